@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Correspondent returns the correspondent with the given id, or a NotFound error.
+func (s *Store) Correspondent(ctx context.Context, id int) (*Correspondent, error) {
+	return getNamed[Correspondent](ctx, s, correspondentKind, id)
+}
+
+// Correspondents returns one page of the correspondents matching f and the
+// total number that match. Default order is by name, case-insensitively;
+// id ascending breaks ties. An unknown order field or direction is a
+// Validation error.
+func (s *Store) Correspondents(ctx context.Context, f NameFilter, order []NameOrder, p Page) ([]Correspondent, int, error) {
+	return listNamed[Correspondent](ctx, s, correspondentKind, f, order, p)
+}
+
+// CorrespondentsByIDs returns the correspondents among ids that exist,
+// ordered by id (the loaders' batch function).
+func (s *Store) CorrespondentsByIDs(ctx context.Context, ids []int) ([]Correspondent, error) {
+	return namedByIDs[Correspondent](ctx, s, correspondentKind, ids)
+}
+
+// CreateCorrespondent stores a new correspondent. Name is required
+// (Validation on field "name" when blank) and must be unique ignoring case
+// (Conflict on field "name"). Defaults: match "", algorithm Any,
+// case-insensitive.
+func (s *Store) CreateCorrespondent(ctx context.Context, in CorrespondentInput) (*Correspondent, error) {
+	c := &Correspondent{Matching: Matching{MatchingAlgorithm: MatchAny, IsInsensitive: true}}
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.applyNamed(ctx, correspondentKind, 0, nameInput(in), &c.Name, &c.NameKey, &c.Slug, &c.Matching); err != nil {
+			return err
+		}
+		_, err := s.wdb(ctx).NewInsert().Model(c).Exec(ctx)
+		return nameConflict(correspondentKind, err)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create correspondent: %w", err)
+	}
+	return c, nil
+}
+
+// UpdateCorrespondent changes the set fields of a correspondent (NotFound
+// when it does not exist; name rules as in CreateCorrespondent).
+func (s *Store) UpdateCorrespondent(ctx context.Context, id int, in CorrespondentInput) (*Correspondent, error) {
+	var c *Correspondent
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if c, err = s.Correspondent(ctx, id); err != nil {
+			return err
+		}
+		if err := s.applyNamed(ctx, correspondentKind, id, nameInput(in), &c.Name, &c.NameKey, &c.Slug, &c.Matching); err != nil {
+			return err
+		}
+		_, err = s.wdb(ctx).NewUpdate().Model(c).WherePK().Exec(ctx)
+		return nameConflict(correspondentKind, err)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("update correspondent %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// DeleteCorrespondent deletes a correspondent (NotFound when it does not
+// exist). Its documents survive with no correspondent.
+func (s *Store) DeleteCorrespondent(ctx context.Context, id int) error {
+	return s.deleteNamed(ctx, correspondentKind, id)
+}
+
+// CorrespondentDocumentCounts returns how many documents each of the
+// correspondents has (0 for ids without documents).
+func (s *Store) CorrespondentDocumentCounts(ctx context.Context, ids []int) (map[int]int, error) {
+	q := s.db(ctx).NewSelect().TableExpr("documents").
+		ColumnExpr("correspondent_id AS id, count(*) AS n").
+		Where("correspondent_id IN (?)", bun.In(ids)).GroupExpr("correspondent_id")
+	m, err := countInts(ctx, q, ids)
+	if err != nil {
+		return nil, fmt.Errorf("count documents of correspondents: %w", err)
+	}
+	return m, nil
+}
+
+// LastCorrespondences returns, per correspondent, the newest created time
+// of its documents. Correspondents without documents are absent.
+func (s *Store) LastCorrespondences(ctx context.Context, ids []int) (map[int]time.Time, error) {
+	out := make(map[int]time.Time, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID   int       `bun:"id"`
+		Last time.Time `bun:"last"`
+	}
+	err := s.db(ctx).NewSelect().TableExpr("documents").
+		ColumnExpr("correspondent_id AS id, max(created) AS last").
+		Where("correspondent_id IN (?)", bun.In(ids)).GroupExpr("correspondent_id").
+		Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("load last correspondences: %w", err)
+	}
+	for _, r := range rows {
+		out[r.ID] = r.Last.UTC()
+	}
+	return out, nil
+}

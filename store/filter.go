@@ -1,0 +1,176 @@
+package store
+
+import "time"
+
+// TextFilter holds the case-insensitive text lookups paperless offers on a
+// text field. Empty strings disable a lookup (paperless ignores `?x=`).
+// Several set lookups must all hold.
+type TextFilter struct {
+	Istartswith *string
+	Iendswith   *string
+	Icontains   *string
+	Iexact      *string
+}
+
+// IDFilter selects by a referenced object's id. Exact and In must hold
+// when set; Isnull=true selects rows without a reference, false rows with one.
+type IDFilter struct {
+	Exact  *int
+	In     []int
+	Isnull *bool
+}
+
+// IntFilter compares an integer column.
+type IntFilter struct {
+	Exact  *int
+	Gt     *int
+	Gte    *int
+	Lt     *int
+	Lte    *int
+	Isnull *bool
+}
+
+// DateFilter compares a timestamp column. Year, Month, Day and the Date*
+// bounds compare the calendar date in the server's time zone; Gt and Lt
+// compare the instant. DateGt/DateLt carry a date (time of day ignored).
+type DateFilter struct {
+	Year   *int
+	Month  *int
+	Day    *int
+	DateGt *time.Time
+	DateLt *time.Time
+	Gt     *time.Time
+	Lt     *time.Time
+}
+
+// TagsFilter selects documents by their tags: Any = at least one of these,
+// All = every one of these, None = none of these.
+type TagsFilter struct {
+	Any  []int
+	All  []int
+	None []int
+}
+
+// DocumentFilter selects documents; every set field must hold.
+type DocumentFilter struct {
+	IDs                 []int
+	Title               *TextFilter
+	Content             *TextFilter
+	TitleContent        *string // case-insensitive substring of title or content
+	Search              *string // paperless `search`: every term in title, correspondent name or content
+	ArchiveSerialNumber *IntFilter
+	Created             *DateFilter
+	Added               *DateFilter
+	Modified            *DateFilter
+	Correspondent       *IDFilter
+	CorrespondentName   *TextFilter
+	DocumentType        *IDFilter
+	DocumentTypeName    *TextFilter
+	Tags                *TagsFilter
+	TagName             *TextFilter // at least one tag whose name matches
+	IsTagged            *bool
+	IsInInbox           *bool
+}
+
+// NameFilter selects correspondents, document types or tags.
+type NameFilter struct {
+	IDs  []int
+	Name *TextFilter
+}
+
+// LogFilter selects log entries.
+type LogFilter struct {
+	Level      *IntFilter
+	Created    *DateFilter
+	Group      *string
+	GroupIn    []string
+	Logger     *string
+	DocumentID *int
+}
+
+// Direction is a sort direction.
+type Direction string
+
+// Sort directions.
+const (
+	Asc  Direction = "ASC"
+	Desc Direction = "DESC"
+)
+
+// DocumentOrderField names a field documents can be ordered by.
+type DocumentOrderField string
+
+// Document order fields.
+const (
+	DocumentOrderID                  DocumentOrderField = "ID"
+	DocumentOrderTitle               DocumentOrderField = "TITLE"
+	DocumentOrderCorrespondentName   DocumentOrderField = "CORRESPONDENT_NAME"
+	DocumentOrderDocumentTypeName    DocumentOrderField = "DOCUMENT_TYPE_NAME"
+	DocumentOrderCreated             DocumentOrderField = "CREATED"
+	DocumentOrderModified            DocumentOrderField = "MODIFIED"
+	DocumentOrderAdded               DocumentOrderField = "ADDED"
+	DocumentOrderArchiveSerialNumber DocumentOrderField = "ARCHIVE_SERIAL_NUMBER"
+)
+
+// DocumentOrder is one sort key. A list of them sorts lexicographically;
+// the store always appends id as the final tie-break.
+type DocumentOrder struct {
+	Field     DocumentOrderField
+	Direction Direction
+}
+
+// NameOrderField names a field correspondents, types and tags can be
+// ordered by. LAST_CORRESPONDENCE applies to correspondents only.
+type NameOrderField string
+
+// Order fields of correspondents, document types and tags.
+const (
+	NameOrderID                 NameOrderField = "ID"
+	NameOrderName               NameOrderField = "NAME"
+	NameOrderMatch              NameOrderField = "MATCH"
+	NameOrderMatchingAlgorithm  NameOrderField = "MATCHING_ALGORITHM"
+	NameOrderDocumentCount      NameOrderField = "DOCUMENT_COUNT"
+	NameOrderLastCorrespondence NameOrderField = "LAST_CORRESPONDENCE"
+)
+
+// NameOrder is one sort key for correspondents, document types and tags.
+type NameOrder struct {
+	Field     NameOrderField
+	Direction Direction
+}
+
+// Page asks for one page of a list. Number is 1-based; a negative Number
+// counts from the end (-1 is the last page). Size ≤ 0 means the default
+// (25); sizes above MaxPageSize are clamped.
+type Page struct {
+	Number int
+	Size   int
+}
+
+// Page size limits, as paperless's paginator has them.
+const (
+	DefaultPageSize = 25
+	MaxPageSize     = 100000
+)
+
+// Limit resolves the page against a total row count, returning the page
+// number actually served (0 when total is 0), LIMIT and OFFSET.
+func (p Page) Limit(total int) (number, limit, offset int) {
+	size := p.Size
+	if size <= 0 {
+		size = DefaultPageSize
+	}
+	size = min(size, MaxPageSize)
+	last := (total + size - 1) / size
+	n := p.Number
+	if n == 0 {
+		n = 1
+	}
+	if n < 0 {
+		n = last + 1 + n
+		if n < 1 {
+			n = 1
+		}
+	}
+	return n, size, (n - 1) * size
+}

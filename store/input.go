@@ -1,0 +1,111 @@
+package store
+
+import (
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+)
+
+// CorrespondentInput creates or changes a correspondent; nil fields are
+// left alone (on create: defaults). Name is required on create.
+type CorrespondentInput struct {
+	Name              *string
+	Match             *string
+	MatchingAlgorithm *MatchingAlgorithm
+	IsInsensitive     *bool
+}
+
+// DocumentTypeInput creates or changes a document type, like CorrespondentInput.
+type DocumentTypeInput struct {
+	Name              *string
+	Match             *string
+	MatchingAlgorithm *MatchingAlgorithm
+	IsInsensitive     *bool
+}
+
+// TagInput creates or changes a tag, like CorrespondentInput. Color is
+// "#rrggbb" (default "#a6cee3").
+type TagInput struct {
+	Name              *string
+	Color             *string
+	Match             *string
+	MatchingAlgorithm *MatchingAlgorithm
+	IsInsensitive     *bool
+	IsInboxTag        *bool
+}
+
+// DocumentUpdate changes a document. Omittable fields distinguish "set to
+// null" from "leave alone"; TagIDs, when set, replaces the tag set.
+type DocumentUpdate struct {
+	Title               *string
+	Content             *string
+	CorrespondentID     graphql.Omittable[*int]
+	DocumentTypeID      graphql.Omittable[*int]
+	TagIDs              graphql.Omittable[[]int]
+	Created             *time.Time
+	ArchiveSerialNumber graphql.Omittable[*int]
+}
+
+// SavedViewRuleInput is one filter rule of a saved view.
+type SavedViewRuleInput struct {
+	RuleType int
+	Value    *string
+}
+
+// SavedViewInput creates or changes a saved view. FilterRules, when set,
+// replaces all rules.
+type SavedViewInput struct {
+	Name            *string
+	ShowOnDashboard *bool
+	ShowInSidebar   *bool
+	SortField       graphql.Omittable[*string]
+	SortReverse     *bool
+	FilterRules     graphql.Omittable[[]SavedViewRuleInput]
+}
+
+// BulkEditMethod names a bulk operation on a set of documents.
+type BulkEditMethod string
+
+// Bulk edit methods (paperless's names, upper-cased).
+const (
+	BulkSetCorrespondent BulkEditMethod = "SET_CORRESPONDENT"
+	BulkSetDocumentType  BulkEditMethod = "SET_DOCUMENT_TYPE"
+	BulkAddTag           BulkEditMethod = "ADD_TAG"
+	BulkRemoveTag        BulkEditMethod = "REMOVE_TAG"
+	BulkModifyTags       BulkEditMethod = "MODIFY_TAGS"
+	BulkDelete           BulkEditMethod = "DELETE"
+)
+
+// BulkEdit is one bulk operation. Which parameters are used depends on
+// Method: CorrespondentID (nil clears), DocumentTypeID (nil clears),
+// TagID, or AddTagIDs and RemoveTagIDs.
+type BulkEdit struct {
+	DocumentIDs     []int
+	Method          BulkEditMethod
+	CorrespondentID *int
+	DocumentTypeID  *int
+	TagID           *int
+	AddTagIDs       []int
+	RemoveTagIDs    []int
+}
+
+// Statistics are the archive's headline counts. DocumentsInbox is nil
+// when no tag is an inbox tag.
+type Statistics struct {
+	DocumentsTotal int
+	DocumentsInbox *int
+}
+
+// ObjectCount pairs an object id with a number of documents.
+type ObjectCount struct {
+	ID            int
+	DocumentCount int
+}
+
+// SelectionData counts, for every correspondent, tag and document type,
+// how many of a set of documents reference it (zeros included).
+type SelectionData struct {
+	Correspondents []ObjectCount
+	Tags           []ObjectCount
+	DocumentTypes  []ObjectCount
+}
