@@ -1,0 +1,203 @@
+package server
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is everything Quire needs to start, from flags and environment.
+type Config struct {
+	Addr          string
+	DataDir       string
+	DatabaseURL   string
+	AdminUser     string
+	AdminPassword string
+	AdminEmail    string
+	TimeZone      *time.Location
+	LogLevel      slog.Level
+	LogFormat     string // "text" or "json"
+	CookiePrefix  string
+}
+
+// setting is one configuration value: its environment names (Quire's first,
+// then paperless-ng's aliases) and its flag, if any.
+type setting struct {
+	env   []string
+	flag  string
+	def   string
+	help  string
+	apply func(c *Config, v string) error
+}
+
+// settings is the configuration table; README.md documents the same table.
+func settings() []setting {
+	return []setting{
+		{env: []string{"QUIRE_ADDR", "PAPERLESS_BIND_ADDR"}, flag: "addr", def: "127.0.0.1:8000",
+			help: "address to listen on (host:port)", apply: func(c *Config, v string) error {
+				if _, _, err := net.SplitHostPort(v); err != nil {
+					return fmt.Errorf("%q is not host:port", v)
+				}
+				c.Addr = v
+				return nil
+			}},
+		{env: []string{"QUIRE_DATA_DIR", "PAPERLESS_DATA_DIR"}, flag: "data-dir", def: "./data",
+			help: "folder for the database, index and files", apply: func(c *Config, v string) error {
+				if v == "" {
+					return errors.New("must not be empty")
+				}
+				abs, err := filepath.Abs(v)
+				if err != nil {
+					return err
+				}
+				c.DataDir = abs
+				return nil
+			}},
+		{env: []string{"QUIRE_DATABASE_URL", "PAPERLESS_DATABASE_URL"}, help: "postgres://user:pass@host:port/db (default: SQLite in the data folder)",
+			apply: func(c *Config, v string) error {
+				if v == "" {
+					return nil
+				}
+				u, err := url.Parse(v)
+				if err != nil {
+					return errors.New("not a URL")
+				}
+				switch u.Scheme {
+				case "postgres", "postgresql", "sqlite":
+				default:
+					return fmt.Errorf("scheme %q is not postgres:// or sqlite:", u.Scheme)
+				}
+				c.DatabaseURL = v
+				return nil
+			}},
+		{env: []string{"QUIRE_ADMIN_USER", "PAPERLESS_ADMIN_USER"}, help: "create or update this superuser at start",
+			apply: func(c *Config, v string) error { c.AdminUser = v; return nil }},
+		{env: []string{"QUIRE_ADMIN_PASSWORD", "PAPERLESS_ADMIN_PASSWORD"}, help: "its password",
+			apply: func(c *Config, v string) error { c.AdminPassword = v; return nil }},
+		{env: []string{"QUIRE_ADMIN_MAIL", "PAPERLESS_ADMIN_MAIL"}, help: "its e-mail address",
+			apply: func(c *Config, v string) error { c.AdminEmail = v; return nil }},
+		{env: []string{"QUIRE_TIME_ZONE", "PAPERLESS_TIME_ZONE"}, def: "UTC", help: "time zone for dates (IANA name)",
+			apply: func(c *Config, v string) error {
+				loc, err := time.LoadLocation(v)
+				if err != nil {
+					return fmt.Errorf("unknown time zone %q", v)
+				}
+				c.TimeZone = loc
+				return nil
+			}},
+		{env: []string{"QUIRE_LOG_LEVEL", "PAPERLESS_LOGGING_LEVEL"}, def: "info", help: "debug, info, warn or error",
+			apply: func(c *Config, v string) error {
+				return c.LogLevel.UnmarshalText([]byte(strings.ToLower(v)))
+			}},
+		{env: []string{"QUIRE_LOG_FORMAT"}, def: "text", help: "text or json",
+			apply: func(c *Config, v string) error {
+				if v != "text" && v != "json" {
+					return fmt.Errorf("%q is not text or json", v)
+				}
+				c.LogFormat = v
+				return nil
+			}},
+		{env: []string{"QUIRE_COOKIE_PREFIX", "PAPERLESS_COOKIE_PREFIX"}, help: "prefix for the session and CSRF cookie names",
+			apply: func(c *Config, v string) error { c.CookiePrefix = v; return nil }},
+	}
+}
+
+// errHelp is returned after --help printed the usage.
+var errHelp = errors.New("help requested")
+
+// parseConfig reads flags from args and the environment from getenv
+// (flags win, then Quire's names, then paperless-ng's), and reports every
+// problem at once.
+func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (Config, error) {
+	var c Config
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	all := settings()
+	flagVals := map[string]*string{}
+	for _, s := range all {
+		if s.flag != "" {
+			flagVals[s.flag] = fs.String(s.flag, "", fmt.Sprintf("%s (env %s; default %q)", s.help, s.env[0], s.def))
+		}
+	}
+	if extra != nil {
+		extra(fs)
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: %s [flags]\n       %s createsuperuser [--username NAME] [--email MAIL]\n\nFlags:\n", name, name)
+		fs.PrintDefaults()
+		fmt.Fprintf(stderr, "\nEnvironment (paperless-ng names in brackets are accepted too):\n")
+		for _, s := range all {
+			alias := ""
+			if len(s.env) > 1 {
+				alias = " [" + strings.Join(s.env[1:], ", ") + "]"
+			}
+			fmt.Fprintf(stderr, "  %s%s\n\t%s\n", s.env[0], alias, s.help)
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return c, errHelp
+		}
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	var problems []string
+	for _, s := range all {
+		v, from := s.def, "default"
+		if s.flag != "" && set[s.flag] {
+			v, from = *flagVals[s.flag], "--"+s.flag
+		} else {
+			for _, e := range s.env {
+				if ev := getenv(e); ev != "" {
+					v, from = ev, e
+					break
+				}
+			}
+		}
+		if err := s.apply(&c, v); err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %v", from, err))
+		}
+	}
+	if c.AdminUser != "" && c.AdminPassword == "" {
+		problems = append(problems, "QUIRE_ADMIN_USER is set but QUIRE_ADMIN_PASSWORD is not")
+	}
+	if c.AdminUser == "" && c.AdminPassword != "" {
+		problems = append(problems, "QUIRE_ADMIN_PASSWORD is set but QUIRE_ADMIN_USER is not")
+	}
+	if c.DataDir != "" {
+		if err := checkWritableDir(c.DataDir); err != nil {
+			problems = append(problems, fmt.Sprintf("data folder %s: %v", c.DataDir, err))
+		}
+	}
+	if len(problems) > 0 {
+		return c, fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))
+	}
+	return c, nil
+}
+
+// checkWritableDir creates dir if needed and checks that Quire can write there.
+func checkWritableDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".quire-write-check-*")
+	if err != nil {
+		return fmt.Errorf("not writable: %w", err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}

@@ -1,0 +1,128 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/quirehq/quire/resolvers"
+	"github.com/quirehq/quire/server/auth"
+	"github.com/quirehq/quire/store"
+)
+
+// Version is Quire's version, reported in logs and X-Version headers.
+const Version = "0.1.0"
+
+// shutdownTimeout bounds how long in-flight requests may finish after a signal.
+const shutdownTimeout = 15 * time.Second
+
+// Run is the whole program: it parses args (without the program name) and
+// the environment, then serves until ctx is cancelled or SIGINT/SIGTERM
+// arrives. Subcommands: createsuperuser, version.
+func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "createsuperuser":
+			return runCreateSuperuser(ctx, args[1:], getenv, stdin, stdout, stderr)
+		case "version":
+			fmt.Fprintln(stdout, "quire", Version)
+			return nil
+		case "serve":
+			args = args[1:]
+		}
+	}
+	cfg, err := parseConfig("quire", args, getenv, stderr, nil)
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, cfg, newLogger(cfg, stderr), nil)
+}
+
+// newLogger builds the process logger from the configuration.
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openApp opens the store and prepares the resolvers and authenticator.
+func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*store.Store, *resolvers.Resolver, *auth.Authenticator, error) {
+	st, err := store.Open(ctx, store.Config{
+		DataDir:  cfg.DataDir,
+		URL:      cfg.DatabaseURL,
+		Logger:   logger,
+		Location: cfg.TimeZone,
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	res := resolvers.New(st, logger)
+	au := auth.New(st, logger, time.Now, auth.Config{CookiePrefix: cfg.CookiePrefix})
+	return st, res, au, nil
+}
+
+// serve runs the HTTP server until ctx ends. ready, if not nil, receives the
+// listening address once requests are being accepted (tests use port 0).
+func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- string) error {
+	start := time.Now()
+	st, res, au, err := openApp(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	if cfg.AdminUser != "" {
+		created, err := auth.EnsureSuperuser(ctx, st, cfg.AdminUser, cfg.AdminPassword, cfg.AdminEmail)
+		if err != nil {
+			return fmt.Errorf("admin user %q: %w", cfg.AdminUser, err)
+		}
+		logger.Info("superuser ready", "username", cfg.AdminUser, "created", created)
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           routes(st, res, au, logger),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	logger.Info("quire serving", "addr", ln.Addr().String(), "version", Version,
+		"database", st.Dialect(), "data_dir", cfg.DataDir, "startup_ms", time.Since(start).Milliseconds())
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
