@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -263,7 +264,10 @@ func seedDocs(t *testing.T, e *env, n int) (tagA, tagB int) {
 // queryCounter counts the SQL statements a store runs.
 type queryCounter struct{ n atomic.Int64 }
 
-func (q *queryCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+func (q *queryCounter) BeforeQuery(ctx context.Context, e *bun.QueryEvent) context.Context {
+	if os.Getenv("PRINTSQL") != "" {
+		fmt.Println(e.Query)
+	}
 	q.n.Add(1)
 	return ctx
 }

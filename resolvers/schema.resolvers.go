@@ -164,6 +164,9 @@ func (r *queryResolver) Documents(ctx context.Context, filter *store.DocumentFil
 	if err != nil {
 		return nil, err
 	}
+	if err := r.prefetch(ctx, items); err != nil {
+		return nil, err
+	}
 	n, size, _ := p.Limit(total)
 	return &model.DocumentList{TotalCount: total, Page: n, PageSize: size, Items: items}, nil
 }

@@ -49,6 +49,8 @@ type Store struct {
 	kind   dialect.Name
 	now    func() time.Time
 	logger *slog.Logger
+
+	postings *postings
 	loc    *time.Location
 	// pgLower is the PostgreSQL expression template that lower-cases
 	// Unicode text: plain lower() unless the database's ctype is ASCII-only.
@@ -59,7 +61,7 @@ type Store struct {
 // Several processes may call Open on one PostgreSQL database at once: the
 // migrations run under a lock.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
-	s := &Store{now: cfg.Now, logger: cfg.Logger, loc: cfg.Location}
+	s := &Store{now: cfg.Now, logger: cfg.Logger, postings: newPostings(), loc: cfg.Location}
 	if s.loc == nil {
 		s.loc = time.UTC
 	}

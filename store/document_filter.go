@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -25,100 +26,219 @@ func (s *Store) Documents(ctx context.Context, f DocumentFilter, order []Documen
 	if err != nil {
 		return nil, 0, err
 	}
-	with, conds := s.documentMatch(ctx, f)
-	if p.Number < 0 {
-		// Counting from the end needs the total before the page.
-		total, err := s.countDocuments(ctx, with, conds)
-		if err != nil || total == 0 {
-			return []Document{}, total, err
-		}
-		_, limit, offset := p.Limit(total)
-		docs, _, err := s.documentPage(ctx, with, conds, joins, orderSQL, limit, offset)
-		return docs, total, err
-	}
-	_, limit, offset := p.Limit(0)
-	docs, total, err := s.documentPage(ctx, with, conds, joins, orderSQL, limit, offset)
-	if err != nil {
-		return nil, 0, err
-	}
-	if len(docs) == 0 && offset > 0 {
-		// A page past the end returns no row to carry the total.
-		if total, err = s.countDocuments(ctx, with, conds); err != nil {
+	useCache := true
+	for attempt := 0; ; attempt++ {
+		m, err := s.documentMatch(ctx, f, useCache)
+		if err != nil {
 			return nil, 0, err
 		}
+		docs, total, gen, err := s.documentsPage(ctx, m, joins, orderSQL, p)
+		if err != nil {
+			return nil, 0, err
+		}
+		if m.gen < 0 || gen == m.gen {
+			return docs, total, nil
+		}
+		// The tags changed since the cached postings were loaded.
+		s.postings.invalidate()
+		if attempt > 0 {
+			useCache = false // changing fast: let the database intersect
+		}
 	}
-	return docs, total, nil
 }
 
-// documentMatch translates f into conditions on "documents AS d" plus, for
-// a Tags.All filter, a materialised common table expression "ta" holding
-// the intersection, so that the count and the page share one evaluation
-// of it.
-func (s *Store) documentMatch(ctx context.Context, f DocumentFilter) (with *bun.WithQuery, conds []cond) {
+// documentsPage runs a docMatch for one page, returning the documents, the
+// total and the tag generation the statement saw (when m uses the cache).
+func (s *Store) documentsPage(ctx context.Context, m docMatch, joins []string, orderSQL string, p Page) ([]Document, int, int64, error) {
+	if p.Number < 0 {
+		// Counting from the end needs the total before the page.
+		total, gen, err := s.countDocuments(ctx, m)
+		if err != nil || total == 0 || (m.gen >= 0 && gen != m.gen) {
+			return []Document{}, total, gen, err
+		}
+		_, limit, offset := p.Limit(total)
+		docs, _, gen, err := s.documentPage(ctx, m, joins, orderSQL, limit, offset)
+		return docs, total, gen, err
+	}
+	_, limit, offset := p.Limit(0)
+	docs, total, gen, err := s.documentPage(ctx, m, joins, orderSQL, limit, offset)
+	if err != nil || len(docs) > 0 {
+		return docs, total, gen, err
+	}
+	// No row came back to carry the total (and generation).
+	total, gen, err = s.countDocuments(ctx, m)
+	return docs, total, gen, err
+}
+
+// docMatch is a DocumentFilter translated to SQL: conditions on
+// "documents AS d" and, for a Tags.All filter, either the intersection
+// from the postings cache as a list of ids (gen ≥ 0 is the generation it
+// is valid for) or, without the cache, the intersection as a
+// materialised common table expression "ta" (formatted SQL) that the count
+// and the page share.
+type docMatch struct {
+	with  string
+	conds []cond
+	count string // the count's SQL when known without scanning (or "")
+	gen   int64
+	many  bool // the id list is long: walking a date index beats probing each id
+}
+
+// manyIDs is where walking the (created|added|modified, id) index from the
+// page's end, testing each entry against the id list, becomes cheaper on
+// SQLite than probing every listed document and sorting (its planner
+// always probes): about sqrt(2N) for an archive of N documents, N = 100k.
+const manyIDs = 500
+
+// idListCond restricts d.id to ids. Long lists travel as one JSON array
+// (SQLite: json_each) or array literal (PostgreSQL: = ANY) rather than as
+// thousands of SQL tokens.
+func (s *Store) idListCond(ids []int) cond {
+	switch {
+	case len(ids) == 0:
+		return cond{sql: "FALSE"}
+	case len(ids) <= 100:
+		return cond{"d.id IN (?)", []any{bun.In(ids)}}
+	}
+	var b strings.Builder
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Itoa(id))
+	}
+	if s.IsPostgres() {
+		return cond{"d.id = ANY(?::integer[])", []any{"{" + b.String() + "}"}}
+	}
+	return cond{"d.id IN (SELECT value FROM json_each(?))", []any{"[" + b.String() + "]"}}
+}
+
+// dateIndexHint returns the SQLite index hint for walking the page order
+// when it starts with a date (see manyIDs), or "".
+func (s *Store) dateIndexHint(m docMatch, orderSQL string) string {
+	if !m.many || s.IsPostgres() {
+		return ""
+	}
+	for _, col := range []string{"created", "added", "modified"} {
+		if strings.HasPrefix(orderSQL, "d."+col+" ") {
+			return " INDEXED BY documents_" + col
+		}
+	}
+	return ""
+}
+
+func (s *Store) documentMatch(ctx context.Context, f DocumentFilter, useCache bool) (docMatch, error) {
 	var all []int
 	if f.Tags != nil {
 		all = uniqueInts(f.Tags.All)
 		f.Tags = &TagsFilter{Any: f.Tags.Any, None: f.Tags.None}
 	}
-	conds = s.documentConds(f)
-	if len(all) > 0 {
-		with = bun.NewWithQuery("ta", s.db(ctx).NewSelect().TableExpr("(?) AS ta0", tagsAllSQL(all)).Column("ta0.document_id")).Materialized()
-		conds = append(conds, cond{sql: "d.id IN (SELECT ta.document_id FROM ta)"})
+	m := docMatch{conds: s.documentConds(f), gen: -1}
+	if len(all) == 0 {
+		return m, nil
 	}
-	return with, conds
+	_, inTx := ctx.Value(txKey{}).(bun.Tx)
+	if useCache && !inTx {
+		ids, gen, err := s.cachedIntersection(ctx, all)
+		if err != nil {
+			return m, err
+		}
+		if len(ids) <= maxLiteralIDs {
+			if len(m.conds) == 0 {
+				m.count = fmt.Sprint(len(ids))
+			}
+			m.gen = gen
+			m.conds = append(m.conds, s.idListCond(ids))
+			m.many = len(ids) > manyIDs
+			return m, nil
+		}
+	}
+	if len(m.conds) == 0 {
+		m.count = "(SELECT count(*) FROM ta)"
+	}
+	m.with = s.db(ctx).NewSelect().TableExpr("(?) AS ta0", tagsAllSQL(all)).Column("ta0.document_id").String()
+	m.conds = append(m.conds, cond{sql: "d.id IN (SELECT ta.document_id FROM ta)"})
+	return m, nil
+}
+
+// countQuery is the query counting the matches.
+func (s *Store) countQuery(ctx context.Context, m docMatch) *bun.SelectQuery {
+	if m.count != "" {
+		return s.db(ctx).NewSelect().ColumnExpr(m.count)
+	}
+	return where(s.db(ctx).NewSelect().TableExpr("documents AS d").ColumnExpr("count(*)"), m.conds)
+}
+
+// tagsGenSQL reads the tag generation inside a statement.
+const tagsGenSQL = "(SELECT value FROM counters WHERE name = 'document_tags')"
+
+// scan runs q, preceded by m's common table expression, into dest. The
+// expression is marked AS MATERIALIZED (SQLite ≥ 3.35, PostgreSQL ≥ 12):
+// computed once however often the statement reads it. (bun writes that
+// keyword for PostgreSQL only, hence the hand-made WITH.)
+func (s *Store) scan(ctx context.Context, m docMatch, q *bun.SelectQuery, dest ...any) error {
+	if m.with == "" {
+		return q.Scan(ctx, dest...)
+	}
+	sql := "WITH ta AS MATERIALIZED (" + m.with + ") " + q.String()
+	return s.db(ctx).NewRaw("?", bun.Safe(sql)).Scan(ctx, dest...)
 }
 
 // documentPage loads one page of documents and the total number of
 // matches in one statement: the page's ids are chosen on the narrow
 // columns first (so only the page's rows are read whole), and the total
-// rides along as a scalar subquery. When the page is empty the total is
-// unknown (0).
-func (s *Store) documentPage(ctx context.Context, with *bun.WithQuery, conds []cond, joins []string, orderSQL string, limit, offset int) ([]Document, int, error) {
-	page := s.db(ctx).NewSelect().TableExpr("documents AS d").Column("d.id")
+// (and the tag generation) ride along as scalar subqueries. When the page
+// is empty they are unknown (0, -1).
+func (s *Store) documentPage(ctx context.Context, m docMatch, joins []string, orderSQL string, limit, offset int) ([]Document, int, int64, error) {
+	page := s.db(ctx).NewSelect().TableExpr("documents AS d" + s.dateIndexHint(m, orderSQL)).Column("d.id")
 	for _, j := range joins {
 		page = page.Join(j)
 	}
-	page = where(page, conds).OrderExpr(orderSQL).Limit(int64(limit)).Offset(int64(offset))
-	count := where(s.db(ctx).NewSelect().TableExpr("documents AS d").ColumnExpr("count(*)"), conds)
+	page = where(page, m.conds).OrderExpr(orderSQL).Limit(int64(limit)).Offset(int64(offset))
 
 	var rows []struct {
 		Document   `bun:",extend"`
-		TotalCount int `bun:"total_count"`
+		TotalCount int   `bun:"total_count"`
+		TagsGen    int64 `bun:"tags_gen"`
 	}
 	q := s.db(ctx).NewSelect().
 		TableExpr("documents AS d").
 		ColumnExpr("d.*").
-		ColumnExpr("(?) AS total_count", count)
-	if with != nil {
-		q = q.WithQuery(with)
+		ColumnExpr("(?) AS total_count", s.countQuery(ctx, m))
+	if m.gen >= 0 {
+		q = q.ColumnExpr(tagsGenSQL + " AS tags_gen")
 	}
 	for _, j := range joins {
 		q = q.Join(j)
 	}
 	q = q.Where("d.id IN (?)", page).OrderExpr(orderSQL)
-	if err := q.Scan(ctx, &rows); err != nil {
-		return nil, 0, fmt.Errorf("list documents: %w", err)
+	if err := s.scan(ctx, m, q, &rows); err != nil {
+		return nil, 0, 0, fmt.Errorf("list documents: %w", err)
 	}
 	docs := make([]Document, len(rows))
-	total := 0
+	total, gen := 0, int64(-1)
 	for i, r := range rows {
 		docs[i] = r.Document
-		total = r.TotalCount
+		total, gen = r.TotalCount, r.TagsGen
 	}
-	return docs, total, nil
+	return docs, total, gen, nil
 }
 
-// countDocuments counts the documents matching conds.
-func (s *Store) countDocuments(ctx context.Context, with *bun.WithQuery, conds []cond) (int, error) {
-	q := s.db(ctx).NewSelect().TableExpr("documents AS d")
-	if with != nil {
-		q = q.WithQuery(with)
+// countDocuments counts the documents matching m and reads the tag
+// generation with it (when m uses the cache; else -1).
+func (s *Store) countDocuments(ctx context.Context, m docMatch) (int, int64, error) {
+	var n int
+	gen := int64(-1)
+	q := s.db(ctx).NewSelect().ColumnExpr("(?) AS n", s.countQuery(ctx, m))
+	dest := []any{&n}
+	if m.gen >= 0 {
+		q = q.ColumnExpr(tagsGenSQL + " AS g")
+		dest = append(dest, &gen)
 	}
-	n, err := where(q, conds).Count(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("count documents: %w", err)
+	if err := s.scan(ctx, m, q, dest...); err != nil {
+		return 0, 0, fmt.Errorf("count documents: %w", err)
 	}
-	return int(n), nil
+	return n, gen, nil
 }
 
 // DocumentIDs returns the ids of every document matching f, in the given
@@ -128,16 +248,16 @@ func (s *Store) DocumentIDs(ctx context.Context, f DocumentFilter, order []Docum
 	if err != nil {
 		return nil, err
 	}
-	with, conds := s.documentMatch(ctx, f)
-	q := s.db(ctx).NewSelect().TableExpr("documents AS d").Column("d.id")
-	if with != nil {
-		q = q.WithQuery(with)
+	m, err := s.documentMatch(ctx, f, false)
+	if err != nil {
+		return nil, err
 	}
+	q := s.db(ctx).NewSelect().TableExpr("documents AS d").Column("d.id")
 	for _, j := range joins {
 		q = q.Join(j)
 	}
 	ids := []int{}
-	if err := where(q, conds).OrderExpr(orderSQL).Scan(ctx, &ids); err != nil {
+	if err := s.scan(ctx, m, where(q, m.conds).OrderExpr(orderSQL), &ids); err != nil {
 		return nil, fmt.Errorf("list document ids: %w", err)
 	}
 	return ids, nil

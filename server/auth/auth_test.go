@@ -246,6 +246,12 @@ func TestBasicCache(t *testing.T) {
 		if err := f.st.SetPassword(ctx, alice.ID, testParams.Hash("guess")); err != nil {
 			t.Fatal(err)
 		}
+		// Within the revalidation window the row is not read again...
+		if err := auth("old"); err != nil {
+			t.Fatalf("within Revalidate the cached user must be reused: %v", err)
+		}
+		// ...after it, the changed hash shows.
+		f.clock.Add(DefaultRevalidate)
 		wantFailure(t, auth("old"), store.Unauthenticated, MsgInvalidLogin)
 		// The cached failure of "guess" was against the old hash: it now works.
 		if err := auth("guess"); err != nil {
@@ -258,6 +264,7 @@ func TestBasicCache(t *testing.T) {
 		if err := f.st.UpdateUser(ctx, u); err != nil {
 			t.Fatal(err)
 		}
+		f.clock.Add(DefaultRevalidate)
 		wantFailure(t, auth("guess"), store.Unauthenticated, MsgInactive)
 		u.IsActive = true
 		if err := f.st.UpdateUser(ctx, u); err != nil {
@@ -270,6 +277,7 @@ func TestBasicCache(t *testing.T) {
 		if err := f.st.UpdateUser(ctx, u); err != nil {
 			t.Fatal(err)
 		}
+		f.clock.Add(DefaultRevalidate)
 		wantFailure(t, auth("guess"), store.Unauthenticated, MsgInvalidLogin)
 	})
 	t.Run("Expiry", func(t *testing.T) {

@@ -47,6 +47,7 @@ const (
 	DefaultSessionLifetime = 14 * 24 * time.Hour // Django's SESSION_COOKIE_AGE
 	DefaultCacheSize       = 10000
 	DefaultCacheTTL        = 10 * time.Minute
+	DefaultRevalidate      = time.Second
 	failedCacheTTL         = time.Minute
 )
 
@@ -71,6 +72,12 @@ type Config struct {
 	// CacheTTL is how long a verified credential is trusted without
 	// hashing again; 0 means DefaultCacheTTL.
 	CacheTTL time.Duration
+	// Revalidate is how long a verified credential's user row is reused
+	// without reading it again; 0 means DefaultRevalidate, negative
+	// means every request reads it. It bounds how long a password change
+	// or deactivation made by another Quire replica takes to apply (this
+	// replica's own changes go through the same row check).
+	Revalidate time.Duration
 }
 
 // Authenticator resolves requests to users and issues sessions. It is
@@ -109,6 +116,7 @@ type Authenticator struct {
 	params          Params
 	cookiePrefix    string
 	sessionLifetime time.Duration
+	revalidate      time.Duration
 
 	hmacKey [32]byte
 	good    *credCache
@@ -143,6 +151,12 @@ func New(st *store.Store, logger *slog.Logger, now func() time.Time, cfg Config)
 	}
 	if a.sessionLifetime <= 0 {
 		a.sessionLifetime = DefaultSessionLifetime
+	}
+	switch {
+	case cfg.Revalidate == 0:
+		a.revalidate = DefaultRevalidate
+	case cfg.Revalidate > 0:
+		a.revalidate = cfg.Revalidate
 	}
 	n := cfg.MaxConcurrentHashes
 	if n <= 0 {
@@ -305,6 +319,11 @@ func (a *Authenticator) Login(ctx context.Context, username, password string) (*
 func (a *Authenticator) verify(ctx context.Context, username, password string) (*store.User, error) {
 	key := a.credKey(username, password)
 	now := a.now()
+	if e, ok := a.good.get(key, now); ok && e.user != nil && now.Sub(e.checked) < a.revalidate {
+		// Verified and its row read moments ago: no query, no hash.
+		cp := *e.user
+		return checkActive(&cp)
+	}
 	u, err := a.store.UserByUsername(ctx, username)
 	if err != nil && store.ErrorCode(err) != store.NotFound {
 		return nil, fmt.Errorf("password authentication: %w", err)
@@ -312,6 +331,7 @@ func (a *Authenticator) verify(ctx context.Context, username, password string) (
 	if u != nil {
 		if e, ok := a.good.get(key, now); ok {
 			if e.userID == u.ID && e.hash == u.Password {
+				a.good.touch(key, u, now)
 				return checkActive(u)
 			}
 			a.good.remove(key)
@@ -375,7 +395,8 @@ func (a *Authenticator) slowVerify(ctx context.Context, key credKey, u *store.Us
 			u = &upgraded
 		}
 	}
-	a.good.put(key, credEntry{userID: u.ID, hash: u.Password}, a.now())
+	now := a.now()
+	a.good.put(key, credEntry{userID: u.ID, hash: u.Password, user: u, checked: now}, now)
 	return u, nil
 }
 

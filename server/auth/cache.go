@@ -4,6 +4,8 @@ import (
 	"container/list"
 	"sync"
 	"time"
+
+	"github.com/quirehq/quire/store"
 )
 
 // credKey identifies a (username, password) pair without holding either:
@@ -14,9 +16,12 @@ type credKey [32]byte
 // For a success, userID and hash are the user and the encoded password
 // hash the password verified against; for a failure, hash is the hash it
 // failed against ("" when no such user existed).
+// For a success, user is the row as last read and checked when.
 type credEntry struct {
 	userID  int
 	hash    string
+	user    *store.User
+	checked time.Time
 	expires time.Time
 }
 
@@ -55,6 +60,17 @@ func (c *credCache) get(k credKey, now time.Time) (credEntry, bool) {
 	}
 	c.ll.MoveToFront(el)
 	return it.credEntry, true
+}
+
+// touch records that k's user row was read again (as u) at now, keeping
+// the entry's expiry.
+func (c *credCache) touch(k credKey, u *store.User, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[k]; ok {
+		it := el.Value.(*cacheItem)
+		it.user, it.checked = u, now
+	}
 }
 
 // put stores e under k for the cache's TTL, evicting the least recently

@@ -8,14 +8,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 	_ "time/tzdata" // the suite's zone must load on machines without tzdata
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver for schema setup
-	_ "modernc.org/sqlite"             // the "sqlite" driver the store uses
 
 	"github.com/quirehq/quire/store"
 )
@@ -56,21 +53,30 @@ func Open(tb testing.TB, dialect string) *store.Store {
 	return OpenConfig(tb, dialect, store.Config{Location: loc})
 }
 
-// OpenConfig is Open with a configuration (its URL and DataDir are set
-// by OpenConfig).
+// OpenConfig is Open with a configuration (its URL is set by OpenConfig).
 func OpenConfig(tb testing.TB, dialect string, cfg store.Config) *store.Store {
 	tb.Helper()
-	ctx := context.Background()
-	var raw *sql.DB
+	cfg.URL = DatabaseURL(tb, dialect)
+	s, err := store.Open(context.Background(), cfg)
+	if err != nil {
+		tb.Fatalf("open %s store: %v", dialect, err)
+	}
+	tb.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			tb.Errorf("close store: %v", err)
+		}
+	})
+	return s
+}
+
+// DatabaseURL returns the URL of a fresh, empty database for a store or a
+// whole Quire server: a new SQLite file under tb.TempDir(), or ("pg") a
+// new schema on the database of TEST_POSTGRES_DSN, dropped at the end.
+func DatabaseURL(tb testing.TB, dialect string) string {
+	tb.Helper()
 	switch dialect {
 	case "sqlite":
-		path := filepath.Join(tb.TempDir(), "quire.db")
-		cfg.URL = "sqlite:" + path
-		var err error
-		raw, err = sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)")
-		if err != nil {
-			tb.Fatalf("open sqlite: %v", err)
-		}
+		return "sqlite:" + filepath.Join(tb.TempDir(), "quire.db")
 	case "pg":
 		dsn := os.Getenv(PostgresEnv)
 		if dsn == "" {
@@ -81,7 +87,7 @@ func OpenConfig(tb testing.TB, dialect string, cfg store.Config) *store.Store {
 			tb.Fatalf("open postgres: %v", err)
 		}
 		schema := fmt.Sprintf("t_%d_%08x", time.Now().UnixNano(), rand.Uint32())
-		if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		if _, err := admin.ExecContext(context.Background(), "CREATE SCHEMA "+schema); err != nil {
 			admin.Close()
 			tb.Fatalf("create schema: %v", err)
 		}
@@ -91,32 +97,12 @@ func OpenConfig(tb testing.TB, dialect string, cfg store.Config) *store.Store {
 			}
 			admin.Close()
 		})
-		cfg.URL = withSearchPath(tb, dsn, schema)
-		if raw, err = sql.Open("pgx", cfg.URL); err != nil {
-			tb.Fatalf("open postgres: %v", err)
-		}
+		return withSearchPath(tb, dsn, schema)
 	default:
 		tb.Fatalf("unknown dialect %q", dialect)
+		return ""
 	}
-	s, err := store.Open(ctx, cfg)
-	if err != nil {
-		raw.Close()
-		tb.Fatalf("open %s store: %v", dialect, err)
-	}
-	raws.Store(s, raw)
-	tb.Cleanup(func() {
-		raws.Delete(s)
-		raw.Close()
-		if err := s.Close(); err != nil {
-			tb.Errorf("close store: %v", err)
-		}
-	})
-	return s
 }
-
-// raws holds a plain connection per store from Open, for rows the store
-// has no method for here (users belong to another part of the store).
-var raws sync.Map // *store.Store -> *sql.DB
 
 func withSearchPath(tb testing.TB, dsn, schema string) string {
 	u, err := url.Parse(dsn)
@@ -129,19 +115,12 @@ func withSearchPath(tb testing.TB, dsn, schema string) string {
 	return u.String()
 }
 
-// mustUser creates a user row and returns its id.
+// mustUser creates a user and returns its id.
 func mustUser(t testing.TB, s *store.Store, name string) int {
 	t.Helper()
-	v, ok := raws.Load(s)
-	if !ok {
-		t.Fatal("mustUser needs a store from storetest.Open")
-	}
-	q := fmt.Sprintf(`INSERT INTO users (username, username_key, password, email, first_name, last_name,
-	is_superuser, is_staff, is_active, date_joined) VALUES ('%s', '%s', '', '', '', '', FALSE, FALSE, TRUE,
-	'2020-01-01 00:00:00+00:00') RETURNING id`, name, strings.ToLower(name))
-	var id int
-	if err := v.(*sql.DB).QueryRowContext(context.Background(), q).Scan(&id); err != nil {
+	u := &store.User{Username: name, Password: "!", IsActive: true, DateJoined: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)}
+	if err := s.CreateUser(context.Background(), u); err != nil {
 		t.Fatalf("create user %s: %v", name, err)
 	}
-	return id
+	return u.ID
 }
