@@ -51,7 +51,7 @@ type Store struct {
 	logger *slog.Logger
 
 	postings *postings
-	loc    *time.Location
+	loc      *time.Location
 	// pgLower is the PostgreSQL expression template that lower-cases
 	// Unicode text: plain lower() unless the database's ctype is ASCII-only.
 	pgLower string
