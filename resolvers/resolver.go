@@ -12,6 +12,9 @@ import (
 type Resolver struct {
 	Store  *store.Store
 	Logger *slog.Logger
+	// Credentials checks username and password for TokenForCredentials;
+	// the server sets it (its authenticator). Nil refuses with Internal.
+	Credentials Credentials
 }
 
 // New returns a Resolver over the store.

@@ -26,6 +26,7 @@ type Config struct {
 	LogLevel      slog.Level
 	LogFormat     string // "text" or "json"
 	CookiePrefix  string
+	UIDir         string // prebuilt paperless-compatible web frontend served at /
 }
 
 // setting is one configuration value: its environment names (Quire's first,
@@ -103,6 +104,21 @@ func settings() []setting {
 					return fmt.Errorf("%q is not text or json", v)
 				}
 				c.LogFormat = v
+				return nil
+			}},
+		{env: []string{"QUIRE_UI_DIR"}, flag: "ui-dir", help: "folder of a prebuilt paperless-compatible web frontend to serve at /",
+			apply: func(c *Config, v string) error {
+				if v == "" {
+					return nil
+				}
+				abs, err := filepath.Abs(v)
+				if err != nil {
+					return err
+				}
+				if _, err := os.Stat(filepath.Join(abs, "index.html")); err != nil {
+					return fmt.Errorf("%s has no index.html", abs)
+				}
+				c.UIDir = abs
 				return nil
 			}},
 		{env: []string{"QUIRE_COOKIE_PREFIX", "PAPERLESS_COOKIE_PREFIX"}, help: "prefix for the session and CSRF cookie names",

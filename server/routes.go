@@ -12,12 +12,14 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/quirehq/quire/resolvers"
+	"github.com/quirehq/quire/rest"
 	"github.com/quirehq/quire/server/auth"
 	"github.com/quirehq/quire/store"
 )
 
-// routes is the whole HTTP surface of Quire.
-func routes(st *store.Store, res *resolvers.Resolver, au *auth.Authenticator, logger *slog.Logger) http.Handler {
+// routes is the whole HTTP surface of Quire. ui, when given, serves the
+// web frontend at / (rest.UIHandler).
+func routes(st *store.Store, res *resolvers.Resolver, au *auth.Authenticator, logger *slog.Logger, ui ...http.Handler) http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
 	r.Use(requestLogger(logger))
@@ -32,12 +34,24 @@ func routes(st *store.Store, res *resolvers.Resolver, au *auth.Authenticator, lo
 		r.Handle("/playground", playground.Handler("Quire GraphQL", "/graphql"))
 	})
 
-	// The REST layer (paperless-ng's /api/) mounts here.
-	r.Route("/api", func(r chi.Router) {
-		r.Use(auth.Optional(au))
-		r.Get("/", apiRoot)
-	})
+	// The REST layer (paperless-ng's /api/), its login form and the web UI.
+	api := rest.New(rest.Config{Resolver: res, Auth: restAuth{au}, Logger: logger, Location: st.Location(), Version: Version})
+	r.Mount(rest.Prefix, api.APIHandler())
+	r.Mount("/accounts", api.AccountsHandler())
+	for _, h := range ui {
+		r.NotFound(h.ServeHTTP)
+	}
 	return r
+}
+
+// restAuth adapts the authenticator to rest.Authenticator, which only
+// needs to know whether a request came by the session cookie.
+type restAuth struct{ *auth.Authenticator }
+
+// Authenticate implements rest.Authenticator.
+func (a restAuth) Authenticate(r *http.Request) (*store.User, bool, error) {
+	u, m, err := a.Authenticator.Authenticate(r)
+	return u, m == auth.MethodSession, err
 }
 
 // healthz answers 200 when the database answers.
@@ -54,18 +68,4 @@ func healthz(st *store.Store) http.HandlerFunc {
 		}
 		json.NewEncoder(w).Encode(map[string]string{"status": "ok"})
 	}
-}
-
-// apiRoot lists the REST collections (paperless's API root).
-func apiRoot(w http.ResponseWriter, r *http.Request) {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	base := scheme + "://" + r.Host + "/api/"
-	w.Header().Set("Content-Type", "application/json")
-	// Key order is paperless's registration order.
-	w.Write([]byte(`{"correspondents":"` + base + `correspondents/","document_types":"` + base +
-		`document_types/","documents":"` + base + `documents/","logs":"` + base + `logs/","tags":"` + base +
-		`tags/","saved_views":"` + base + `saved_views/"}`))
 }

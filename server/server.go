@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/quirehq/quire/resolvers"
+	"github.com/quirehq/quire/rest"
 	"github.com/quirehq/quire/server/auth"
 	"github.com/quirehq/quire/store"
 )
@@ -72,6 +73,7 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*store.Store
 	}
 	res := resolvers.New(st, logger)
 	au := auth.New(st, logger, time.Now, auth.Config{CookiePrefix: cfg.CookiePrefix})
+	res.Credentials = au
 	return st, res, au, nil
 }
 
@@ -93,12 +95,21 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 		logger.Info("superuser ready", "username", cfg.AdminUser, "created", created)
 	}
 
+	var ui []http.Handler
+	if cfg.UIDir != "" {
+		h, err := rest.UIHandler(cfg.UIDir, restAuth{au})
+		if err != nil {
+			return err
+		}
+		ui = append(ui, h)
+	}
+
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	srv := &http.Server{
-		Handler:           routes(st, res, au, logger),
+		Handler:           routes(st, res, au, logger, ui...),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

@@ -1,0 +1,216 @@
+package rest
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// resource wires a paperless model endpoint (DRF ModelViewSet) to its
+// resolvers: T is the entity, F its filter, O its sort key and In its
+// write input. Every handler parses, calls one resolver, and serialises.
+// Nil functions mean the operation does not exist.
+type resource[T, F, O, In any] struct {
+	filters filterSet[F]
+	orders  orderSet[O]
+	// names maps resolver field names to this endpoint's wire names.
+	names func(in *reqInfo) map[string]string
+
+	list    func(ctx context.Context, f *F, order []O, page, size *int) (items []T, served, total int, err error)
+	get     func(ctx context.Context, id int) (*T, error)
+	input   func(b *body, in *reqInfo) In
+	create  func(ctx context.Context, in In) (*T, error)
+	replace func(ctx context.Context, id int, in In) (*T, error)
+	patch   func(ctx context.Context, id int, in In) (*T, error)
+	del     func(ctx context.Context, id int) error
+	// render serialises items; computed is false for a POST response,
+	// whose computed fields (document_count, …) are left out.
+	render func(ctx context.Context, r *http.Request, items []T, computed bool) (any, error)
+}
+
+// query documents the list's parameters.
+func (res *resource[T, F, O, In]) query() []param {
+	return listQuery(res.filters.params(), res.orders.names())
+}
+
+func (res *resource[T, F, O, In]) fieldNames(in *reqInfo) map[string]string {
+	if res.names == nil {
+		return nil
+	}
+	return res.names(in)
+}
+
+// handleList is GET on the collection.
+func (res *resource[T, F, O, In]) handleList(a *API) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		f, bad := res.filters.parse(q)
+		if bad != nil {
+			a.fieldErrors(w, r, bad)
+			return
+		}
+		p, ok := parsePage(q)
+		if !ok {
+			a.writeJSON(w, r, http.StatusNotFound, detail("Invalid page."))
+			return
+		}
+		items, served, total, err := res.list(r.Context(), &f, res.orders.parse(q), &p.number, &p.size)
+		if err != nil {
+			a.writeError(w, r, err, res.fieldNames(info(r)))
+			return
+		}
+		out, err := res.render(r.Context(), r, items, true)
+		if err != nil {
+			a.writeError(w, r, err, nil)
+			return
+		}
+		env, ok := pageEnvelope(r, p, served, total, out)
+		if !ok {
+			a.writeJSON(w, r, http.StatusNotFound, detail("Invalid page."))
+			return
+		}
+		a.writeJSON(w, r, http.StatusOK, env)
+	}
+}
+
+// pathID reads the {id} of a detail route; non-numeric ids are not found.
+func pathID(r *http.Request) (int, bool) {
+	id, err := strconv.Atoi(chi.URLParam(r, "id"))
+	return id, err == nil
+}
+
+// handleGet is GET on a detail route.
+func (res *resource[T, F, O, In]) handleGet(a *API) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, ok := pathID(r)
+		if !ok {
+			a.writeJSON(w, r, http.StatusNotFound, detail("Not found."))
+			return
+		}
+		v, err := res.get(r.Context(), id)
+		res.respond(a, w, r, http.StatusOK, v, err, true)
+	}
+}
+
+// respond serialises one object, or writes the error.
+func (res *resource[T, F, O, In]) respond(a *API, w http.ResponseWriter, r *http.Request, status int, v *T, err error, computed bool) {
+	if err != nil {
+		a.writeError(w, r, err, res.fieldNames(info(r)))
+		return
+	}
+	out, err := res.render(r.Context(), r, []T{*v}, computed)
+	if err != nil {
+		a.writeError(w, r, err, nil)
+		return
+	}
+	body, err := encodeJSON(out)
+	if err != nil {
+		a.writeError(w, r, err, nil)
+		return
+	}
+	// render returns a one-element list: strip the brackets.
+	a.writeBody(w, r, status, body[1:len(body)-1])
+}
+
+// readInput parses the body into In, answering 400 for unreadable fields.
+func (res *resource[T, F, O, In]) readInput(a *API, w http.ResponseWriter, r *http.Request) (In, bool) {
+	var zero In
+	b := a.readBody(w, r, false)
+	if b == nil {
+		return zero, false
+	}
+	in := res.input(b, info(r))
+	if b.errs != nil {
+		a.fieldErrors(w, r, b.errs)
+		return zero, false
+	}
+	return in, true
+}
+
+// handleCreate is POST on the collection: 201 with the object, without
+// its computed fields.
+func (res *resource[T, F, O, In]) handleCreate(a *API) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		in, ok := res.readInput(a, w, r)
+		if !ok {
+			return
+		}
+		v, err := res.create(r.Context(), in)
+		res.respond(a, w, r, http.StatusCreated, v, err, false)
+	}
+}
+
+// handleUpdate is PUT (replace) or PATCH on a detail route.
+func (res *resource[T, F, O, In]) handleUpdate(a *API, replace bool) http.HandlerFunc {
+	call := res.patch
+	if replace {
+		call = res.replace
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, ok := pathID(r)
+		if !ok {
+			a.writeJSON(w, r, http.StatusNotFound, detail("Not found."))
+			return
+		}
+		in, ok := res.readInput(a, w, r)
+		if !ok {
+			return
+		}
+		v, err := call(r.Context(), id, in)
+		res.respond(a, w, r, http.StatusOK, v, err, true)
+	}
+}
+
+// handleDelete is DELETE on a detail route: 204.
+func (res *resource[T, F, O, In]) handleDelete(a *API) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, ok := pathID(r)
+		if !ok {
+			a.writeJSON(w, r, http.StatusNotFound, detail("Not found."))
+			return
+		}
+		if err := res.del(r.Context(), id); err != nil {
+			a.writeError(w, r, err, nil)
+			return
+		}
+		writeNoContent(w)
+	}
+}
+
+// collectionOps are GET (and POST when the resource creates) on the list.
+func (res *resource[T, F, O, In]) collectionOps(a *API, schema string) []op {
+	ops := []op{{Method: "GET", Summary: "List", Handler: res.handleList(a), Status: 200, Result: schema + "Page"}}
+	if res.create != nil {
+		ops = append(ops, op{Method: "POST", Summary: "Create", Handler: res.handleCreate(a), Status: 201, Body: schema, Result: schema})
+	}
+	return ops
+}
+
+// detailOps are GET, PUT, PATCH and DELETE on one object.
+func (res *resource[T, F, O, In]) detailOps(a *API, schema string) []op {
+	return []op{
+		{Method: "GET", Summary: "Retrieve", Handler: res.handleGet(a), Status: 200, Result: schema},
+		{Method: "PUT", Summary: "Replace (all required fields)", Handler: res.handleUpdate(a, true), Status: 200, Body: schema, Result: schema},
+		{Method: "PATCH", Summary: "Change the given fields", Handler: res.handleUpdate(a, false), Status: 200, Body: schema, Result: schema},
+		{Method: "DELETE", Summary: "Delete", Handler: res.handleDelete(a), Status: 204},
+	}
+}
+
+// each runs fn for 0..n-1 concurrently, so that the resolvers' dataloaders
+// see all keys of a page at once and batch them into one query.
+func each(n int, fn func(i int) error) error {
+	if n == 1 {
+		return fn(0)
+	}
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { errs[i] = fn(i) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}

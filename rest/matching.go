@@ -1,0 +1,284 @@
+package rest
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/quirehq/quire/resolvers"
+	"github.com/quirehq/quire/store"
+)
+
+// Correspondents, document types and tags: paperless's "matching objects".
+
+type correspondentJSON struct {
+	ID                 int       `json:"id"`
+	Slug               string    `json:"slug"`
+	Name               string    `json:"name"`
+	Match              string    `json:"match"`
+	MatchingAlgorithm  int       `json:"matching_algorithm"`
+	IsInsensitive      bool      `json:"is_insensitive"`
+	DocumentCount      *int      `json:"document_count,omitempty"`
+	LastCorrespondence *nullTime `json:"last_correspondence,omitempty"`
+}
+
+type documentTypeJSON struct {
+	ID                int    `json:"id"`
+	Slug              string `json:"slug"`
+	Name              string `json:"name"`
+	Match             string `json:"match"`
+	MatchingAlgorithm int    `json:"matching_algorithm"`
+	IsInsensitive     bool   `json:"is_insensitive"`
+	DocumentCount     *int   `json:"document_count,omitempty"`
+}
+
+// tagV1JSON is a tag in API version 1 (palette index `colour`).
+type tagV1JSON struct {
+	ID                int    `json:"id"`
+	Slug              string `json:"slug"`
+	Name              string `json:"name"`
+	Colour            int    `json:"colour"`
+	Match             string `json:"match"`
+	MatchingAlgorithm int    `json:"matching_algorithm"`
+	IsInsensitive     bool   `json:"is_insensitive"`
+	IsInboxTag        bool   `json:"is_inbox_tag"`
+	DocumentCount     *int   `json:"document_count,omitempty"`
+}
+
+// tagV2JSON is a tag in API version 2 (hex `color`, `text_color`).
+type tagV2JSON struct {
+	ID                int    `json:"id"`
+	Slug              string `json:"slug"`
+	Name              string `json:"name"`
+	Color             string `json:"color"`
+	TextColor         string `json:"text_color"`
+	Match             string `json:"match"`
+	MatchingAlgorithm int    `json:"matching_algorithm"`
+	IsInsensitive     bool   `json:"is_insensitive"`
+	IsInboxTag        bool   `json:"is_inbox_tag"`
+	DocumentCount     *int   `json:"document_count,omitempty"`
+}
+
+// matchingNames are the wire names of the matching fields.
+var matchingNames = map[string]string{
+	"matchingAlgorithm": "matching_algorithm", "isInsensitive": "is_insensitive", "isInboxTag": "is_inbox_tag",
+}
+
+func tagNames(in *reqInfo) map[string]string {
+	if in.version >= 2 {
+		return matchingNames
+	}
+	names := map[string]string{"color": "colour"}
+	for k, v := range matchingNames {
+		names[k] = v
+	}
+	return names
+}
+
+func staticNames(m map[string]string) func(*reqInfo) map[string]string {
+	return func(*reqInfo) map[string]string { return m }
+}
+
+// nameFilters are the filters of the three matching endpoints.
+func nameFilters() filterSet[store.NameFilter] {
+	return textFilters("name", "name", func(f *store.NameFilter) **store.TextFilter { return &f.Name })
+}
+
+// nameOrders are the orderings of the three; correspondents add
+// last_correspondence.
+func nameOrders(lastCorrespondence bool) orderSet[store.NameOrder] {
+	def := func(name string, field store.NameOrderField) orderDef[store.NameOrder] {
+		return orderDef[store.NameOrder]{name, func(desc bool) store.NameOrder {
+			return store.NameOrder{Field: field, Direction: dir(desc)}
+		}}
+	}
+	s := orderSet[store.NameOrder]{
+		def("name", store.NameOrderName),
+		def("matching_algorithm", store.NameOrderMatchingAlgorithm),
+		def("match", store.NameOrderMatch),
+		def("document_count", store.NameOrderDocumentCount),
+	}
+	if lastCorrespondence {
+		s = append(s, def("last_correspondence", store.NameOrderLastCorrespondence))
+	}
+	return s
+}
+
+func dir(desc bool) store.Direction {
+	if desc {
+		return store.Desc
+	}
+	return store.Asc
+}
+
+// matchingFields reads the shared fields: name, match,
+// matching_algorithm (1–6, paperless's choices) and is_insensitive.
+func matchingFields(b *body) (name, match *string, algo *store.MatchingAlgorithm, insensitive *bool) {
+	name, _ = b.str("name", false, true)
+	match, _ = b.str("match", false, true)
+	if n, ok := b.choice("matching_algorithm", int(store.MatchAny), int(store.MatchAuto)); ok {
+		algo = ptr(store.MatchingAlgorithm(*n))
+	}
+	insensitive, _ = b.boolean("is_insensitive")
+	return
+}
+
+func (a *API) correspondents() *resource[store.Correspondent, store.NameFilter, store.NameOrder, store.CorrespondentInput] {
+	q, m, cr := a.res.Query(), a.res.Mutation(), a.res.Correspondent()
+	return &resource[store.Correspondent, store.NameFilter, store.NameOrder, store.CorrespondentInput]{
+		filters: nameFilters(),
+		orders:  nameOrders(true),
+		names:   staticNames(matchingNames),
+		list: func(ctx context.Context, f *store.NameFilter, o []store.NameOrder, page, size *int) ([]store.Correspondent, int, int, error) {
+			l, err := q.Correspondents(ctx, f, o, page, size)
+			if err != nil {
+				return nil, 0, 0, err
+			}
+			return l.Items, l.Page, l.TotalCount, nil
+		},
+		get: q.Correspondent,
+		input: func(b *body, _ *reqInfo) store.CorrespondentInput {
+			var in store.CorrespondentInput
+			in.Name, in.Match, in.MatchingAlgorithm, in.IsInsensitive = matchingFields(b)
+			return in
+		},
+		create:  m.CreateCorrespondent,
+		replace: a.res.ReplaceCorrespondent,
+		patch:   m.UpdateCorrespondent,
+		del:     func(ctx context.Context, id int) error { _, err := m.DeleteCorrespondent(ctx, id); return err },
+		render: func(ctx context.Context, _ *http.Request, items []store.Correspondent, computed bool) (any, error) {
+			out := make([]correspondentJSON, len(items))
+			for i, c := range items {
+				out[i] = correspondentJSON{ID: c.ID, Slug: c.Slug, Name: c.Name, Match: c.Match,
+					MatchingAlgorithm: int(c.MatchingAlgorithm), IsInsensitive: c.IsInsensitive}
+			}
+			if !computed {
+				return out, nil
+			}
+			return out, each(len(items), func(i int) error {
+				n, err := cr.DocumentCount(ctx, &items[i])
+				if err != nil {
+					return err
+				}
+				last, err := cr.LastCorrespondence(ctx, &items[i])
+				if err != nil {
+					return err
+				}
+				out[i].DocumentCount = &n
+				lc := a.atPtr(last)
+				out[i].LastCorrespondence = &lc
+				return nil
+			})
+		},
+	}
+}
+
+func (a *API) documentTypes() *resource[store.DocumentType, store.NameFilter, store.NameOrder, store.DocumentTypeInput] {
+	q, m, tr := a.res.Query(), a.res.Mutation(), a.res.DocumentType()
+	return &resource[store.DocumentType, store.NameFilter, store.NameOrder, store.DocumentTypeInput]{
+		filters: nameFilters(),
+		orders:  nameOrders(false),
+		names:   staticNames(matchingNames),
+		list: func(ctx context.Context, f *store.NameFilter, o []store.NameOrder, page, size *int) ([]store.DocumentType, int, int, error) {
+			l, err := q.DocumentTypes(ctx, f, o, page, size)
+			if err != nil {
+				return nil, 0, 0, err
+			}
+			return l.Items, l.Page, l.TotalCount, nil
+		},
+		get: q.DocumentType,
+		input: func(b *body, _ *reqInfo) store.DocumentTypeInput {
+			var in store.DocumentTypeInput
+			in.Name, in.Match, in.MatchingAlgorithm, in.IsInsensitive = matchingFields(b)
+			return in
+		},
+		create:  m.CreateDocumentType,
+		replace: a.res.ReplaceDocumentType,
+		patch:   m.UpdateDocumentType,
+		del:     func(ctx context.Context, id int) error { _, err := m.DeleteDocumentType(ctx, id); return err },
+		render: func(ctx context.Context, _ *http.Request, items []store.DocumentType, computed bool) (any, error) {
+			out := make([]documentTypeJSON, len(items))
+			for i, t := range items {
+				out[i] = documentTypeJSON{ID: t.ID, Slug: t.Slug, Name: t.Name, Match: t.Match,
+					MatchingAlgorithm: int(t.MatchingAlgorithm), IsInsensitive: t.IsInsensitive}
+			}
+			if !computed {
+				return out, nil
+			}
+			return out, each(len(items), func(i int) error {
+				n, err := tr.DocumentCount(ctx, &items[i])
+				out[i].DocumentCount = &n
+				return err
+			})
+		},
+	}
+}
+
+func (a *API) tags() *resource[store.Tag, store.NameFilter, store.NameOrder, store.TagInput] {
+	q, m, tr := a.res.Query(), a.res.Mutation(), a.res.Tag()
+	return &resource[store.Tag, store.NameFilter, store.NameOrder, store.TagInput]{
+		filters: nameFilters(),
+		orders:  nameOrders(false),
+		names:   tagNames,
+		list: func(ctx context.Context, f *store.NameFilter, o []store.NameOrder, page, size *int) ([]store.Tag, int, int, error) {
+			l, err := q.Tags(ctx, f, o, page, size)
+			if err != nil {
+				return nil, 0, 0, err
+			}
+			return l.Items, l.Page, l.TotalCount, nil
+		},
+		get: q.Tag,
+		input: func(b *body, in *reqInfo) store.TagInput {
+			var t store.TagInput
+			t.Name, t.Match, t.MatchingAlgorithm, t.IsInsensitive = matchingFields(b)
+			t.IsInboxTag, _ = b.boolean("is_inbox_tag")
+			if in.version >= 2 {
+				t.Color, _ = b.str("color", false, true)
+			} else if n, ok := b.choice("colour", 1, 13); ok {
+				c, _ := resolvers.PaletteColor(*n)
+				t.Color = &c
+			}
+			return t
+		},
+		create:  m.CreateTag,
+		replace: a.res.ReplaceTag,
+		patch:   m.UpdateTag,
+		del:     func(ctx context.Context, id int) error { _, err := m.DeleteTag(ctx, id); return err },
+		render: func(ctx context.Context, r *http.Request, items []store.Tag, computed bool) (any, error) {
+			counts := make([]*int, len(items))
+			if computed {
+				err := each(len(items), func(i int) error {
+					n, err := tr.DocumentCount(ctx, &items[i])
+					counts[i] = &n
+					return err
+				})
+				if err != nil {
+					return nil, err
+				}
+			}
+			if info(r).version >= 2 {
+				out := make([]tagV2JSON, len(items))
+				for i, t := range items {
+					text, err := tr.TextColor(ctx, &items[i])
+					if err != nil {
+						return nil, err
+					}
+					out[i] = tagV2JSON{ID: t.ID, Slug: t.Slug, Name: t.Name, Color: t.Color, TextColor: text,
+						Match: t.Match, MatchingAlgorithm: int(t.MatchingAlgorithm), IsInsensitive: t.IsInsensitive,
+						IsInboxTag: t.IsInboxTag, DocumentCount: counts[i]}
+				}
+				return out, nil
+			}
+			out := make([]tagV1JSON, len(items))
+			for i, t := range items {
+				colour, err := tr.Colour(ctx, &items[i])
+				if err != nil {
+					return nil, err
+				}
+				out[i] = tagV1JSON{ID: t.ID, Slug: t.Slug, Name: t.Name, Colour: colour,
+					Match: t.Match, MatchingAlgorithm: int(t.MatchingAlgorithm), IsInsensitive: t.IsInsensitive,
+					IsInboxTag: t.IsInboxTag, DocumentCount: counts[i]}
+			}
+			return out, nil
+		},
+	}
+}

@@ -1,0 +1,169 @@
+package rest
+
+import (
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// The OpenAPI 3 document is generated from the route declarations that
+// serve requests (routes), so it cannot miss a route.
+
+type obj = map[string]any
+
+// schemas are the request and response bodies, by the names the
+// declarations use.
+func schemas() obj {
+	str, integer, boolean := obj{"type": "string"}, obj{"type": "integer"}, obj{"type": "boolean"}
+	nullInt := obj{"type": "integer", "nullable": true}
+	dateTime := obj{"type": "string", "format": "date-time"}
+	ints := obj{"type": "array", "items": integer}
+	props := func(required []string, kv ...any) obj {
+		p := obj{}
+		for i := 0; i < len(kv); i += 2 {
+			p[kv[i].(string)] = kv[i+1]
+		}
+		o := obj{"type": "object", "properties": p}
+		if len(required) > 0 {
+			o["required"] = required
+		}
+		return o
+	}
+	matching := func(extra ...any) obj {
+		kv := append([]any{"id", integer, "slug", str, "name", str, "match", str,
+			"matching_algorithm", obj{"type": "integer", "enum": []int{1, 2, 3, 4, 5, 6}},
+			"is_insensitive", boolean, "document_count", integer}, extra...)
+		return props([]string{"name"}, kv...)
+	}
+	countList := obj{"type": "array", "items": props(nil, "id", integer, "document_count", integer)}
+	s := obj{
+		"Root":          props(nil, "correspondents", str, "document_types", str, "documents", str, "logs", str, "tags", str, "saved_views", str),
+		"Correspondent": matching("last_correspondence", obj{"type": "string", "format": "date-time", "nullable": true}),
+		"DocumentType":  matching(),
+		"Tag": matching("colour", obj{"type": "integer", "minimum": 1, "maximum": 13, "description": "API version 1"},
+			"color", obj{"type": "string", "pattern": "^#[0-9a-fA-F]{6}$", "description": "API version 2"},
+			"text_color", obj{"type": "string", "description": "API version 2"}, "is_inbox_tag", boolean),
+		"Document": props([]string{"correspondent", "document_type", "tags"}, "id", integer, "correspondent", nullInt,
+			"document_type", nullInt, "title", str, "content", str, "tags", ints, "created", dateTime,
+			"modified", dateTime, "added", dateTime, "archive_serial_number", nullInt,
+			"original_file_name", str, "archived_file_name", obj{"type": "string", "nullable": true}),
+		"SavedView": props([]string{"name", "show_on_dashboard", "show_in_sidebar", "filter_rules"}, "id", integer, "name", str,
+			"show_on_dashboard", boolean, "show_in_sidebar", boolean, "sort_field", obj{"type": "string", "nullable": true},
+			"sort_reverse", boolean, "filter_rules", obj{"type": "array", "items": props([]string{"rule_type"},
+				"rule_type", obj{"type": "integer", "minimum": 0, "maximum": 21}, "value", obj{"type": "string", "nullable": true})}),
+		"Statistics":   props(nil, "documents_total", integer, "documents_inbox", nullInt),
+		"Strings":      obj{"type": "array", "items": str},
+		"Credentials":  props([]string{"username", "password"}, "username", str, "password", str),
+		"Token":        props(nil, "token", str),
+		"DocumentList": props([]string{"documents"}, "documents", ints),
+		"BulkEdit": props([]string{"documents", "method", "parameters"}, "documents", ints,
+			"method", obj{"type": "string", "enum": []string{"set_correspondent", "set_document_type", "add_tag", "remove_tag", "modify_tags", "delete"}},
+			"parameters", obj{"type": "object"}),
+		"Result":        props(nil, "result", str),
+		"SelectionData": props(nil, "selected_correspondents", countList, "selected_tags", countList, "selected_document_types", countList),
+		"Error":         obj{"type": "object", "additionalProperties": true, "description": `{"detail": "…"} or {"field": ["message", …]}`},
+	}
+	for _, name := range []string{"Correspondent", "DocumentType", "Tag", "Document", "SavedView"} {
+		s[name+"Page"] = props(nil, "count", integer, "next", obj{"type": "string", "nullable": true},
+			"previous", obj{"type": "string", "nullable": true},
+			"results", obj{"type": "array", "items": obj{"$ref": "#/components/schemas/" + name}})
+	}
+	return s
+}
+
+var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+func paramSchema(typ string) obj {
+	switch typ {
+	case "integer", "boolean":
+		return obj{"type": typ}
+	case "integers":
+		return obj{"type": "string", "pattern": `^\d+(,\d+)*$`}
+	case "date", "date-time", "uuid":
+		return obj{"type": "string", "format": typ}
+	}
+	return obj{"type": "string"}
+}
+
+// openAPI builds the document from the declarations.
+func (a *API) openAPI() obj {
+	ref := func(name string) obj { return obj{"$ref": "#/components/schemas/" + name} }
+	jsonContent := func(name string) obj { return obj{"application/json": obj{"schema": ref(name)}} }
+	paths := obj{}
+	for _, ep := range a.endpoints {
+		item := obj{}
+		var pathParams []any
+		for _, m := range pathParam.FindAllStringSubmatch(ep.Path, -1) {
+			typ := "string"
+			if m[1] == "id" {
+				typ = "integer"
+			}
+			pathParams = append(pathParams, obj{"name": m[1], "in": "path", "required": true, "schema": obj{"type": typ}})
+		}
+		for _, o := range ep.Ops {
+			params := append([]any{}, pathParams...)
+			if o.Method == "GET" {
+				for _, p := range ep.Query {
+					params = append(params, obj{"name": p.Name, "in": "query", "required": false,
+						"description": p.Help, "schema": paramSchema(p.Type)})
+				}
+			}
+			ok := obj{"description": http.StatusText(o.Status)}
+			if o.Result != "" {
+				ok["content"] = jsonContent(o.Result)
+			}
+			responses := obj{strconv.Itoa(o.Status): ok,
+				"400": obj{"description": "Bad Request", "content": jsonContent("Error")},
+				"404": obj{"description": "Not Found", "content": jsonContent("Error")},
+				"406": obj{"description": "Not Acceptable (unsupported API version)", "content": jsonContent("Error")},
+			}
+			operation := obj{
+				"operationId": strings.ToLower(o.Method) + strings.NewReplacer(" ", "").Replace(ep.Name),
+				"summary":     o.Summary,
+				"tags":        []string{ep.Tag},
+				"responses":   responses,
+			}
+			if ep.Public {
+				operation["security"] = []any{}
+			} else {
+				responses["401"] = obj{"description": "Unauthorized", "content": jsonContent("Error")}
+				responses["403"] = obj{"description": "Forbidden (CSRF check of a session request)", "content": jsonContent("Error")}
+			}
+			if len(params) > 0 {
+				operation["parameters"] = params
+			}
+			if o.Body != "" {
+				operation["requestBody"] = obj{"required": true, "content": obj{
+					"application/json":                  obj{"schema": ref(o.Body)},
+					"application/x-www-form-urlencoded": obj{"schema": ref(o.Body)},
+					"multipart/form-data":               obj{"schema": ref(o.Body)},
+				}}
+			}
+			item[strings.ToLower(o.Method)] = operation
+		}
+		paths[Prefix+ep.Path] = item
+	}
+	return obj{
+		"openapi": "3.0.3",
+		"info": obj{"title": "Quire REST API", "version": a.version,
+			"description": "paperless-ng 1.5.0 compatible. API version 1 (default) or 2 by `Accept: application/json; version=2`."},
+		"paths": paths,
+		"components": obj{
+			"schemas": schemas(),
+			"securitySchemes": obj{
+				"basic":   obj{"type": "http", "scheme": "basic"},
+				"token":   obj{"type": "apiKey", "in": "header", "name": "Authorization", "description": "`Token <key>`"},
+				"session": obj{"type": "apiKey", "in": "cookie", "name": "sessionid"},
+			},
+		},
+		"security": []any{obj{"basic": []any{}}, obj{"token": []any{}}, obj{"session": []any{}}},
+	}
+}
+
+// schema is GET /api/schema/.
+func (a *API) schema() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		a.writeJSON(w, r, http.StatusOK, a.openAPI())
+	}
+}

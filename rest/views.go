@@ -1,0 +1,392 @@
+package rest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/go-chi/chi/v5"
+
+	"github.com/quirehq/quire/store"
+)
+
+// Saved views, logs, statistics, token, bulk edit and selection data.
+
+type savedViewJSON struct {
+	ID              int        `json:"id"`
+	Name            string     `json:"name"`
+	ShowOnDashboard bool       `json:"show_on_dashboard"`
+	ShowInSidebar   bool       `json:"show_in_sidebar"`
+	SortField       *string    `json:"sort_field"`
+	SortReverse     bool       `json:"sort_reverse"`
+	FilterRules     []ruleJSON `json:"filter_rules"`
+}
+
+type ruleJSON struct {
+	RuleType int     `json:"rule_type"`
+	Value    *string `json:"value"`
+}
+
+var savedViewNames = map[string]string{
+	"showOnDashboard": "show_on_dashboard", "showInSidebar": "show_in_sidebar", "sortField": "sort_field",
+	"sortReverse": "sort_reverse", "filterRules": "filter_rules",
+}
+
+// none is the filter and order type of endpoints without either.
+type none struct{}
+
+func (a *API) savedViews() *resource[store.SavedView, none, none, store.SavedViewInput] {
+	q, m, vr := a.res.Query(), a.res.Mutation(), a.res.SavedView()
+	return &resource[store.SavedView, none, none, store.SavedViewInput]{
+		names: staticNames(savedViewNames),
+		list: func(ctx context.Context, _ *none, _ []none, page, size *int) ([]store.SavedView, int, int, error) {
+			l, err := q.SavedViews(ctx, page, size)
+			if err != nil {
+				return nil, 0, 0, err
+			}
+			return l.Items, l.Page, l.TotalCount, nil
+		},
+		get: q.SavedView,
+		input: func(b *body, _ *reqInfo) store.SavedViewInput {
+			var in store.SavedViewInput
+			in.Name, _ = b.str("name", false, true)
+			in.ShowOnDashboard, _ = b.boolean("show_on_dashboard")
+			in.ShowInSidebar, _ = b.boolean("show_in_sidebar")
+			if v, ok := b.str("sort_field", true, true); ok {
+				in.SortField = graphql.OmittableOf(v)
+			}
+			in.SortReverse, _ = b.boolean("sort_reverse")
+			if rules, ok := filterRules(b); ok {
+				in.FilterRules = graphql.OmittableOf(rules)
+			}
+			return in
+		},
+		create:  m.CreateSavedView,
+		replace: a.res.ReplaceSavedView,
+		patch:   m.UpdateSavedView,
+		del:     func(ctx context.Context, id int) error { _, err := m.DeleteSavedView(ctx, id); return err },
+		render: func(ctx context.Context, _ *http.Request, items []store.SavedView, _ bool) (any, error) {
+			out := make([]savedViewJSON, len(items))
+			err := each(len(items), func(i int) error {
+				v := items[i]
+				rules, err := vr.FilterRules(ctx, &items[i])
+				if err != nil {
+					return err
+				}
+				rj := make([]ruleJSON, len(rules))
+				for k, r := range rules {
+					rj[k] = ruleJSON{RuleType: r.RuleType, Value: r.Value}
+				}
+				out[i] = savedViewJSON{ID: v.ID, Name: v.Name, ShowOnDashboard: v.ShowOnDashboard,
+					ShowInSidebar: v.ShowInSidebar, SortField: v.SortField, SortReverse: v.SortReverse, FilterRules: rj}
+				return nil
+			})
+			return out, err
+		},
+	}
+}
+
+// filterRules reads filter_rules: a JSON list of {rule_type, value}.
+func filterRules(b *body) ([]store.SavedViewRuleInput, bool) {
+	x, ok := b.raw("filter_rules")
+	if !ok {
+		return nil, false
+	}
+	list, isList := x.([]any)
+	if !isList {
+		b.fail("filter_rules", fmt.Sprintf("Expected a list of items but got type %q.", pyType(x)))
+		return nil, false
+	}
+	out := make([]store.SavedViewRuleInput, 0, len(list))
+	for _, item := range list {
+		obj, isObj := item.(map[string]any)
+		if !isObj {
+			b.fail("filter_rules", "Invalid data. Expected a dictionary, but got "+pyType(item)+".")
+			return nil, false
+		}
+		rb := &body{obj: obj}
+		rt, set := rb.integer("rule_type", false)
+		if !set && rb.errs == nil {
+			rb.fail("rule_type", msgRequired)
+		}
+		v, _ := rb.str("value", true, false)
+		for k, msgs := range rb.errs {
+			for _, m := range msgs {
+				b.fail("filter_rules", k+": "+m)
+			}
+		}
+		if rb.errs != nil {
+			return nil, false
+		}
+		out = append(out, store.SavedViewRuleInput{RuleType: *rt, Value: v})
+	}
+	return out, true
+}
+
+// logNames is GET /api/logs/: the names of the logs (1.x form).
+func (a *API) logNames() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		names, err := a.res.Query().LogNames(r.Context())
+		if err != nil {
+			a.writeError(w, r, err, nil)
+			return
+		}
+		a.writeJSON(w, r, http.StatusOK, names)
+	}
+}
+
+// logLines is GET /api/logs/<name>/: the log's lines, oldest first.
+func (a *API) logLines() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		lines, err := a.res.Query().LogLines(r.Context(), chi.URLParam(r, "name"))
+		if err != nil {
+			a.writeError(w, r, err, nil)
+			return
+		}
+		a.writeJSON(w, r, http.StatusOK, lines)
+	}
+}
+
+type statisticsJSON struct {
+	DocumentsTotal int  `json:"documents_total"`
+	DocumentsInbox *int `json:"documents_inbox"`
+}
+
+// statistics is GET /api/statistics/.
+func (a *API) statistics() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		st, err := a.res.Query().Statistics(r.Context())
+		if err != nil {
+			a.writeError(w, r, err, nil)
+			return
+		}
+		a.writeJSON(w, r, http.StatusOK, statisticsJSON{DocumentsTotal: st.DocumentsTotal, DocumentsInbox: st.DocumentsInbox})
+	}
+}
+
+// token is POST /api/token/: username and password for the user's token.
+func (a *API) token() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		b := a.readBody(w, r, false)
+		if b == nil {
+			return
+		}
+		username, _ := b.str("username", false, true)
+		password, _ := b.str("password", false, false)
+		if b.errs != nil {
+			a.fieldErrors(w, r, b.errs)
+			return
+		}
+		key, err := a.res.TokenForCredentials(r.Context(), username, password)
+		if err != nil {
+			a.writeError(w, r, err, nil)
+			return
+		}
+		a.writeJSON(w, r, http.StatusOK, map[string]string{"token": key})
+	}
+}
+
+// bulkMethods maps paperless's bulk edit method names to the resolver's.
+var bulkMethods = map[string]store.BulkEditMethod{
+	"set_correspondent": store.BulkSetCorrespondent, "set_document_type": store.BulkSetDocumentType,
+	"add_tag": store.BulkAddTag, "remove_tag": store.BulkRemoveTag, "modify_tags": store.BulkModifyTags,
+	"delete": store.BulkDelete,
+}
+
+var bulkNames = map[string]string{"documentIds": "documents"}
+
+// documentList reads the `documents` id list of bulk_edit and
+// selection_data.
+func documentList(b *body) []int {
+	if b.obj == nil {
+		ids, ok := b.pkList("documents")
+		if !ok && b.errs == nil {
+			b.fail("documents", msgRequired)
+		}
+		return ids
+	}
+	x, ok := b.obj["documents"]
+	if !ok {
+		b.fail("documents", msgRequired)
+		return nil
+	}
+	list, isList := x.([]any)
+	if !isList {
+		b.fail("documents", fmt.Sprintf("Expected a list of items but got type %q.", pyType(x)))
+		return nil
+	}
+	ids := make([]int, 0, len(list))
+	for _, it := range list {
+		n, isNum := it.(json.Number)
+		v, err := n.Int64()
+		if !isNum || err != nil {
+			b.fail("documents", "documents must be a list of integers")
+			return nil
+		}
+		ids = append(ids, int(v))
+	}
+	return ids
+}
+
+// bulkEdit is POST /api/documents/bulk_edit/ (JSON only).
+func (a *API) bulkEdit() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		b := a.readBody(w, r, true)
+		if b == nil {
+			return
+		}
+		edit := store.BulkEdit{DocumentIDs: documentList(b)}
+		if m, ok := b.obj["method"]; !ok {
+			b.fail("method", msgRequired)
+		} else if s, isStr := m.(string); !isStr || bulkMethods[s] == "" {
+			b.fail("method", fmt.Sprintf("%q is not a valid choice.", pyStr(m)))
+		} else {
+			edit.Method = bulkMethods[s]
+		}
+		params, isDict := b.obj["parameters"].(map[string]any)
+		switch x, ok := b.obj["parameters"]; {
+		case !ok:
+			b.fail("parameters", msgRequired)
+		case !isDict:
+			b.fail("parameters", fmt.Sprintf("Expected a dictionary of items but got type %q.", pyType(x)))
+		}
+		if b.errs != nil {
+			a.fieldErrors(w, r, b.errs)
+			return
+		}
+		if msg := bulkParameters(&edit, params); msg != "" {
+			a.fieldErrors(w, r, map[string][]string{"non_field_errors": {msg}})
+			return
+		}
+		if _, err := a.res.Mutation().BulkEditDocuments(r.Context(), edit); err != nil {
+			a.writeError(w, r, err, bulkNames)
+			return
+		}
+		a.writeJSON(w, r, http.StatusOK, map[string]string{"result": "OK"})
+	}
+}
+
+// bulkParameters reads the method's parameters into edit, returning
+// paperless's message when a key is missing or not of the right type
+// (whether the objects exist is the resolver's question).
+func bulkParameters(edit *store.BulkEdit, p map[string]any) string {
+	ref := func(key, label string) (*int, string) {
+		x, ok := p[key]
+		if !ok {
+			return nil, key + " not specified"
+		}
+		if x == nil {
+			return nil, ""
+		}
+		n, isNum := x.(json.Number)
+		v, err := n.Int64()
+		if !isNum || err != nil {
+			return nil, label + " does not exist"
+		}
+		return ptr(int(v)), ""
+	}
+	list := func(key string) ([]int, string) {
+		x, ok := p[key]
+		if !ok {
+			return nil, key + " not specified"
+		}
+		items, isList := x.([]any)
+		if !isList {
+			return nil, key + " must be a list"
+		}
+		out := []int{}
+		for _, it := range items {
+			n, isNum := it.(json.Number)
+			v, err := n.Int64()
+			if !isNum || err != nil {
+				return nil, key + " must be a list of integers"
+			}
+			out = append(out, int(v))
+		}
+		return out, ""
+	}
+	var msg string
+	switch edit.Method {
+	case store.BulkSetCorrespondent:
+		edit.CorrespondentID, msg = ref("correspondent", "Correspondent")
+	case store.BulkSetDocumentType:
+		edit.DocumentTypeID, msg = ref("document_type", "Document type")
+	case store.BulkAddTag, store.BulkRemoveTag:
+		edit.TagID, msg = ref("tag", "Tag")
+		if msg == "" && edit.TagID == nil {
+			msg = "Tag does not exist"
+		}
+	case store.BulkModifyTags:
+		if edit.AddTagIDs, msg = list("add_tags"); msg == "" {
+			edit.RemoveTagIDs, msg = list("remove_tags")
+		}
+	}
+	return msg
+}
+
+type objectCountJSON struct {
+	ID            int `json:"id"`
+	DocumentCount int `json:"document_count"`
+}
+
+type selectionJSON struct {
+	Correspondents []objectCountJSON `json:"selected_correspondents"`
+	Tags           []objectCountJSON `json:"selected_tags"`
+	DocumentTypes  []objectCountJSON `json:"selected_document_types"`
+}
+
+func objectCounts(in []store.ObjectCount) []objectCountJSON {
+	out := make([]objectCountJSON, len(in))
+	for i, c := range in {
+		out[i] = objectCountJSON{ID: c.ID, DocumentCount: c.DocumentCount}
+	}
+	return out
+}
+
+// selectionData is POST /api/documents/selection_data/.
+func (a *API) selectionData() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		b := a.readBody(w, r, false)
+		if b == nil {
+			return
+		}
+		ids := documentList(b)
+		if b.errs != nil {
+			a.fieldErrors(w, r, b.errs)
+			return
+		}
+		sd, err := a.res.Query().SelectionData(r.Context(), ids)
+		if err != nil {
+			a.writeError(w, r, err, bulkNames)
+			return
+		}
+		a.writeJSON(w, r, http.StatusOK, selectionJSON{objectCounts(sd.Correspondents), objectCounts(sd.Tags), objectCounts(sd.DocumentTypes)})
+	}
+}
+
+// rootJSON is the API root: the collections, in paperless's registration order.
+type rootJSON struct {
+	Correspondents string `json:"correspondents"`
+	DocumentTypes  string `json:"document_types"`
+	Documents      string `json:"documents"`
+	Logs           string `json:"logs"`
+	Tags           string `json:"tags"`
+	SavedViews     string `json:"saved_views"`
+}
+
+// root is GET /api/.
+func (a *API) root() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		base := scheme + "://" + r.Host + Prefix + "/"
+		a.writeJSON(w, r, http.StatusOK, rootJSON{
+			Correspondents: base + "correspondents/", DocumentTypes: base + "document_types/",
+			Documents: base + "documents/", Logs: base + "logs/", Tags: base + "tags/", SavedViews: base + "saved_views/",
+		})
+	}
+}
