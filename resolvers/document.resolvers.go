@@ -27,15 +27,11 @@ func (r *documentResolver) DocumentType(ctx context.Context, obj *store.Document
 }
 
 func (r *documentResolver) TagIds(ctx context.Context, obj *store.Document) ([]int, error) {
-	tags, err := r.loaders(ctx).tagsByDocument.Load(ctx, obj.ID)
-	if err != nil {
-		return nil, err
+	ids, err := r.loaders(ctx).tagIDsByDocument.Load(ctx, obj.ID)
+	if ids == nil && err == nil {
+		ids = []int{}
 	}
-	ids := make([]int, len(tags))
-	for i, t := range tags {
-		ids[i] = t.ID
-	}
-	return ids, nil
+	return ids, err
 }
 
 func (r *documentResolver) Tags(ctx context.Context, obj *store.Document) ([]store.Tag, error) {

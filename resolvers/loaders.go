@@ -22,6 +22,7 @@ type Loaders struct {
 	correspondentByID         *dataloadgen.Loader[int, *store.Correspondent]
 	documentTypeByID          *dataloadgen.Loader[int, *store.DocumentType]
 	tagsByDocument            *dataloadgen.Loader[int, []store.Tag]
+	tagIDsByDocument          *dataloadgen.Loader[int, []int]
 	documentCountByCorrespond *dataloadgen.Loader[int, int]
 	lastCorrespondenceByCorr  *dataloadgen.Loader[int, *time.Time]
 	documentCountByType       *dataloadgen.Loader[int, int]
@@ -43,6 +44,9 @@ func NewLoaders(s *store.Store) *Loaders {
 		}, opts...),
 		tagsByDocument: dataloadgen.NewLoader(func(ctx context.Context, ids []int) ([][]store.Tag, []error) {
 			return inKeyOrder[[]store.Tag](ids)(s.TagsByDocuments(ctx, ids))
+		}, opts...),
+		tagIDsByDocument: dataloadgen.NewLoader(func(ctx context.Context, ids []int) ([][]int, []error) {
+			return inKeyOrder[[]int](ids)(s.TagIDsByDocuments(ctx, ids))
 		}, opts...),
 		documentCountByCorrespond: dataloadgen.NewLoader(func(ctx context.Context, ids []int) ([]int, []error) {
 			return counts(ids)(s.CorrespondentDocumentCounts(ctx, ids))

@@ -9,32 +9,46 @@ import (
 	"github.com/quirehq/quire/store"
 )
 
-// documentRelations says which relations of a list's documents a caller
-// will read.
-type documentRelations struct{ tags, correspondents, documentTypes bool }
+// DocumentRelations says which relations of a list's documents a caller
+// will read, so the list resolver loads those (and only those) up front.
+// TagIDs alone is cheaper than Tags (which implies the ids).
+type DocumentRelations struct{ Tags, TagIDs, Correspondents, DocumentTypes bool }
+
+type relationsKey struct{}
+
+// WithDocumentRelations tells the document list resolvers which relations
+// the caller outside GraphQL will read (the REST layer needs only tag ids).
+func WithDocumentRelations(ctx context.Context, rel DocumentRelations) context.Context {
+	return context.WithValue(ctx, relationsKey{}, rel)
+}
 
 // wantedRelations finds which relations the GraphQL selection of the
-// current list field reads under `items`; outside GraphQL (the REST layer
-// calls resolvers directly) it wants them all.
-func wantedRelations(ctx context.Context) documentRelations {
+// current list field reads under `items`; outside GraphQL, those named by
+// WithDocumentRelations, or all.
+func wantedRelations(ctx context.Context) DocumentRelations {
+	if rel, ok := ctx.Value(relationsKey{}).(DocumentRelations); ok {
+		return rel
+	}
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil || !graphql.HasOperationContext(ctx) {
-		return documentRelations{true, true, true}
+		return DocumentRelations{Tags: true, TagIDs: true, Correspondents: true, DocumentTypes: true}
 	}
 	op := graphql.GetOperationContext(ctx)
-	var want documentRelations
+	var want DocumentRelations
 	for _, f := range graphql.CollectFields(op, fc.Field.Selections, nil) {
 		if f.Name != "items" {
 			continue
 		}
 		for _, sub := range graphql.CollectFields(op, f.Selections, nil) {
 			switch sub.Name {
-			case "tags", "tagIds":
-				want.tags = true
+			case "tags":
+				want.Tags = true
+			case "tagIds":
+				want.TagIDs = true
 			case "correspondent":
-				want.correspondents = true
+				want.Correspondents = true
 			case "documentType":
-				want.documentTypes = true
+				want.DocumentTypes = true
 			}
 		}
 	}
@@ -52,20 +66,34 @@ func (r *Resolver) prefetch(ctx context.Context, docs []store.Document) error {
 	}
 	want := wantedRelations(ctx)
 	l := r.loaders(ctx)
-	if want.tags {
-		ids := make([]int, len(docs))
-		for i, d := range docs {
-			ids[i] = d.ID
-		}
+	ids := make([]int, len(docs))
+	for i, d := range docs {
+		ids[i] = d.ID
+	}
+	switch {
+	case want.Tags:
 		tags, err := r.Store.TagsByDocuments(ctx, ids)
 		if err != nil {
 			return err
 		}
 		for _, id := range ids {
 			l.tagsByDocument.Prime(id, tags[id])
+			tagIDs := make([]int, len(tags[id]))
+			for i, t := range tags[id] {
+				tagIDs[i] = t.ID
+			}
+			l.tagIDsByDocument.Prime(id, tagIDs)
+		}
+	case want.TagIDs:
+		tagIDs, err := r.Store.TagIDsByDocuments(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			l.tagIDsByDocument.Prime(id, tagIDs[id])
 		}
 	}
-	if want.correspondents {
+	if want.Correspondents {
 		ids := referenced(docs, func(d store.Document) *int { return d.CorrespondentID })
 		rows, err := r.Store.CorrespondentsByIDs(ctx, ids)
 		if err != nil {
@@ -75,7 +103,7 @@ func (r *Resolver) prefetch(ctx context.Context, docs []store.Document) error {
 			l.correspondentByID.Prime(rows[i].ID, &rows[i])
 		}
 	}
-	if want.documentTypes {
+	if want.DocumentTypes {
 		ids := referenced(docs, func(d store.Document) *int { return d.DocumentTypeID })
 		rows, err := r.Store.DocumentTypesByIDs(ctx, ids)
 		if err != nil {

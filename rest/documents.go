@@ -54,8 +54,26 @@ type documentJSON struct {
 
 // MarshalJSON implements json.Marshaler.
 func (j documentJSON) MarshalJSON() ([]byte, error) {
+	return j.appendJSON(make([]byte, 0, 256+len(j.d.Content)+len(j.d.Title))), nil
+}
+
+// documentPage is a page of documents; it writes itself (see jsonAppender).
+type documentPage []documentJSON
+
+func (l documentPage) appendJSON(b []byte) []byte {
+	b = append(b, '[')
+	for i, j := range l {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = j.appendJSON(b)
+	}
+	return append(b, ']')
+}
+
+// appendJSON appends the document object to b.
+func (j documentJSON) appendJSON(b []byte) []byte {
 	d := j.d
-	b := make([]byte, 0, 256+len(d.Content)+len(d.Title))
 	b = append(b, '{')
 	first := true
 	key := func(i int) bool {
@@ -128,7 +146,7 @@ func (j documentJSON) MarshalJSON() ([]byte, error) {
 	if key(11) {
 		optStr(resolvers.ArchivedFileName(d))
 	}
-	return append(b, '}'), nil
+	return append(b, '}')
 }
 
 // appendString appends s as a JSON string the way Python's json.dumps
@@ -324,6 +342,9 @@ func (a *API) documents() *resource[store.Document, store.DocumentFilter, store.
 		orders:  documentOrders(),
 		names:   staticNames(documentNames),
 		list: func(ctx context.Context, f *store.DocumentFilter, o []store.DocumentOrder, page, size *int) ([]store.Document, int, int, error) {
+			// The paperless document object holds tag ids, not the
+			// correspondent or type objects.
+			ctx = resolvers.WithDocumentRelations(ctx, resolvers.DocumentRelations{TagIDs: true})
 			l, err := q.Documents(ctx, f, o, page, size)
 			if err != nil {
 				return nil, 0, 0, err
@@ -355,7 +376,7 @@ func (a *API) documents() *resource[store.Document, store.DocumentFilter, store.
 		del:     func(ctx context.Context, id int) error { _, err := m.DeleteDocument(ctx, id); return err },
 		render: func(ctx context.Context, r *http.Request, items []store.Document, _ bool) (any, error) {
 			mask := documentMask(r)
-			out := make([]documentJSON, len(items))
+			out := make(documentPage, len(items))
 			for i := range items {
 				out[i] = documentJSON{d: &items[i], mask: mask, loc: a.loc}
 			}

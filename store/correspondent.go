@@ -76,6 +76,15 @@ func (s *Store) DeleteCorrespondent(ctx context.Context, id int) error {
 // CorrespondentDocumentCounts returns how many documents each of the
 // correspondents has (0 for ids without documents).
 func (s *Store) CorrespondentDocumentCounts(ctx context.Context, ids []int) (map[int]int, error) {
+	if !inTx(ctx) && len(ids) > 0 {
+		a, err := s.documentAggregates(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("count documents of correspondents: %w", err)
+		}
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		return pick(a.corrCounts, ids), nil
+	}
 	q := s.db(ctx).NewSelect().TableExpr("documents").
 		ColumnExpr("correspondent_id AS id, count(*) AS n").
 		Where("correspondent_id IN (?)", bun.In(ids)).GroupExpr("correspondent_id")
@@ -91,6 +100,20 @@ func (s *Store) CorrespondentDocumentCounts(ctx context.Context, ids []int) (map
 func (s *Store) LastCorrespondences(ctx context.Context, ids []int) (map[int]time.Time, error) {
 	out := make(map[int]time.Time, len(ids))
 	if len(ids) == 0 {
+		return out, nil
+	}
+	if !inTx(ctx) {
+		a, err := s.documentAggregates(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("load last correspondences: %w", err)
+		}
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		for _, id := range ids {
+			if t, ok := a.lastCorr[id]; ok {
+				out[id] = t
+			}
+		}
 		return out, nil
 	}
 	var rows []struct {

@@ -50,7 +50,8 @@ type Store struct {
 	now    func() time.Time
 	logger *slog.Logger
 
-	postings *postings
+	postings   *postings
+	aggregates *aggregates
 	loc      *time.Location
 	// pgLower is the PostgreSQL expression template that lower-cases
 	// Unicode text: plain lower() unless the database's ctype is ASCII-only.
@@ -61,7 +62,7 @@ type Store struct {
 // Several processes may call Open on one PostgreSQL database at once: the
 // migrations run under a lock.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
-	s := &Store{now: cfg.Now, logger: cfg.Logger, postings: newPostings(), loc: cfg.Location}
+	s := &Store{now: cfg.Now, logger: cfg.Logger, postings: newPostings(), aggregates: newAggregates(), loc: cfg.Location}
 	if s.loc == nil {
 		s.loc = time.UTC
 	}

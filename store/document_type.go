@@ -72,6 +72,15 @@ func (s *Store) DeleteDocumentType(ctx context.Context, id int) error {
 // DocumentTypeDocumentCounts returns how many documents each of the
 // document types has (0 for ids without documents).
 func (s *Store) DocumentTypeDocumentCounts(ctx context.Context, ids []int) (map[int]int, error) {
+	if !inTx(ctx) && len(ids) > 0 {
+		a, err := s.documentAggregates(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("count documents of document types: %w", err)
+		}
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		return pick(a.typeCounts, ids), nil
+	}
 	q := s.db(ctx).NewSelect().TableExpr("documents").
 		ColumnExpr("document_type_id AS id, count(*) AS n").
 		Where("document_type_id IN (?)", bun.In(ids)).GroupExpr("document_type_id")

@@ -195,3 +195,72 @@ func TestLongTagIntersections(t *testing.T) {
 		})
 	}
 }
+
+// TestDocumentCountsAcrossProcesses: the per-object document counts and
+// last correspondences are cached per generation; a change made through
+// another store on the same database shows at once.
+func TestDocumentCountsAcrossProcesses(t *testing.T) {
+	for _, dialect := range storetest.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			ctx := context.Background()
+			url := storetest.DatabaseURL(t, dialect)
+			open := func() *store.Store {
+				s, err := store.Open(ctx, store.Config{URL: url})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { s.Close() })
+				return s
+			}
+			a, b := open(), open()
+			name := func(s string) *string { return &s }
+			tg, _ := a.CreateTag(ctx, store.TagInput{Name: name("t")})
+			c, _ := a.CreateCorrespondent(ctx, store.CorrespondentInput{Name: name("c")})
+			ty, _ := a.CreateDocumentType(ctx, store.DocumentTypeInput{Name: name("ty")})
+			counts := func() (int, int, int, time.Time) {
+				t.Helper()
+				tc, err := a.TagDocumentCounts(ctx, []int{tg.ID})
+				if err != nil {
+					t.Fatal(err)
+				}
+				cc, err := a.CorrespondentDocumentCounts(ctx, []int{c.ID})
+				if err != nil {
+					t.Fatal(err)
+				}
+				yc, err := a.DocumentTypeDocumentCounts(ctx, []int{ty.ID})
+				if err != nil {
+					t.Fatal(err)
+				}
+				lc, err := a.LastCorrespondences(ctx, []int{c.ID})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return tc[tg.ID], cc[c.ID], yc[ty.ID], lc[c.ID]
+			}
+			if n1, n2, n3, last := counts(); n1+n2+n3 != 0 || !last.IsZero() {
+				t.Fatalf("empty: %d %d %d %v", n1, n2, n3, last)
+			}
+			day := time.Date(2021, 5, 4, 0, 0, 0, 0, time.UTC)
+			d := &store.Document{Title: "x", Created: day, Modified: day, Added: day, Checksum: "c1", CorrespondentID: &c.ID, DocumentTypeID: &ty.ID}
+			if err := b.CreateDocument(ctx, d, []int{tg.ID}); err != nil {
+				t.Fatal(err)
+			}
+			if n1, n2, n3, last := counts(); n1 != 1 || n2 != 1 || n3 != 1 || !last.Equal(day) {
+				t.Fatalf("after b's create: %d %d %d %v", n1, n2, n3, last)
+			}
+			later := day.AddDate(1, 0, 0)
+			if _, err := b.UpdateDocument(ctx, d.ID, store.DocumentUpdate{Created: &later}); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, _, last := counts(); !last.Equal(later) {
+				t.Fatalf("after b's redate: %v", last)
+			}
+			if _, err := b.DeleteDocument(ctx, d.ID); err != nil {
+				t.Fatal(err)
+			}
+			if n1, n2, n3, last := counts(); n1+n2+n3 != 0 || !last.IsZero() {
+				t.Fatalf("after b's delete: %d %d %d %v", n1, n2, n3, last)
+			}
+		})
+	}
+}

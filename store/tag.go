@@ -90,6 +90,15 @@ func (s *Store) DeleteTag(ctx context.Context, id int) error {
 // TagDocumentCounts returns how many documents carry each of the tags (0
 // for ids without documents).
 func (s *Store) TagDocumentCounts(ctx context.Context, ids []int) (map[int]int, error) {
+	if !inTx(ctx) && len(ids) > 0 {
+		m, err := s.tagCountsCached(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("count documents of tags: %w", err)
+		}
+		s.aggregates.mu.Lock()
+		defer s.aggregates.mu.Unlock()
+		return pick(m, ids), nil
+	}
 	q := s.db(ctx).NewSelect().TableExpr("document_tags").
 		ColumnExpr("tag_id AS id, count(*) AS n").
 		Where("tag_id IN (?)", bun.In(ids)).GroupExpr("tag_id")

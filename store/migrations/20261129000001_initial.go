@@ -143,9 +143,11 @@ func initialSchema(pk, ts, text, key string) []string {
 }
 
 // counters holds change generations that processes cache against: the
-// "document_tags" row goes up with every change of a document's tags (in
-// the changing transaction, by trigger), so an in-memory copy of the tag
-// postings knows when it is stale, whichever process made the change.
+// "document_tags" row goes up with every change of a document's tags, and
+// "documents" with every document added, removed or refiled (its
+// correspondent, type or date changed) — in the changing transaction, by
+// trigger — so in-memory copies (tag postings, per-object document counts)
+// know when they are stale, whichever process made the change.
 var countersSQLite = []string{
 	`CREATE TABLE counters (name VARCHAR(64) PRIMARY KEY, value BIGINT NOT NULL)`,
 	`INSERT INTO counters (name, value) VALUES ('document_tags', 0)`,
@@ -155,19 +157,29 @@ var countersSQLite = []string{
 	UPDATE counters SET value = value + 1 WHERE name = 'document_tags'; END`,
 	`CREATE TRIGGER document_tags_updated AFTER UPDATE ON document_tags BEGIN
 	UPDATE counters SET value = value + 1 WHERE name = 'document_tags'; END`,
+	`INSERT INTO counters (name, value) VALUES ('documents', 0)`,
+	`CREATE TRIGGER documents_inserted AFTER INSERT ON documents BEGIN
+	UPDATE counters SET value = value + 1 WHERE name = 'documents'; END`,
+	`CREATE TRIGGER documents_deleted AFTER DELETE ON documents BEGIN
+	UPDATE counters SET value = value + 1 WHERE name = 'documents'; END`,
+	`CREATE TRIGGER documents_refiled AFTER UPDATE OF correspondent_id, document_type_id, created ON documents BEGIN
+	UPDATE counters SET value = value + 1 WHERE name = 'documents'; END`,
 }
 
 // PostgreSQL bumps once per statement, not per row.
 var countersPG = []string{
 	`CREATE TABLE counters (name VARCHAR(64) PRIMARY KEY, value BIGINT NOT NULL)`,
 	`INSERT INTO counters (name, value) VALUES ('document_tags', 0)`,
-	`CREATE FUNCTION bump_document_tags() RETURNS trigger LANGUAGE plpgsql AS $$
+	`INSERT INTO counters (name, value) VALUES ('documents', 0)`,
+	`CREATE FUNCTION bump_counter() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-	UPDATE counters SET value = value + 1 WHERE name = 'document_tags';
+	UPDATE counters SET value = value + 1 WHERE name = TG_ARGV[0];
 	RETURN NULL;
 END $$`,
 	`CREATE TRIGGER document_tags_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON document_tags
-	FOR EACH STATEMENT EXECUTE FUNCTION bump_document_tags()`,
+	FOR EACH STATEMENT EXECUTE FUNCTION bump_counter('document_tags')`,
+	`CREATE TRIGGER documents_changed AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE OF correspondent_id, document_type_id, created
+	ON documents FOR EACH STATEMENT EXECUTE FUNCTION bump_counter('documents')`,
 }
 
 func init() {
@@ -180,6 +192,6 @@ func init() {
 		for _, t := range []string{"counters", "log_entries", "saved_view_rules", "saved_views", "sessions", "tokens", "users", "document_tags", "documents", "tags", "document_types", "correspondents"} {
 			drops = append(drops, "DROP TABLE IF EXISTS "+t)
 		}
-		return script{sqlite: drops, pg: append(drops, "DROP FUNCTION IF EXISTS bump_document_tags")}.run(ctx, db)
+		return script{sqlite: drops, pg: append(drops, "DROP FUNCTION IF EXISTS bump_counter")}.run(ctx, db)
 	})
 }
