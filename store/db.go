@@ -52,7 +52,7 @@ type Store struct {
 
 	postings   *postings
 	aggregates *aggregates
-	loc      *time.Location
+	loc        *time.Location
 	// pgLower is the PostgreSQL expression template that lower-cases
 	// Unicode text: plain lower() unless the database's ctype is ASCII-only.
 	pgLower string
