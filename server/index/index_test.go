@@ -1,0 +1,237 @@
+package index_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/quirehq/quire/server/index"
+	"github.com/quirehq/quire/store"
+	"github.com/quirehq/quire/store/search"
+	"github.com/quirehq/quire/store/search/bleve"
+	"github.com/quirehq/quire/store/search/typesense"
+	"github.com/quirehq/quire/store/storetest"
+)
+
+var seq atomic.Int64
+
+// engines returns an opener per engine under test: bleve always,
+// Typesense when TEST_TYPESENSE_URL is set (a failure under CI=true).
+func engines(t *testing.T) map[string]func(t *testing.T, dir string) search.Engine {
+	out := map[string]func(t *testing.T, dir string) search.Engine{
+		"bleve": func(t *testing.T, dir string) search.Engine {
+			e, err := bleve.Open(dir, bleve.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return e
+		},
+	}
+	url := os.Getenv("TEST_TYPESENSE_URL")
+	if url == "" {
+		if os.Getenv("CI") == "true" {
+			t.Error("TEST_TYPESENSE_URL is not set: CI must test Typesense")
+		} else {
+			t.Log("Typesense skipped: TEST_TYPESENSE_URL is not set")
+		}
+		return out
+	}
+	aliases := map[string]string{} // one collection alias per index folder
+	out["typesense"] = func(t *testing.T, dir string) search.Engine {
+		alias, ok := aliases[dir]
+		if !ok {
+			alias = fmt.Sprintf("quireidx_%d_%d", time.Now().UnixNano(), seq.Add(1))
+			aliases[dir] = alias
+		}
+		e, err := typesense.Open(context.Background(), typesense.Config{URL: url, APIKey: os.Getenv("TEST_TYPESENSE_API_KEY"),
+			Alias: alias, StatsDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	return out
+}
+
+func hits(t *testing.T, e search.Engine, q string) []int {
+	t.Helper()
+	query, err := search.Parse(q, time.Now(), time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Search(context.Background(), search.Request{Query: query, PageSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := []int{}
+	for _, h := range res.Hits {
+		ids = append(ids, h.ID)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func ptr(s string) *string { return &s }
+
+func TestOutboxKeepsIndexInStep(t *testing.T) {
+	for _, dialect := range storetest.Dialects(t) {
+		for name, open := range engines(t) {
+			t.Run(dialect+"/"+name, func(t *testing.T) {
+				ctx := context.Background()
+				st := storetest.Open(t, dialect)
+				dir := t.TempDir()
+				eng := open(t, dir)
+				defer eng.Close()
+				ix := index.New(st, eng, nil)
+
+				tag, _ := st.CreateTag(ctx, store.TagInput{Name: ptr("Steuer")})
+				corr, _ := st.CreateCorrespondent(ctx, store.CorrespondentInput{Name: ptr("Finanzamt")})
+				now := time.Now()
+				var ids []int
+				for i, content := range []string{"invoice for the garden hose", "Rechnung über Gartenschlauch", "bank statement september"} {
+					d := &store.Document{Title: fmt.Sprint("doc ", i), Content: content, Created: now, Modified: now, Added: now, Checksum: fmt.Sprint("c", i)}
+					if i == 1 {
+						d.CorrespondentID = &corr.ID
+					}
+					if err := st.CreateDocument(ctx, d, []int{tag.ID}); err != nil {
+						t.Fatal(err)
+					}
+					ids = append(ids, d.ID)
+				}
+				if err := ix.Drain(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if got := hits(t, eng, "garden"); !slices.Equal(got, ids[:1]) {
+					t.Fatalf("garden: %v", got)
+				}
+				if got := hits(t, eng, "correspondent:finanzamt"); !slices.Equal(got, ids[1:2]) {
+					t.Fatalf("correspondent: %v", got)
+				}
+				// Renaming a tag re-indexes its documents (names are indexed).
+				if _, err := st.UpdateTag(ctx, tag.ID, store.TagInput{Name: ptr("Taxes")}); err != nil {
+					t.Fatal(err)
+				}
+				if err := ix.Drain(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if got := hits(t, eng, "tag:taxes"); !slices.Equal(got, ids) {
+					t.Fatalf("tag:taxes after rename: %v", got)
+				}
+				// An edit and a deletion reach the index.
+				if _, err := st.UpdateDocument(ctx, ids[2], store.DocumentUpdate{Content: ptr("bank statement october")}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := st.DeleteDocument(ctx, ids[0]); err != nil {
+					t.Fatal(err)
+				}
+				if err := ix.Drain(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if got := hits(t, eng, "october"); !slices.Equal(got, ids[2:]) {
+					t.Fatalf("october: %v", got)
+				}
+				if got := hits(t, eng, "garden"); len(got) != 0 {
+					t.Fatalf("deleted document still found: %v", got)
+				}
+				if _, n, _ := st.OutboxHead(ctx); n != 0 {
+					t.Fatalf("%d entries left in the outbox", n)
+				}
+			})
+		}
+	}
+}
+
+// TestEngineDownLosesNothing closes the engine (a real failure: every
+// write to it errs), changes documents, and checks that the writes
+// succeed, the changes stay queued, and a new engine catches up.
+func TestEngineDownLosesNothing(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t, "sqlite")
+	dir := t.TempDir()
+	eng, err := bleve.Open(dir, bleve.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := index.New(st, eng, nil)
+	eng.Close()
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- ix.Run(runCtx) }()
+	now := time.Now()
+	d := &store.Document{Title: "written while search is down", Content: "photovoltaik", Created: now, Modified: now, Added: now, Checksum: "x"}
+	if err := st.CreateDocument(ctx, d, nil); err != nil {
+		t.Fatalf("a write failed because search is down: %v", err)
+	}
+	ix.Notify()
+	time.Sleep(300 * time.Millisecond)
+	if _, n, _ := st.OutboxHead(ctx); n == 0 {
+		t.Fatal("the change left the outbox although the engine is down")
+	}
+	cancel()
+	<-done
+
+	eng, err = bleve.Open(dir, bleve.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	if err := index.New(st, eng, nil).Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := hits(t, eng, "photovoltaik"); !slices.Equal(got, []int{d.ID}) {
+		t.Fatalf("after recovery: %v", got)
+	}
+}
+
+// TestRebuildResumes interrupts a rebuild after its first batch and runs it
+// again: the second run continues where the first stopped and the swapped-in
+// index holds every document.
+func TestRebuildResumes(t *testing.T) {
+	for name, open := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			st := storetest.Open(t, "sqlite")
+			if _, err := storetest.Seed(ctx, st, storetest.SeedConfig{Documents: 1200, Tags: 5, Correspondents: 5, Types: 2, ContentBytes: 200}); err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			eng := open(t, dir)
+			ix := index.New(st, eng, nil)
+			need, why, err := ix.CheckAtStart(ctx)
+			if err != nil || !need {
+				t.Fatalf("an empty index over 1200 documents needs a rebuild: %v %q %v", need, why, err)
+			}
+			stop, cancel := context.WithCancel(ctx)
+			var first []int
+			err = ix.Rebuild(stop, func(done, total int) {
+				first = append(first, done)
+				cancel()
+			})
+			if err == nil || len(first) != 1 {
+				t.Fatalf("interrupted rebuild: err %v, progress %v", err, first)
+			}
+			eng.Close()
+
+			eng = open(t, dir) // a new process
+			defer eng.Close()
+			ix = index.New(st, eng, nil)
+			var second []int
+			if err := ix.Rebuild(ctx, func(done, total int) { second = append(second, done) }); err != nil {
+				t.Fatal(err)
+			}
+			if len(second) == 0 || second[0] <= first[0] || second[len(second)-1] != 1200 {
+				t.Fatalf("resumed progress %v after %v", second, first)
+			}
+			if n, err := eng.Count(ctx); err != nil || n != 1200 {
+				t.Fatalf("indexed %d, %v", n, err)
+			}
+			if need, why, _ := ix.CheckAtStart(ctx); need {
+				t.Fatalf("index complete but CheckAtStart says %q", why)
+			}
+		})
+	}
+}
