@@ -1,0 +1,134 @@
+package search
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Token is one indexed word: Term is its folded form, Start and End are byte
+// offsets of the original spelling in the analysed text, Pos its position
+// among the kept tokens (stop words leave no gap, so "bank of america"
+// matches the phrase "bank america" on both engines).
+type Token struct {
+	Term       string
+	Start, End int
+	Pos        int
+}
+
+// MaxTokenRunes is the longest word that is indexed; longer runs (OCR noise,
+// base64) are skipped.
+const MaxTokenRunes = 64
+
+// stopWords are Whoosh's English stop words (paperless' analyzer).
+var stopWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`a an and are as at be by can for from have if in is it may not of on or
+		tbd that the this to us we when will with yet you your`) {
+		stopWords[w] = true
+	}
+}
+
+// IsStopWord reports whether a folded word is dropped by Analyze.
+func IsStopWord(term string) bool { return stopWords[term] }
+
+// Analyze splits text into index tokens like paperless' (Whoosh) standard
+// analyzer, plus accent folding: a token is a run of letters and digits,
+// where a dot between two such characters stays inside (1.5, z.B); it is
+// lower-cased and folded (é→e, ß→ss, æ→ae), and stop words, 1-character
+// tokens and tokens longer than MaxTokenRunes are dropped. Both engines
+// index these terms, so both tokenize alike.
+func Analyze(text string) []Token {
+	var out []Token
+	pos := 0
+	i := 0
+	for i < len(text) {
+		r, n := utf8.DecodeRuneInString(text[i:])
+		if !isWordRune(r) {
+			i += n
+			continue
+		}
+		start := i
+		i += n
+		for i < len(text) {
+			r, n = utf8.DecodeRuneInString(text[i:])
+			if isWordRune(r) {
+				i += n
+				continue
+			}
+			if r == '.' && i+1 < len(text) {
+				r2, _ := utf8.DecodeRuneInString(text[i+1:])
+				if isWordRune(r2) {
+					i += n
+					continue
+				}
+			}
+			break
+		}
+		word := text[start:i]
+		term := Fold(word)
+		if n := utf8.RuneCountInString(term); n < 2 || n > MaxTokenRunes || stopWords[term] {
+			continue
+		}
+		out = append(out, Token{Term: term, Start: start, End: i, Pos: pos})
+		pos++
+	}
+	return out
+}
+
+// Terms returns the folded terms of Analyze(text).
+func Terms(text string) []string {
+	toks := Analyze(text)
+	out := make([]string, len(toks))
+	for i, t := range toks {
+		out[i] = t.Term
+	}
+	return out
+}
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+}
+
+var foldSpecial = map[rune]string{
+	'ß': "ss", 'ẞ': "ss", 'æ': "ae", 'Æ': "ae", 'œ': "oe", 'Œ': "oe", 'ø': "o", 'Ø': "o",
+	'ł': "l", 'Ł': "l", 'đ': "d", 'Đ': "d", 'ð': "d", 'þ': "th", 'ı': "i",
+}
+
+// Fold lower-cases s and removes diacritics (NFD, drop combining marks),
+// with a few letters that do not decompose spelt out (ß→ss, ø→o). It is
+// how both the index and queries compare words.
+func Fold(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf || (s[i] >= 'A' && s[i] <= 'Z') {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range norm.NFD.String(s) {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		if rep, ok := foldSpecial[r]; ok {
+			b.WriteString(rep)
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return norm.NFC.String(b.String())
+}
+
+// FoldName folds a whole name (a tag) for exact comparison: Fold plus
+// collapsed white space.
+func FoldName(s string) string {
+	return strings.Join(strings.Fields(Fold(s)), " ")
+}

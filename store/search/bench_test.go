@@ -1,0 +1,280 @@
+package search_test
+
+// Benchmarks of both engines on one synthetic corpus, in the same run:
+//
+//	go test ./store/search -run '^$' -bench . -benchtime 200x -timeout 60m
+//
+// BENCH_DOCUMENTS sets the corpus size (default 100000). Typesense is
+// measured when TEST_TYPESENSE_URL (and TEST_TYPESENSE_API_KEY) are set.
+// Each engine reports: index docs/s, search p50/p95 for one- and two-word
+// queries with highlights (first page of 10), autocomplete p50, and a full
+// rebuild's duration and peak RSS (VmHWM after resetting it).
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/quirehq/quire/store/search"
+	"github.com/quirehq/quire/store/search/bleve"
+	"github.com/quirehq/quire/store/search/typesense"
+)
+
+var english = strings.Fields(`invoice payment account bank statement balance total amount due date customer
+number order delivery address service contract insurance policy tax return refund receipt period month year
+interest rate credit debit transfer reference please thank you sincerely regards office company limited street
+phone email website page dear sir madam following items quantity price discount shipping handling subtotal vat
+charge fee annual monthly quarterly report summary notice reminder overdue final agreement terms conditions
+signature employee salary pension health medical doctor hospital prescription pharmacy electricity water gas
+energy meter reading consumption rent landlord tenant property mortgage loan repayment installment schedule
+vehicle registration license renewal membership subscription newsletter donation certificate school university
+course exam grade application approval request confirmation cancellation booking flight hotel travel expense
+claim damage repair warranty product serial model manual instructions support ticket issue resolved pending`)
+
+var german = strings.Fields(`rechnung zahlung konto bank kontoauszug saldo betrag fällig datum kunde nummer
+bestellung lieferung adresse dienstleistung vertrag versicherung police steuer erstattung quittung zeitraum
+monat jahr zinsen überweisung verwendungszweck bitte danke freundlichen grüßen firma straße telefon seite
+sehr geehrte damen herren folgende positionen menge preis rabatt versand mehrwertsteuer gebühr jährlich
+monatlich bericht zusammenfassung mahnung frist vereinbarung bedingungen unterschrift mitarbeiter gehalt rente
+gesundheit arzt krankenhaus rezept apotheke strom wasser energie zähler stand verbrauch miete vermieter mieter
+grundstück darlehen tilgung rate fahrzeug zulassung führerschein mitgliedschaft abonnement spende bescheinigung
+schule universität prüfung antrag genehmigung bestätigung kündigung buchung reise kosten schaden reparatur
+garantie produkt anleitung finanzamt krankenkasse lohnsteuer einkommensteuer bescheid widerspruch nachzahlung`)
+
+// vocabulary: base words plus derived forms, numbers and OCR noise, Zipf-ranked.
+var benchVocab = func() []string {
+	r := rand.New(rand.NewPCG(1, 2))
+	var v []string
+	v = append(v, english...)
+	v = append(v, german...)
+	suffixes := []string{"s", "en", "ung", "er", "ed", "ing", "nummer", "betrag", "datum", "konto"}
+	for _, w := range append(append([]string{}, english...), german...) {
+		for _, s := range suffixes[:1+r.IntN(len(suffixes))] {
+			v = append(v, w+s)
+		}
+	}
+	const letters = "abcdefghijklmnopqrstuvwxyzäöü"
+	lr := []rune(letters)
+	for range 30000 { // rare words, OCR garble, names
+		n := 4 + r.IntN(8)
+		var b strings.Builder
+		for range n {
+			b.WriteRune(lr[r.IntN(len(lr))])
+		}
+		v = append(v, b.String())
+	}
+	return v
+}()
+
+// benchDoc generates document id deterministically (~2 KB of OCR-like text).
+func benchDoc(id int) search.Document {
+	r := rand.New(rand.NewPCG(uint64(id), 99))
+	z := rand.NewZipf(r, 1.07, 2, uint64(len(benchVocab)-1))
+	var b strings.Builder
+	b.Grow(2200)
+	for b.Len() < 2000 {
+		switch x := r.IntN(20); {
+		case x == 0:
+			fmt.Fprintf(&b, "%d.%02d EUR ", r.IntN(5000), r.IntN(100))
+		case x == 1:
+			fmt.Fprintf(&b, "%02d.%02d.%d ", 1+r.IntN(28), 1+r.IntN(12), 2015+r.IntN(8))
+		case x == 2:
+			b.WriteString("\n")
+		default:
+			w := benchVocab[z.Uint64()]
+			if r.IntN(8) == 0 {
+				w = strings.ToUpper(w[:1]) + w[1:]
+			}
+			b.WriteString(w)
+			b.WriteByte(' ')
+		}
+	}
+	t := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(r.IntN(8*365*24)) * time.Hour)
+	d := search.Document{ID: id, Title: benchVocab[z.Uint64()] + " " + benchVocab[z.Uint64()] + " " + strconv.Itoa(id),
+		Content: b.String(), Created: t, Added: t.Add(48 * time.Hour), Modified: t.Add(72 * time.Hour)}
+	if c := r.IntN(60); c > 0 {
+		d.CorrespondentID, d.Correspondent = &c, "Correspondent "+benchVocab[c]
+	}
+	if c := r.IntN(15); c > 0 {
+		d.DocumentTypeID, d.DocumentType = &c, "Type "+benchVocab[c*3]
+	}
+	for range r.IntN(4) {
+		tg := 1 + r.IntN(40)
+		d.TagIDs, d.Tags = append(d.TagIDs, tg), append(d.Tags, "tag"+strconv.Itoa(tg))
+	}
+	return d
+}
+
+func benchN() int {
+	if s := os.Getenv("BENCH_DOCUMENTS"); s != "" {
+		if n, err := strconv.Atoi(s); err == nil && n > 0 {
+			return n
+		}
+	}
+	return 100000
+}
+
+type benchEngine struct {
+	name string
+	open func(b *testing.B) search.Engine
+}
+
+func benchEngines(b *testing.B) []benchEngine {
+	out := []benchEngine{{"bleve", func(b *testing.B) search.Engine {
+		dir, err := os.MkdirTemp("", "quire-bench-bleve")
+		if err != nil {
+			b.Fatal(err)
+		}
+		e, err := bleve.Open(dir, bleve.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		cleanups = append(cleanups, func() { e.Close(); os.RemoveAll(dir) })
+		return e
+	}}}
+	if url := os.Getenv("TEST_TYPESENSE_URL"); url != "" {
+		out = append(out, benchEngine{"typesense", func(b *testing.B) search.Engine {
+			dir, _ := os.MkdirTemp("", "quire-bench-ts")
+			e, err := typesense.Open(context.Background(), typesense.Config{URL: url, APIKey: os.Getenv("TEST_TYPESENSE_API_KEY"),
+				StatsDir: dir, Alias: fmt.Sprintf("quirebench_%d", time.Now().UnixNano())})
+			if err != nil {
+				b.Fatal(err)
+			}
+			cleanups = append(cleanups, func() { e.DropAll(context.Background()); e.Close(); os.RemoveAll(dir) })
+			return e
+		}})
+	} else {
+		b.Log("TEST_TYPESENSE_URL not set: benchmarking bleve only")
+	}
+	return out
+}
+
+var cleanups []func()
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	for _, c := range cleanups {
+		c()
+	}
+	os.Exit(code)
+}
+
+// feed indexes documents 1..n in batches through index.
+func feed(ctx context.Context, n int, index func(context.Context, ...search.Document) error) error {
+	const batch = 1000
+	for start := 1; start <= n; start += batch {
+		docs := make([]search.Document, 0, batch)
+		for id := start; id < start+batch && id <= n; id++ {
+			docs = append(docs, benchDoc(id))
+		}
+		if err := index(ctx, docs...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func percentile(d []time.Duration, p float64) float64 {
+	if len(d) == 0 {
+		return 0
+	}
+	s := append([]time.Duration{}, d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return float64(s[int(p*float64(len(s)-1))].Microseconds()) / 1000
+}
+
+func vmHWM() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmHWM:") {
+			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(l, "VmHWM:"), "kB")))
+			return float64(kb) / 1024
+		}
+	}
+	return 0
+}
+
+// BenchmarkEngines indexes the corpus into each engine, then measures
+// searches, autocomplete and a full rebuild.
+func BenchmarkEngines(b *testing.B) {
+	n := benchN()
+	ctx := context.Background()
+	one := []string{"rechnung", "invoice", "betrag", "payment", "versicherung", "statement", "kunde", "account",
+		"steuer", "delivery", "miete", "insurance", "zahlung", "contract", "konto", "balance"}
+	var two []string
+	for i := range one {
+		two = append(two, one[i]+" "+one[(i+5)%len(one)])
+	}
+	prefixes := []string{"re", "ban", "ver", "kon", "pay", "st", "zah", "ins", "mi", "acc", "be", "ku"}
+	for _, be := range benchEngines(b) {
+		e := be.open(b)
+		b.Run(be.name+"/index", func(b *testing.B) {
+			start := time.Now()
+			if err := feed(ctx, n, e.Index); err != nil {
+				b.Fatal(err)
+			}
+			el := time.Since(start)
+			b.ReportMetric(float64(n)/el.Seconds(), "docs/s")
+			b.ReportMetric(0, "ns/op")
+		})
+		searchBench := func(name string, qs []string) {
+			b.Run(be.name+"/"+name, func(b *testing.B) {
+				var lat []time.Duration
+				hits := 0
+				for i := 0; b.Loop(); i++ {
+					q := search.MustParse(qs[i%len(qs)])
+					t := time.Now()
+					r, err := e.Search(ctx, search.Request{Query: q, Highlight: true})
+					lat = append(lat, time.Since(t))
+					if err != nil {
+						b.Fatal(err)
+					}
+					hits += r.Total
+				}
+				b.ReportMetric(percentile(lat, 0.5), "p50_ms")
+				b.ReportMetric(percentile(lat, 0.95), "p95_ms")
+				b.ReportMetric(float64(hits)/float64(len(lat)), "hits/query")
+			})
+		}
+		searchBench("search1", one)
+		searchBench("search2", two)
+		b.Run(be.name+"/autocomplete", func(b *testing.B) {
+			var lat []time.Duration
+			for i := 0; b.Loop(); i++ {
+				t := time.Now()
+				if _, err := e.Autocomplete(ctx, prefixes[i%len(prefixes)], 10); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t))
+			}
+			b.ReportMetric(percentile(lat, 0.5), "p50_ms")
+			b.ReportMetric(percentile(lat, 0.95), "p95_ms")
+		})
+		b.Run(be.name+"/rebuild", func(b *testing.B) {
+			os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+			start := time.Now()
+			rb, err := e.BeginRebuild(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := feed(ctx, n, rb.Index); err != nil {
+				b.Fatal(err)
+			}
+			if err := rb.Commit(ctx); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(time.Since(start).Seconds(), "s")
+			b.ReportMetric(vmHWM(), "peakRSS_MB")
+			b.ReportMetric(0, "ns/op")
+		})
+	}
+}

@@ -1,0 +1,891 @@
+// Package bleve is Quire's embedded search engine: a bleve v2 (scorch)
+// index in a folder of the data directory, implementing search.Engine.
+//
+// Layout of the folder (the data dir's index/):
+//
+//	CURRENT        name of the live generation
+//	REBUILD        name of the generation being rebuilt (only during a rebuild)
+//	g<unixnano>/   one generation: bleve/ (the index) and vocab.db (search.Vocab)
+//
+// A rebuild fills a new generation; Commit rewrites CURRENT atomically
+// (write a temporary file, fsync, rename) and removes the old generation.
+// While a rebuild is open, Index and Delete write to both generations.
+//
+// It may import store/search and bleve; nothing above store.
+package bleve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/quirehq/quire/store"
+	"github.com/quirehq/quire/store/search"
+)
+
+const analyzerName = "quire"
+
+type quireAnalyzer struct{}
+
+// Analyze runs search.Analyze, so bleve's terms are exactly Quire's.
+func (quireAnalyzer) Analyze(input []byte) analysis.TokenStream {
+	toks := search.Analyze(string(input))
+	out := make(analysis.TokenStream, len(toks))
+	for i, t := range toks {
+		out[i] = &analysis.Token{Start: t.Start, End: t.End, Term: []byte(t.Term), Position: t.Pos + 1, Type: analysis.AlphaNumeric}
+	}
+	return out
+}
+
+func init() {
+	_ = registry.RegisterAnalyzer(analyzerName, func(map[string]any, *registry.Cache) (analysis.Analyzer, error) {
+		return quireAnalyzer{}, nil
+	})
+}
+
+// Options configure Open.
+type Options struct {
+	Logger *slog.Logger // nil: discard
+}
+
+// Engine is the bleve implementation of search.Engine.
+type Engine struct {
+	root string
+	log  *slog.Logger
+
+	mu   sync.RWMutex
+	live *generation
+	rb   *rebuild
+}
+
+type generation struct {
+	name  string
+	dir   string
+	idx   bleve.Index
+	vocab *search.Vocab
+}
+
+func (g *generation) close() error {
+	return errors.Join(g.idx.Close(), g.vocab.Close())
+}
+
+// Open opens (creating) the index in dir. An unfinished rebuild found there
+// is reopened and receives live writes again; BeginRebuild resumes it.
+func Open(dir string, opts Options) (*Engine, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create index folder: %w", err)
+	}
+	e := &Engine{root: dir, log: log}
+	cur, err := readName(filepath.Join(dir, "CURRENT"))
+	if err != nil {
+		return nil, err
+	}
+	if cur == "" {
+		g, err := e.create()
+		if err != nil {
+			return nil, err
+		}
+		if err := writeName(filepath.Join(dir, "CURRENT"), g.name); err != nil {
+			g.close()
+			return nil, err
+		}
+		e.live = g
+	} else {
+		g, err := e.openGen(cur, false)
+		if err != nil {
+			return nil, err
+		}
+		e.live = g
+	}
+	if rbName, err := readName(filepath.Join(dir, "REBUILD")); err != nil {
+		e.live.close()
+		return nil, err
+	} else if rbName != "" && rbName != e.live.name {
+		g, err := e.openGen(rbName, true)
+		if err != nil {
+			log.Warn("search: dropping unreadable rebuild", "generation", rbName, "error", err)
+			os.RemoveAll(filepath.Join(dir, rbName))
+			os.Remove(filepath.Join(dir, "REBUILD"))
+		} else {
+			e.rb = &rebuild{e: e, g: g}
+		}
+	}
+	e.removeStale()
+	return e, nil
+}
+
+// removeStale deletes generation folders that are neither live nor rebuilding.
+func (e *Engine) removeStale() {
+	ents, _ := os.ReadDir(e.root)
+	for _, ent := range ents {
+		n := ent.Name()
+		if !ent.IsDir() || !strings.HasPrefix(n, "g") || n == e.live.name || (e.rb != nil && n == e.rb.g.name) {
+			continue
+		}
+		e.log.Info("search: removing stale index generation", "generation", n)
+		os.RemoveAll(filepath.Join(e.root, n))
+	}
+}
+
+func readName(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+func writeName(path, name string) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	_, err = f.WriteString(name + "\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+func (e *Engine) create() (*generation, error) {
+	name := fmt.Sprintf("g%d", time.Now().UnixNano())
+	dir := filepath.Join(e.root, name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create index generation: %w", err)
+	}
+	idx, err := bleve.New(filepath.Join(dir, "bleve"), indexMapping())
+	if err != nil {
+		return nil, fmt.Errorf("create bleve index: %w", err)
+	}
+	v, err := search.OpenVocab(filepath.Join(dir, "vocab.db"), false)
+	if err != nil {
+		idx.Close()
+		return nil, err
+	}
+	return &generation{name: name, dir: dir, idx: idx, vocab: v}, nil
+}
+
+func (e *Engine) openGen(name string, noSync bool) (*generation, error) {
+	dir := filepath.Join(e.root, name)
+	idx, err := bleve.Open(filepath.Join(dir, "bleve"))
+	if err != nil {
+		return nil, fmt.Errorf("open bleve index %s: %w", name, err)
+	}
+	v, err := search.OpenVocab(filepath.Join(dir, "vocab.db"), noSync)
+	if err != nil {
+		idx.Close()
+		return nil, err
+	}
+	return &generation{name: name, dir: dir, idx: idx, vocab: v}, nil
+}
+
+// Index field names.
+const (
+	fTitle    = "title"
+	fContent  = "content"
+	fCorr     = "correspondent"
+	fType     = "type"
+	fTag      = "tag"
+	fCorrID   = "corr_id"
+	fTypeID   = "type_id"
+	fTagID    = "tag_id"
+	fTagged   = "tagged"
+	fASN      = "asn"
+	fID       = "id"
+	fCreated  = "created"
+	fAdded    = "added"
+	fModified = "modified"
+	fSTitle   = "s_title"
+	fSCorr    = "s_corr"
+	fSType    = "s_type"
+	none      = "none"
+)
+
+func indexMapping() mapping.IndexMapping {
+	text := func(store, vectors bool) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = analyzerName
+		f.Store = store
+		f.IncludeTermVectors = vectors
+		f.IncludeInAll = false
+		f.DocValues = false
+		return f
+	}
+	kw := func(docValues bool) *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Store = false
+		f.IncludeInAll = false
+		f.IncludeTermVectors = false
+		f.DocValues = docValues
+		return f
+	}
+	num := func() *mapping.FieldMapping {
+		f := bleve.NewNumericFieldMapping()
+		f.Store = false
+		f.IncludeInAll = false
+		return f
+	}
+	date := func() *mapping.FieldMapping {
+		f := bleve.NewDateTimeFieldMapping()
+		f.Store = false
+		f.IncludeInAll = false
+		return f
+	}
+	dm := bleve.NewDocumentStaticMapping()
+	dm.AddFieldMappingsAt(fTitle, text(false, true))
+	dm.AddFieldMappingsAt(fContent, text(true, true))
+	dm.AddFieldMappingsAt(fCorr, text(false, true))
+	dm.AddFieldMappingsAt(fType, text(false, true))
+	dm.AddFieldMappingsAt(fTag, kw(false))
+	dm.AddFieldMappingsAt(fCorrID, kw(true))
+	dm.AddFieldMappingsAt(fTypeID, kw(true))
+	dm.AddFieldMappingsAt(fTagID, kw(true))
+	dm.AddFieldMappingsAt(fTagged, kw(false))
+	dm.AddFieldMappingsAt(fSTitle, kw(true))
+	dm.AddFieldMappingsAt(fSCorr, kw(true))
+	dm.AddFieldMappingsAt(fSType, kw(true))
+	dm.AddFieldMappingsAt(fASN, num())
+	dm.AddFieldMappingsAt(fID, num())
+	dm.AddFieldMappingsAt(fCreated, date())
+	dm.AddFieldMappingsAt(fAdded, date())
+	dm.AddFieldMappingsAt(fModified, date())
+	im := bleve.NewIndexMapping()
+	im.DefaultMapping = dm
+	im.DefaultAnalyzer = keyword.Name
+	im.StoreDynamic = false
+	im.IndexDynamic = false
+	im.DocValuesDynamic = false
+	return im
+}
+
+func docID(id int) string { return strconv.Itoa(id) }
+
+func fields(d search.Document) map[string]any {
+	m := map[string]any{
+		fTitle: d.Title, fContent: d.Content, fCorr: d.Correspondent, fType: d.DocumentType,
+		fID: float64(d.ID), fCreated: d.Created.UTC(), fAdded: d.Added.UTC(), fModified: d.Modified.UTC(),
+		fSTitle: search.FoldName(d.Title),
+	}
+	if d.CorrespondentID != nil {
+		m[fCorrID] = strconv.Itoa(*d.CorrespondentID)
+		m[fSCorr] = search.FoldName(d.Correspondent)
+	} else {
+		m[fCorrID] = none
+	}
+	if d.DocumentTypeID != nil {
+		m[fTypeID] = strconv.Itoa(*d.DocumentTypeID)
+		m[fSType] = search.FoldName(d.DocumentType)
+	} else {
+		m[fTypeID] = none
+	}
+	if len(d.TagIDs) > 0 {
+		ids := make([]string, len(d.TagIDs))
+		for i, t := range d.TagIDs {
+			ids[i] = strconv.Itoa(t)
+		}
+		m[fTagID] = ids
+		m[fTagged] = "1"
+	} else {
+		m[fTagged] = "0"
+	}
+	var names []string
+	for _, t := range d.Tags {
+		if n := search.FoldName(t); n != "" {
+			names = append(names, n)
+		}
+	}
+	if len(names) > 0 {
+		m[fTag] = names
+	}
+	if d.ASN != nil {
+		m[fASN] = float64(*d.ASN)
+	}
+	return m
+}
+
+func (g *generation) write(docs []search.Document, deleted []int) error {
+	if len(docs) == 0 && len(deleted) == 0 {
+		return nil
+	}
+	b := g.idx.NewBatch()
+	for _, id := range deleted {
+		b.Delete(docID(id))
+	}
+	for _, d := range docs {
+		if err := b.Index(docID(d.ID), fields(d)); err != nil {
+			return fmt.Errorf("index document %d: %w", d.ID, err)
+		}
+	}
+	if err := g.idx.Batch(b); err != nil {
+		return fmt.Errorf("write index batch: %w", err)
+	}
+	return g.vocab.Apply(docs, deleted)
+}
+
+// Index implements search.Engine.
+func (e *Engine) Index(ctx context.Context, docs ...search.Document) error {
+	return e.write(ctx, docs, nil)
+}
+
+// Delete implements search.Engine.
+func (e *Engine) Delete(ctx context.Context, ids ...int) error {
+	return e.write(ctx, nil, ids)
+}
+
+func (e *Engine) write(ctx context.Context, docs []search.Document, ids []int) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	docs = dedupe(docs)
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.live == nil {
+		return store.Errorf(store.Internal, "search index is closed")
+	}
+	if err := e.live.write(docs, ids); err != nil {
+		return err
+	}
+	if e.rb != nil {
+		if err := e.rb.g.write(docs, ids); err != nil {
+			return fmt.Errorf("rebuild: %w", err)
+		}
+	}
+	return nil
+}
+
+// dedupe keeps the last version of each document ID.
+func dedupe(docs []search.Document) []search.Document {
+	if len(docs) < 2 {
+		return docs
+	}
+	seen := make(map[int]int, len(docs))
+	out := make([]search.Document, 0, len(docs))
+	for _, d := range docs {
+		if i, ok := seen[d.ID]; ok {
+			out[i] = d
+			continue
+		}
+		seen[d.ID] = len(out)
+		out = append(out, d)
+	}
+	return out
+}
+
+// Count implements search.Engine.
+func (e *Engine) Count(ctx context.Context) (int, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	n, err := e.live.idx.DocCount()
+	return int(n), err
+}
+
+// Autocomplete implements search.Engine.
+func (e *Engine) Autocomplete(ctx context.Context, term string, limit int) ([]string, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.live.vocab.Complete(search.Fold(strings.TrimSpace(term)), limit)
+}
+
+// Close implements search.Engine.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var errs []error
+	if e.rb != nil {
+		errs = append(errs, e.rb.g.close())
+		e.rb = nil
+	}
+	if e.live != nil {
+		errs = append(errs, e.live.close())
+		e.live = nil
+	}
+	return errors.Join(errs...)
+}
+
+// Search implements search.Engine.
+func (e *Engine) Search(ctx context.Context, req search.Request) (*search.Result, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	g := e.live
+	if g == nil {
+		return nil, store.Errorf(store.Internal, "search index is closed")
+	}
+	res := &search.Result{Hits: []search.Hit{}}
+	if req.Query.Root == nil {
+		return res, nil
+	}
+	tr := translator{v: g.vocab}
+	q := tr.node(req.Query.Root)
+	out, err := e.run(ctx, g, q, req, req.Query.Root)
+	if err != nil {
+		return nil, err
+	}
+	out.CorrectedQuery = g.vocab.Correct(req.Query)
+	return out, nil
+}
+
+// MoreLike implements search.Engine.
+func (e *Engine) MoreLike(ctx context.Context, id int, req search.Request) (*search.Result, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	g := e.live
+	terms, found, err := g.vocab.KeyTerms(id, 20)
+	if err != nil {
+		return nil, fmt.Errorf("more like %d: %w", id, err)
+	}
+	if !found {
+		return nil, store.Errorf(store.NotFound, "document %d is not indexed", id)
+	}
+	res := &search.Result{Hits: []search.Hit{}}
+	if len(terms) == 0 {
+		return res, nil
+	}
+	var or search.Or
+	var qs []query.Query
+	for _, t := range terms {
+		or.Nodes = append(or.Nodes, &search.Term{Field: search.FieldContent, Term: t})
+		tq := query.NewTermQuery(t)
+		tq.SetField(fContent)
+		qs = append(qs, tq)
+	}
+	q := query.NewBooleanQuery(nil, qs, []query.Query{query.NewDocIDQuery([]string{docID(id)})})
+	return e.run(ctx, g, q, req, &or)
+}
+
+func (e *Engine) run(ctx context.Context, g *generation, q query.Query, req search.Request, hl search.Node) (*search.Result, error) {
+	offset, size := req.Offset()
+	if f := filterQuery(req.Filter); f != nil {
+		q = query.NewConjunctionQuery([]query.Query{q, f})
+	}
+	sr := bleve.NewSearchRequestOptions(q, size, offset, false)
+	if req.Highlight {
+		sr.Fields = []string{fContent}
+	}
+	sr.SortByCustom(sortOrder(req.Sort))
+	if req.Facets {
+		sr.AddFacet("tags", bleve.NewFacetRequest(fTagID, 100000))
+		sr.AddFacet("corr", bleve.NewFacetRequest(fCorrID, 100000))
+		sr.AddFacet("type", bleve.NewFacetRequest(fTypeID, 100000))
+	}
+	r, err := g.idx.SearchInContext(ctx, sr)
+	if err != nil {
+		return nil, fmt.Errorf("bleve search: %w", err)
+	}
+	res := &search.Result{Total: int(r.Total), Hits: make([]search.Hit, 0, len(r.Hits))}
+	if req.Sort.Field == search.SortRelevance {
+		res.MaxScore = r.MaxScore
+	}
+	var h *search.Highlighter
+	if req.Highlight {
+		h = search.NewHighlighter(hl)
+	}
+	for i, m := range r.Hits {
+		id, err := strconv.Atoi(m.ID)
+		if err != nil {
+			continue
+		}
+		hit := search.Hit{ID: id, Rank: offset + i}
+		if req.Sort.Field == search.SortRelevance {
+			hit.Score = m.Score
+		}
+		if h != nil {
+			if c, ok := m.Fields[fContent].(string); ok {
+				hit.Highlights = h.Fragments(c)
+			}
+		}
+		res.Hits = append(res.Hits, hit)
+	}
+	if req.Facets {
+		res.Facets = &search.Facets{Tags: map[int]int{}, Correspondents: map[int]int{}, DocumentTypes: map[int]int{}}
+		fill := func(name string, m map[int]int, noneCount *int) {
+			fr := r.Facets[name]
+			if fr == nil || fr.Terms == nil {
+				return
+			}
+			for _, t := range fr.Terms.Terms() {
+				if t.Term == none {
+					if noneCount != nil {
+						*noneCount = t.Count
+					}
+					continue
+				}
+				if id, err := strconv.Atoi(t.Term); err == nil {
+					m[id] = t.Count
+				}
+			}
+		}
+		fill("tags", res.Facets.Tags, nil)
+		fill("corr", res.Facets.Correspondents, &res.Facets.NoCorrespondent)
+		fill("type", res.Facets.DocumentTypes, &res.Facets.NoDocumentType)
+	}
+	return res, nil
+}
+
+func sortOrder(s search.Sort) bsearch.SortOrder {
+	idAsc := &bsearch.SortField{Field: fID, Type: bsearch.SortFieldAsNumber, Missing: bsearch.SortFieldMissingLast}
+	f := func(name string, typ bsearch.SortFieldType) bsearch.SortOrder {
+		return bsearch.SortOrder{&bsearch.SortField{Field: name, Desc: s.Desc, Type: typ, Missing: bsearch.SortFieldMissingLast}, idAsc}
+	}
+	switch s.Field {
+	case search.SortCreated:
+		return f(fCreated, bsearch.SortFieldAsDate)
+	case search.SortModified:
+		return f(fModified, bsearch.SortFieldAsDate)
+	case search.SortAdded:
+		return f(fAdded, bsearch.SortFieldAsDate)
+	case search.SortTitle:
+		return f(fSTitle, bsearch.SortFieldAsString)
+	case search.SortCorrespondent:
+		return f(fSCorr, bsearch.SortFieldAsString)
+	case search.SortDocumentType:
+		return f(fSType, bsearch.SortFieldAsString)
+	case search.SortASN:
+		return f(fASN, bsearch.SortFieldAsNumber)
+	}
+	// score only: a tie-break field would load doc values for every hit
+	return bsearch.SortOrder{&bsearch.SortScore{Desc: true}}
+}
+
+func termQ(field, term string) query.Query {
+	q := query.NewTermQuery(term)
+	q.SetField(field)
+	return q
+}
+
+func filterQuery(f search.Filter) query.Query {
+	var must []query.Query
+	if f.IDs != nil {
+		ids := make([]string, len(f.IDs))
+		for i, id := range f.IDs {
+			ids[i] = docID(id)
+		}
+		if len(ids) == 0 {
+			return query.NewMatchNoneQuery()
+		}
+		must = append(must, query.NewDocIDQuery(ids))
+	}
+	if f.CorrespondentID != nil {
+		must = append(must, termQ(fCorrID, strconv.Itoa(*f.CorrespondentID)))
+	}
+	if f.NoCorrespondent {
+		must = append(must, termQ(fCorrID, none))
+	}
+	if f.DocumentTypeID != nil {
+		must = append(must, termQ(fTypeID, strconv.Itoa(*f.DocumentTypeID)))
+	}
+	if f.NoDocumentType {
+		must = append(must, termQ(fTypeID, none))
+	}
+	for _, t := range f.TagIDsAll {
+		must = append(must, termQ(fTagID, strconv.Itoa(t)))
+	}
+	if f.Tagged != nil {
+		v := "0"
+		if *f.Tagged {
+			v = "1"
+		}
+		must = append(must, termQ(fTagged, v))
+	}
+	for _, r := range []struct {
+		field string
+		tr    search.TimeRange
+	}{{fCreated, f.Created}, {fAdded, f.Added}} {
+		if r.tr.From == nil && r.tr.To == nil {
+			continue
+		}
+		var from, to time.Time
+		if r.tr.From != nil {
+			from = r.tr.From.UTC()
+		}
+		if r.tr.To != nil {
+			to = r.tr.To.UTC()
+		}
+		must = append(must, dateRange(r.field, from, to))
+	}
+	if len(must) == 0 {
+		return nil
+	}
+	if len(must) == 1 {
+		return must[0]
+	}
+	return query.NewConjunctionQuery(must)
+}
+
+func dateRange(field string, from, to time.Time) query.Query {
+	t, f := true, false
+	q := query.NewDateRangeInclusiveQuery(from.UTC(), to.UTC(), &t, &f)
+	q.SetField(field)
+	return q
+}
+
+// translator turns a search AST into a bleve query.
+type translator struct{ v *search.Vocab }
+
+var textFields = []string{fTitle, fContent, fCorr, fType}
+
+func fieldsOf(f search.Field) []string {
+	switch f {
+	case search.FieldTitle:
+		return []string{fTitle}
+	case search.FieldContent:
+		return []string{fContent}
+	case search.FieldCorrespondent:
+		return []string{fCorr}
+	case search.FieldType:
+		return []string{fType}
+	}
+	return textFields
+}
+
+func (t translator) node(n search.Node) query.Query {
+	switch n := n.(type) {
+	case *search.All:
+		return query.NewMatchAllQuery()
+	case *search.Term:
+		return t.term(n)
+	case *search.Phrase:
+		var qs []query.Query
+		for _, f := range fieldsOf(n.Field) {
+			p := query.NewPhraseQuery(n.Terms, f)
+			if n.Boost > 0 {
+				p.SetBoost(n.Boost)
+			}
+			qs = append(qs, p)
+		}
+		return disj(qs)
+	case *search.And:
+		var must, not []query.Query
+		for _, c := range n.Nodes {
+			if nt, ok := c.(*search.Not); ok {
+				not = append(not, t.node(nt.Node))
+				continue
+			}
+			must = append(must, t.node(c))
+		}
+		if len(must) == 0 {
+			must = append(must, query.NewMatchAllQuery())
+		}
+		if len(not) == 0 {
+			return query.NewConjunctionQuery(must)
+		}
+		return query.NewBooleanQuery(must, nil, not)
+	case *search.Or:
+		var qs []query.Query
+		for _, c := range n.Nodes {
+			qs = append(qs, t.node(c))
+		}
+		return disj(qs)
+	case *search.Not:
+		return query.NewBooleanQuery([]query.Query{query.NewMatchAllQuery()}, nil, []query.Query{t.node(n.Node)})
+	case *search.DateRange:
+		return dateRange(string(n.Field), n.From, n.To)
+	case *search.NumberRange:
+		var lo, hi *float64
+		if n.From != nil {
+			f := float64(*n.From)
+			lo = &f
+		}
+		if n.To != nil {
+			f := float64(*n.To)
+			hi = &f
+		}
+		tr := true
+		q := query.NewNumericRangeInclusiveQuery(lo, hi, &tr, &tr)
+		q.SetField(fASN)
+		return q
+	}
+	return query.NewMatchNoneQuery()
+}
+
+func disj(qs []query.Query) query.Query {
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return query.NewDisjunctionQuery(qs)
+}
+
+func (t translator) term(n *search.Term) query.Query {
+	if n.Field == search.FieldTag {
+		if n.Prefix {
+			q := query.NewPrefixQuery(n.Term)
+			q.SetField(fTag)
+			return q
+		}
+		return termQ(fTag, n.Term)
+	}
+	typo := t.v.TypoAllowed(n)
+	var qs []query.Query
+	for _, f := range fieldsOf(n.Field) {
+		var q query.Query
+		switch {
+		case n.Pattern != "":
+			w := query.NewWildcardQuery(n.Pattern)
+			w.SetField(f)
+			q = w
+		case n.Prefix:
+			p := query.NewPrefixQuery(n.Term)
+			p.SetField(f)
+			q = p
+		case typo:
+			fz := query.NewFuzzyQuery(n.Term)
+			fz.SetField(f)
+			fz.SetFuzziness(n.Fuzzy)
+			q = fz
+		default:
+			tq := query.NewTermQuery(n.Term)
+			tq.SetField(f)
+			q = tq
+		}
+		if n.Boost > 0 {
+			q.(query.BoostableQuery).SetBoost(n.Boost)
+		}
+		qs = append(qs, q)
+	}
+	if n.Field == search.FieldDefault && n.Pattern == "" && !n.Prefix {
+		qs = append(qs, termQ(fTag, n.Term))
+	}
+	return disj(qs)
+}
+
+// rebuild is a generation being filled.
+type rebuild struct {
+	e  *Engine
+	g  *generation
+	mu sync.Mutex
+}
+
+// BeginRebuild implements search.Engine.
+func (e *Engine) BeginRebuild(ctx context.Context) (search.Rebuild, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.live == nil {
+		return nil, store.Errorf(store.Internal, "search index is closed")
+	}
+	if e.rb != nil {
+		return e.rb, nil
+	}
+	g, err := e.create()
+	if err != nil {
+		return nil, err
+	}
+	g.vocab.SetNoSync(true)
+	if err := writeName(filepath.Join(e.root, "REBUILD"), g.name); err != nil {
+		g.close()
+		os.RemoveAll(g.dir)
+		return nil, err
+	}
+	e.rb = &rebuild{e: e, g: g}
+	return e.rb, nil
+}
+
+const metaLastID = "rebuild_last_id"
+
+// LastID implements search.Rebuild.
+func (r *rebuild) LastID() int { return r.g.vocab.Meta(metaLastID) }
+
+// Index implements search.Rebuild.
+func (r *rebuild) Index(ctx context.Context, docs ...search.Document) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.e.mu.RLock()
+	defer r.e.mu.RUnlock()
+	if r.e.rb != r {
+		return store.Errorf(store.Conflict, "the rebuild was committed or aborted")
+	}
+	docs = dedupe(docs)
+	if err := r.g.write(docs, nil); err != nil {
+		return err
+	}
+	last := r.g.vocab.Meta(metaLastID)
+	for _, d := range docs {
+		last = max(last, d.ID)
+	}
+	if err := r.g.vocab.Sync(); err != nil {
+		return err
+	}
+	return r.g.vocab.SetMeta(metaLastID, last)
+}
+
+// Commit implements search.Rebuild.
+func (r *rebuild) Commit(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e := r.e
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.rb != r {
+		return store.Errorf(store.Conflict, "the rebuild was committed or aborted")
+	}
+	r.g.vocab.SetNoSync(false)
+	if err := r.g.vocab.Sync(); err != nil {
+		return err
+	}
+	if err := writeName(filepath.Join(e.root, "CURRENT"), r.g.name); err != nil {
+		return err
+	}
+	os.Remove(filepath.Join(e.root, "REBUILD"))
+	old := e.live
+	e.live, e.rb = r.g, nil
+	if err := old.close(); err != nil {
+		e.log.Warn("search: closing old index generation", "error", err)
+	}
+	os.RemoveAll(old.dir)
+	e.log.Info("search: rebuilt index swapped in", "generation", r.g.name)
+	return nil
+}
+
+// Abort implements search.Rebuild.
+func (r *rebuild) Abort(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e := r.e
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.rb != r {
+		return nil
+	}
+	e.rb = nil
+	os.Remove(filepath.Join(e.root, "REBUILD"))
+	err := r.g.close()
+	os.RemoveAll(r.g.dir)
+	return err
+}

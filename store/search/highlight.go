@@ -1,0 +1,332 @@
+package search
+
+import (
+	"html"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Segment is a piece of a highlight fragment: plain text, or (Term non-nil)
+// a matched word as it appears in the content with the number of its
+// spelling (§9.4 `{"text":…,"term":n}`).
+type Segment struct {
+	Text string `json:"text"`
+	Term *int   `json:"term,omitempty"`
+}
+
+// Fragment is a contiguous slice of a document's content cut into segments.
+type Fragment []Segment
+
+// Highlight limits (paperless' Whoosh settings).
+const (
+	HighlightMaxFragments = 3
+	HighlightSurround     = 50
+	HighlightMaxChars     = 200
+	HighlightMaxContent   = 32768
+)
+
+// Highlighter builds highlight fragments from document content for the
+// positive words of a query. Both engines use it, so fragments do not
+// depend on the engine. Term numbers are shared by all Fragments calls of
+// one Highlighter (paperless numbers spellings per result page); use one
+// Highlighter per page. Not safe for concurrent use.
+type Highlighter struct {
+	m       *Matcher
+	numbers map[string]int
+}
+
+// NewHighlighter returns a Highlighter for the words of q that can match
+// content (default-field and content: terms and phrases, not excluded).
+func NewHighlighter(q Node) *Highlighter {
+	return &Highlighter{m: NewMatcher(q, FieldContent), numbers: map[string]int{}}
+}
+
+// Fragments returns up to 3 fragments of content (only its first 32 768
+// bytes are read) around the words the query matches, in text order; nil
+// when none matches. Each fragment is a window of about 50 characters around
+// its matches, at most about 200 characters; the fragments with the most
+// matches are chosen.
+func (h *Highlighter) Fragments(content string) []Fragment {
+	if h.m.Empty() {
+		return nil
+	}
+	if len(content) > HighlightMaxContent {
+		cut := HighlightMaxContent
+		for cut > 0 && !utf8.RuneStart(content[cut]) {
+			cut--
+		}
+		content = content[:cut]
+	}
+	var matches []Token
+	for _, t := range Analyze(content) {
+		if h.m.Match(t.Term) {
+			matches = append(matches, t)
+		}
+	}
+	if len(matches) == 0 {
+		return nil
+	}
+	type frag struct{ start, end, first, last, score int }
+	var frags []frag
+	for i := 0; i < len(matches); {
+		m := matches[i]
+		start := wordStart(content, max(0, m.Start-HighlightSurround), m.Start)
+		j := i + 1
+		for j < len(matches) && matches[j].End-start <= HighlightMaxChars {
+			j++
+		}
+		last := matches[j-1]
+		end := wordEnd(content, min(len(content), last.End+HighlightSurround), last.End)
+		frags = append(frags, frag{start: start, end: end, first: i, last: j - 1, score: j - i})
+		i = j
+	}
+	// neighbouring windows must not overlap
+	for k := 1; k < len(frags); k++ {
+		if frags[k].start < frags[k-1].end {
+			mid := matches[frags[k].first].Start
+			if frags[k-1].end > mid {
+				frags[k-1].end = mid
+			}
+			frags[k].start = frags[k-1].end
+		}
+	}
+	if len(frags) > HighlightMaxFragments {
+		sort.SliceStable(frags, func(a, b int) bool { return frags[a].score > frags[b].score })
+		frags = frags[:HighlightMaxFragments]
+		sort.Slice(frags, func(a, b int) bool { return frags[a].start < frags[b].start })
+	}
+	out := make([]Fragment, 0, len(frags))
+	for _, f := range frags {
+		var segs Fragment
+		pos := f.start
+		for _, m := range matches[f.first : f.last+1] {
+			if m.Start > pos {
+				segs = append(segs, Segment{Text: content[pos:m.Start]})
+			}
+			word := content[m.Start:m.End]
+			n, ok := h.numbers[word]
+			if !ok {
+				n = len(h.numbers)
+				h.numbers[word] = n
+			}
+			segs = append(segs, Segment{Text: word, Term: &n})
+			pos = m.End
+		}
+		if f.end > pos {
+			segs = append(segs, Segment{Text: content[pos:f.end]})
+		}
+		out = append(out, segs)
+	}
+	return out
+}
+
+// wordStart moves i forward to the start of a word (after white space), but
+// not beyond limit.
+func wordStart(s string, i, limit int) int {
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	if i == 0 {
+		return 0
+	}
+	for j := i; j < limit; {
+		r, n := utf8.DecodeRuneInString(s[j:])
+		if unicode.IsSpace(r) {
+			return j + n
+		}
+		j += n
+	}
+	return i
+}
+
+// wordEnd moves i back to the end of a word (before white space), but not
+// before limit.
+func wordEnd(s string, i, limit int) int {
+	for i < len(s) && !utf8.RuneStart(s[i]) {
+		i++
+	}
+	if i >= len(s) {
+		return len(s)
+	}
+	for j := i; j > limit; {
+		r, n := utf8.DecodeLastRuneInString(s[:j])
+		if unicode.IsSpace(r) {
+			return j - n
+		}
+		j -= n
+	}
+	return i
+}
+
+// HTML renders fragments as paperless 1.x does for `__search_hit__`:
+// fragments joined by " ... ", matched words wrapped in
+// <span class="match term<n mod 5>">, text HTML-escaped.
+func HTML(frags []Fragment) string {
+	var b strings.Builder
+	for i, f := range frags {
+		if i > 0 {
+			b.WriteString(" ... ")
+		}
+		for _, s := range f {
+			if s.Term == nil {
+				b.WriteString(html.EscapeString(s.Text))
+				continue
+			}
+			b.WriteString(`<span class="match term`)
+			b.WriteString(strconv.Itoa(*s.Term % 5))
+			b.WriteString(`">`)
+			b.WriteString(html.EscapeString(s.Text))
+			b.WriteString(`</span>`)
+		}
+	}
+	return b.String()
+}
+
+// Matcher decides whether an index term matches the positive words of a
+// query in a field, with the same rules the engines apply (exact, typo
+// distance, prefix, wildcard). Safe for concurrent use after creation only
+// if not shared; it caches answers.
+type Matcher struct {
+	exact   map[string]bool
+	fuzzy   []*Term
+	prefix  []string
+	pattern []*regexp.Regexp
+	cache   map[string]bool
+}
+
+// NewMatcher collects the positive terms and phrase words of q that apply to
+// field f (FieldDefault terms apply to every text field).
+func NewMatcher(q Node, f Field) *Matcher {
+	m := &Matcher{exact: map[string]bool{}, cache: map[string]bool{}}
+	for _, n := range PositiveTerms(q) {
+		switch n := n.(type) {
+		case *Term:
+			if n.Field != FieldDefault && n.Field != f {
+				continue
+			}
+			switch {
+			case n.Pattern != "":
+				if re, err := WildcardRegexp(n.Pattern); err == nil {
+					m.pattern = append(m.pattern, re)
+				}
+			case n.Prefix:
+				m.prefix = append(m.prefix, n.Term)
+			case n.Fuzzy > 0:
+				m.exact[n.Term] = true
+				m.fuzzy = append(m.fuzzy, n)
+			default:
+				m.exact[n.Term] = true
+			}
+		case *Phrase:
+			if n.Field != FieldDefault && n.Field != f {
+				continue
+			}
+			for _, t := range n.Terms {
+				m.exact[t] = true
+			}
+		}
+	}
+	return m
+}
+
+// Empty reports whether no term can match.
+func (m *Matcher) Empty() bool {
+	return len(m.exact) == 0 && len(m.prefix) == 0 && len(m.pattern) == 0
+}
+
+// Match reports whether the folded term matches.
+func (m *Matcher) Match(term string) bool {
+	if m.exact[term] {
+		return true
+	}
+	if v, ok := m.cache[term]; ok {
+		return v
+	}
+	v := false
+	for _, p := range m.prefix {
+		if strings.HasPrefix(term, p) {
+			v = true
+			break
+		}
+	}
+	if !v {
+		for _, t := range m.fuzzy {
+			if WithinDistance(term, t.Term, t.Fuzzy) {
+				v = true
+				break
+			}
+		}
+	}
+	if !v {
+		for _, re := range m.pattern {
+			if re.MatchString(term) {
+				v = true
+				break
+			}
+		}
+	}
+	if len(m.cache) < 100000 {
+		m.cache[term] = v
+	}
+	return v
+}
+
+// WildcardRegexp compiles a folded wildcard pattern (* any run, ? one
+// character) into an anchored regular expression.
+func WildcardRegexp(pat string) (*regexp.Regexp, error) {
+	var b strings.Builder
+	b.WriteString("^")
+	for _, r := range pat {
+		switch r {
+		case '*':
+			b.WriteString(".*")
+		case '?':
+			b.WriteString(".")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(r)))
+		}
+	}
+	b.WriteString("$")
+	return regexp.Compile(b.String())
+}
+
+// WithinDistance reports whether the Levenshtein distance (insertions,
+// deletions, substitutions of runes) between a and b is at most k.
+func WithinDistance(a, b string, k int) bool {
+	if a == b {
+		return true
+	}
+	if k <= 0 {
+		return false
+	}
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d > k || -d > k {
+		return false
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > k {
+			return false
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)] <= k
+}

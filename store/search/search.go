@@ -1,0 +1,210 @@
+package search
+
+import (
+	"context"
+	"time"
+)
+
+// Document is what the search index holds for one archived document. The
+// indexer builds it from store.Document plus the names of its relations;
+// names are indexed as text, ids are kept for filters and facets.
+type Document struct {
+	ID              int
+	Title           string
+	Content         string
+	CorrespondentID *int
+	Correspondent   string // name, "" when CorrespondentID is nil
+	DocumentTypeID  *int
+	DocumentType    string // name, "" when DocumentTypeID is nil
+	TagIDs          []int
+	Tags            []string // names, parallel to TagIDs
+	ASN             *int
+	Created         time.Time
+	Added           time.Time
+	Modified        time.Time
+}
+
+// Engine is a full-text index of documents. Implementations are safe for
+// concurrent use. Index and Delete are idempotent, so the outbox worker may
+// replay them after a crash. Errors: Search and MoreLike return a Validation
+// *store.Error for a bad request and a NotFound one for MoreLike of a
+// document that is not indexed; anything else is Internal (the engine is
+// down, the disk is full).
+type Engine interface {
+	// Index adds or replaces documents (by ID). Re-indexing an unchanged
+	// document is harmless. While a rebuild is in progress the documents
+	// are written to the rebuild as well, so the swap loses no change.
+	Index(ctx context.Context, docs ...Document) error
+	// Delete removes documents by ID; unknown IDs are ignored.
+	Delete(ctx context.Context, ids ...int) error
+	// Search runs a parsed query.
+	Search(ctx context.Context, req Request) (*Result, error)
+	// MoreLike finds documents similar to document id (its top key terms,
+	// see KeyTerms), excluding id itself. req.Query is ignored; filter,
+	// sort, paging and highlights apply.
+	MoreLike(ctx context.Context, id int, req Request) (*Result, error)
+	// Autocomplete returns up to limit indexed content words starting with
+	// term (folded like the index), ordered by tf·idf (see Vocab.Complete).
+	Autocomplete(ctx context.Context, term string, limit int) ([]string, error)
+	// Count returns the number of indexed documents.
+	Count(ctx context.Context) (int, error)
+	// BeginRebuild starts building a fresh index beside the live one, or
+	// resumes the rebuild left unfinished by an earlier process. Only one
+	// rebuild exists at a time.
+	BeginRebuild(ctx context.Context) (Rebuild, error)
+	// Close releases files and connections; the engine is unusable after.
+	Close() error
+}
+
+// Rebuild is a fresh index being filled beside the live one. Feed it every
+// document in ascending ID order (in batches), then Commit to swap it in
+// atomically; searches keep using the old index until then. A rebuild is
+// durable: if the process stops, BeginRebuild returns it again and
+// LastID says where to continue (WHERE id > LastID ORDER BY id).
+type Rebuild interface {
+	// LastID is the highest document ID indexed into the rebuild so far
+	// (0 for a fresh one). It is durable once Index returned.
+	LastID() int
+	// Index adds a batch of documents to the new index.
+	Index(ctx context.Context, docs ...Document) error
+	// Commit makes the new index the live one and drops the old one.
+	Commit(ctx context.Context) error
+	// Abort throws the new index away; the live index is untouched.
+	Abort(ctx context.Context) error
+}
+
+// Request is one search. Zero values mean: no filter, relevance order, page
+// 1, DefaultPageSize hits, no highlights, no facets.
+type Request struct {
+	Query     Query // from Parse; the zero Query matches nothing
+	Filter    Filter
+	Sort      Sort
+	Page      int // 1-based; < 1 is treated as 1
+	PageSize  int // <= 0 means DefaultPageSize; capped at MaxPageSize
+	Highlight bool
+	Facets    bool // fill Result.Facets
+}
+
+// Page sizes.
+const (
+	DefaultPageSize = 10
+	MaxPageSize     = 1000
+)
+
+// Filter narrows a search to documents matching every set field; it is
+// combined with the query by AND. Date bounds are instants: From is
+// inclusive, To exclusive (the caller turns created__date__gt=D into
+// From = start of the day after D in the server's zone).
+type Filter struct {
+	// IDs restricts the search to these documents when non-nil (an empty,
+	// non-nil slice matches nothing).
+	IDs []int
+	// CorrespondentID and DocumentTypeID select one related object.
+	CorrespondentID *int
+	DocumentTypeID  *int
+	// NoCorrespondent and NoDocumentType select documents without one.
+	NoCorrespondent bool
+	NoDocumentType  bool
+	// TagIDsAll: documents carrying all of these tags.
+	TagIDsAll []int
+	// Tagged: true for documents with at least one tag, false for none.
+	Tagged *bool
+	// Created and Added restrict the dates.
+	Created TimeRange
+	Added   TimeRange
+}
+
+// TimeRange is a half-open interval [From, To); a nil bound is open.
+type TimeRange struct {
+	From *time.Time
+	To   *time.Time
+}
+
+// SortField names what a search is ordered by.
+type SortField string
+
+// Sort fields. Relevance is the default; field sorts put documents without
+// a value (no ASN, no correspondent) last and break ties by ID ascending.
+const (
+	SortRelevance     SortField = ""
+	SortCreated       SortField = "created"
+	SortModified      SortField = "modified"
+	SortAdded         SortField = "added"
+	SortTitle         SortField = "title"
+	SortCorrespondent SortField = "correspondent"
+	SortDocumentType  SortField = "document_type"
+	SortASN           SortField = "asn"
+)
+
+// Sort is the order of a result list. Desc reverses a field sort; relevance
+// is always best first.
+type Sort struct {
+	Field SortField
+	Desc  bool
+}
+
+// Result is one page of hits.
+type Result struct {
+	// Total is the exact number of matching documents.
+	Total int
+	// MaxScore is the best score of the whole result list (for
+	// normalising scores so the best hit is 1.0); 0 when sorting by a field.
+	MaxScore float64
+	Hits     []Hit
+	// Facets counts the matching documents per tag, correspondent and
+	// document type id (only when Request.Facets).
+	Facets *Facets
+	// CorrectedQuery is a spelling suggestion when some query word is not
+	// in the index and a close indexed word is (paperless' corrected_query);
+	// nil otherwise.
+	CorrectedQuery *string
+}
+
+// Hit is one matching document.
+type Hit struct {
+	ID    int
+	Score float64 // engine specific, higher is better; 0 when sorting by a field
+	Rank  int     // 0-based position in the whole result list
+	// Highlights holds up to 3 fragments of the content around matched
+	// words (only with Request.Highlight), see Highlight.
+	Highlights []Fragment
+}
+
+// Facets holds per-id document counts for the whole result list; ids that
+// no matching document references are absent.
+type Facets struct {
+	Tags            map[int]int
+	Correspondents  map[int]int
+	DocumentTypes   map[int]int
+	NoCorrespondent int
+	NoDocumentType  int
+}
+
+// Offset returns the index of the first hit of the page and the page size,
+// normalising Page and PageSize as documented on Request.
+func (r Request) Offset() (offset, size int) {
+	size = r.PageSize
+	if size <= 0 {
+		size = DefaultPageSize
+	}
+	if size > MaxPageSize {
+		size = MaxPageSize
+	}
+	page := r.Page
+	if page < 1 {
+		page = 1
+	}
+	const maxOffset = 1 << 30
+	if page > maxOffset/size {
+		return maxOffset, size
+	}
+	return (page - 1) * size, size
+}
+
+// PageCount returns ceil(total/size).
+func PageCount(total, size int) int {
+	if size <= 0 || total <= 0 {
+		return 0
+	}
+	return (total + size - 1) / size
+}

@@ -1,0 +1,901 @@
+// Package typesense implements search.Engine on a Typesense server (tested
+// against 0.24.1) through typesense-go.
+//
+// Documents live in a collection named <alias>_<unixnano>; searches go
+// through the alias, so a rebuild fills a new collection and Commit points
+// the alias at it (no downtime), then drops the old one.
+//
+// Quire analyses text itself (search.Analyze) and sends Typesense the folded
+// tokens, so both engines tokenise alike. Matching is exact on Quire's
+// side: every query is translated into a filter_by expression over token
+// arrays (t_title, t_content, t_corr, t_type, tag), with prefixes,
+// wildcards and typos expanded to concrete words through the vocabulary
+// (search.Vocab, kept in a local file per collection); the positive words
+// and phrases of the top level also go into q, which gives Typesense's
+// relevance ranking (and phrase adjacency). Vocabulary statistics are local
+// to the process that indexes: see the package README in the report.
+//
+// It may import store/search and typesense-go; nothing above store.
+package typesense
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/typesense/typesense-go/v2/typesense"
+	"github.com/typesense/typesense-go/v2/typesense/api"
+	"github.com/typesense/typesense-go/v2/typesense/api/pointer"
+
+	"github.com/quirehq/quire/store"
+	"github.com/quirehq/quire/store/search"
+)
+
+// Config configures Open.
+type Config struct {
+	URL      string // http://host:8108
+	APIKey   string
+	Alias    string // default "quire_documents"
+	StatsDir string // local folder for vocabulary statistics (the data dir's index/typesense)
+	Logger   *slog.Logger
+	Timeout  time.Duration // per request; default 30s
+}
+
+// Engine is the Typesense implementation of search.Engine.
+type Engine struct {
+	cfg    Config
+	client *typesense.Client
+	http   *http.Client
+	log    *slog.Logger
+
+	mu   sync.RWMutex
+	live *coll
+	rb   *rebuild
+}
+
+type coll struct {
+	name  string
+	vocab *search.Vocab
+}
+
+// Open connects to Typesense, creating the alias and a first collection if
+// needed, and reopens an unfinished rebuild (its collection and local
+// statistics) so live writes reach it again.
+func Open(ctx context.Context, cfg Config) (*Engine, error) {
+	if cfg.Alias == "" {
+		cfg.Alias = "quire_documents"
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	cfg.URL = strings.TrimRight(cfg.URL, "/")
+	if err := os.MkdirAll(cfg.StatsDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create typesense statistics folder: %w", err)
+	}
+	e := &Engine{
+		cfg:    cfg,
+		client: typesense.NewClient(typesense.WithServer(cfg.URL), typesense.WithAPIKey(cfg.APIKey), typesense.WithConnectionTimeout(cfg.Timeout)),
+		http:   &http.Client{Timeout: cfg.Timeout},
+		log:    cfg.Logger,
+	}
+	target := ""
+	if a, err := e.client.Alias(cfg.Alias).Retrieve(ctx); err == nil {
+		target = a.CollectionName
+	} else if !isNotFound(err) {
+		return nil, fmt.Errorf("typesense alias %s: %w", cfg.Alias, err)
+	}
+	if target == "" {
+		name, err := e.createCollection(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := e.client.Aliases().Upsert(ctx, cfg.Alias, &api.CollectionAliasSchema{CollectionName: name}); err != nil {
+			return nil, fmt.Errorf("typesense alias %s: %w", cfg.Alias, err)
+		}
+		target = name
+	}
+	v, err := search.OpenVocab(e.vocabPath(target), false)
+	if err != nil {
+		return nil, err
+	}
+	e.live = &coll{name: target, vocab: v}
+	// an unfinished rebuild: a collection of ours the alias does not point at
+	cols, err := e.client.Collections().Retrieve(ctx)
+	if err != nil {
+		v.Close()
+		return nil, fmt.Errorf("typesense collections: %w", err)
+	}
+	for _, c := range cols {
+		if !strings.HasPrefix(c.Name, cfg.Alias+"_") || c.Name == target {
+			continue
+		}
+		if e.rb == nil {
+			if _, err := os.Stat(e.vocabPath(c.Name)); err == nil {
+				if rv, err := search.OpenVocab(e.vocabPath(c.Name), true); err == nil {
+					e.rb = &rebuild{e: e, c: &coll{name: c.Name, vocab: rv}}
+					continue
+				}
+			}
+		}
+		e.log.Info("search: dropping stale typesense collection", "collection", c.Name)
+		e.client.Collection(c.Name).Delete(ctx)
+		os.Remove(e.vocabPath(c.Name))
+	}
+	return e, nil
+}
+
+func isNotFound(err error) bool {
+	var he *typesense.HTTPError
+	return errors.As(err, &he) && he.Status == http.StatusNotFound
+}
+
+func (e *Engine) vocabPath(collection string) string {
+	return filepath.Join(e.cfg.StatsDir, collection+".vocab")
+}
+
+func (e *Engine) createCollection(ctx context.Context) (string, error) {
+	name := fmt.Sprintf("%s_%d", e.cfg.Alias, time.Now().UnixNano())
+	f := func(name, typ string, opts ...string) api.Field {
+		fd := api.Field{Name: name, Type: typ}
+		for _, o := range opts {
+			switch o {
+			case "facet":
+				fd.Facet = pointer.True()
+			case "sort":
+				fd.Sort = pointer.True()
+			case "optional":
+				fd.Optional = pointer.True()
+			case "noindex":
+				fd.Index = pointer.False()
+				fd.Optional = pointer.True()
+			}
+		}
+		return fd
+	}
+	schema := &api.CollectionSchema{
+		Name: name,
+		Fields: []api.Field{
+			f("doc_id", "int64", "sort"),
+			f("title", "string"), f("content", "string"), f("correspondent", "string"), f("type", "string"),
+			f("tagq", "string[]"),
+			f("t_title", "string[]"), f("t_content", "string[]"), f("t_corr", "string[]"), f("t_type", "string[]"),
+			f("tag", "string[]"),
+			f("corr_id", "int64", "facet"), f("type_id", "int64", "facet"), f("tag_ids", "int64[]", "facet"),
+			f("tagged", "bool"), f("asn_f", "int64"), f("asn_a", "int64", "sort"), f("asn_d", "int64", "sort"),
+			f("created", "int64", "sort"), f("added", "int64", "sort"), f("modified", "int64", "sort"),
+			f("s_title", "string", "sort"), f("s_corr_a", "string", "sort"), f("s_corr_d", "string", "sort"),
+			f("s_type_a", "string", "sort"), f("s_type_d", "string", "sort"),
+			f("content_raw", "string", "noindex"),
+		},
+		SymbolsToIndex:      &[]string{"."},
+		DefaultSortingField: pointer.String("doc_id"),
+	}
+	if _, err := e.client.Collections().Create(ctx, schema); err != nil {
+		return "", fmt.Errorf("create typesense collection %s: %w", name, err)
+	}
+	return name, nil
+}
+
+// placeholder fills empty token arrays so that != filters see a value.
+const placeholder = "0empty0"
+
+func distinct(terms []string) []string {
+	seen := make(map[string]bool, len(terms))
+	out := make([]string, 0, len(terms))
+	for _, t := range terms {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, placeholder)
+	}
+	return out
+}
+
+func tsDoc(d search.Document) map[string]any {
+	title, content, corr, typ := search.Terms(d.Title), search.Terms(d.Content), search.Terms(d.Correspondent), search.Terms(d.DocumentType)
+	var tags, tagq []string
+	for _, t := range d.Tags {
+		n := strings.ReplaceAll(search.FoldName(t), "`", "")
+		if n == "" {
+			continue
+		}
+		tags = append(tags, n)
+		if tt := search.Terms(t); len(tt) == 1 && tt[0] == n {
+			tagq = append(tagq, n)
+		}
+	}
+	if tagq == nil {
+		tagq = []string{}
+	}
+	tagIDs := make([]int64, len(d.TagIDs))
+	for i, t := range d.TagIDs {
+		tagIDs[i] = int64(t)
+	}
+	m := map[string]any{
+		"id": strconv.Itoa(d.ID), "doc_id": d.ID,
+		"title": strings.Join(title, " "), "content": strings.Join(content, " "),
+		"correspondent": strings.Join(corr, " "), "type": strings.Join(typ, " "),
+		"tagq": tagq, "tag": distinct(tags),
+		"t_title": distinct(title), "t_content": distinct(content), "t_corr": distinct(corr), "t_type": distinct(typ),
+		"corr_id": 0, "type_id": 0, "tag_ids": tagIDs, "tagged": len(d.TagIDs) > 0,
+		"asn_f": -1, "asn_a": int64(math.MaxInt64), "asn_d": int64(math.MinInt64),
+		"created": d.Created.UnixMilli(), "added": d.Added.UnixMilli(), "modified": d.Modified.UnixMilli(),
+		"s_title":  search.FoldName(d.Title),
+		"s_corr_a": "\U0010FFFF", "s_corr_d": "", "s_type_a": "\U0010FFFF", "s_type_d": "",
+		"content_raw": d.Content,
+	}
+	if d.CorrespondentID != nil {
+		m["corr_id"] = *d.CorrespondentID
+		m["s_corr_a"], m["s_corr_d"] = search.FoldName(d.Correspondent), search.FoldName(d.Correspondent)
+	}
+	if d.DocumentTypeID != nil {
+		m["type_id"] = *d.DocumentTypeID
+		m["s_type_a"], m["s_type_d"] = search.FoldName(d.DocumentType), search.FoldName(d.DocumentType)
+	}
+	if d.ASN != nil {
+		m["asn_f"], m["asn_a"], m["asn_d"] = *d.ASN, *d.ASN, *d.ASN
+	}
+	return m
+}
+
+func (e *Engine) writeTo(ctx context.Context, c *coll, docs []search.Document, deleted []int) error {
+	if len(deleted) > 0 {
+		for start := 0; start < len(deleted); start += 500 {
+			chunk := deleted[start:min(start+500, len(deleted))]
+			if _, err := e.client.Collection(c.name).Documents().Delete(ctx, &api.DeleteDocumentsParams{FilterBy: pointer.String("doc_id:" + intList(chunk))}); err != nil && !isNotFound(err) {
+				return fmt.Errorf("typesense delete: %w", err)
+			}
+		}
+	}
+	if len(docs) > 0 {
+		body := make([]any, len(docs))
+		for i, d := range docs {
+			body[i] = tsDoc(d)
+		}
+		res, err := e.client.Collection(c.name).Documents().Import(ctx, body, &api.ImportDocumentsParams{Action: pointer.String("upsert"), BatchSize: pointer.Int(200)})
+		if err != nil {
+			return fmt.Errorf("typesense import: %w", err)
+		}
+		for i, r := range res {
+			if !r.Success {
+				return fmt.Errorf("typesense import of document %d: %s", docs[i].ID, r.Error)
+			}
+		}
+	}
+	return c.vocab.Apply(docs, deleted)
+}
+
+func intList(ids []int) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Itoa(id))
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// Index implements search.Engine.
+func (e *Engine) Index(ctx context.Context, docs ...search.Document) error {
+	return e.write(ctx, dedupe(docs), nil)
+}
+
+// Delete implements search.Engine.
+func (e *Engine) Delete(ctx context.Context, ids ...int) error {
+	return e.write(ctx, nil, ids)
+}
+
+func (e *Engine) write(ctx context.Context, docs []search.Document, ids []int) error {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.live == nil {
+		return store.Errorf(store.Internal, "search engine is closed")
+	}
+	if err := e.writeTo(ctx, e.live, docs, ids); err != nil {
+		return err
+	}
+	if e.rb != nil {
+		if err := e.writeTo(ctx, e.rb.c, docs, ids); err != nil {
+			return fmt.Errorf("rebuild: %w", err)
+		}
+	}
+	return nil
+}
+
+func dedupe(docs []search.Document) []search.Document {
+	if len(docs) < 2 {
+		return docs
+	}
+	seen := make(map[int]int, len(docs))
+	out := make([]search.Document, 0, len(docs))
+	for _, d := range docs {
+		if i, ok := seen[d.ID]; ok {
+			out[i] = d
+			continue
+		}
+		seen[d.ID] = len(out)
+		out = append(out, d)
+	}
+	return out
+}
+
+// Count implements search.Engine.
+func (e *Engine) Count(ctx context.Context) (int, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	c, err := e.client.Collection(e.live.name).Retrieve(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("typesense collection: %w", err)
+	}
+	if c.NumDocuments == nil {
+		return 0, nil
+	}
+	return int(*c.NumDocuments), nil
+}
+
+// Autocomplete implements search.Engine.
+func (e *Engine) Autocomplete(ctx context.Context, term string, limit int) ([]string, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.live.vocab.Complete(search.Fold(strings.TrimSpace(term)), limit)
+}
+
+// Close implements search.Engine.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var errs []error
+	if e.rb != nil {
+		errs = append(errs, e.rb.c.vocab.Close())
+		e.rb = nil
+	}
+	if e.live != nil {
+		errs = append(errs, e.live.vocab.Close())
+		e.live = nil
+	}
+	return errors.Join(errs...)
+}
+
+// searchParams is one search of a multi_search request.
+type searchParams map[string]any
+
+type tsHit struct {
+	Document  map[string]any `json:"document"`
+	TextMatch float64        `json:"text_match"`
+}
+
+type tsResult struct {
+	Found       int     `json:"found"`
+	Hits        []tsHit `json:"hits"`
+	FacetCounts []struct {
+		FieldName string `json:"field_name"`
+		Counts    []struct {
+			Count int    `json:"count"`
+			Value string `json:"value"`
+		} `json:"counts"`
+	} `json:"facet_counts"`
+	Error string `json:"error"`
+	Code  int    `json:"code"`
+}
+
+// multiSearch posts searches in one request (the body has no URL length
+// limit, so long id filters are fine).
+func (e *Engine) multiSearch(ctx context.Context, searches []searchParams) ([]tsResult, error) {
+	body, err := json.Marshal(map[string]any{"searches": searches})
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.cfg.URL+"/multi_search", bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("X-TYPESENSE-API-KEY", e.cfg.APIKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := e.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("typesense search: %w", err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("typesense search: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("typesense search: status %d: %s", resp.StatusCode, raw)
+	}
+	var out struct {
+		Results []tsResult `json:"results"`
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, fmt.Errorf("typesense search: %w", err)
+	}
+	for _, r := range out.Results {
+		if r.Error != "" {
+			return nil, fmt.Errorf("typesense search: %s", r.Error)
+		}
+	}
+	return out.Results, nil
+}
+
+// Search implements search.Engine.
+func (e *Engine) Search(ctx context.Context, req search.Request) (*search.Result, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	c := e.live
+	if c == nil {
+		return nil, store.Errorf(store.Internal, "search engine is closed")
+	}
+	if req.Query.Root == nil {
+		return &search.Result{Hits: []search.Hit{}}, nil
+	}
+	tr := translator{v: c.vocab}
+	filter := tr.node(req.Query.Root).String()
+	q := tr.queryText(req.Query.Root)
+	res, err := e.run(ctx, c, q, filter, req, req.Query.Root)
+	if err != nil {
+		return nil, err
+	}
+	res.CorrectedQuery = c.vocab.Correct(req.Query)
+	return res, nil
+}
+
+func (e *Engine) base(c *coll, q, filter string, req search.Request) searchParams {
+	if f := filterExpr(req.Filter); f != "" {
+		if filter == "" {
+			filter = f
+		} else {
+			filter = "(" + filter + ") && " + f
+		}
+	}
+	p := searchParams{
+		"collection": e.cfg.Alias, "q": q, "query_by": "title,content,correspondent,type,tagq",
+		"num_typos": 0, "prefix": false, "drop_tokens_threshold": 0, "typo_tokens_threshold": 0,
+		"highlight_fields": "none", "enable_highlight_v1": false, "exhaustive_search": true,
+		"sort_by": sortBy(req.Sort, q != "*"), "include_fields": "doc_id",
+	}
+	if c != nil && c != e.live {
+		p["collection"] = c.name
+	}
+	if filter != "" {
+		p["filter_by"] = filter
+	}
+	return p
+}
+
+const maxPerPage = 250
+
+func (e *Engine) run(ctx context.Context, c *coll, q, filter string, req search.Request, hl search.Node) (*search.Result, error) {
+	offset, size := req.Offset()
+	chunk := size
+	for chunk > maxPerPage || size%chunk != 0 {
+		chunk--
+	}
+	var searches []searchParams
+	for i := 0; i < size/chunk; i++ {
+		p := e.base(c, q, filter, req)
+		p["per_page"] = chunk
+		p["page"] = offset/chunk + i + 1
+		if req.Highlight {
+			p["include_fields"] = "doc_id,content_raw"
+		}
+		if req.Facets && i == 0 {
+			p["facet_by"] = "tag_ids,corr_id,type_id"
+			p["max_facet_values"] = 100000
+		}
+		searches = append(searches, p)
+	}
+	if req.Sort.Field == search.SortRelevance && offset > 0 && q != "*" {
+		p := e.base(c, q, filter, req)
+		p["per_page"], p["page"] = 1, 1
+		searches = append(searches, p)
+	}
+	results, err := e.multiSearch(ctx, searches)
+	if err != nil {
+		return nil, err
+	}
+	res := &search.Result{Total: results[0].Found, Hits: []search.Hit{}}
+	var h *search.Highlighter
+	if req.Highlight {
+		h = search.NewHighlighter(hl)
+	}
+	relevance := req.Sort.Field == search.SortRelevance && q != "*"
+	for i := 0; i < size/chunk; i++ {
+		for _, th := range results[i].Hits {
+			hit := search.Hit{ID: intOf(th.Document["doc_id"]), Rank: offset + len(res.Hits)}
+			if relevance {
+				hit.Score = th.TextMatch
+			}
+			if h != nil {
+				if s, ok := th.Document["content_raw"].(string); ok {
+					hit.Highlights = h.Fragments(s)
+				}
+			}
+			res.Hits = append(res.Hits, hit)
+		}
+	}
+	if relevance {
+		if offset == 0 && len(res.Hits) > 0 {
+			res.MaxScore = res.Hits[0].Score
+		} else if offset > 0 && len(results[len(results)-1].Hits) > 0 {
+			res.MaxScore = results[len(results)-1].Hits[0].TextMatch
+		}
+	} else if req.Sort.Field == search.SortRelevance {
+		for i := range res.Hits {
+			res.Hits[i].Score = 1
+		}
+		if len(res.Hits) > 0 || res.Total > 0 {
+			res.MaxScore = 1
+		}
+	}
+	if req.Facets {
+		res.Facets = &search.Facets{Tags: map[int]int{}, Correspondents: map[int]int{}, DocumentTypes: map[int]int{}}
+		for _, fc := range results[0].FacetCounts {
+			for _, ct := range fc.Counts {
+				id, err := strconv.Atoi(ct.Value)
+				if err != nil {
+					continue
+				}
+				switch fc.FieldName {
+				case "tag_ids":
+					res.Facets.Tags[id] = ct.Count
+				case "corr_id":
+					if id == 0 {
+						res.Facets.NoCorrespondent = ct.Count
+					} else {
+						res.Facets.Correspondents[id] = ct.Count
+					}
+				case "type_id":
+					if id == 0 {
+						res.Facets.NoDocumentType = ct.Count
+					} else {
+						res.Facets.DocumentTypes[id] = ct.Count
+					}
+				}
+			}
+		}
+	}
+	return res, nil
+}
+
+func intOf(v any) int {
+	switch v := v.(type) {
+	case float64:
+		return int(v)
+	case json.Number:
+		n, _ := v.Int64()
+		return int(n)
+	case string:
+		n, _ := strconv.Atoi(v)
+		return n
+	}
+	return 0
+}
+
+func sortBy(s search.Sort, text bool) string {
+	dir := "asc"
+	if s.Desc {
+		dir = "desc"
+	}
+	switch s.Field {
+	case search.SortCreated, search.SortModified, search.SortAdded:
+		return string(s.Field) + ":" + dir + ",doc_id:asc"
+	case search.SortTitle:
+		return "s_title:" + dir + ",doc_id:asc"
+	case search.SortCorrespondent:
+		return "s_corr_" + dir[:1] + ":" + dir + ",doc_id:asc"
+	case search.SortDocumentType:
+		return "s_type_" + dir[:1] + ":" + dir + ",doc_id:asc"
+	case search.SortASN:
+		return "asn_" + dir[:1] + ":" + dir + ",doc_id:asc"
+	}
+	if text {
+		return "_text_match:desc,doc_id:asc"
+	}
+	return "doc_id:asc"
+}
+
+func filterExpr(f search.Filter) string {
+	var parts []string
+	if f.IDs != nil {
+		if len(f.IDs) == 0 {
+			return "doc_id:<0"
+		}
+		parts = append(parts, "doc_id:"+intList(f.IDs))
+	}
+	if f.CorrespondentID != nil {
+		parts = append(parts, "corr_id:="+strconv.Itoa(*f.CorrespondentID))
+	}
+	if f.NoCorrespondent {
+		parts = append(parts, "corr_id:=0")
+	}
+	if f.DocumentTypeID != nil {
+		parts = append(parts, "type_id:="+strconv.Itoa(*f.DocumentTypeID))
+	}
+	if f.NoDocumentType {
+		parts = append(parts, "type_id:=0")
+	}
+	for _, t := range f.TagIDsAll {
+		parts = append(parts, "tag_ids:="+strconv.Itoa(t))
+	}
+	if f.Tagged != nil {
+		parts = append(parts, "tagged:="+strconv.FormatBool(*f.Tagged))
+	}
+	for _, r := range []struct {
+		name string
+		tr   search.TimeRange
+	}{{"created", f.Created}, {"added", f.Added}} {
+		if r.tr.From != nil {
+			parts = append(parts, fmt.Sprintf("%s:>=%d", r.name, r.tr.From.UnixMilli()))
+		}
+		if r.tr.To != nil {
+			parts = append(parts, fmt.Sprintf("%s:<%d", r.name, r.tr.To.UnixMilli()))
+		}
+	}
+	return strings.Join(parts, " && ")
+}
+
+// MoreLike implements search.Engine. Candidates are the documents sharing a
+// key term (Typesense filter); with relevance order they are scored here by
+// Σ count × idf of the shared key terms, over the first 1,000 candidates.
+func (e *Engine) MoreLike(ctx context.Context, id int, req search.Request) (*search.Result, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	c := e.live
+	terms, found, err := c.vocab.KeyTerms(id, 20)
+	if err != nil {
+		return nil, fmt.Errorf("more like %d: %w", id, err)
+	}
+	if !found {
+		return nil, store.Errorf(store.NotFound, "document %d is not indexed", id)
+	}
+	if len(terms) == 0 {
+		return &search.Result{Hits: []search.Hit{}}, nil
+	}
+	var or search.Or
+	for _, t := range terms {
+		or.Nodes = append(or.Nodes, &search.Term{Field: search.FieldContent, Term: t})
+	}
+	filter := fmt.Sprintf("t_content:=%s && (doc_id:<%d || doc_id:>%d)", quoteList(terms), id, id)
+	if req.Sort.Field != search.SortRelevance {
+		return e.run(ctx, c, "*", filter, req, &or)
+	}
+	// relevance: score candidates locally
+	var searches []searchParams
+	for page := 1; page <= 4; page++ {
+		p := e.base(c, "*", filter, search.Request{Filter: req.Filter})
+		p["per_page"], p["page"] = maxPerPage, page
+		searches = append(searches, p)
+	}
+	results, err := e.multiSearch(ctx, searches)
+	if err != nil {
+		return nil, err
+	}
+	n, _ := c.vocab.Count()
+	idf := map[string]float64{}
+	for _, t := range terms {
+		s, _ := c.vocab.Stats(t)
+		idf[t] = math.Log(1 + float64(n)/float64(max(s.DocFreq, 1)))
+	}
+	type cand struct {
+		id    int
+		score float64
+	}
+	var cands []cand
+	for _, r := range results {
+		for _, h := range r.Hits {
+			cid := intOf(h.Document["doc_id"])
+			counts, _ := c.vocab.ContentCounts(cid)
+			sc := 0.0
+			for t, w := range idf {
+				if k := counts[t]; k > 0 {
+					sc += math.Sqrt(float64(k)) * w * w
+				}
+			}
+			cands = append(cands, cand{cid, sc})
+		}
+	}
+	sort.Slice(cands, func(i, j int) bool {
+		if cands[i].score != cands[j].score {
+			return cands[i].score > cands[j].score
+		}
+		return cands[i].id < cands[j].id
+	})
+	offset, size := req.Offset()
+	res := &search.Result{Total: results[0].Found, Hits: []search.Hit{}}
+	if len(cands) > 0 {
+		res.MaxScore = cands[0].score
+	}
+	var page []cand
+	if offset < len(cands) {
+		page = cands[offset:min(offset+size, len(cands))]
+	}
+	var h *search.Highlighter
+	var contents map[int]string
+	if req.Highlight && len(page) > 0 {
+		h = search.NewHighlighter(&or)
+		ids := make([]int, len(page))
+		for i, c := range page {
+			ids[i] = c.id
+		}
+		p := e.base(c, "*", "doc_id:"+intList(ids), search.Request{})
+		p["per_page"], p["include_fields"] = len(ids), "doc_id,content_raw"
+		rs, err := e.multiSearch(ctx, []searchParams{p})
+		if err != nil {
+			return nil, err
+		}
+		contents = map[int]string{}
+		for _, hh := range rs[0].Hits {
+			s, _ := hh.Document["content_raw"].(string)
+			contents[intOf(hh.Document["doc_id"])] = s
+		}
+	}
+	for i, cd := range page {
+		hit := search.Hit{ID: cd.id, Score: cd.score, Rank: offset + i}
+		if h != nil {
+			hit.Highlights = h.Fragments(contents[cd.id])
+		}
+		res.Hits = append(res.Hits, hit)
+	}
+	return res, nil
+}
+
+func quoteList(words []string) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, w := range words {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('`')
+		b.WriteString(strings.ReplaceAll(w, "`", ""))
+		b.WriteByte('`')
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// rebuild is a collection being filled.
+type rebuild struct {
+	e  *Engine
+	c  *coll
+	mu sync.Mutex
+}
+
+const metaLastID = "rebuild_last_id"
+
+// BeginRebuild implements search.Engine.
+func (e *Engine) BeginRebuild(ctx context.Context) (search.Rebuild, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.live == nil {
+		return nil, store.Errorf(store.Internal, "search engine is closed")
+	}
+	if e.rb != nil {
+		return e.rb, nil
+	}
+	name, err := e.createCollection(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v, err := search.OpenVocab(e.vocabPath(name), true)
+	if err != nil {
+		e.client.Collection(name).Delete(ctx)
+		return nil, err
+	}
+	e.rb = &rebuild{e: e, c: &coll{name: name, vocab: v}}
+	return e.rb, nil
+}
+
+// LastID implements search.Rebuild.
+func (r *rebuild) LastID() int { return r.c.vocab.Meta(metaLastID) }
+
+// Index implements search.Rebuild.
+func (r *rebuild) Index(ctx context.Context, docs ...search.Document) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.e.mu.RLock()
+	defer r.e.mu.RUnlock()
+	if r.e.rb != r {
+		return store.Errorf(store.Conflict, "the rebuild was committed or aborted")
+	}
+	docs = dedupe(docs)
+	if err := r.e.writeTo(ctx, r.c, docs, nil); err != nil {
+		return err
+	}
+	last := r.c.vocab.Meta(metaLastID)
+	for _, d := range docs {
+		last = max(last, d.ID)
+	}
+	if err := r.c.vocab.Sync(); err != nil {
+		return err
+	}
+	return r.c.vocab.SetMeta(metaLastID, last)
+}
+
+// Commit implements search.Rebuild: the alias is pointed at the new
+// collection, then the old collection and its statistics are dropped.
+func (r *rebuild) Commit(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e := r.e
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.rb != r {
+		return store.Errorf(store.Conflict, "the rebuild was committed or aborted")
+	}
+	r.c.vocab.SetNoSync(false)
+	if err := r.c.vocab.Sync(); err != nil {
+		return err
+	}
+	if _, err := e.client.Aliases().Upsert(ctx, e.cfg.Alias, &api.CollectionAliasSchema{CollectionName: r.c.name}); err != nil {
+		return fmt.Errorf("typesense alias swap: %w", err)
+	}
+	old := e.live
+	e.live, e.rb = r.c, nil
+	old.vocab.Close()
+	if _, err := e.client.Collection(old.name).Delete(ctx); err != nil {
+		e.log.Warn("search: dropping old typesense collection", "collection", old.name, "error", err)
+	}
+	os.Remove(e.vocabPath(old.name))
+	e.log.Info("search: rebuilt collection swapped in", "collection", r.c.name)
+	return nil
+}
+
+// Abort implements search.Rebuild.
+func (r *rebuild) Abort(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e := r.e
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.rb != r {
+		return nil
+	}
+	e.rb = nil
+	r.c.vocab.Close()
+	os.Remove(e.vocabPath(r.c.name))
+	if _, err := e.client.Collection(r.c.name).Delete(ctx); err != nil && !isNotFound(err) {
+		return fmt.Errorf("typesense drop rebuild: %w", err)
+	}
+	return nil
+}
+
+// DropAll deletes the alias, every collection of this engine and the local
+// statistics (for tests and `quire reindex --from-scratch`).
+func (e *Engine) DropAll(ctx context.Context) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cols, err := e.client.Collections().Retrieve(ctx)
+	if err != nil {
+		return err
+	}
+	e.client.Alias(e.cfg.Alias).Delete(ctx)
+	for _, c := range cols {
+		if strings.HasPrefix(c.Name, e.cfg.Alias+"_") {
+			e.client.Collection(c.Name).Delete(ctx)
+		}
+	}
+	return nil
+}

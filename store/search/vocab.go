@@ -1,0 +1,690 @@
+package search
+
+import (
+	"bytes"
+	"container/heap"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Vocab is the vocabulary statistics store both engines keep beside their
+// index (a bbolt file): for every indexed word its total number of
+// occurrences in content and the number of documents whose content
+// (and, separately, whose title, correspondent or type) contains it; per
+// document its word counts (so re-indexing and deleting can subtract them);
+// and the folded tag names in use. It answers autocomplete by tf·idf (§9.5),
+// corrected_query suggestions, more-like-this key terms and wildcard
+// expansion, identically for both engines.
+//
+// Apply is idempotent. Writers are serialised; readers run concurrently.
+type Vocab struct {
+	db    *bolt.DB
+	mu    sync.Mutex // serialises Apply
+	gen   atomic.Uint64
+	cache sync.Map // prefix -> cached
+}
+
+type cached struct {
+	gen   uint64
+	limit int
+	words []string
+}
+
+var (
+	bucketTerms = []byte("t")
+	bucketDocs  = []byte("d")
+	bucketTags  = []byte("g")
+	bucketMeta  = []byte("m")
+	keyCount    = []byte("n")
+)
+
+// OpenVocab opens (creating) the statistics file at path. With noSync the
+// file is not fsynced per write (for a rebuild; call Sync before relying
+// on it).
+func OpenVocab(path string, noSync bool) (*Vocab, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second, NoFreelistSync: true,
+		FreelistType: bolt.FreelistMapType, NoSync: noSync})
+	if err != nil {
+		return nil, fmt.Errorf("open vocabulary %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketTerms, bucketDocs, bucketTags, bucketMeta} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("init vocabulary %s: %w", path, err)
+	}
+	return &Vocab{db: db}, nil
+}
+
+// Close closes the file.
+func (v *Vocab) Close() error { return v.db.Close() }
+
+// Sync flushes the file to disk.
+func (v *Vocab) Sync() error { return v.db.Sync() }
+
+// SetNoSync switches per-write fsync off (true) or on.
+func (v *Vocab) SetNoSync(noSync bool) { v.db.NoSync = noSync }
+
+// TermStats are the statistics of one word.
+type TermStats struct {
+	Occurrences int // in content, over all documents
+	DocFreq     int // documents whose content contains it
+	OtherFreq   int // documents whose title, correspondent or type contains it
+}
+
+type docTerm struct {
+	term    string
+	count   int  // occurrences in content
+	other   bool // in title / correspondent / type
+	content bool
+}
+
+// docRecord is what Vocab remembers of one document.
+type docRecord struct {
+	terms []docTerm
+	tags  []string
+}
+
+func buildRecord(d Document) docRecord {
+	m := map[string]*docTerm{}
+	var order []string
+	add := func(text string, content bool) {
+		for _, t := range Analyze(text) {
+			dt := m[t.Term]
+			if dt == nil {
+				dt = &docTerm{term: t.Term}
+				m[t.Term] = dt
+				order = append(order, t.Term)
+			}
+			if content {
+				dt.count++
+				dt.content = true
+			} else {
+				dt.other = true
+			}
+		}
+	}
+	add(d.Content, true)
+	add(d.Title, false)
+	add(d.Correspondent, false)
+	add(d.DocumentType, false)
+	sort.Strings(order)
+	rec := docRecord{terms: make([]docTerm, 0, len(order))}
+	for _, t := range order {
+		rec.terms = append(rec.terms, *m[t])
+	}
+	seen := map[string]bool{}
+	for _, t := range d.Tags {
+		if n := FoldName(t); n != "" && !seen[n] {
+			seen[n] = true
+			rec.tags = append(rec.tags, n)
+		}
+	}
+	return rec
+}
+
+func (r docRecord) encode() []byte {
+	buf := make([]byte, 0, 16*len(r.terms)+8)
+	buf = binary.AppendUvarint(buf, uint64(len(r.terms)))
+	for _, t := range r.terms {
+		buf = binary.AppendUvarint(buf, uint64(len(t.term)))
+		buf = append(buf, t.term...)
+		flags := uint64(t.count) << 1
+		if t.other {
+			flags |= 1
+		}
+		buf = binary.AppendUvarint(buf, flags)
+	}
+	buf = binary.AppendUvarint(buf, uint64(len(r.tags)))
+	for _, t := range r.tags {
+		buf = binary.AppendUvarint(buf, uint64(len(t)))
+		buf = append(buf, t...)
+	}
+	return buf
+}
+
+var errCorrupt = errors.New("corrupt vocabulary record")
+
+func decodeRecord(b []byte) (docRecord, error) {
+	var r docRecord
+	next := func() (uint64, error) {
+		x, n := binary.Uvarint(b)
+		if n <= 0 {
+			return 0, errCorrupt
+		}
+		b = b[n:]
+		return x, nil
+	}
+	str := func() (string, error) {
+		l, err := next()
+		if err != nil || uint64(len(b)) < l {
+			return "", errCorrupt
+		}
+		s := string(b[:l])
+		b = b[l:]
+		return s, nil
+	}
+	n, err := next()
+	if err != nil {
+		return r, err
+	}
+	r.terms = make([]docTerm, 0, n)
+	for range n {
+		s, err := str()
+		if err != nil {
+			return r, err
+		}
+		f, err := next()
+		if err != nil {
+			return r, err
+		}
+		r.terms = append(r.terms, docTerm{term: s, count: int(f >> 1), other: f&1 == 1, content: f>>1 > 0})
+	}
+	n, err = next()
+	if err != nil {
+		return r, err
+	}
+	for range n {
+		s, err := str()
+		if err != nil {
+			return r, err
+		}
+		r.tags = append(r.tags, s)
+	}
+	return r, nil
+}
+
+func docKey(id int) []byte {
+	var k [8]byte
+	binary.BigEndian.PutUint64(k[:], uint64(id))
+	return k[:]
+}
+
+func decodeStats(b []byte) TermStats {
+	var s [3]uint64
+	for i := range s {
+		x, n := binary.Uvarint(b)
+		if n <= 0 {
+			break
+		}
+		s[i] = x
+		b = b[n:]
+	}
+	return TermStats{Occurrences: int(s[0]), DocFreq: int(s[1]), OtherFreq: int(s[2])}
+}
+
+func encodeStats(s TermStats) []byte {
+	buf := make([]byte, 0, 12)
+	buf = binary.AppendUvarint(buf, uint64(s.Occurrences))
+	buf = binary.AppendUvarint(buf, uint64(s.DocFreq))
+	buf = binary.AppendUvarint(buf, uint64(s.OtherFreq))
+	return buf
+}
+
+// Apply records documents (replacing what was recorded for their IDs) and
+// forgets deleted IDs, in one transaction. Unknown deleted IDs are ignored.
+func (v *Vocab) Apply(docs []Document, deleted []int) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	defer v.gen.Add(1)
+	err := v.db.Update(func(tx *bolt.Tx) error {
+		tb, db, gb, mb := tx.Bucket(bucketTerms), tx.Bucket(bucketDocs), tx.Bucket(bucketTags), tx.Bucket(bucketMeta)
+		delta := map[string]*TermStats{}
+		tagDelta := map[string]int{}
+		count := int(decodeStats(mb.Get(keyCount)).Occurrences)
+		apply := func(r docRecord, sign int) {
+			for _, t := range r.terms {
+				d := delta[t.term]
+				if d == nil {
+					d = &TermStats{}
+					delta[t.term] = d
+				}
+				d.Occurrences += sign * t.count
+				if t.count > 0 {
+					d.DocFreq += sign
+				}
+				if t.other {
+					d.OtherFreq += sign
+				}
+			}
+			for _, g := range r.tags {
+				tagDelta[g] += sign
+			}
+		}
+		remove := func(id int) error {
+			old := db.Get(docKey(id))
+			if old == nil {
+				return nil
+			}
+			r, err := decodeRecord(old)
+			if err != nil {
+				return fmt.Errorf("document %d: %w", id, err)
+			}
+			apply(r, -1)
+			count--
+			return db.Delete(docKey(id))
+		}
+		for _, id := range deleted {
+			if err := remove(id); err != nil {
+				return err
+			}
+		}
+		for _, d := range docs {
+			if err := remove(d.ID); err != nil {
+				return err
+			}
+			r := buildRecord(d)
+			apply(r, +1)
+			count++
+			if err := db.Put(docKey(d.ID), r.encode()); err != nil {
+				return err
+			}
+		}
+		keys := make([]string, 0, len(delta))
+		for k, d := range delta {
+			if *d != (TermStats{}) {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			d := delta[k]
+			s := decodeStats(tb.Get([]byte(k)))
+			s.Occurrences += d.Occurrences
+			s.DocFreq += d.DocFreq
+			s.OtherFreq += d.OtherFreq
+			var err error
+			if s.DocFreq <= 0 && s.OtherFreq <= 0 {
+				err = tb.Delete([]byte(k))
+			} else {
+				err = tb.Put([]byte(k), encodeStats(s))
+			}
+			if err != nil {
+				return err
+			}
+		}
+		for g, d := range tagDelta {
+			if d == 0 {
+				continue
+			}
+			n := int(decodeStats(gb.Get([]byte(g))).Occurrences) + d
+			var err error
+			if n <= 0 {
+				err = gb.Delete([]byte(g))
+			} else {
+				err = gb.Put([]byte(g), encodeStats(TermStats{Occurrences: n}))
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return mb.Put(keyCount, encodeStats(TermStats{Occurrences: max(count, 0)}))
+	})
+	if err != nil {
+		return fmt.Errorf("update vocabulary: %w", err)
+	}
+	return nil
+}
+
+// Count returns the number of recorded documents.
+func (v *Vocab) Count() (int, error) {
+	var n int
+	err := v.db.View(func(tx *bolt.Tx) error {
+		n = decodeStats(tx.Bucket(bucketMeta).Get(keyCount)).Occurrences
+		return nil
+	})
+	return n, err
+}
+
+// Stats returns the statistics of a folded word (zero when unknown).
+func (v *Vocab) Stats(term string) (TermStats, error) {
+	var s TermStats
+	err := v.db.View(func(tx *bolt.Tx) error {
+		s = decodeStats(tx.Bucket(bucketTerms).Get([]byte(term)))
+		return nil
+	})
+	return s, err
+}
+
+// HasDocument reports whether document id is recorded.
+func (v *Vocab) HasDocument(id int) (bool, error) {
+	var ok bool
+	err := v.db.View(func(tx *bolt.Tx) error {
+		ok = tx.Bucket(bucketDocs).Get(docKey(id)) != nil
+		return nil
+	})
+	return ok, err
+}
+
+type scored struct {
+	word  string
+	score float64
+}
+
+// worse orders by score ascending, then word ascending (so the heap root is
+// the entry to drop first: ties keep the greater word).
+func worse(a, b scored) bool {
+	if a.score != b.score {
+		return a.score < b.score
+	}
+	return a.word < b.word
+}
+
+type minHeap []scored
+
+func (h minHeap) Len() int           { return len(h) }
+func (h minHeap) Less(i, j int) bool { return worse(h[i], h[j]) }
+func (h minHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *minHeap) Push(x any)        { *h = append(*h, x.(scored)) }
+func (h *minHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// Complete returns up to limit content words starting with the folded
+// prefix, best first by score(w) = occurrences(w) × ln(N / docfreq(w)),
+// ties by word descending (§9.5). An empty prefix ranks the whole
+// vocabulary. Results for prefixes of up to 2 characters are cached until
+// the next Apply.
+func (v *Vocab) Complete(prefix string, limit int) ([]string, error) {
+	if limit <= 0 {
+		return []string{}, nil
+	}
+	short := len([]rune(prefix)) <= 2
+	gen := v.gen.Load()
+	if short {
+		if c, ok := v.cache.Load(prefix); ok {
+			c := c.(cached)
+			if c.gen == gen && c.limit >= limit {
+				return append([]string{}, c.words[:min(limit, len(c.words))]...), nil
+			}
+		}
+	}
+	want := limit
+	if short && want < 100 {
+		want = 100
+	}
+	h := make(minHeap, 0, want+1)
+	err := v.db.View(func(tx *bolt.Tx) error {
+		n := float64(decodeStats(tx.Bucket(bucketMeta).Get(keyCount)).Occurrences)
+		c := tx.Bucket(bucketTerms).Cursor()
+		p := []byte(prefix)
+		for k, val := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, val = c.Next() {
+			s := decodeStats(val)
+			if s.DocFreq <= 0 {
+				continue
+			}
+			sc := scored{score: float64(s.Occurrences) * math.Log(n/float64(s.DocFreq))}
+			if sc.score < 0 || math.IsNaN(sc.score) {
+				sc.score = 0
+			}
+			if len(h) == want {
+				sc.word = string(k)
+				if !worse(h[0], sc) {
+					continue
+				}
+				h[0] = sc
+				heap.Fix(&h, 0)
+				continue
+			}
+			sc.word = string(k)
+			heap.Push(&h, sc)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("autocomplete %q: %w", prefix, err)
+	}
+	out := make([]string, len(h))
+	for i := len(h) - 1; i >= 0; i-- {
+		out[i] = heap.Pop(&h).(scored).word
+	}
+	if short {
+		v.cache.Store(prefix, cached{gen: gen, limit: want, words: out})
+	}
+	return append([]string{}, out[:min(limit, len(out))]...), nil
+}
+
+// Known reports whether a folded word occurs in any document's content,
+// title, correspondent or type, or is a whole tag name.
+func (v *Vocab) Known(term string) bool {
+	known := false
+	_ = v.db.View(func(tx *bolt.Tx) error {
+		s := decodeStats(tx.Bucket(bucketTerms).Get([]byte(term)))
+		known = s.DocFreq > 0 || s.OtherFreq > 0 || tx.Bucket(bucketTags).Get([]byte(term)) != nil
+		return nil
+	})
+	return known
+}
+
+// Suggest returns the indexed word closest to an unknown folded word: the
+// smallest edit distance (at most 1 for words up to 4 letters, else 2),
+// then the most documents, then the smallest word. Candidates share the
+// word's first letter (like most spelling correctors, to stay fast).
+func (v *Vocab) Suggest(term string) (string, bool) {
+	if term == "" {
+		return "", false
+	}
+	maxd := 2
+	if len([]rune(term)) <= 4 {
+		maxd = 1
+	}
+	best, bestD, bestF := "", maxd+1, -1
+	_ = v.db.View(func(tx *bolt.Tx) error {
+		first := []byte(string([]rune(term)[:1]))
+		c := tx.Bucket(bucketTerms).Cursor()
+		for k, val := c.Seek(first); k != nil && bytes.HasPrefix(k, first); k, val = c.Next() {
+			w := string(k)
+			d := -1
+			for dd := 1; dd <= min(maxd, bestD); dd++ {
+				if WithinDistance(w, term, dd) {
+					d = dd
+					break
+				}
+			}
+			if d < 0 || w == term {
+				continue
+			}
+			s := decodeStats(val)
+			f := s.DocFreq + s.OtherFreq
+			if d < bestD || (d == bestD && f > bestF) {
+				best, bestD, bestF = w, d, f
+			}
+		}
+		return nil
+	})
+	return best, best != ""
+}
+
+// Correct returns q.Text with every plain word that is not in the index
+// replaced by Suggest's choice, or nil when no word changes (paperless'
+// corrected_query).
+func (v *Vocab) Correct(q Query) *string {
+	type repl struct {
+		start, end int
+		word       string
+	}
+	var rs []repl
+	Walk(q.Root, func(n Node) bool {
+		t, ok := n.(*Term)
+		if !ok || t.Prefix || t.Pattern != "" || t.Field == FieldTag || t.End > len(q.Text) || t.Start >= t.End {
+			return true
+		}
+		if Fold(q.Text[t.Start:t.End]) != t.Term || v.Known(t.Term) {
+			return true
+		}
+		if s, ok := v.Suggest(t.Term); ok {
+			rs = append(rs, repl{t.Start, t.End, s})
+		}
+		return true
+	})
+	if len(rs) == 0 {
+		return nil
+	}
+	sort.Slice(rs, func(i, j int) bool { return rs[i].start > rs[j].start })
+	out := q.Text
+	for _, r := range rs {
+		out = out[:r.start] + r.word + out[r.end:]
+	}
+	return &out
+}
+
+// KeyTerms returns up to n content words that characterise document id,
+// best first by (count in the document) × ln(N / docfreq); words in at most
+// one document and words in every document are skipped when others exist.
+// It returns a NotFound-worthy false when the document is not recorded.
+func (v *Vocab) KeyTerms(id, n int) ([]string, bool, error) {
+	var out []string
+	found := false
+	err := v.db.View(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(bucketDocs).Get(docKey(id))
+		if raw == nil {
+			return nil
+		}
+		found = true
+		r, err := decodeRecord(raw)
+		if err != nil {
+			return err
+		}
+		total := float64(decodeStats(tx.Bucket(bucketMeta).Get(keyCount)).Occurrences)
+		tb := tx.Bucket(bucketTerms)
+		var cands []scored
+		for _, t := range r.terms {
+			if t.count == 0 {
+				continue
+			}
+			s := decodeStats(tb.Get([]byte(t.term)))
+			if s.DocFreq <= 1 && total > 1 {
+				continue // only in this document: finds nothing else
+			}
+			w := float64(t.count) * math.Log(1+total/float64(max(s.DocFreq, 1)))
+			cands = append(cands, scored{word: t.term, score: w})
+		}
+		sort.Slice(cands, func(i, j int) bool { return worse(cands[j], cands[i]) })
+		for _, c := range cands[:min(n, len(cands))] {
+			out = append(out, c.word)
+		}
+		return nil
+	})
+	return out, found, err
+}
+
+// ContentCounts returns the content word counts of document id (nil when
+// not recorded).
+func (v *Vocab) ContentCounts(id int) (map[string]int, error) {
+	var out map[string]int
+	err := v.db.View(func(tx *bolt.Tx) error {
+		raw := tx.Bucket(bucketDocs).Get(docKey(id))
+		if raw == nil {
+			return nil
+		}
+		r, err := decodeRecord(raw)
+		if err != nil {
+			return err
+		}
+		out = make(map[string]int, len(r.terms))
+		for _, t := range r.terms {
+			if t.count > 0 {
+				out[t.term] = t.count
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Expand lists up to limit indexed words that a prefix, wildcard or fuzzy
+// term matches (for engines without those operators in filters). For a
+// FieldTag term it lists whole tag names with the prefix.
+func (v *Vocab) Expand(t *Term, limit int) ([]string, error) {
+	var out []string
+	err := v.db.View(func(tx *bolt.Tx) error {
+		if t.Field == FieldTag {
+			c := tx.Bucket(bucketTags).Cursor()
+			p := []byte(t.Term)
+			for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p) && len(out) < limit; k, _ = c.Next() {
+				out = append(out, string(k))
+			}
+			return nil
+		}
+		c := tx.Bucket(bucketTerms).Cursor()
+		switch {
+		case t.Pattern != "":
+			re, err := WildcardRegexp(t.Pattern)
+			if err != nil {
+				return err
+			}
+			p := []byte(t.Term)
+			for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p) && len(out) < limit; k, _ = c.Next() {
+				if re.Match(k) {
+					out = append(out, string(k))
+				}
+			}
+		case t.Prefix:
+			p := []byte(t.Term)
+			for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p) && len(out) < limit; k, _ = c.Next() {
+				out = append(out, string(k))
+			}
+		default:
+			if t.Fuzzy == 0 {
+				out = append(out, t.Term)
+				return nil
+			}
+			out = append(out, t.Term)
+			n := len([]rune(t.Term))
+			for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
+				if l := len(k); l < n-t.Fuzzy || l > 4*(n+t.Fuzzy) {
+					continue
+				}
+				w := string(k)
+				if w != t.Term && WithinDistance(w, t.Term, t.Fuzzy) {
+					out = append(out, w)
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// SetMeta stores a named integer (engines keep their rebuild checkpoint
+// here, so it is as durable as the statistics).
+func (v *Vocab) SetMeta(key string, n int) error {
+	return v.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put([]byte("x:"+key), encodeStats(TermStats{Occurrences: n}))
+	})
+}
+
+// Meta returns a named integer stored by SetMeta (0 when unset).
+func (v *Vocab) Meta(key string) int {
+	n := 0
+	_ = v.db.View(func(tx *bolt.Tx) error {
+		n = decodeStats(tx.Bucket(bucketMeta).Get([]byte("x:" + key))).Occurrences
+		return nil
+	})
+	return n
+}
+
+// TypoAllowed reports whether an engine should match t with typos: only a
+// word of 4 or more letters (t.Fuzzy > 0) that is not itself in the index
+// gets the edit distance (as Typesense does by default), so a correctly
+// spelt word never drags in its neighbours and both engines agree.
+func (v *Vocab) TypoAllowed(t *Term) bool {
+	return t.Fuzzy > 0 && t.Pattern == "" && !t.Prefix && t.Field != FieldTag && !v.Known(t.Term)
+}
