@@ -92,3 +92,18 @@ func (s *Store) CountDocumentsThrough(ctx context.Context, id int) (int, error) 
 	}
 	return int(n), nil
 }
+
+// EnqueueSearch queues documents for re-indexing.
+func (s *Store) EnqueueSearch(ctx context.Context, ids []int) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	rows := make([]OutboxEntry, len(ids))
+	for i, id := range ids {
+		rows[i].DocumentID = id
+	}
+	if _, err := s.wdb(ctx).NewInsert().Model(&rows).Exec(ctx); err != nil {
+		return fmt.Errorf("queue documents for the search index: %w", err)
+	}
+	return nil
+}

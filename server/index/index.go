@@ -221,6 +221,10 @@ type Progress func(done, total int)
 // while it runs reach the new index through the outbox (the engine writes
 // live changes to the rebuild as well).
 func (ix *Indexer) Rebuild(ctx context.Context, progress Progress) error {
+	// A document read for the rebuild just before an edit commits could be
+	// written to the new index after the edit was: documents modified since
+	// (a minute before) the start are queued again once the swap is done.
+	since := ix.store.Now().Add(-time.Minute)
 	rb, err := ix.engine.BeginRebuild(ctx)
 	if err != nil {
 		return fmt.Errorf("begin rebuild: %w", err)
@@ -268,7 +272,11 @@ func (ix *Indexer) Rebuild(ctx context.Context, progress Progress) error {
 	if err := rb.Commit(ctx); err != nil {
 		return fmt.Errorf("rebuild: swap in the new index: %w", err)
 	}
-	return nil
+	changed, err := ix.store.DocumentIDs(ctx, store.DocumentFilter{Modified: &store.DateFilter{Gt: &since}}, nil)
+	if err != nil {
+		return err
+	}
+	return ix.store.EnqueueSearch(ctx, changed)
 }
 
 // CheckAtStart compares the index with the archive and reports whether a
