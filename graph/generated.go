@@ -32,12 +32,14 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	ConsumptionTask() ConsumptionTaskResolver
 	Correspondent() CorrespondentResolver
 	Document() DocumentResolver
 	DocumentType() DocumentTypeResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	SavedView() SavedViewResolver
+	Subscription() SubscriptionResolver
 	Tag() TagResolver
 }
 
@@ -45,6 +47,38 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	ConsumptionProgress struct {
+		CurrentProgress func(childComplexity int) int
+		DocumentID      func(childComplexity int) int
+		Filename        func(childComplexity int) int
+		MaxProgress     func(childComplexity int) int
+		Message         func(childComplexity int) int
+		Status          func(childComplexity int) int
+		TaskID          func(childComplexity int) int
+	}
+
+	ConsumptionTask struct {
+		Attempts        func(childComplexity int) int
+		CorrespondentID func(childComplexity int) int
+		Created         func(childComplexity int) int
+		Document        func(childComplexity int) int
+		DocumentID      func(childComplexity int) int
+		DocumentTypeID  func(childComplexity int) int
+		Filename        func(childComplexity int) int
+		Finished        func(childComplexity int) int
+		ID              func(childComplexity int) int
+		MaxAttempts     func(childComplexity int) int
+		Message         func(childComplexity int) int
+		Progress        func(childComplexity int) int
+		Received        func(childComplexity int) int
+		Source          func(childComplexity int) int
+		State           func(childComplexity int) int
+		StatusCode      func(childComplexity int) int
+		TagIds          func(childComplexity int) int
+		Title           func(childComplexity int) int
+		Updated         func(childComplexity int) int
+	}
+
 	Correspondent struct {
 		DocumentCount      func(childComplexity int) int
 		ID                 func(childComplexity int) int
@@ -75,13 +109,17 @@ type ComplexityRoot struct {
 		Created             func(childComplexity int) int
 		DocumentType        func(childComplexity int) int
 		DocumentTypeID      func(childComplexity int) int
+		DownloadFileName    func(childComplexity int) int
+		DownloadURL         func(childComplexity int) int
 		HasArchiveVersion   func(childComplexity int) int
 		ID                  func(childComplexity int) int
 		MimeType            func(childComplexity int) int
 		Modified            func(childComplexity int) int
 		OriginalFilename    func(childComplexity int) int
+		PreviewURL          func(childComplexity int) int
 		TagIds              func(childComplexity int) int
 		Tags                func(childComplexity int) int
+		ThumbnailURL        func(childComplexity int) int
 		Title               func(childComplexity int) int
 	}
 
@@ -90,6 +128,25 @@ type ComplexityRoot struct {
 		Page       func(childComplexity int) int
 		PageSize   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	DocumentMetadata struct {
+		ArchiveChecksum      func(childComplexity int) int
+		ArchiveMediaFilename func(childComplexity int) int
+		ArchiveMetadata      func(childComplexity int) int
+		ArchiveSize          func(childComplexity int) int
+		HasArchiveVersion    func(childComplexity int) int
+		MediaFilename        func(childComplexity int) int
+		OriginalChecksum     func(childComplexity int) int
+		OriginalMetadata     func(childComplexity int) int
+		OriginalMimeType     func(childComplexity int) int
+		OriginalSize         func(childComplexity int) int
+	}
+
+	DocumentSuggestions struct {
+		CorrespondentIds func(childComplexity int) int
+		DocumentTypeIds  func(childComplexity int) int
+		TagIds           func(childComplexity int) int
 	}
 
 	DocumentType struct {
@@ -107,6 +164,13 @@ type ComplexityRoot struct {
 		Page       func(childComplexity int) int
 		PageSize   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	FileMetadataEntry struct {
+		Key       func(childComplexity int) int
+		Namespace func(childComplexity int) int
+		Prefix    func(childComplexity int) int
+		Value     func(childComplexity int) int
 	}
 
 	LogEntry struct {
@@ -143,6 +207,7 @@ type ComplexityRoot struct {
 		UpdateDocumentType  func(childComplexity int, id int, input store.DocumentTypeInput) int
 		UpdateSavedView     func(childComplexity int, id int, input store.SavedViewInput) int
 		UpdateTag           func(childComplexity int, id int, input store.TagInput) int
+		UploadDocument      func(childComplexity int, file graphql.Upload, title *string, correspondentID *int, documentTypeID *int, tagIds []int) int
 	}
 
 	ObjectCount struct {
@@ -151,25 +216,29 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Correspondent  func(childComplexity int, id int) int
-		Correspondents func(childComplexity int, filter *store.NameFilter, orderBy []store.NameOrder, page *int, pageSize *int) int
-		Document       func(childComplexity int, id int) int
-		DocumentIds    func(childComplexity int, filter *store.DocumentFilter, orderBy []store.DocumentOrder) int
-		DocumentType   func(childComplexity int, id int) int
-		DocumentTypes  func(childComplexity int, filter *store.NameFilter, orderBy []store.NameOrder, page *int, pageSize *int) int
-		Documents      func(childComplexity int, filter *store.DocumentFilter, orderBy []store.DocumentOrder, page *int, pageSize *int) int
-		LogEntries     func(childComplexity int, filter *store.LogFilter, order *store.Direction, page *int, pageSize *int) int
-		LogEntry       func(childComplexity int, id int) int
-		LogLines       func(childComplexity int, name string) int
-		LogNames       func(childComplexity int) int
-		Me             func(childComplexity int) int
-		SavedView      func(childComplexity int, id int) int
-		SavedViews     func(childComplexity int, page *int, pageSize *int) int
-		SelectionData  func(childComplexity int, documentIds []int) int
-		Statistics     func(childComplexity int) int
-		Tag            func(childComplexity int, id int) int
-		Tags           func(childComplexity int, filter *store.NameFilter, orderBy []store.NameOrder, page *int, pageSize *int) int
-		Users          func(childComplexity int) int
+		ConsumptionTask     func(childComplexity int, id string) int
+		ConsumptionTasks    func(childComplexity int, states []store.TaskState, ids []string, limit *int) int
+		Correspondent       func(childComplexity int, id int) int
+		Correspondents      func(childComplexity int, filter *store.NameFilter, orderBy []store.NameOrder, page *int, pageSize *int) int
+		Document            func(childComplexity int, id int) int
+		DocumentIds         func(childComplexity int, filter *store.DocumentFilter, orderBy []store.DocumentOrder) int
+		DocumentMetadata    func(childComplexity int, id int) int
+		DocumentSuggestions func(childComplexity int, id int) int
+		DocumentType        func(childComplexity int, id int) int
+		DocumentTypes       func(childComplexity int, filter *store.NameFilter, orderBy []store.NameOrder, page *int, pageSize *int) int
+		Documents           func(childComplexity int, filter *store.DocumentFilter, orderBy []store.DocumentOrder, page *int, pageSize *int) int
+		LogEntries          func(childComplexity int, filter *store.LogFilter, order *store.Direction, page *int, pageSize *int) int
+		LogEntry            func(childComplexity int, id int) int
+		LogLines            func(childComplexity int, name string) int
+		LogNames            func(childComplexity int) int
+		Me                  func(childComplexity int) int
+		SavedView           func(childComplexity int, id int) int
+		SavedViews          func(childComplexity int, page *int, pageSize *int) int
+		SelectionData       func(childComplexity int, documentIds []int) int
+		Statistics          func(childComplexity int) int
+		Tag                 func(childComplexity int, id int) int
+		Tags                func(childComplexity int, filter *store.NameFilter, orderBy []store.NameOrder, page *int, pageSize *int) int
+		Users               func(childComplexity int) int
 	}
 
 	SavedView struct {
@@ -203,6 +272,10 @@ type ComplexityRoot struct {
 	Statistics struct {
 		DocumentsInbox func(childComplexity int) int
 		DocumentsTotal func(childComplexity int) int
+	}
+
+	Subscription struct {
+		ConsumptionProgress func(childComplexity int) int
 	}
 
 	Tag struct {
@@ -244,6 +317,15 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type ConsumptionTaskResolver interface {
+	ID(ctx context.Context, obj *store.ConsumptionTask) (string, error)
+
+	Filename(ctx context.Context, obj *store.ConsumptionTask) (string, error)
+
+	TagIds(ctx context.Context, obj *store.ConsumptionTask) ([]int, error)
+
+	Document(ctx context.Context, obj *store.ConsumptionTask) (*store.Document, error)
+}
 type CorrespondentResolver interface {
 	DocumentCount(ctx context.Context, obj *store.Correspondent) (int, error)
 	LastCorrespondence(ctx context.Context, obj *store.Correspondent) (*time.Time, error)
@@ -257,6 +339,10 @@ type DocumentResolver interface {
 
 	ArchivedFileName(ctx context.Context, obj *store.Document) (*string, error)
 	HasArchiveVersion(ctx context.Context, obj *store.Document) (bool, error)
+	DownloadURL(ctx context.Context, obj *store.Document) (string, error)
+	PreviewURL(ctx context.Context, obj *store.Document) (string, error)
+	ThumbnailURL(ctx context.Context, obj *store.Document) (string, error)
+	DownloadFileName(ctx context.Context, obj *store.Document) (string, error)
 }
 type DocumentTypeResolver interface {
 	DocumentCount(ctx context.Context, obj *store.DocumentType) (int, error)
@@ -278,6 +364,7 @@ type MutationResolver interface {
 	UpdateSavedView(ctx context.Context, id int, input store.SavedViewInput) (*store.SavedView, error)
 	DeleteSavedView(ctx context.Context, id int) (int, error)
 	APIToken(ctx context.Context) (string, error)
+	UploadDocument(ctx context.Context, file graphql.Upload, title *string, correspondentID *int, documentTypeID *int, tagIds []int) (*store.ConsumptionTask, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*store.User, error)
@@ -299,9 +386,16 @@ type QueryResolver interface {
 	LogNames(ctx context.Context) ([]string, error)
 	LogLines(ctx context.Context, name string) ([]string, error)
 	Statistics(ctx context.Context) (*store.Statistics, error)
+	ConsumptionTasks(ctx context.Context, states []store.TaskState, ids []string, limit *int) ([]store.ConsumptionTask, error)
+	ConsumptionTask(ctx context.Context, id string) (*store.ConsumptionTask, error)
+	DocumentSuggestions(ctx context.Context, id int) (*model.DocumentSuggestions, error)
+	DocumentMetadata(ctx context.Context, id int) (*model.DocumentMetadata, error)
 }
 type SavedViewResolver interface {
 	FilterRules(ctx context.Context, obj *store.SavedView) ([]store.SavedViewRule, error)
+}
+type SubscriptionResolver interface {
+	ConsumptionProgress(ctx context.Context) (<-chan *model.ConsumptionProgress, error)
 }
 type TagResolver interface {
 	TextColor(ctx context.Context, obj *store.Tag) (string, error)
@@ -327,6 +421,164 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "ConsumptionProgress.currentProgress":
+		if e.ComplexityRoot.ConsumptionProgress.CurrentProgress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionProgress.CurrentProgress(childComplexity), true
+	case "ConsumptionProgress.documentId":
+		if e.ComplexityRoot.ConsumptionProgress.DocumentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionProgress.DocumentID(childComplexity), true
+	case "ConsumptionProgress.filename":
+		if e.ComplexityRoot.ConsumptionProgress.Filename == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionProgress.Filename(childComplexity), true
+	case "ConsumptionProgress.maxProgress":
+		if e.ComplexityRoot.ConsumptionProgress.MaxProgress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionProgress.MaxProgress(childComplexity), true
+	case "ConsumptionProgress.message":
+		if e.ComplexityRoot.ConsumptionProgress.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionProgress.Message(childComplexity), true
+	case "ConsumptionProgress.status":
+		if e.ComplexityRoot.ConsumptionProgress.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionProgress.Status(childComplexity), true
+	case "ConsumptionProgress.taskId":
+		if e.ComplexityRoot.ConsumptionProgress.TaskID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionProgress.TaskID(childComplexity), true
+
+	case "ConsumptionTask.attempts":
+		if e.ComplexityRoot.ConsumptionTask.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTask.Attempts(childComplexity), true
+	case "ConsumptionTask.correspondentId":
+		if e.ComplexityRoot.ConsumptionTask.CorrespondentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTask.CorrespondentID(childComplexity), true
+	case "ConsumptionTask.created":
+		if e.ComplexityRoot.ConsumptionTask.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTask.Created(childComplexity), true
+	case "ConsumptionTask.document":
+		if e.ComplexityRoot.ConsumptionTask.Document == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTask.Document(childComplexity), true
+	case "ConsumptionTask.documentId":
+		if e.ComplexityRoot.ConsumptionTask.DocumentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTask.DocumentID(childComplexity), true
+	case "ConsumptionTask.documentTypeId":
+		if e.ComplexityRoot.ConsumptionTask.DocumentTypeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTask.DocumentTypeID(childComplexity), true
+	case "ConsumptionTask.filename":
+		if e.ComplexityRoot.ConsumptionTask.Filename == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTask.Filename(childComplexity), true
+	case "ConsumptionTask.finished":
+		if e.ComplexityRoot.ConsumptionTask.Finished == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTask.Finished(childComplexity), true
+	case "ConsumptionTask.id":
+		if e.ComplexityRoot.ConsumptionTask.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTask.ID(childComplexity), true
+	case "ConsumptionTask.maxAttempts":
+		if e.ComplexityRoot.ConsumptionTask.MaxAttempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTask.MaxAttempts(childComplexity), true
+	case "ConsumptionTask.message":
+		if e.ComplexityRoot.ConsumptionTask.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTask.Message(childComplexity), true
+	case "ConsumptionTask.progress":
+		if e.ComplexityRoot.ConsumptionTask.Progress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTask.Progress(childComplexity), true
+	case "ConsumptionTask.received":
+		if e.ComplexityRoot.ConsumptionTask.Received == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTask.Received(childComplexity), true
+	case "ConsumptionTask.source":
+		if e.ComplexityRoot.ConsumptionTask.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTask.Source(childComplexity), true
+	case "ConsumptionTask.state":
+		if e.ComplexityRoot.ConsumptionTask.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTask.State(childComplexity), true
+	case "ConsumptionTask.statusCode":
+		if e.ComplexityRoot.ConsumptionTask.StatusCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTask.StatusCode(childComplexity), true
+	case "ConsumptionTask.tagIds":
+		if e.ComplexityRoot.ConsumptionTask.TagIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTask.TagIds(childComplexity), true
+	case "ConsumptionTask.title":
+		if e.ComplexityRoot.ConsumptionTask.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTask.Title(childComplexity), true
+	case "ConsumptionTask.updated":
+		if e.ComplexityRoot.ConsumptionTask.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTask.Updated(childComplexity), true
 
 	case "Correspondent.documentCount":
 		if e.ComplexityRoot.Correspondent.DocumentCount == nil {
@@ -468,6 +720,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Document.DocumentTypeID(childComplexity), true
+	case "Document.downloadFileName":
+		if e.ComplexityRoot.Document.DownloadFileName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.DownloadFileName(childComplexity), true
+	case "Document.downloadUrl":
+		if e.ComplexityRoot.Document.DownloadURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.DownloadURL(childComplexity), true
 	case "Document.hasArchiveVersion":
 		if e.ComplexityRoot.Document.HasArchiveVersion == nil {
 			break
@@ -498,6 +762,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Document.OriginalFilename(childComplexity), true
+	case "Document.previewUrl":
+		if e.ComplexityRoot.Document.PreviewURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.PreviewURL(childComplexity), true
 	case "Document.tagIds":
 		if e.ComplexityRoot.Document.TagIds == nil {
 			break
@@ -510,6 +780,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Document.Tags(childComplexity), true
+	case "Document.thumbnailUrl":
+		if e.ComplexityRoot.Document.ThumbnailURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.ThumbnailURL(childComplexity), true
 	case "Document.title":
 		if e.ComplexityRoot.Document.Title == nil {
 			break
@@ -541,6 +817,86 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DocumentList.TotalCount(childComplexity), true
+
+	case "DocumentMetadata.archiveChecksum":
+		if e.ComplexityRoot.DocumentMetadata.ArchiveChecksum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DocumentMetadata.ArchiveChecksum(childComplexity), true
+	case "DocumentMetadata.archiveMediaFilename":
+		if e.ComplexityRoot.DocumentMetadata.ArchiveMediaFilename == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DocumentMetadata.ArchiveMediaFilename(childComplexity), true
+	case "DocumentMetadata.archiveMetadata":
+		if e.ComplexityRoot.DocumentMetadata.ArchiveMetadata == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DocumentMetadata.ArchiveMetadata(childComplexity), true
+	case "DocumentMetadata.archiveSize":
+		if e.ComplexityRoot.DocumentMetadata.ArchiveSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DocumentMetadata.ArchiveSize(childComplexity), true
+	case "DocumentMetadata.hasArchiveVersion":
+		if e.ComplexityRoot.DocumentMetadata.HasArchiveVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DocumentMetadata.HasArchiveVersion(childComplexity), true
+	case "DocumentMetadata.mediaFilename":
+		if e.ComplexityRoot.DocumentMetadata.MediaFilename == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DocumentMetadata.MediaFilename(childComplexity), true
+	case "DocumentMetadata.originalChecksum":
+		if e.ComplexityRoot.DocumentMetadata.OriginalChecksum == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DocumentMetadata.OriginalChecksum(childComplexity), true
+	case "DocumentMetadata.originalMetadata":
+		if e.ComplexityRoot.DocumentMetadata.OriginalMetadata == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DocumentMetadata.OriginalMetadata(childComplexity), true
+	case "DocumentMetadata.originalMimeType":
+		if e.ComplexityRoot.DocumentMetadata.OriginalMimeType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DocumentMetadata.OriginalMimeType(childComplexity), true
+	case "DocumentMetadata.originalSize":
+		if e.ComplexityRoot.DocumentMetadata.OriginalSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DocumentMetadata.OriginalSize(childComplexity), true
+
+	case "DocumentSuggestions.correspondentIds":
+		if e.ComplexityRoot.DocumentSuggestions.CorrespondentIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DocumentSuggestions.CorrespondentIds(childComplexity), true
+	case "DocumentSuggestions.documentTypeIds":
+		if e.ComplexityRoot.DocumentSuggestions.DocumentTypeIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DocumentSuggestions.DocumentTypeIds(childComplexity), true
+	case "DocumentSuggestions.tagIds":
+		if e.ComplexityRoot.DocumentSuggestions.TagIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DocumentSuggestions.TagIds(childComplexity), true
 
 	case "DocumentType.documentCount":
 		if e.ComplexityRoot.DocumentType.DocumentCount == nil {
@@ -609,6 +965,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DocumentTypeList.TotalCount(childComplexity), true
+
+	case "FileMetadataEntry.key":
+		if e.ComplexityRoot.FileMetadataEntry.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FileMetadataEntry.Key(childComplexity), true
+	case "FileMetadataEntry.namespace":
+		if e.ComplexityRoot.FileMetadataEntry.Namespace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FileMetadataEntry.Namespace(childComplexity), true
+	case "FileMetadataEntry.prefix":
+		if e.ComplexityRoot.FileMetadataEntry.Prefix == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FileMetadataEntry.Prefix(childComplexity), true
+	case "FileMetadataEntry.value":
+		if e.ComplexityRoot.FileMetadataEntry.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FileMetadataEntry.Value(childComplexity), true
 
 	case "LogEntry.created":
 		if e.ComplexityRoot.LogEntry.Created == nil {
@@ -849,6 +1230,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateTag(childComplexity, args["id"].(int), args["input"].(store.TagInput)), true
+	case "Mutation.uploadDocument":
+		if e.ComplexityRoot.Mutation.UploadDocument == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadDocument_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadDocument(childComplexity, args["file"].(graphql.Upload), args["title"].(*string), args["correspondentId"].(*int), args["documentTypeId"].(*int), args["tagIds"].([]int)), true
 
 	case "ObjectCount.documentCount":
 		if e.ComplexityRoot.ObjectCount.DocumentCount == nil {
@@ -863,6 +1255,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ObjectCount.ID(childComplexity), true
 
+	case "Query.consumptionTask":
+		if e.ComplexityRoot.Query.ConsumptionTask == nil {
+			break
+		}
+
+		args, err := ec.field_Query_consumptionTask_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ConsumptionTask(childComplexity, args["id"].(string)), true
+	case "Query.consumptionTasks":
+		if e.ComplexityRoot.Query.ConsumptionTasks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_consumptionTasks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ConsumptionTasks(childComplexity, args["states"].([]store.TaskState), args["ids"].([]string), args["limit"].(*int)), true
 	case "Query.correspondent":
 		if e.ComplexityRoot.Query.Correspondent == nil {
 			break
@@ -907,6 +1321,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.DocumentIds(childComplexity, args["filter"].(*store.DocumentFilter), args["orderBy"].([]store.DocumentOrder)), true
+	case "Query.documentMetadata":
+		if e.ComplexityRoot.Query.DocumentMetadata == nil {
+			break
+		}
+
+		args, err := ec.field_Query_documentMetadata_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DocumentMetadata(childComplexity, args["id"].(int)), true
+	case "Query.documentSuggestions":
+		if e.ComplexityRoot.Query.DocumentSuggestions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_documentSuggestions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DocumentSuggestions(childComplexity, args["id"].(int)), true
 	case "Query.documentType":
 		if e.ComplexityRoot.Query.DocumentType == nil {
 			break
@@ -1167,6 +1603,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Statistics.DocumentsTotal(childComplexity), true
 
+	case "Subscription.consumptionProgress":
+		if e.ComplexityRoot.Subscription.ConsumptionProgress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.ConsumptionProgress(childComplexity), true
+
 	case "Tag.color":
 		if e.ComplexityRoot.Tag.Color == nil {
 			break
@@ -1396,6 +1839,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -1421,7 +1881,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/document.graphqls" "schema/log.graphqls" "schema/matching.graphqls" "schema/savedview.graphqls" "schema/schema.graphqls"
+//go:embed "schema/consume.graphqls" "schema/document.graphqls" "schema/log.graphqls" "schema/matching.graphqls" "schema/savedview.graphqls" "schema/schema.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -1433,6 +1893,7 @@ func sourceData(filename string) string {
 }
 
 var sources = []*ast.Source{
+	{Name: "schema/consume.graphqls", Input: sourceData("schema/consume.graphqls"), BuiltIn: false},
 	{Name: "schema/document.graphqls", Input: sourceData("schema/document.graphqls"), BuiltIn: false},
 	{Name: "schema/log.graphqls", Input: sourceData("schema/log.graphqls"), BuiltIn: false},
 	{Name: "schema/matching.graphqls", Input: sourceData("schema/matching.graphqls"), BuiltIn: false},
@@ -1444,6 +1905,70 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_ConsumptionProgress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "filename":
+		return ec.fieldContext_ConsumptionProgress_filename(ctx, field)
+	case "taskId":
+		return ec.fieldContext_ConsumptionProgress_taskId(ctx, field)
+	case "currentProgress":
+		return ec.fieldContext_ConsumptionProgress_currentProgress(ctx, field)
+	case "maxProgress":
+		return ec.fieldContext_ConsumptionProgress_maxProgress(ctx, field)
+	case "status":
+		return ec.fieldContext_ConsumptionProgress_status(ctx, field)
+	case "message":
+		return ec.fieldContext_ConsumptionProgress_message(ctx, field)
+	case "documentId":
+		return ec.fieldContext_ConsumptionProgress_documentId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConsumptionProgress", field.Name)
+}
+
+func (ec *executionContext) childFields_ConsumptionTask(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ConsumptionTask_id(ctx, field)
+	case "state":
+		return ec.fieldContext_ConsumptionTask_state(ctx, field)
+	case "source":
+		return ec.fieldContext_ConsumptionTask_source(ctx, field)
+	case "filename":
+		return ec.fieldContext_ConsumptionTask_filename(ctx, field)
+	case "title":
+		return ec.fieldContext_ConsumptionTask_title(ctx, field)
+	case "correspondentId":
+		return ec.fieldContext_ConsumptionTask_correspondentId(ctx, field)
+	case "documentTypeId":
+		return ec.fieldContext_ConsumptionTask_documentTypeId(ctx, field)
+	case "tagIds":
+		return ec.fieldContext_ConsumptionTask_tagIds(ctx, field)
+	case "attempts":
+		return ec.fieldContext_ConsumptionTask_attempts(ctx, field)
+	case "maxAttempts":
+		return ec.fieldContext_ConsumptionTask_maxAttempts(ctx, field)
+	case "progress":
+		return ec.fieldContext_ConsumptionTask_progress(ctx, field)
+	case "statusCode":
+		return ec.fieldContext_ConsumptionTask_statusCode(ctx, field)
+	case "message":
+		return ec.fieldContext_ConsumptionTask_message(ctx, field)
+	case "documentId":
+		return ec.fieldContext_ConsumptionTask_documentId(ctx, field)
+	case "document":
+		return ec.fieldContext_ConsumptionTask_document(ctx, field)
+	case "received":
+		return ec.fieldContext_ConsumptionTask_received(ctx, field)
+	case "created":
+		return ec.fieldContext_ConsumptionTask_created(ctx, field)
+	case "updated":
+		return ec.fieldContext_ConsumptionTask_updated(ctx, field)
+	case "finished":
+		return ec.fieldContext_ConsumptionTask_finished(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConsumptionTask", field.Name)
+}
 
 func (ec *executionContext) childFields_Correspondent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -1521,6 +2046,14 @@ func (ec *executionContext) childFields_Document(ctx context.Context, field grap
 		return ec.fieldContext_Document_archivedFileName(ctx, field)
 	case "hasArchiveVersion":
 		return ec.fieldContext_Document_hasArchiveVersion(ctx, field)
+	case "downloadUrl":
+		return ec.fieldContext_Document_downloadUrl(ctx, field)
+	case "previewUrl":
+		return ec.fieldContext_Document_previewUrl(ctx, field)
+	case "thumbnailUrl":
+		return ec.fieldContext_Document_thumbnailUrl(ctx, field)
+	case "downloadFileName":
+		return ec.fieldContext_Document_downloadFileName(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Document", field.Name)
 }
@@ -1537,6 +2070,44 @@ func (ec *executionContext) childFields_DocumentList(ctx context.Context, field 
 		return ec.fieldContext_DocumentList_items(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DocumentList", field.Name)
+}
+
+func (ec *executionContext) childFields_DocumentMetadata(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "originalChecksum":
+		return ec.fieldContext_DocumentMetadata_originalChecksum(ctx, field)
+	case "originalSize":
+		return ec.fieldContext_DocumentMetadata_originalSize(ctx, field)
+	case "originalMimeType":
+		return ec.fieldContext_DocumentMetadata_originalMimeType(ctx, field)
+	case "mediaFilename":
+		return ec.fieldContext_DocumentMetadata_mediaFilename(ctx, field)
+	case "hasArchiveVersion":
+		return ec.fieldContext_DocumentMetadata_hasArchiveVersion(ctx, field)
+	case "originalMetadata":
+		return ec.fieldContext_DocumentMetadata_originalMetadata(ctx, field)
+	case "archiveChecksum":
+		return ec.fieldContext_DocumentMetadata_archiveChecksum(ctx, field)
+	case "archiveMediaFilename":
+		return ec.fieldContext_DocumentMetadata_archiveMediaFilename(ctx, field)
+	case "archiveSize":
+		return ec.fieldContext_DocumentMetadata_archiveSize(ctx, field)
+	case "archiveMetadata":
+		return ec.fieldContext_DocumentMetadata_archiveMetadata(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DocumentMetadata", field.Name)
+}
+
+func (ec *executionContext) childFields_DocumentSuggestions(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "correspondentIds":
+		return ec.fieldContext_DocumentSuggestions_correspondentIds(ctx, field)
+	case "tagIds":
+		return ec.fieldContext_DocumentSuggestions_tagIds(ctx, field)
+	case "documentTypeIds":
+		return ec.fieldContext_DocumentSuggestions_documentTypeIds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DocumentSuggestions", field.Name)
 }
 
 func (ec *executionContext) childFields_DocumentType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1571,6 +2142,20 @@ func (ec *executionContext) childFields_DocumentTypeList(ctx context.Context, fi
 		return ec.fieldContext_DocumentTypeList_items(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DocumentTypeList", field.Name)
+}
+
+func (ec *executionContext) childFields_FileMetadataEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "namespace":
+		return ec.fieldContext_FileMetadataEntry_namespace(ctx, field)
+	case "prefix":
+		return ec.fieldContext_FileMetadataEntry_prefix(ctx, field)
+	case "key":
+		return ec.fieldContext_FileMetadataEntry_key(ctx, field)
+	case "value":
+		return ec.fieldContext_FileMetadataEntry_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FileMetadataEntry", field.Name)
 }
 
 func (ec *executionContext) childFields_LogEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2117,6 +2702,52 @@ func (ec *executionContext) field_Mutation_updateTag_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_uploadDocument_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "file",
+		func(ctx context.Context, v any) (graphql.Upload, error) {
+			return ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["file"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "title",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["title"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "correspondentId",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["correspondentId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "documentTypeId",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["documentTypeId"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "tagIds",
+		func(ctx context.Context, v any) ([]int, error) {
+			return ec.unmarshalOID2ᚕintᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tagIds"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2128,6 +2759,50 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_consumptionTask_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_consumptionTasks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "states",
+		func(ctx context.Context, v any) ([]store.TaskState, error) {
+			return ec.unmarshalOConsumptionTaskState2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐTaskStateᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["states"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg2
 	return args, nil
 }
 
@@ -2202,6 +2877,34 @@ func (ec *executionContext) field_Query_documentIds_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["orderBy"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_documentMetadata_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_documentSuggestions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -2550,6 +3253,613 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _ConsumptionProgress_filename(ctx context.Context, field graphql.CollectedField, obj *model.ConsumptionProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionProgress_filename(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Filename, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionProgress_filename(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionProgress", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConsumptionProgress_taskId(ctx context.Context, field graphql.CollectedField, obj *model.ConsumptionProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionProgress_taskId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TaskID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionProgress_taskId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionProgress", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConsumptionProgress_currentProgress(ctx context.Context, field graphql.CollectedField, obj *model.ConsumptionProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionProgress_currentProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CurrentProgress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionProgress_currentProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionProgress", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ConsumptionProgress_maxProgress(ctx context.Context, field graphql.CollectedField, obj *model.ConsumptionProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionProgress_maxProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxProgress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionProgress_maxProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionProgress", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ConsumptionProgress_status(ctx context.Context, field graphql.CollectedField, obj *model.ConsumptionProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionProgress_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionProgress_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionProgress", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConsumptionProgress_message(ctx context.Context, field graphql.CollectedField, obj *model.ConsumptionProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionProgress_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionProgress_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionProgress", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConsumptionProgress_documentId(ctx context.Context, field graphql.CollectedField, obj *model.ConsumptionProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionProgress_documentId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionProgress_documentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionProgress", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ConsumptionTask_id(ctx context.Context, field graphql.CollectedField, obj *store.ConsumptionTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTask_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConsumptionTask().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTask_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTask", field, true, true, "String")
+}
+
+func (ec *executionContext) _ConsumptionTask_state(ctx context.Context, field graphql.CollectedField, obj *store.ConsumptionTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTask_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.TaskState) graphql.Marshaler {
+			return ec.marshalNConsumptionTaskState2githubᚗcomᚋquirehqᚋquireᚋstoreᚐTaskState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTask_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTask", field, false, false, "ConsumptionTaskState")
+}
+
+func (ec *executionContext) _ConsumptionTask_source(ctx context.Context, field graphql.CollectedField, obj *store.ConsumptionTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTask_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTask_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTask", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConsumptionTask_filename(ctx context.Context, field graphql.CollectedField, obj *store.ConsumptionTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTask_filename(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConsumptionTask().Filename(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTask_filename(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTask", field, true, true, "String")
+}
+
+func (ec *executionContext) _ConsumptionTask_title(ctx context.Context, field graphql.CollectedField, obj *store.ConsumptionTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTask_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTask_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTask", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConsumptionTask_correspondentId(ctx context.Context, field graphql.CollectedField, obj *store.ConsumptionTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTask_correspondentId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CorrespondentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTask_correspondentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTask", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ConsumptionTask_documentTypeId(ctx context.Context, field graphql.CollectedField, obj *store.ConsumptionTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTask_documentTypeId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentTypeID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTask_documentTypeId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTask", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ConsumptionTask_tagIds(ctx context.Context, field graphql.CollectedField, obj *store.ConsumptionTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTask_tagIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConsumptionTask().TagIds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNID2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTask_tagIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTask", field, true, true, "ID")
+}
+
+func (ec *executionContext) _ConsumptionTask_attempts(ctx context.Context, field graphql.CollectedField, obj *store.ConsumptionTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTask_attempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTask_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTask", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ConsumptionTask_maxAttempts(ctx context.Context, field graphql.CollectedField, obj *store.ConsumptionTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTask_maxAttempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxAttempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTask_maxAttempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTask", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ConsumptionTask_progress(ctx context.Context, field graphql.CollectedField, obj *store.ConsumptionTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTask_progress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Progress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTask_progress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTask", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ConsumptionTask_statusCode(ctx context.Context, field graphql.CollectedField, obj *store.ConsumptionTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTask_statusCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StatusCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTask_statusCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTask", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConsumptionTask_message(ctx context.Context, field graphql.CollectedField, obj *store.ConsumptionTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTask_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTask_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTask", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConsumptionTask_documentId(ctx context.Context, field graphql.CollectedField, obj *store.ConsumptionTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTask_documentId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTask_documentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTask", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ConsumptionTask_document(ctx context.Context, field graphql.CollectedField, obj *store.ConsumptionTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTask_document(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConsumptionTask().Document(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Document) graphql.Marshaler {
+			return ec.marshalODocument2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐDocument(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTask_document(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConsumptionTask",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Document(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConsumptionTask_received(ctx context.Context, field graphql.CollectedField, obj *store.ConsumptionTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTask_received(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Received, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTask_received(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTask", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ConsumptionTask_created(ctx context.Context, field graphql.CollectedField, obj *store.ConsumptionTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTask_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTask_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTask", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ConsumptionTask_updated(ctx context.Context, field graphql.CollectedField, obj *store.ConsumptionTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTask_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTask_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTask", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ConsumptionTask_finished(ctx context.Context, field graphql.CollectedField, obj *store.ConsumptionTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTask_finished(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Finished, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTask_finished(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTask", field, false, false, "DateTime")
+}
 
 func (ec *executionContext) _Correspondent_id(ctx context.Context, field graphql.CollectedField, obj *store.Correspondent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -3300,6 +4610,98 @@ func (ec *executionContext) fieldContext_Document_hasArchiveVersion(_ context.Co
 	return graphql.NewScalarFieldContext("Document", field, true, true, "Boolean")
 }
 
+func (ec *executionContext) _Document_downloadUrl(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_downloadUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Document().DownloadURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_downloadUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, true, true, "String")
+}
+
+func (ec *executionContext) _Document_previewUrl(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_previewUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Document().PreviewURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_previewUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, true, true, "String")
+}
+
+func (ec *executionContext) _Document_thumbnailUrl(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_thumbnailUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Document().ThumbnailURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_thumbnailUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, true, true, "String")
+}
+
+func (ec *executionContext) _Document_downloadFileName(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_downloadFileName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Document().DownloadFileName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_downloadFileName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, true, true, "String")
+}
+
 func (ec *executionContext) _DocumentList_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.DocumentList) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3399,6 +4801,323 @@ func (ec *executionContext) fieldContext_DocumentList_items(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DocumentMetadata_originalChecksum(ctx context.Context, field graphql.CollectedField, obj *model.DocumentMetadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DocumentMetadata_originalChecksum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OriginalChecksum, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DocumentMetadata_originalChecksum(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DocumentMetadata", field, false, false, "String")
+}
+
+func (ec *executionContext) _DocumentMetadata_originalSize(ctx context.Context, field graphql.CollectedField, obj *model.DocumentMetadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DocumentMetadata_originalSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OriginalSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DocumentMetadata_originalSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DocumentMetadata", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DocumentMetadata_originalMimeType(ctx context.Context, field graphql.CollectedField, obj *model.DocumentMetadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DocumentMetadata_originalMimeType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OriginalMimeType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DocumentMetadata_originalMimeType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DocumentMetadata", field, false, false, "String")
+}
+
+func (ec *executionContext) _DocumentMetadata_mediaFilename(ctx context.Context, field graphql.CollectedField, obj *model.DocumentMetadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DocumentMetadata_mediaFilename(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MediaFilename, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DocumentMetadata_mediaFilename(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DocumentMetadata", field, false, false, "String")
+}
+
+func (ec *executionContext) _DocumentMetadata_hasArchiveVersion(ctx context.Context, field graphql.CollectedField, obj *model.DocumentMetadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DocumentMetadata_hasArchiveVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasArchiveVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DocumentMetadata_hasArchiveVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DocumentMetadata", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DocumentMetadata_originalMetadata(ctx context.Context, field graphql.CollectedField, obj *model.DocumentMetadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DocumentMetadata_originalMetadata(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OriginalMetadata, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.FileMetadataEntry) graphql.Marshaler {
+			return ec.marshalOFileMetadataEntry2ᚕgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐFileMetadataEntryᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DocumentMetadata_originalMetadata(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DocumentMetadata",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FileMetadataEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DocumentMetadata_archiveChecksum(ctx context.Context, field graphql.CollectedField, obj *model.DocumentMetadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DocumentMetadata_archiveChecksum(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ArchiveChecksum, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DocumentMetadata_archiveChecksum(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DocumentMetadata", field, false, false, "String")
+}
+
+func (ec *executionContext) _DocumentMetadata_archiveMediaFilename(ctx context.Context, field graphql.CollectedField, obj *model.DocumentMetadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DocumentMetadata_archiveMediaFilename(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ArchiveMediaFilename, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DocumentMetadata_archiveMediaFilename(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DocumentMetadata", field, false, false, "String")
+}
+
+func (ec *executionContext) _DocumentMetadata_archiveSize(ctx context.Context, field graphql.CollectedField, obj *model.DocumentMetadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DocumentMetadata_archiveSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ArchiveSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DocumentMetadata_archiveSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DocumentMetadata", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DocumentMetadata_archiveMetadata(ctx context.Context, field graphql.CollectedField, obj *model.DocumentMetadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DocumentMetadata_archiveMetadata(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ArchiveMetadata, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.FileMetadataEntry) graphql.Marshaler {
+			return ec.marshalOFileMetadataEntry2ᚕgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐFileMetadataEntryᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DocumentMetadata_archiveMetadata(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DocumentMetadata",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FileMetadataEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DocumentSuggestions_correspondentIds(ctx context.Context, field graphql.CollectedField, obj *model.DocumentSuggestions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DocumentSuggestions_correspondentIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CorrespondentIds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNID2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DocumentSuggestions_correspondentIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DocumentSuggestions", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DocumentSuggestions_tagIds(ctx context.Context, field graphql.CollectedField, obj *model.DocumentSuggestions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DocumentSuggestions_tagIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TagIds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNID2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DocumentSuggestions_tagIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DocumentSuggestions", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DocumentSuggestions_documentTypeIds(ctx context.Context, field graphql.CollectedField, obj *model.DocumentSuggestions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DocumentSuggestions_documentTypeIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentTypeIds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNID2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DocumentSuggestions_documentTypeIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DocumentSuggestions", field, false, false, "ID")
 }
 
 func (ec *executionContext) _DocumentType_id(ctx context.Context, field graphql.CollectedField, obj *store.DocumentType) (ret graphql.Marshaler) {
@@ -3661,6 +5380,98 @@ func (ec *executionContext) fieldContext_DocumentTypeList_items(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _FileMetadataEntry_namespace(ctx context.Context, field graphql.CollectedField, obj *model.FileMetadataEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FileMetadataEntry_namespace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Namespace, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FileMetadataEntry_namespace(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FileMetadataEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _FileMetadataEntry_prefix(ctx context.Context, field graphql.CollectedField, obj *model.FileMetadataEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FileMetadataEntry_prefix(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Prefix, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FileMetadataEntry_prefix(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FileMetadataEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _FileMetadataEntry_key(ctx context.Context, field graphql.CollectedField, obj *model.FileMetadataEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FileMetadataEntry_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FileMetadataEntry_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FileMetadataEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _FileMetadataEntry_value(ctx context.Context, field graphql.CollectedField, obj *model.FileMetadataEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FileMetadataEntry_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FileMetadataEntry_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FileMetadataEntry", field, false, false, "String")
 }
 
 func (ec *executionContext) _LogEntry_id(ctx context.Context, field graphql.CollectedField, obj *store.LogEntry) (ret graphql.Marshaler) {
@@ -4608,6 +6419,50 @@ func (ec *executionContext) fieldContext_Mutation_apiToken(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Mutation", field, true, true, "String")
 }
 
+func (ec *executionContext) _Mutation_uploadDocument(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_uploadDocument(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UploadDocument(ctx, fc.Args["file"].(graphql.Upload), fc.Args["title"].(*string), fc.Args["correspondentId"].(*int), fc.Args["documentTypeId"].(*int), fc.Args["tagIds"].([]int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.ConsumptionTask) graphql.Marshaler {
+			return ec.marshalNConsumptionTask2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐConsumptionTask(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_uploadDocument(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConsumptionTask(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_uploadDocument_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ObjectCount_id(ctx context.Context, field graphql.CollectedField, obj *store.ObjectCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5433,6 +7288,182 @@ func (ec *executionContext) fieldContext_Query_statistics(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_consumptionTasks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_consumptionTasks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ConsumptionTasks(ctx, fc.Args["states"].([]store.TaskState), fc.Args["ids"].([]string), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.ConsumptionTask) graphql.Marshaler {
+			return ec.marshalNConsumptionTask2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐConsumptionTaskᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_consumptionTasks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConsumptionTask(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_consumptionTasks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_consumptionTask(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_consumptionTask(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ConsumptionTask(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.ConsumptionTask) graphql.Marshaler {
+			return ec.marshalNConsumptionTask2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐConsumptionTask(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_consumptionTask(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConsumptionTask(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_consumptionTask_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_documentSuggestions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_documentSuggestions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DocumentSuggestions(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DocumentSuggestions) graphql.Marshaler {
+			return ec.marshalNDocumentSuggestions2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐDocumentSuggestions(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_documentSuggestions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DocumentSuggestions(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_documentSuggestions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_documentMetadata(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_documentMetadata(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DocumentMetadata(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DocumentMetadata) graphql.Marshaler {
+			return ec.marshalNDocumentMetadata2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐDocumentMetadata(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_documentMetadata(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DocumentMetadata(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_documentMetadata_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5966,6 +7997,38 @@ func (ec *executionContext) _Statistics_documentsInbox(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_Statistics_documentsInbox(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Statistics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Subscription_consumptionProgress(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_consumptionProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().ConsumptionProgress(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConsumptionProgress) graphql.Marshaler {
+			return ec.marshalNConsumptionProgress2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐConsumptionProgress(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_consumptionProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConsumptionProgress(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Tag_id(ctx context.Context, field graphql.CollectedField, obj *store.Tag) (ret graphql.Marshaler) {
@@ -8852,6 +10915,196 @@ func UnmarshalTextFilter(ctx context.Context, raw any) (store.TextFilter, error)
 
 // region    **************************** object.gotpl ****************************
 
+var consumptionProgressImplementors = []string{"ConsumptionProgress"}
+
+func (ec *executionContext) _ConsumptionProgress(ctx context.Context, sel ast.SelectionSet, obj *model.ConsumptionProgress) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, consumptionProgressImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConsumptionProgress")
+		case "filename":
+			out.Values[i] = ec._ConsumptionProgress_filename(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "taskId":
+			out.Values[i] = ec._ConsumptionProgress_taskId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "currentProgress":
+			out.Values[i] = ec._ConsumptionProgress_currentProgress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxProgress":
+			out.Values[i] = ec._ConsumptionProgress_maxProgress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._ConsumptionProgress_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._ConsumptionProgress_message(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "documentId":
+			out.Values[i] = ec._ConsumptionProgress_documentId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var consumptionTaskImplementors = []string{"ConsumptionTask"}
+
+func (ec *executionContext) _ConsumptionTask(ctx context.Context, sel ast.SelectionSet, obj *store.ConsumptionTask) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, consumptionTaskImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConsumptionTask")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConsumptionTask_id(ctx, field, obj)
+				})
+		case "state":
+			out.Values[i] = ec._ConsumptionTask_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "source":
+			out.Values[i] = ec._ConsumptionTask_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "filename":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConsumptionTask_filename(ctx, field, obj)
+				})
+		case "title":
+			out.Values[i] = ec._ConsumptionTask_title(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "correspondentId":
+			out.Values[i] = ec._ConsumptionTask_correspondentId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "documentTypeId":
+			out.Values[i] = ec._ConsumptionTask_documentTypeId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tagIds":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConsumptionTask_tagIds(ctx, field, obj)
+				})
+		case "attempts":
+			out.Values[i] = ec._ConsumptionTask_attempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "maxAttempts":
+			out.Values[i] = ec._ConsumptionTask_maxAttempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "progress":
+			out.Values[i] = ec._ConsumptionTask_progress(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "statusCode":
+			out.Values[i] = ec._ConsumptionTask_statusCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "message":
+			out.Values[i] = ec._ConsumptionTask_message(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "documentId":
+			out.Values[i] = ec._ConsumptionTask_documentId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "document":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConsumptionTask_document(ctx, field, obj)
+				})
+		case "received":
+			out.Values[i] = ec._ConsumptionTask_received(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "created":
+			out.Values[i] = ec._ConsumptionTask_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updated":
+			out.Values[i] = ec._ConsumptionTask_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "finished":
+			out.Values[i] = ec._ConsumptionTask_finished(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var correspondentImplementors = []string{"Correspondent"}
 
 func (ec *executionContext) _Correspondent(ctx context.Context, sel ast.SelectionSet, obj *store.Correspondent) graphql.Marshaler {
@@ -9082,6 +11335,30 @@ func (ec *executionContext) _Document(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Document_hasArchiveVersion(ctx, field, obj)
 				})
+		case "downloadUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Document_downloadUrl(ctx, field, obj)
+				})
+		case "previewUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Document_previewUrl(ctx, field, obj)
+				})
+		case "thumbnailUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Document_thumbnailUrl(ctx, field, obj)
+				})
+		case "downloadFileName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Document_downloadFileName(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -9127,6 +11404,127 @@ func (ec *executionContext) _DocumentList(ctx context.Context, sel ast.Selection
 			}
 		case "items":
 			out.Values[i] = ec._DocumentList_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var documentMetadataImplementors = []string{"DocumentMetadata"}
+
+func (ec *executionContext) _DocumentMetadata(ctx context.Context, sel ast.SelectionSet, obj *model.DocumentMetadata) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, documentMetadataImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DocumentMetadata")
+		case "originalChecksum":
+			out.Values[i] = ec._DocumentMetadata_originalChecksum(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "originalSize":
+			out.Values[i] = ec._DocumentMetadata_originalSize(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "originalMimeType":
+			out.Values[i] = ec._DocumentMetadata_originalMimeType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mediaFilename":
+			out.Values[i] = ec._DocumentMetadata_mediaFilename(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "hasArchiveVersion":
+			out.Values[i] = ec._DocumentMetadata_hasArchiveVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "originalMetadata":
+			out.Values[i] = ec._DocumentMetadata_originalMetadata(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "archiveChecksum":
+			out.Values[i] = ec._DocumentMetadata_archiveChecksum(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "archiveMediaFilename":
+			out.Values[i] = ec._DocumentMetadata_archiveMediaFilename(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "archiveSize":
+			out.Values[i] = ec._DocumentMetadata_archiveSize(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "archiveMetadata":
+			out.Values[i] = ec._DocumentMetadata_archiveMetadata(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var documentSuggestionsImplementors = []string{"DocumentSuggestions"}
+
+func (ec *executionContext) _DocumentSuggestions(ctx context.Context, sel ast.SelectionSet, obj *model.DocumentSuggestions) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, documentSuggestionsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DocumentSuggestions")
+		case "correspondentIds":
+			out.Values[i] = ec._DocumentSuggestions_correspondentIds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tagIds":
+			out.Values[i] = ec._DocumentSuggestions_tagIds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "documentTypeIds":
+			out.Values[i] = ec._DocumentSuggestions_documentTypeIds(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -9239,6 +11637,54 @@ func (ec *executionContext) _DocumentTypeList(ctx context.Context, sel ast.Selec
 			}
 		case "items":
 			out.Values[i] = ec._DocumentTypeList_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var fileMetadataEntryImplementors = []string{"FileMetadataEntry"}
+
+func (ec *executionContext) _FileMetadataEntry(ctx context.Context, sel ast.SelectionSet, obj *model.FileMetadataEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fileMetadataEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FileMetadataEntry")
+		case "namespace":
+			out.Values[i] = ec._FileMetadataEntry_namespace(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "prefix":
+			out.Values[i] = ec._FileMetadataEntry_prefix(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "key":
+			out.Values[i] = ec._FileMetadataEntry_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._FileMetadataEntry_value(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -9501,6 +11947,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "uploadDocument":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_uploadDocument(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -9688,6 +12141,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_statistics(ctx, field)
+				})
+		case "consumptionTasks":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_consumptionTasks(ctx, field)
+				})
+		case "consumptionTask":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_consumptionTask(ctx, field)
+				})
+		case "documentSuggestions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_documentSuggestions(ctx, field)
+				})
+		case "documentMetadata":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_documentMetadata(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -9949,6 +12426,26 @@ func (ec *executionContext) _Statistics(ctx context.Context, sel ast.SelectionSe
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "consumptionProgress":
+		return ec._Subscription_consumptionProgress(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var tagImplementors = []string{"Tag"}
@@ -10559,6 +13056,72 @@ func (ec *executionContext) marshalNBulkEditMethod2githubᚗcomᚋquirehqᚋquir
 	return res
 }
 
+func (ec *executionContext) marshalNConsumptionProgress2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐConsumptionProgress(ctx context.Context, sel ast.SelectionSet, v *model.ConsumptionProgress) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConsumptionProgress!")
+		return graphql.Null
+	}
+	return ec._ConsumptionProgress(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNConsumptionTask2githubᚗcomᚋquirehqᚋquireᚋstoreᚐConsumptionTask(ctx context.Context, sel ast.SelectionSet, v store.ConsumptionTask) graphql.Marshaler {
+	return ec._ConsumptionTask(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNConsumptionTask2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐConsumptionTaskᚄ(ctx context.Context, sel ast.SelectionSet, v []store.ConsumptionTask) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConsumptionTask2githubᚗcomᚋquirehqᚋquireᚋstoreᚐConsumptionTask(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNConsumptionTask2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐConsumptionTask(ctx context.Context, sel ast.SelectionSet, v *store.ConsumptionTask) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConsumptionTask!")
+		return graphql.Null
+	}
+	return ec._ConsumptionTask(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNConsumptionTaskState2githubᚗcomᚋquirehqᚋquireᚋstoreᚐTaskState(ctx context.Context, v any) (store.TaskState, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNConsumptionTaskState2githubᚗcomᚋquirehqᚋquireᚋstoreᚐTaskState[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConsumptionTaskState2githubᚗcomᚋquirehqᚋquireᚋstoreᚐTaskState(ctx context.Context, sel ast.SelectionSet, v store.TaskState) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNConsumptionTaskState2githubᚗcomᚋquirehqᚋquireᚋstoreᚐTaskState[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ConsumptionTaskState!")
+	}
+	return res
+}
+
+var (
+	unmarshalNConsumptionTaskState2githubᚗcomᚋquirehqᚋquireᚋstoreᚐTaskState = map[string]store.TaskState{
+		"QUEUED":  store.TaskQueued,
+		"RUNNING": store.TaskRunning,
+		"SUCCESS": store.TaskSuccess,
+		"FAILED":  store.TaskFailed,
+	}
+	marshalNConsumptionTaskState2githubᚗcomᚋquirehqᚋquireᚋstoreᚐTaskState = map[store.TaskState]string{
+		store.TaskQueued:  "QUEUED",
+		store.TaskRunning: "RUNNING",
+		store.TaskSuccess: "SUCCESS",
+		store.TaskFailed:  "FAILED",
+	}
+)
+
 func (ec *executionContext) marshalNCorrespondent2githubᚗcomᚋquirehqᚋquireᚋstoreᚐCorrespondent(ctx context.Context, sel ast.SelectionSet, v store.Correspondent) graphql.Marshaler {
 	return ec._Correspondent(ctx, sel, &v)
 }
@@ -10650,6 +13213,14 @@ func (ec *executionContext) marshalNDocumentList2ᚖgithubᚗcomᚋquirehqᚋqui
 	return ec._DocumentList(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDocumentMetadata2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐDocumentMetadata(ctx context.Context, sel ast.SelectionSet, v *model.DocumentMetadata) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DocumentMetadata!")
+		return graphql.Null
+	}
+	return ec._DocumentMetadata(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDocumentOrder2githubᚗcomᚋquirehqᚋquireᚋstoreᚐDocumentOrder(ctx context.Context, v any) (store.DocumentOrder, error) {
 	res, err := ec.unmarshalInputDocumentOrder(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -10668,6 +13239,14 @@ func (ec *executionContext) marshalNDocumentOrderField2githubᚗcomᚋquirehqᚋ
 		graphql.AddInvalidNullFromMarshaler(ctx, "DocumentOrderField!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNDocumentSuggestions2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐDocumentSuggestions(ctx context.Context, sel ast.SelectionSet, v *model.DocumentSuggestions) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DocumentSuggestions!")
+		return graphql.Null
+	}
+	return ec._DocumentSuggestions(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNDocumentType2githubᚗcomᚋquirehqᚋquireᚋstoreᚐDocumentType(ctx context.Context, sel ast.SelectionSet, v store.DocumentType) graphql.Marshaler {
@@ -10714,6 +13293,10 @@ func (ec *executionContext) marshalNDocumentTypeList2ᚖgithubᚗcomᚋquirehq�
 func (ec *executionContext) unmarshalNDocumentUpdate2githubᚗcomᚋquirehqᚋquireᚋstoreᚐDocumentUpdate(ctx context.Context, v any) (store.DocumentUpdate, error) {
 	res, err := ec.unmarshalInputDocumentUpdate(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFileMetadataEntry2githubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐFileMetadataEntry(ctx context.Context, sel ast.SelectionSet, v model.FileMetadataEntry) graphql.Marshaler {
+	return ec._FileMetadataEntry(ctx, sel, &v)
 }
 
 func (ec *executionContext) unmarshalNID2int(ctx context.Context, v any) (int, error) {
@@ -11051,6 +13634,20 @@ func (ec *executionContext) marshalNTagList2ᚖgithubᚗcomᚋquirehqᚋquireᚋ
 	return ec._TagList(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v graphql.Upload) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalUpload(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNUser2githubᚗcomᚋquirehqᚋquireᚋstoreᚐUser(ctx context.Context, sel ast.SelectionSet, v store.User) graphql.Marshaler {
 	return ec._User(ctx, sel, &v)
 }
@@ -11251,6 +13848,42 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOConsumptionTaskState2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐTaskStateᚄ(ctx context.Context, v any) ([]store.TaskState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]store.TaskState, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNConsumptionTaskState2githubᚗcomᚋquirehqᚋquireᚋstoreᚐTaskState(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOConsumptionTaskState2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐTaskStateᚄ(ctx context.Context, sel ast.SelectionSet, v []store.TaskState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConsumptionTaskState2githubᚗcomᚋquirehqᚋquireᚋstoreᚐTaskState(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOCorrespondent2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCorrespondent(ctx context.Context, sel ast.SelectionSet, v *store.Correspondent) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -11302,6 +13935,13 @@ func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context,
 	return res
 }
 
+func (ec *executionContext) marshalODocument2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐDocument(ctx context.Context, sel ast.SelectionSet, v *store.Document) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Document(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalODocumentFilter2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐDocumentFilter(ctx context.Context, v any) (*store.DocumentFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -11332,6 +13972,25 @@ func (ec *executionContext) marshalODocumentType2ᚖgithubᚗcomᚋquirehqᚋqui
 		return graphql.Null
 	}
 	return ec._DocumentType(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOFileMetadataEntry2ᚕgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐFileMetadataEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []model.FileMetadataEntry) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFileMetadataEntry2githubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐFileMetadataEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOID2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {

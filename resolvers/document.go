@@ -14,7 +14,18 @@ func (r *Resolver) updateDocument(ctx context.Context, id int, u store.DocumentU
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
-	return r.Store.UpdateDocument(ctx, id, u)
+	d, err := r.Store.UpdateDocument(ctx, id, u)
+	if err != nil {
+		return nil, err
+	}
+	r.afterDocumentsChanged(ctx, []int{id}, assignmentsChanged(u))
+	return d, nil
+}
+
+// assignmentsChanged reports whether an update touches what the
+// classifier learns from (content, correspondent, type, tags).
+func assignmentsChanged(u store.DocumentUpdate) bool {
+	return u.Content != nil || u.CorrespondentID.IsSet() || u.DocumentTypeID.IsSet() || u.TagIDs.IsSet()
 }
 
 func (r *Resolver) deleteDocument(ctx context.Context, id int) (int, error) {
@@ -32,12 +43,18 @@ func (r *Resolver) bulkEdit(ctx context.Context, b store.BulkEdit) ([]int, error
 	if changed == nil {
 		changed = []int{}
 	}
+	if b.Method == store.BulkDelete {
+		r.afterDocumentsChanged(ctx, nil, len(changed) > 0)
+	} else {
+		r.afterDocumentsChanged(ctx, changed, len(changed) > 0)
+	}
 	return changed, nil
 }
 
-// ArchivedFileName is the public name of a document's archive version
-// (paperless 1.x `archived_file_name`): the original's base name with a
-// .pdf extension, or nil without an archive version.
+// ArchivedFileName is the fallback name of a document's archive version
+// when no consumer is configured: the original's base name with a .pdf
+// extension, or nil without an archive version. Resolver.ArchivedFileName
+// gives the public name downloads carry.
 func ArchivedFileName(d *store.Document) *string {
 	if d.ArchiveFilename == nil {
 		return nil

@@ -43,7 +43,7 @@ func (r *documentResolver) Tags(ctx context.Context, obj *store.Document) ([]sto
 }
 
 func (r *documentResolver) ArchivedFileName(ctx context.Context, obj *store.Document) (*string, error) {
-	return ArchivedFileName(obj), nil
+	return r.Resolver.ArchivedFileName(ctx, obj)
 }
 
 func (r *documentResolver) HasArchiveVersion(ctx context.Context, obj *store.Document) (bool, error) {

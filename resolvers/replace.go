@@ -57,7 +57,12 @@ func (r *Resolver) ReplaceDocument(ctx context.Context, id int, u store.Document
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
-	return r.Store.UpdateDocument(ctx, id, u)
+	d, err := r.Store.UpdateDocument(ctx, id, u)
+	if err != nil {
+		return nil, err
+	}
+	r.afterDocumentsChanged(ctx, []int{id}, assignmentsChanged(u))
+	return d, nil
 }
 
 // ReplaceSavedView replaces one of the caller's saved views: the fields

@@ -15,6 +15,10 @@ type Resolver struct {
 	// Credentials checks username and password for TokenForCredentials;
 	// the server sets it (its authenticator). Nil refuses with Internal.
 	Credentials Credentials
+	// Consumer is the consumption pipeline (uploads, tasks, progress,
+	// stored files); the server sets it. Nil makes those fail with
+	// Internal and skips file renaming and classifier retraining.
+	Consumer Consumer
 }
 
 // New returns a Resolver over the store.

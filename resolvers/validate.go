@@ -2,11 +2,11 @@ package resolvers
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/quirehq/quire/store"
+	"github.com/quirehq/quire/store/match"
 )
 
 // Field limits, as paperless's models have them.
@@ -37,7 +37,8 @@ type matchingInput struct {
 
 // validateMatching checks name and match. create requires a name. A regular
 // expression is compiled when the request sets the algorithm to REGEX
-// (paperless 1.x validates only then).
+// (paperless 1.x validates only then), by match.ValidateRegex: the dialect
+// the matcher uses, so what is accepted here is what matching runs.
 func validateMatching(fe store.FieldErrors, in matchingInput, create bool) {
 	if in.Name == nil {
 		if create {
@@ -61,14 +62,14 @@ func validateMatching(fe store.FieldErrors, in matchingInput, create bool) {
 			fe.Add("matchingAlgorithm", fmt.Sprintf("%q is not a valid choice.", fmt.Sprint(int(a))))
 		}
 		if a == store.MatchRegex && in.Match != nil {
-			if _, err := regexp.Compile(*in.Match); err != nil {
+			if err := match.ValidateRegex(*in.Match); err != nil {
 				fe.Add("match", "Invalid regular expression: "+regexErrorText(err))
 			}
 		}
 	}
 }
 
-// regexErrorText strips Go's "error parsing regexp: " prefix.
+// regexErrorText strips the compiler's "error parsing regexp: " prefix.
 func regexErrorText(err error) string {
 	return strings.TrimPrefix(err.Error(), "error parsing regexp: ")
 }

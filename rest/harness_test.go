@@ -21,6 +21,8 @@ import (
 	"github.com/quirehq/quire/resolvers"
 	"github.com/quirehq/quire/rest"
 	"github.com/quirehq/quire/server/auth"
+	"github.com/quirehq/quire/server/consume"
+	"github.com/quirehq/quire/server/consume/bridge"
 	"github.com/quirehq/quire/store"
 	"github.com/quirehq/quire/store/storetest"
 )
@@ -76,11 +78,18 @@ func newEnv(t *testing.T, dialect string) *env {
 	res := resolvers.New(st, nil)
 	au := auth.New(st, nil, now, auth.Config{Params: testParams})
 	res.Credentials = au
+	// A consumer that is never run: uploads are validated and queued.
+	svc, err := consume.New(st, consume.Config{DataDir: t.TempDir(), Location: loc, DisableWatcher: true, ClassifierInterval: -1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Consumer = bridge.Consumer{Svc: svc}
 	api := rest.New(rest.Config{Resolver: res, Auth: restAuth{au}, Location: loc, Version: "0.1.0"})
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
 	r.Mount(rest.Prefix, api.APIHandler())
 	r.Mount("/accounts", api.AccountsHandler())
+	api.MountRoot(r)
 	e := &env{t: t, dialect: dialect, st: st, au: au, api: api, h: r}
 	e.admin = e.user("admin", adminPassword, true)
 	e.other = e.user("other", otherPassword, false)

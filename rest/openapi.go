@@ -36,6 +36,8 @@ func schemas() obj {
 			"is_insensitive", boolean, "document_count", integer}, extra...)
 		return props([]string{"name"}, kv...)
 	}
+	nullStr := obj{"type": "string", "nullable": true}
+	metaList := obj{"type": "array", "nullable": true, "items": props(nil, "namespace", nullStr, "prefix", nullStr, "key", str, "value", str)}
 	countList := obj{"type": "array", "items": props(nil, "id", integer, "document_count", integer)}
 	s := obj{
 		"Root":          props(nil, "correspondents", str, "document_types", str, "documents", str, "logs", str, "tags", str, "saved_views", str),
@@ -62,7 +64,20 @@ func schemas() obj {
 			"parameters", obj{"type": "object"}),
 		"Result":        props(nil, "result", str),
 		"SelectionData": props(nil, "selected_correspondents", countList, "selected_tags", countList, "selected_document_types", countList),
-		"Error":         obj{"type": "object", "additionalProperties": true, "description": `{"detail": "…"} or {"field": ["message", …]}`},
+		"File":          obj{"type": "string", "format": "binary"},
+		"Zip":           obj{"type": "string", "format": "binary", "description": "application/zip"},
+		"OK":            obj{"type": "string", "enum": []string{"OK"}},
+		"PostDocument": props([]string{"document"}, "document", obj{"type": "string", "format": "binary"}, "title", str,
+			"correspondent", integer, "document_type", integer, "tags", ints),
+		"BulkDownload": props([]string{"documents"}, "documents", ints,
+			"content", obj{"type": "string", "enum": []string{"archive", "originals", "both"}, "default": "archive"},
+			"compression", obj{"type": "string", "enum": []string{"none", "deflated", "bzip2", "lzma"}, "default": "none"}),
+		"Suggestions": props(nil, "correspondents", ints, "tags", ints, "document_types", ints),
+		"Metadata": props(nil, "paperless__checksum", str, "paperless__mime_type", str, "paperless__filename", nullStr,
+			"original_checksum", str, "original_size", nullInt, "original_mime_type", str, "media_filename", nullStr,
+			"has_archive_version", boolean, "original_metadata", metaList, "archive_checksum", nullStr,
+			"archive_media_filename", nullStr, "archive_size", nullInt, "archive_metadata", metaList),
+		"Error": obj{"type": "object", "additionalProperties": true, "description": `{"detail": "…"} or {"field": ["message", …]}`},
 	}
 	for _, name := range []string{"Correspondent", "DocumentType", "Tag", "Document", "SavedView"} {
 		s[name+"Page"] = props(nil, "count", integer, "next", obj{"type": "string", "nullable": true},
@@ -110,7 +125,13 @@ func (a *API) openAPI() obj {
 				}
 			}
 			ok := obj{"description": http.StatusText(o.Status)}
-			if o.Result != "" {
+			switch o.Result {
+			case "":
+			case "File":
+				ok["content"] = obj{"application/octet-stream": obj{"schema": ref(o.Result)}}
+			case "Zip":
+				ok["content"] = obj{"application/zip": obj{"schema": ref(o.Result)}}
+			default:
 				ok["content"] = jsonContent(o.Result)
 			}
 			responses := obj{strconv.Itoa(o.Status): ok,
@@ -133,7 +154,9 @@ func (a *API) openAPI() obj {
 			if len(params) > 0 {
 				operation["parameters"] = params
 			}
-			if o.Body != "" {
+			if o.Body == "PostDocument" {
+				operation["requestBody"] = obj{"required": true, "content": obj{"multipart/form-data": obj{"schema": ref(o.Body)}}}
+			} else if o.Body != "" {
 				operation["requestBody"] = obj{"required": true, "content": obj{
 					"application/json":                  obj{"schema": ref(o.Body)},
 					"application/x-www-form-urlencoded": obj{"schema": ref(o.Body)},

@@ -1,12 +1,19 @@
 package rest
 
+import (
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+)
+
 // Prefix is where APIHandler must be mounted.
 const Prefix = "/api"
 
 // routes declares every /api/ route: reading it tells the whole REST API.
-// Paths are relative to Prefix. Consumption (post_document, files,
-// metadata, suggestions, bulk_download) and search (/api/search/,
-// ?query=) slot in here as further declarations.
+// Paths are relative to Prefix. Search (/api/search/, ?query=) slots in
+// here as further declarations. The routes outside /api/ are in
+// rootRoutes below.
 func (a *API) routes() []*endpoint {
 	correspondents := a.correspondents()
 	documentTypes := a.documentTypes()
@@ -39,6 +46,22 @@ func (a *API) routes() []*endpoint {
 			Query: append(documents.query(), fieldsParam)},
 		{Path: "/documents/{id}/", Name: "Document Instance", Tag: "documents",
 			Ops: documents.detailOps(a, "Document"), Query: []param{fieldsParam}},
+		{Path: "/documents/{id}/download/", Name: "Document Download", Tag: "documents",
+			Ops:   []op{{Method: "GET", Summary: "The file as an attachment: the archive version, or the original (?original=true, or no archive version); Range requests work", Handler: a.documentFile("attachment"), Status: 200, Result: "File"}},
+			Query: []param{originalParam}},
+		{Path: "/documents/{id}/preview/", Name: "Document Preview", Tag: "documents",
+			Ops:   []op{{Method: "GET", Summary: "Like download, served inline", Handler: a.documentFile("inline"), Status: 200, Result: "File"}},
+			Query: []param{originalParam}},
+		{Path: "/documents/{id}/thumb/", Name: "Document Thumbnail", Tag: "documents",
+			Ops: []op{{Method: "GET", Summary: "The PNG thumbnail", Handler: a.thumb(), Status: 200, Result: "File"}}},
+		{Path: "/documents/{id}/metadata/", Name: "Document Metadata", Tag: "documents",
+			Ops: []op{{Method: "GET", Summary: "Checksums, sizes, storage names and PDF metadata of the stored files", Handler: a.metadata(), Status: 200, Result: "Metadata"}}},
+		{Path: "/documents/{id}/suggestions/", Name: "Document Suggestions", Tag: "documents",
+			Ops: []op{{Method: "GET", Summary: "What matching and the classifier pick for the document's content", Handler: a.suggestions(), Status: 200, Result: "Suggestions"}}},
+		{Path: "/documents/post_document/", Name: "Post Document", Tag: "documents",
+			Ops: []op{{Method: "POST", Summary: "Upload a file for consumption (multipart/form-data only); \"OK\" once it is stored and queued", Handler: a.postDocument(), Status: 200, Body: "PostDocument", Result: "OK"}}},
+		{Path: "/documents/bulk_download/", Name: "Bulk Download", Tag: "documents",
+			Ops: []op{{Method: "POST", Summary: "A zip of the documents' files, streamed", Handler: a.bulkDownload(), Status: 200, Body: "BulkDownload", Result: "Zip"}}},
 		{Path: "/documents/bulk_edit/", Name: "Bulk Edit", Tag: "documents",
 			Ops: []op{{Method: "POST", Summary: "Apply one operation to a set of documents (JSON only)", Handler: a.bulkEdit(), Status: 200, Body: "BulkEdit", Result: "Result"}}},
 		{Path: "/documents/selection_data/", Name: "Selection Data", Tag: "documents",
@@ -59,4 +82,39 @@ func (a *API) routes() []*endpoint {
 		{Path: "/token/", Name: "Obtain Auth Token", Public: true, Tag: "token",
 			Ops: []op{{Method: "POST", Summary: "Username and password for the user's API token", Handler: a.token(), Status: 200, Body: "Credentials", Result: "Token"}}},
 	}
+}
+
+// originalParam documents ?original=true of download and preview.
+var originalParam = param{Name: "original", Type: "string", Help: "`true` serves the original even when there is an archive version"}
+
+// rootRoute is a route outside /api/ that the REST layer serves.
+type rootRoute struct {
+	Pattern string // chi pattern at the server root
+	Handler http.HandlerFunc
+}
+
+// rootRoutes are paperless's routes outside /api/: the legacy redirects
+// (§8.5: any method, no authentication, query dropped, anchored without
+// a trailing slash) and the consumer status websocket (§13.14).
+func (a *API) rootRoutes() []rootRoute {
+	return []rootRoute{
+		{"/fetch/doc/{id:[0-9]+}", legacyRedirect(Prefix + "/documents/{id}/download/")},
+		{"/fetch/thumb/{id:[0-9]+}", legacyRedirect(Prefix + "/documents/{id}/thumb/")},
+		{"/fetch/preview/{id:[0-9]+}", legacyRedirect(Prefix + "/documents/{id}/preview/")},
+		{"/push", legacyRedirect(Prefix + "/documents/post_document/")},
+		{"/ws/status/", a.statusSocket()},
+	}
+}
+
+// MountRoot adds the routes outside /api/ (rootRoutes) to the server's
+// root router.
+func (a *API) MountRoot(r chi.Router) {
+	for _, rt := range a.rootRoutes() {
+		r.HandleFunc(rt.Pattern, rt.Handler)
+	}
+}
+
+// expandID puts the request's {id} into target.
+func expandID(target string, r *http.Request) string {
+	return strings.ReplaceAll(target, "{id}", chi.URLParam(r, "id"))
 }

@@ -70,10 +70,11 @@ func BenchmarkGraphQLDocumentsTagsAll(b *testing.B) {
 			url, seed := seedDatabase(b, dialect)
 			cfg := Config{DataDir: b.TempDir(), DatabaseURL: url, TimeZone: time.UTC}
 			logger := slog.New(slog.DiscardHandler)
-			st, res, au, err := openApp(context.Background(), cfg, logger)
+			a, err := openApp(context.Background(), cfg, logger)
 			if err != nil {
 				b.Fatal(err)
 			}
+			st, res, au := a.st, a.res, a.auth
 			defer st.Close()
 			qc := &countQueries{}
 			st.QueryHook(qc)

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/quirehq/quire/server/consume"
 )
 
 // Config is everything Quire needs to start, from flags and environment.
@@ -27,6 +29,10 @@ type Config struct {
 	LogFormat     string // "text" or "json"
 	CookiePrefix  string
 	UIDir         string // prebuilt paperless-compatible web frontend served at /
+	// Consume configures the consumption pipeline (consume.ConfigFromEnv:
+	// QUIRE_CONSUME_DIR, QUIRE_OCR_MODE, …). Its DataDir and Location
+	// default to the server's.
+	Consume consume.Config
 }
 
 // setting is one configuration value: its environment names (Quire's first,
@@ -198,6 +204,12 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 			problems = append(problems, fmt.Sprintf("data folder %s: %v", c.DataDir, err))
 		}
 	}
+	cc, err := consume.ConfigFromEnv(c.DataDir, getenv)
+	if err != nil {
+		problems = append(problems, strings.Split(err.Error(), "\n")...)
+	}
+	cc.Location = c.TimeZone
+	c.Consume = cc
 	if len(problems) > 0 {
 		return c, fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))
 	}

@@ -38,6 +38,8 @@ func routes(st *store.Store, res *resolvers.Resolver, au *auth.Authenticator, lo
 	api := rest.New(rest.Config{Resolver: res, Auth: restAuth{au}, Logger: logger, Location: st.Location(), Version: Version})
 	r.Mount(rest.Prefix, api.APIHandler())
 	r.Mount("/accounts", api.AccountsHandler())
+	// /fetch/… and /push redirects, the /ws/status/ websocket.
+	api.MountRoot(r)
 	for _, h := range ui {
 		r.NotFound(h.ServeHTTP)
 	}

@@ -15,6 +15,8 @@ import (
 	"github.com/quirehq/quire/resolvers"
 	"github.com/quirehq/quire/rest"
 	"github.com/quirehq/quire/server/auth"
+	"github.com/quirehq/quire/server/consume"
+	"github.com/quirehq/quire/server/consume/bridge"
 	"github.com/quirehq/quire/store"
 )
 
@@ -60,8 +62,18 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// openApp opens the store and prepares the resolvers and authenticator.
-func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*store.Store, *resolvers.Resolver, *auth.Authenticator, error) {
+// app is what serve runs: the store, the consumption service, the
+// resolvers over both and the authenticator.
+type app struct {
+	st   *store.Store
+	svc  *consume.Service
+	res  *resolvers.Resolver
+	auth *auth.Authenticator
+}
+
+// openApp opens the store and prepares the consumption service, the
+// resolvers and the authenticator. The caller closes app.st.
+func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error) {
 	st, err := store.Open(ctx, store.Config{
 		DataDir:  cfg.DataDir,
 		URL:      cfg.DatabaseURL,
@@ -69,22 +81,36 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*store.Store
 		Location: cfg.TimeZone,
 	})
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
+	}
+	cc := cfg.Consume
+	if cc.DataDir == "" {
+		cc.DataDir = cfg.DataDir
+	}
+	if cc.Location == nil {
+		cc.Location = cfg.TimeZone
+	}
+	svc, err := consume.New(st, cc, logger.With("component", "consume"))
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("consumption: %w", err)
 	}
 	res := resolvers.New(st, logger)
 	au := auth.New(st, logger, time.Now, auth.Config{CookiePrefix: cfg.CookiePrefix})
 	res.Credentials = au
-	return st, res, au, nil
+	res.Consumer = bridge.Consumer{Svc: svc}
+	return &app{st: st, svc: svc, res: res, auth: au}, nil
 }
 
 // serve runs the HTTP server until ctx ends. ready, if not nil, receives the
 // listening address once requests are being accepted (tests use port 0).
 func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- string) error {
 	start := time.Now()
-	st, res, au, err := openApp(ctx, cfg, logger)
+	a, err := openApp(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
+	st, res, au := a.st, a.res, a.auth
 	defer st.Close()
 
 	if cfg.AdminUser != "" {
@@ -108,13 +134,25 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	// Requests outlive the signal (Shutdown lets them finish); websocket
+	// connections, which Shutdown does not track, end when connCtx is
+	// cancelled after it.
+	connCtx, closeConns := context.WithCancel(context.WithoutCancel(ctx))
+	defer closeConns()
 	srv := &http.Server{
 		Handler:           routes(st, res, au, logger, ui...),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		BaseContext:       func(net.Listener) context.Context { return connCtx },
 	}
+	// The consumer runs beside the HTTP server and stops with it: its
+	// workers leave in-flight tasks leased, and the next start (or another
+	// replica, once the lease expires) resumes them.
+	cctx, stopConsumer := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopConsumer()
+	consumerDone := make(chan error, 1)
+	go func() { consumerDone <- a.svc.Run(cctx) }()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	logger.Info("quire serving", "addr", ln.Addr().String(), "version", Version,
@@ -123,17 +161,29 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 		ready <- ln.Addr().String()
 	}
 
+	var runErr error
 	select {
 	case err := <-errc:
-		return fmt.Errorf("http server: %w", err)
+		runErr = fmt.Errorf("http server: %w", err)
+	case err := <-consumerDone:
+		consumerDone <- nil
+		if err == nil {
+			err = errors.New("stopped unexpectedly")
+		}
+		runErr = fmt.Errorf("consumer: %w", err)
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	if err := srv.Shutdown(sctx); err != nil && runErr == nil {
+		runErr = fmt.Errorf("shutdown: %w", err)
+	}
+	closeConns()
+	stopConsumer()
+	if err := <-consumerDone; err != nil && runErr == nil {
+		runErr = fmt.Errorf("consumer: %w", err)
 	}
 	logger.Info("stopped")
-	return nil
+	return runErr
 }

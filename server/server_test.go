@@ -17,16 +17,20 @@ func env(m map[string]string) func(string) string { return func(k string) string
 
 func TestConfigReportsEveryProblemAtOnce(t *testing.T) {
 	_, err := parseConfig("quire", []string{"--addr", "nonsense"}, env(map[string]string{
-		"QUIRE_TIME_ZONE":    "Mars/Olympus",
-		"QUIRE_LOG_LEVEL":    "loud",
-		"QUIRE_ADMIN_USER":   "admin",
-		"QUIRE_DATABASE_URL": "mysql://x",
-		"QUIRE_DATA_DIR":     t.TempDir(),
+		"QUIRE_TIME_ZONE":      "Mars/Olympus",
+		"QUIRE_LOG_LEVEL":      "loud",
+		"QUIRE_ADMIN_USER":     "admin",
+		"QUIRE_DATABASE_URL":   "mysql://x",
+		"QUIRE_DATA_DIR":       t.TempDir(),
+		"QUIRE_OCR_MODE":       "sometimes",
+		"PAPERLESS_DATE_ORDER": "XYZ",
+		"QUIRE_OCR_TIMEOUT":    "soon",
 	}), io.Discard, nil)
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, want := range []string{"--addr", "QUIRE_TIME_ZONE", "QUIRE_LOG_LEVEL", "QUIRE_ADMIN_PASSWORD", "QUIRE_DATABASE_URL"} {
+	for _, want := range []string{"--addr", "QUIRE_TIME_ZONE", "QUIRE_LOG_LEVEL", "QUIRE_ADMIN_PASSWORD", "QUIRE_DATABASE_URL",
+		"QUIRE_OCR_MODE", "QUIRE_DATE_ORDER", "QUIRE_OCR_TIMEOUT"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %s:\n%v", want, err)
 		}

@@ -6,6 +6,20 @@ import (
 	"github.com/quirehq/quire/store"
 )
 
+// One consumer status message: the fields of paperless-ng 1.x's /ws/status/ frames.
+type ConsumptionProgress struct {
+	Filename        *string `json:"filename,omitempty"`
+	TaskID          *string `json:"taskId,omitempty"`
+	CurrentProgress int     `json:"currentProgress"`
+	MaxProgress     int     `json:"maxProgress"`
+	// STARTING, WORKING, SUCCESS or FAILED.
+	Status string `json:"status"`
+	// A code the web UI translates (new_file, parsing_document, finished, …) or a free text.
+	Message *string `json:"message,omitempty"`
+	// Set on SUCCESS.
+	DocumentID *int `json:"documentId,omitempty"`
+}
+
 type CorrespondentList struct {
 	TotalCount int                   `json:"totalCount"`
 	Page       int                   `json:"page"`
@@ -20,11 +34,42 @@ type DocumentList struct {
 	Items      []store.Document `json:"items"`
 }
 
+// A document's stored files. Sizes and metadata are null when a file is missing.
+type DocumentMetadata struct {
+	OriginalChecksum string `json:"originalChecksum"`
+	OriginalSize     *int   `json:"originalSize,omitempty"`
+	OriginalMimeType string `json:"originalMimeType"`
+	// Storage name relative to the originals folder.
+	MediaFilename     *string             `json:"mediaFilename,omitempty"`
+	HasArchiveVersion bool                `json:"hasArchiveVersion"`
+	OriginalMetadata  []FileMetadataEntry `json:"originalMetadata,omitempty"`
+	ArchiveChecksum   *string             `json:"archiveChecksum,omitempty"`
+	// Storage name relative to the archive folder.
+	ArchiveMediaFilename *string             `json:"archiveMediaFilename,omitempty"`
+	ArchiveSize          *int                `json:"archiveSize,omitempty"`
+	ArchiveMetadata      []FileMetadataEntry `json:"archiveMetadata,omitempty"`
+}
+
+// What matching rules and the classifier pick for a document's current content.
+type DocumentSuggestions struct {
+	CorrespondentIds []int `json:"correspondentIds"`
+	TagIds           []int `json:"tagIds"`
+	DocumentTypeIds  []int `json:"documentTypeIds"`
+}
+
 type DocumentTypeList struct {
 	TotalCount int                  `json:"totalCount"`
 	Page       int                  `json:"page"`
 	PageSize   int                  `json:"pageSize"`
 	Items      []store.DocumentType `json:"items"`
+}
+
+// One PDF XMP/info entry.
+type FileMetadataEntry struct {
+	Namespace *string `json:"namespace,omitempty"`
+	Prefix    *string `json:"prefix,omitempty"`
+	Key       string  `json:"key"`
+	Value     string  `json:"value"`
 }
 
 type LogEntryList struct {
@@ -45,6 +90,9 @@ type SavedViewList struct {
 	Page       int               `json:"page"`
 	PageSize   int               `json:"pageSize"`
 	Items      []store.SavedView `json:"items"`
+}
+
+type Subscription struct {
 }
 
 type TagList struct {

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/quirehq/quire/server/consume/internal/fixture"
+	"github.com/quirehq/quire/server/consume/fixture"
 	"github.com/quirehq/quire/store"
 )
 

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/quirehq/quire/server/consume/internal/fixture"
+	"github.com/quirehq/quire/server/consume/fixture"
 	"github.com/quirehq/quire/store"
 	"github.com/quirehq/quire/store/files"
 	"github.com/quirehq/quire/store/storetest"
