@@ -2,8 +2,10 @@ package resolvers
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/quirehq/quire/store"
+	"github.com/quirehq/quire/store/search"
 )
 
 // Resolver is the root of all GraphQL behaviour. The REST layer calls the
@@ -19,6 +21,12 @@ type Resolver struct {
 	// stored files); the server sets it. Nil makes those fail with
 	// Internal and skips file renaming and classifier retraining.
 	Consumer Consumer
+	// Search is the full-text engine; the server sets it. Nil makes
+	// searches fail with Internal.
+	Search search.Engine
+	// Location is the server's time zone (date filters, relative dates in
+	// queries); nil means UTC.
+	Location *time.Location
 }
 
 // New returns a Resolver over the store.

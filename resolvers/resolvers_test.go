@@ -23,6 +23,7 @@ import (
 type env struct {
 	t     *testing.T
 	st    *store.Store
+	res   *resolvers.Resolver
 	user  *store.User
 	c     http.Handler
 	anon  http.Handler
@@ -52,7 +53,7 @@ func newEnv(t *testing.T, dialect string) *env {
 			h.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
-	return &env{t: t, st: st, user: admin, c: as(admin), anon: as(nil), other: as(other)}
+	return &env{t: t, st: st, res: res, user: admin, c: as(admin), anon: as(nil), other: as(other)}
 }
 
 // gqlError is one GraphQL error as the presenter shapes it.

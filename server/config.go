@@ -29,6 +29,10 @@ type Config struct {
 	LogFormat     string // "text" or "json"
 	CookiePrefix  string
 	UIDir         string // prebuilt paperless-compatible web frontend served at /
+	// TypesenseURL selects Typesense as the search engine (else the
+	// embedded index in <data>/index); TypesenseAPIKey authenticates.
+	TypesenseURL    string
+	TypesenseAPIKey string
 	// Consume configures the consumption pipeline (consume.ConfigFromEnv:
 	// QUIRE_CONSUME_DIR, QUIRE_OCR_MODE, …). Its DataDir and Location
 	// default to the server's.
@@ -85,6 +89,20 @@ func settings() []setting {
 				c.DatabaseURL = v
 				return nil
 			}},
+		{env: []string{"QUIRE_TYPESENSE_URL"}, help: "http://host:8108 of a Typesense cluster (default: the embedded index in the data folder)",
+			apply: func(c *Config, v string) error {
+				if v == "" {
+					return nil
+				}
+				u, err := url.Parse(v)
+				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+					return fmt.Errorf("%q is not an http(s):// URL", v)
+				}
+				c.TypesenseURL = strings.TrimRight(v, "/")
+				return nil
+			}},
+		{env: []string{"QUIRE_TYPESENSE_API_KEY"}, help: "Typesense API key (required with QUIRE_TYPESENSE_URL)",
+			apply: func(c *Config, v string) error { c.TypesenseAPIKey = v; return nil }},
 		{env: []string{"QUIRE_ADMIN_USER", "PAPERLESS_ADMIN_USER"}, help: "create or update this superuser at start",
 			apply: func(c *Config, v string) error { c.AdminUser = v; return nil }},
 		{env: []string{"QUIRE_ADMIN_PASSWORD", "PAPERLESS_ADMIN_PASSWORD"}, help: "its password",
@@ -192,6 +210,9 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		if err := s.apply(&c, v); err != nil {
 			problems = append(problems, fmt.Sprintf("%s: %v", from, err))
 		}
+	}
+	if c.TypesenseURL != "" && c.TypesenseAPIKey == "" {
+		problems = append(problems, "QUIRE_TYPESENSE_URL is set but QUIRE_TYPESENSE_API_KEY is not")
 	}
 	if c.AdminUser != "" && c.AdminPassword == "" {
 		problems = append(problems, "QUIRE_ADMIN_USER is set but QUIRE_ADMIN_PASSWORD is not")

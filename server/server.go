@@ -17,7 +17,9 @@ import (
 	"github.com/quirehq/quire/server/auth"
 	"github.com/quirehq/quire/server/consume"
 	"github.com/quirehq/quire/server/consume/bridge"
+	"github.com/quirehq/quire/server/index"
 	"github.com/quirehq/quire/store"
+	"github.com/quirehq/quire/store/search"
 )
 
 // Version is Quire's version, reported in logs and X-Version headers.
@@ -34,6 +36,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		switch args[0] {
 		case "createsuperuser":
 			return runCreateSuperuser(ctx, args[1:], getenv, stdin, stdout, stderr)
+		case "reindex":
+			return runReindex(ctx, args[1:], getenv, stdout, stderr)
 		case "version":
 			fmt.Fprintln(stdout, "quire", Version)
 			return nil
@@ -65,10 +69,18 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 // app is what serve runs: the store, the consumption service, the
 // resolvers over both and the authenticator.
 type app struct {
-	st   *store.Store
-	svc  *consume.Service
-	res  *resolvers.Resolver
-	auth *auth.Authenticator
+	st     *store.Store
+	svc    *consume.Service
+	res    *resolvers.Resolver
+	auth   *auth.Authenticator
+	engine search.Engine
+	ix     *index.Indexer
+}
+
+// close releases the search engine and the store.
+func (a *app) close() {
+	a.engine.Close()
+	a.st.Close()
 }
 
 // openApp opens the store and prepares the consumption service, the
@@ -95,11 +107,19 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error)
 		st.Close()
 		return nil, fmt.Errorf("consumption: %w", err)
 	}
+	engine, err := openSearch(ctx, cfg, logger.With("component", "search"))
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	res := resolvers.New(st, logger)
 	au := auth.New(st, logger, time.Now, auth.Config{CookiePrefix: cfg.CookiePrefix})
 	res.Credentials = au
 	res.Consumer = bridge.Consumer{Svc: svc}
-	return &app{st: st, svc: svc, res: res, auth: au}, nil
+	res.Search = engine
+	res.Location = cfg.TimeZone
+	ix := index.New(st, engine, logger.With("component", "index"))
+	return &app{st: st, svc: svc, res: res, auth: au, engine: engine, ix: ix}, nil
 }
 
 // serve runs the HTTP server until ctx ends. ready, if not nil, receives the
@@ -111,7 +131,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 		return err
 	}
 	st, res, au := a.st, a.res, a.auth
-	defer st.Close()
+	defer a.close()
 
 	if cfg.AdminUser != "" {
 		created, err := auth.EnsureSuperuser(ctx, st, cfg.AdminUser, cfg.AdminPassword, cfg.AdminEmail)
@@ -153,6 +173,14 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 	defer stopConsumer()
 	consumerDone := make(chan error, 1)
 	go func() { consumerDone <- a.svc.Run(cctx) }()
+	// The indexer drains the search outbox; a missing or out-of-date index
+	// is rebuilt in the background (searches use the old one meanwhile).
+	indexerDone := make(chan struct{})
+	go func() {
+		defer close(indexerDone)
+		go a.ix.Run(cctx)
+		rebuildIfNeeded(cctx, a.ix, logger)
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	logger.Info("quire serving", "addr", ln.Addr().String(), "version", Version,
@@ -181,6 +209,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 	}
 	closeConns()
 	stopConsumer()
+	<-indexerDone
 	if err := <-consumerDone; err != nil && runErr == nil {
 		runErr = fmt.Errorf("consumer: %w", err)
 	}

@@ -4,6 +4,7 @@ package model
 
 import (
 	"github.com/quirehq/quire/store"
+	"github.com/quirehq/quire/store/search"
 )
 
 // One consumer status message: the fields of paperless-ng 1.x's /ws/status/ frames.
@@ -90,6 +91,44 @@ type SavedViewList struct {
 	Page       int               `json:"page"`
 	PageSize   int               `json:"pageSize"`
 	Items      []store.SavedView `json:"items"`
+}
+
+type SearchFacets struct {
+	Tags            []store.ObjectCount `json:"tags"`
+	Correspondents  []store.ObjectCount `json:"correspondents"`
+	DocumentTypes   []store.ObjectCount `json:"documentTypes"`
+	NoCorrespondent int                 `json:"noCorrespondent"`
+	NoDocumentType  int                 `json:"noDocumentType"`
+}
+
+type SearchHit struct {
+	ID int `json:"id"`
+	// Relevance (engine specific); 0 when sorted by a field.
+	Score float64 `json:"score"`
+	// Relevance relative to the best hit of the query (1.0 for the best).
+	NormalizedScore *float64 `json:"normalizedScore,omitempty"`
+	// 0-based position in the whole result list.
+	Rank int `json:"rank"`
+	// Up to 3 fragments of the content around matched words.
+	Highlights [][]search.Segment `json:"highlights"`
+	// The same fragments as HTML (matched words in <span class="match termN">).
+	HighlightHTML string          `json:"highlightHtml"`
+	Document      *store.Document `json:"document"`
+}
+
+// One page of full-text search results.
+type SearchResult struct {
+	// Exact number of matching documents.
+	TotalCount int `json:"totalCount"`
+	// The page served (1-based).
+	Page      int `json:"page"`
+	PageSize  int `json:"pageSize"`
+	PageCount int `json:"pageCount"`
+	// A spelling suggestion when a query word is not in the index, else null.
+	CorrectedQuery *string     `json:"correctedQuery,omitempty"`
+	Hits           []SearchHit `json:"hits"`
+	// Counts per tag, correspondent and type over the whole result (when asked for).
+	Facets *SearchFacets `json:"facets,omitempty"`
 }
 
 type Subscription struct {
