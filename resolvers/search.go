@@ -120,7 +120,7 @@ func (r *Resolver) searchResult(ctx context.Context, req search.Request, res *se
 	if res.Facets != nil {
 		out.Facets = &model.SearchFacets{
 			Tags: objectCounts(res.Facets.Tags), Correspondents: objectCounts(res.Facets.Correspondents),
-			DocumentTypes: objectCounts(res.Facets.DocumentTypes),
+			DocumentTypes:   objectCounts(res.Facets.DocumentTypes),
 			NoCorrespondent: res.Facets.NoCorrespondent, NoDocumentType: res.Facets.NoDocumentType,
 		}
 	}

@@ -56,7 +56,12 @@ func TestSearchThroughGraphQL(t *testing.T) {
 						Correspondent *struct{ Name string }
 					}
 				}
-				Facets struct{ Correspondents []struct{ ID string; DocumentCount int } }
+				Facets struct {
+					Correspondents []struct {
+						ID            string
+						DocumentCount int
+					}
+				}
 			}
 		}
 		e.mustDo(`{ search(query: "stromrechnung", facets: true) { totalCount pageCount correctedQuery
@@ -88,7 +93,9 @@ func TestSearchThroughGraphQL(t *testing.T) {
 		if len(ac.Autocomplete) == 0 || ac.Autocomplete[0] != "stromrechnung" {
 			t.Fatalf("autocomplete %v", ac.Autocomplete)
 		}
-		var ml struct{ MoreLike struct{ Hits []struct{ ID string } } }
+		var ml struct {
+			MoreLike struct{ Hits []struct{ ID string } }
+		}
 		e.mustDo(fmt.Sprintf(`{ moreLike(documentId: %d) { hits { id } } }`, ids[0]), &ml)
 		if len(ml.MoreLike.Hits) == 0 || ml.MoreLike.Hits[0].ID != fmt.Sprint(ids[1]) {
 			t.Fatalf("moreLike %+v", ml.MoreLike)
