@@ -140,10 +140,21 @@ func (a *API) pathFormat(next http.Handler) http.Handler {
 	})
 }
 
-// notFound answers unknown paths with DRF's 404, and a known path that
-// lacks its trailing slash with a redirect to the slashed path.
+// notFound answers a path below a prefix route (§2.1) with that route,
+// unknown paths with DRF's 404, and a known path that lacks its trailing
+// slash with a redirect to the slashed path.
 func (a *API) notFound(w http.ResponseWriter, r *http.Request) {
 	rctx := chi.RouteContext(r.Context())
+	if rctx != nil {
+		p := rctx.RoutePath
+		if p == "" {
+			p = r.URL.Path
+		}
+		if ep := a.prefixEndpoint(p); ep != nil {
+			a.dispatch(ep)(w, r)
+			return
+		}
+	}
 	if rctx != nil && !strings.HasSuffix(r.URL.Path, "/") {
 		p := rctx.RoutePath
 		if p == "" {
@@ -155,6 +166,18 @@ func (a *API) notFound(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	a.writeJSON(w, r, http.StatusNotFound, detail("Not found."))
+}
+
+// prefixEndpoint is the PrefixMatch endpoint with the longest Path that
+// begins path, or nil.
+func (a *API) prefixEndpoint(path string) *endpoint {
+	var best *endpoint
+	for _, ep := range a.endpoints {
+		if ep.PrefixMatch && strings.HasPrefix(path, ep.Path) && (best == nil || len(ep.Path) > len(best.Path)) {
+			best = ep
+		}
+	}
+	return best
 }
 
 // redirectSlash sends the client to the path with a trailing slash: 301

@@ -14,7 +14,12 @@
 // declarations drive request handling, OPTIONS, the Allow header, the
 // browsable HTML pages and the OpenAPI document at /api/schema/.
 //
-// It imports resolvers and store (for its plain types and error codes)
-// and chi; it must not import bun, a search engine or anything under
-// server/ (the server hands it an Authenticator).
+// It imports resolvers and store (for its plain types and error codes;
+// store/search only for highlight segments and the page-size limit) and
+// chi; it must not import bun, a search engine or anything under server/
+// (the server hands it an Authenticator).
+//
+// Full-text search (search.go) keeps paperless's two forms: /api/search/
+// and /api/search/autocomplete/ with their own envelope and text/html
+// errors, and the search mode of /api/documents/ (?query=, ?more_like_id=).
 package rest

@@ -22,6 +22,10 @@ type endpoint struct {
 	Ordering []string
 	// Tag groups the endpoint in the OpenAPI document.
 	Tag string
+	// PrefixMatch makes the endpoint also answer every path below Path
+	// (paperless's unanchored routes, API §2.1): /api/statistics/x is
+	// statistics. Anchored routes win; among prefix routes, the longest.
+	PrefixMatch bool
 }
 
 // op is one method of an endpoint.

@@ -23,7 +23,9 @@ import (
 	"github.com/quirehq/quire/server/auth"
 	"github.com/quirehq/quire/server/consume"
 	"github.com/quirehq/quire/server/consume/bridge"
+	"github.com/quirehq/quire/server/index"
 	"github.com/quirehq/quire/store"
+	"github.com/quirehq/quire/store/search/bleve"
 	"github.com/quirehq/quire/store/storetest"
 )
 
@@ -52,6 +54,8 @@ type env struct {
 	t       *testing.T
 	dialect string
 	st      *store.Store
+	res     *resolvers.Resolver
+	engine  *bleve.Engine // the search index (documents reach it by reindex)
 	au      *auth.Authenticator
 	api     *rest.API
 	h       http.Handler
@@ -84,13 +88,20 @@ func newEnv(t *testing.T, dialect string) *env {
 		t.Fatal(err)
 	}
 	res.Consumer = bridge.Consumer{Svc: svc}
+	res.Location = loc
+	eng, err := bleve.Open(t.TempDir(), bleve.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close() })
+	res.Search = eng
 	api := rest.New(rest.Config{Resolver: res, Auth: restAuth{au}, Location: loc, Version: "0.1.0"})
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
 	r.Mount(rest.Prefix, api.APIHandler())
 	r.Mount("/accounts", api.AccountsHandler())
 	api.MountRoot(r)
-	e := &env{t: t, dialect: dialect, st: st, au: au, api: api, h: r}
+	e := &env{t: t, dialect: dialect, st: st, res: res, engine: eng, au: au, api: api, h: r}
 	e.admin = e.user("admin", adminPassword, true)
 	e.other = e.user("other", otherPassword, false)
 	ctx := context.Background()
@@ -112,6 +123,15 @@ func (e *env) user(name, password string, super bool) *store.User {
 		e.t.Fatal(err)
 	}
 	return u
+}
+
+// reindex brings the search index up to date with the store (the
+// server's indexer does this in the background).
+func (e *env) reindex() {
+	e.t.Helper()
+	if err := index.New(e.st, e.engine, nil).Drain(context.Background()); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 // with returns the env for a subtest (failures go to t).

@@ -77,6 +77,13 @@ func schemas() obj {
 			"original_checksum", str, "original_size", nullInt, "original_mime_type", str, "media_filename", nullStr,
 			"has_archive_version", boolean, "original_metadata", metaList, "archive_checksum", nullStr,
 			"archive_media_filename", nullStr, "archive_size", nullInt, "archive_metadata", metaList),
+		"SearchPage": props(nil, "count", integer, "page", integer, "page_count", integer,
+			"corrected_query", obj{"type": "string", "nullable": true, "description": "absent when the request had no query"},
+			"results", obj{"type": "array", "items": props(nil, "id", integer,
+				"highlights", obj{"type": "array", "description": "up to 3 fragments of the content; a fragment is a list of segments",
+					"items": obj{"type": "array", "items": props([]string{"text"}, "text", str, "term", integer)}},
+				"score", obj{"type": "number"}, "rank", integer,
+				"document", obj{"$ref": "#/components/schemas/Document"}, "title", str)}),
 		"Error": obj{"type": "object", "additionalProperties": true, "description": `{"detail": "…"} or {"field": ["message", …]}`},
 	}
 	for _, name := range []string{"Correspondent", "DocumentType", "Tag", "Document", "SavedView"} {

@@ -11,8 +11,7 @@ import (
 const Prefix = "/api"
 
 // routes declares every /api/ route: reading it tells the whole REST API.
-// Paths are relative to Prefix. Search (/api/search/, ?query=) slots in
-// here as further declarations. The routes outside /api/ are in
+// Paths are relative to Prefix. The routes outside /api/ are in
 // rootRoutes below.
 func (a *API) routes() []*endpoint {
 	correspondents := a.correspondents()
@@ -42,8 +41,9 @@ func (a *API) routes() []*endpoint {
 			Ops: tags.detailOps(a, "Tag")},
 
 		{Path: "/documents/", Name: "Document List", Tag: "documents",
-			Ops: documents.collectionOps(a, "Document"), Ordering: documents.orders.names(),
-			Query: append(documents.query(), fieldsParam)},
+			Ops:      []op{{Method: "GET", Summary: "List; with query or more_like_id a full-text search whose results carry __search_hit__", Handler: a.documentList(documents.handleList(a)), Status: 200, Result: "DocumentPage"}},
+			Ordering: documents.orders.names(),
+			Query:    append(append(documents.query(), fieldsParam), searchModeParams...)},
 		{Path: "/documents/{id}/", Name: "Document Instance", Tag: "documents",
 			Ops: documents.detailOps(a, "Document"), Query: []param{fieldsParam}},
 		{Path: "/documents/{id}/download/", Name: "Document Download", Tag: "documents",
@@ -77,7 +77,15 @@ func (a *API) routes() []*endpoint {
 		{Path: "/logs/{name}/", Name: "Log Instance", Tag: "logs",
 			Ops: []op{{Method: "GET", Summary: "The log's lines, oldest first", Handler: a.logLines(), Status: 200, Result: "Strings"}}},
 
-		{Path: "/statistics/", Name: "Statistics", Tag: "statistics",
+		// search/autocomplete/, search/ and statistics/ are prefix routes
+		// (§2.1): /api/search/autocomplete without its slash is a search.
+		{Path: "/search/autocomplete/", Name: "Search Auto Complete", Tag: "search", PrefixMatch: true,
+			Ops:   []op{{Method: "GET", Summary: "Indexed words starting with term, best first; errors are 400 text/html", Handler: a.autocomplete(), Status: 200, Result: "Strings"}},
+			Query: autocompleteParams},
+		{Path: "/search/", Name: "Search", Tag: "search", PrefixMatch: true,
+			Ops:   []op{{Method: "GET", Summary: "Full-text search, 10 hits a page (a page past the end serves the last); errors are 400 text/html", Handler: a.searchView(), Status: 200, Result: "SearchPage"}},
+			Query: searchViewParams},
+		{Path: "/statistics/", Name: "Statistics", Tag: "statistics", PrefixMatch: true,
 			Ops: []op{{Method: "GET", Summary: "Document counts", Handler: a.statistics(), Status: 200, Result: "Statistics"}}},
 		{Path: "/token/", Name: "Obtain Auth Token", Public: true, Tag: "token",
 			Ops: []op{{Method: "POST", Summary: "Username and password for the user's API token", Handler: a.token(), Status: 200, Body: "Credentials", Result: "Token"}}},
