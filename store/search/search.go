@@ -208,3 +208,22 @@ func PageCount(total, size int) int {
 	}
 	return (total + size - 1) / size
 }
+
+// Dedupe keeps the last version of each document ID in docs (engines
+// apply a batch as one write, in which an ID may appear once).
+func Dedupe(docs []Document) []Document {
+	if len(docs) < 2 {
+		return docs
+	}
+	seen := make(map[int]int, len(docs))
+	out := make([]Document, 0, len(docs))
+	for _, d := range docs {
+		if i, ok := seen[d.ID]; ok {
+			out[i] = d
+			continue
+		}
+		seen[d.ID] = len(out)
+		out = append(out, d)
+	}
+	return out
+}

@@ -372,7 +372,7 @@ func (e *Engine) write(ctx context.Context, docs []search.Document, ids []int) e
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	docs = dedupe(docs)
+	docs = search.Dedupe(docs)
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if e.live == nil {
@@ -387,24 +387,6 @@ func (e *Engine) write(ctx context.Context, docs []search.Document, ids []int) e
 		}
 	}
 	return nil
-}
-
-// dedupe keeps the last version of each document ID.
-func dedupe(docs []search.Document) []search.Document {
-	if len(docs) < 2 {
-		return docs
-	}
-	seen := make(map[int]int, len(docs))
-	out := make([]search.Document, 0, len(docs))
-	for _, d := range docs {
-		if i, ok := seen[d.ID]; ok {
-			out[i] = d
-			continue
-		}
-		seen[d.ID] = len(out)
-		out = append(out, d)
-	}
-	return out
 }
 
 // Count implements search.Engine.
@@ -831,7 +813,7 @@ func (r *rebuild) Index(ctx context.Context, docs ...search.Document) error {
 	if r.e.rb != r {
 		return store.Errorf(store.Conflict, "the rebuild was committed or aborted")
 	}
-	docs = dedupe(docs)
+	docs = search.Dedupe(docs)
 	if err := r.g.write(docs, nil); err != nil {
 		return err
 	}

@@ -299,7 +299,7 @@ func intList(ids []int) string {
 
 // Index implements search.Engine.
 func (e *Engine) Index(ctx context.Context, docs ...search.Document) error {
-	return e.write(ctx, dedupe(docs), nil)
+	return e.write(ctx, search.Dedupe(docs), nil)
 }
 
 // Delete implements search.Engine.
@@ -322,23 +322,6 @@ func (e *Engine) write(ctx context.Context, docs []search.Document, ids []int) e
 		}
 	}
 	return nil
-}
-
-func dedupe(docs []search.Document) []search.Document {
-	if len(docs) < 2 {
-		return docs
-	}
-	seen := make(map[int]int, len(docs))
-	out := make([]search.Document, 0, len(docs))
-	for _, d := range docs {
-		if i, ok := seen[d.ID]; ok {
-			out[i] = d
-			continue
-		}
-		seen[d.ID] = len(out)
-		out = append(out, d)
-	}
-	return out
 }
 
 // Count implements search.Engine.
@@ -820,7 +803,7 @@ func (r *rebuild) Index(ctx context.Context, docs ...search.Document) error {
 	if r.e.rb != r {
 		return store.Errorf(store.Conflict, "the rebuild was committed or aborted")
 	}
-	docs = dedupe(docs)
+	docs = search.Dedupe(docs)
 	if err := r.e.writeTo(ctx, r.c, docs, nil); err != nil {
 		return err
 	}
