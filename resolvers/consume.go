@@ -40,6 +40,10 @@ type Consumer interface {
 	// gives now; RetrainClassifier asks for a retraining soon.
 	Rename(ctx context.Context, docID int) error
 	RetrainClassifier()
+	// DeleteFiles removes a deleted document's original, archive version
+	// and thumbnail and the storage folders left empty; a file already
+	// gone is not an error. Call it after the deletion is committed.
+	DeleteFiles(ctx context.Context, doc *store.Document) error
 }
 
 // Submission is one upload with its optional overrides (API §10.5).
@@ -293,6 +297,23 @@ func (r *Resolver) ArchivedFileName(ctx context.Context, d *store.Document) (*st
 	}
 	name := r.Consumer.PublicFilename(d, corr, true)
 	return &name, nil
+}
+
+// afterDocumentsDeleted removes the files of documents whose deletion is
+// committed (API §7.1) and asks the classifier to retrain. Failures are
+// logged, never returned: the deletion itself is committed, and the
+// consumer's sweeper later moves files no document refers to into
+// lost+found.
+func (r *Resolver) afterDocumentsDeleted(ctx context.Context, docs []store.Document) {
+	if r.Consumer == nil || len(docs) == 0 {
+		return
+	}
+	for i := range docs {
+		if err := r.Consumer.DeleteFiles(ctx, &docs[i]); err != nil {
+			r.Logger.ErrorContext(ctx, "remove files of deleted document", "document_id", docs[i].ID, "error", err)
+		}
+	}
+	r.Consumer.RetrainClassifier()
 }
 
 // afterDocumentsChanged keeps files and the classifier in step with

@@ -28,14 +28,31 @@ func assignmentsChanged(u store.DocumentUpdate) bool {
 	return u.Content != nil || u.CorrespondentID.IsSet() || u.DocumentTypeID.IsSet() || u.TagIDs.IsSet()
 }
 
+// deleteDocument deletes a document, then (committed) its files.
 func (r *Resolver) deleteDocument(ctx context.Context, id int) (int, error) {
-	if _, err := r.Store.DeleteDocument(ctx, id); err != nil {
+	d, err := r.Store.DeleteDocument(ctx, id)
+	if err != nil {
 		return 0, err
 	}
+	r.afterDocumentsDeleted(ctx, []store.Document{*d})
 	return id, nil
 }
 
+// bulkEdit applies a bulk edit; DELETE goes through DeleteDocuments,
+// whose deleted rows name the files to remove after the commit.
 func (r *Resolver) bulkEdit(ctx context.Context, b store.BulkEdit) ([]int, error) {
+	if b.Method == store.BulkDelete {
+		deleted, err := r.Store.DeleteDocuments(ctx, b.DocumentIDs)
+		if err != nil {
+			return nil, err
+		}
+		r.afterDocumentsDeleted(ctx, deleted)
+		ids := make([]int, len(deleted))
+		for i, d := range deleted {
+			ids[i] = d.ID
+		}
+		return ids, nil
+	}
 	changed, err := r.Store.BulkEdit(ctx, b)
 	if err != nil {
 		return nil, err
@@ -43,11 +60,7 @@ func (r *Resolver) bulkEdit(ctx context.Context, b store.BulkEdit) ([]int, error
 	if changed == nil {
 		changed = []int{}
 	}
-	if b.Method == store.BulkDelete {
-		r.afterDocumentsChanged(ctx, nil, len(changed) > 0)
-	} else {
-		r.afterDocumentsChanged(ctx, changed, len(changed) > 0)
-	}
+	r.afterDocumentsChanged(ctx, changed, len(changed) > 0)
 	return changed, nil
 }
 

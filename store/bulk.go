@@ -16,7 +16,9 @@ import (
 // document does not exist or is listed twice; method for an unknown
 // method; object-level ("" field) paperless messages for a missing or
 // unknown correspondent, document type or tag ("Tag does not exist",
-// "Some tags in add_tags don't exist or were specified twice.").
+// "Some tags in add_tags don't exist or were specified twice."). For
+// DELETE, DeleteDocuments returns the deleted rows instead, which a caller
+// needs to remove their files.
 func (s *Store) BulkEdit(ctx context.Context, b BulkEdit) ([]int, error) {
 	var changed []int
 	err := s.InTx(ctx, func(ctx context.Context) error {
@@ -35,9 +37,7 @@ func (s *Store) BulkEdit(ctx context.Context, b BulkEdit) ([]int, error) {
 			changed, err = s.bulkModifyTags(ctx, b.DocumentIDs, b.AddTagIDs, b.RemoveTagIDs)
 		case BulkDelete:
 			changed = b.DocumentIDs
-			if len(changed) > 0 {
-				_, err = s.wdb(ctx).NewDelete().TableExpr("documents").Where("id IN (?)", bun.In(changed)).Exec(ctx)
-			}
+			_, err = s.deleteDocuments(ctx, changed)
 			return err
 		default:
 			return &Error{Code: Validation, Message: "invalid input", Fields: map[string][]string{

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -258,22 +259,55 @@ func (s *Store) UpdateDocument(ctx context.Context, id int, u DocumentUpdate) (*
 }
 
 // DeleteDocument deletes a document and its tag links and returns the
-// deleted row, so the caller can remove its files (NotFound when it does
-// not exist). Its log entries stay, without the reference.
+// deleted row, as it was when deleted, so the caller can remove its
+// files once the deletion is committed (NotFound when it does not
+// exist). Its log entries stay, without the reference.
 func (s *Store) DeleteDocument(ctx context.Context, id int) (*Document, error) {
-	var d *Document
-	err := s.InTx(ctx, func(ctx context.Context) error {
-		var err error
-		if d, err = s.Document(ctx, id); err != nil {
-			return err
-		}
-		_, err = s.wdb(ctx).NewDelete().TableExpr("documents").Where("id = ?", id).Exec(ctx)
-		return err
-	})
+	docs, err := s.deleteDocuments(ctx, []int{id})
+	if err == nil && len(docs) == 0 {
+		err = notFound("document", id)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("delete document %d: %w", id, err)
 	}
-	return d, nil
+	return &docs[0], nil
+}
+
+// DeleteDocuments deletes the listed documents and their tag links in
+// one transaction and returns the deleted rows (ascending id), as they
+// were when deleted, so the caller can remove their files once the
+// deletion is committed. It is BulkEdit's DELETE with the rows instead of
+// the ids, and validates alike: Validation on documentIds when a
+// document does not exist or is listed twice, before anything changes.
+func (s *Store) DeleteDocuments(ctx context.Context, ids []int) ([]Document, error) {
+	var docs []Document
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		if err := s.checkDocumentList(ctx, ids); err != nil {
+			return err
+		}
+		var err error
+		docs, err = s.deleteDocuments(ctx, ids)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("delete documents: %w", err)
+	}
+	return docs, nil
+}
+
+// deleteDocuments deletes the documents that exist among ids (tag links
+// go by cascade) with DELETE … RETURNING, so the rows returned are the
+// ones deleted even when a concurrent rename changed them meanwhile.
+func (s *Store) deleteDocuments(ctx context.Context, ids []int) ([]Document, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var docs []Document
+	if _, err := s.wdb(ctx).NewDelete().Model(&docs).Where("id IN (?)", bun.In(ids)).Returning("*").Exec(ctx); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(docs, func(a, b Document) int { return a.ID - b.ID })
+	return docs, nil
 }
 
 // invalidPK is paperless's message for a reference to a missing object.

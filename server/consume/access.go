@@ -266,3 +266,38 @@ func (s *Service) namesOnly(ctx context.Context) (names, error) {
 	}
 	return sug.names, nil
 }
+
+// DeleteFiles removes a deleted document's files: its original, its
+// archive version and its thumbnail, then the storage folders that left
+// empty (up to, not including, the originals and archive folders). Call
+// it after the deletion is committed (API §7.1). A file already gone is
+// not an error; other failures are returned together, and whatever they
+// leave behind the sweeper later moves to lost+found as unreferenced.
+func (s *Service) DeleteFiles(ctx context.Context, doc *store.Document) error {
+	var errs []error
+	remove := func(root string, rel *string, pathOf func(string) (string, error)) {
+		if rel == nil {
+			return
+		}
+		p, err := pathOf(*rel)
+		if err != nil {
+			errs = append(errs, err)
+			return
+		}
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+			return
+		}
+		files.RemoveEmptyDirs(root, filepath.Dir(p))
+	}
+	remove(s.layout.Originals(), doc.Filename, s.layout.OriginalPath)
+	remove(s.layout.Archive(), doc.ArchiveFilename, s.layout.ArchivePath)
+	if err := os.Remove(s.layout.ThumbnailPath(doc.ID)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("remove files of document %d: %w", doc.ID, err)
+	}
+	s.logger.InfoContext(ctx, "document files removed", "document_id", doc.ID)
+	return nil
+}

@@ -48,6 +48,13 @@ type Config struct {
 	// training data changed (and retrains); default 1h, negative disables.
 	ClassifierInterval time.Duration
 
+	// OrphanAge is how long a file in the originals, archive or thumbnail
+	// folder that no document refers to is left alone (measured from
+	// when it was placed) before the sweeper moves it to
+	// <DataDir>/lost+found; default 1h, negative disables. It must exceed
+	// the longest consumption transaction.
+	OrphanAge time.Duration
+
 	// Owner names this process in task leases; default host-pid-random.
 	Owner string
 }
@@ -81,6 +88,7 @@ func (c *Config) defaults() error {
 	dur(&c.WatchPoll, 10*time.Second)
 	dur(&c.StableFor, 2*time.Second)
 	dur(&c.ClassifierInterval, time.Hour)
+	dur(&c.OrphanAge, time.Hour)
 	if c.Workers <= 0 {
 		c.Workers = 1
 	}

@@ -77,7 +77,9 @@ func TestCrashChild(t *testing.T) {
 // random moments, again and again, while files also arrive in the consume
 // folder; then it lets a fresh consumer finish and checks that every
 // accepted upload and every dropped file became exactly one document (or
-// one clearly failed task), with its files in place.
+// one clearly failed task), with its files in place, and that the
+// sweeper moves the files of killed transactions, which no document
+// refers to, into lost+found.
 func TestKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long test")
@@ -215,7 +217,9 @@ func TestKill9(t *testing.T) {
 					t.Errorf("%s consumed %d times", name, n)
 				}
 			}
-			// Every document's files are complete and in place.
+			// Files no document refers to (left by transactions that were
+			// killed before they committed) go to lost+found; the sweeper
+			// waits an hour for them, this check does not.
 			layout := files.Layout{Media: filepath.Join(data, "media")}
 			referenced := map[string]bool{}
 			for id := range docTasks {
@@ -223,20 +227,53 @@ func TestKill9(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				referenced[filepath.Join("originals", *doc.Filename)] = true
+				if doc.ArchiveFilename != nil {
+					referenced[filepath.Join("archive", *doc.ArchiveFilename)] = true
+				}
+				referenced[filepath.Join("thumbnails", fmt.Sprintf("%07d.png", id))] = true
+			}
+			unreferenced := func() []string {
+				var out []string
+				for _, kind := range []string{"originals", "archive", "thumbnails"} {
+					for _, f := range dirFiles(t, filepath.Join(layout.Media, "documents", kind)) {
+						if !referenced[filepath.Join(kind, f)] {
+							out = append(out, filepath.Join(kind, f))
+						}
+					}
+				}
+				return out
+			}
+			orphans := unreferenced()
+			if err := svc.sweepOrphans(context.Background(), 0); err != nil {
+				t.Fatal(err)
+			}
+			if left := unreferenced(); len(left) != 0 {
+				t.Errorf("unreferenced files left after the sweep: %v", left)
+			}
+			lost := dirFiles(t, filepath.Join(data, "lost+found"))
+			var moved int
+			for _, o := range orphans {
+				if filepath.Base(o)[0] != '.' { // temporary files are removed, not kept
+					moved++
+				}
+			}
+			if len(lost) != moved {
+				t.Errorf("lost+found holds %v, want the %d unreferenced files of %v", lost, moved, orphans)
+			}
+			// Every document's files are complete and in place.
+			for id := range docTasks {
+				doc, err := st.Document(context.Background(), id)
+				if err != nil {
+					t.Fatal(err)
+				}
 				p, _ := layout.OriginalPath(*doc.Filename)
-				referenced[*doc.Filename] = true
 				sum, _, err := files.MD5File(p)
 				if err != nil || sum != doc.Checksum {
 					t.Errorf("document %d: original %s damaged or missing: %v", id, *doc.Filename, err)
 				}
 				if !fileExists(t, layout.ThumbnailPath(id)) {
 					t.Errorf("document %d: no thumbnail", id)
-				}
-			}
-			orphans := 0
-			for _, f := range dirFiles(t, layout.Originals()) {
-				if !referenced[f] {
-					orphans++
 				}
 			}
 			// Left in staging may only be files of uploads that were never
@@ -251,7 +288,7 @@ func TestKill9(t *testing.T) {
 				unaccepted++
 			}
 			t.Logf("%d files of never-accepted uploads in staging", unaccepted)
-			t.Logf("%d tasks: %d documents, %d failed; %d unreferenced original files left by interrupted transactions", len(tasks), len(docTasks), failed, orphans)
+			t.Logf("%d tasks: %d documents, %d failed; %d unreferenced files left by interrupted transactions, moved to lost+found: %v", len(tasks), len(docTasks), failed, len(orphans), lost)
 		})
 	}
 }

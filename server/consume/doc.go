@@ -26,12 +26,15 @@
 // A failure ends the task as failed with its message and moves the file
 // into the failed folder; a tool that timed out or crashed is retried
 // with backoff up to MaxAttempts. A sweeper finishes what a crash
-// interrupted (files of finished tasks still in staging).
+// interrupted: files of finished tasks still in staging, and (hourly)
+// stored files no document refers to, moved to lost+found once they are
+// Config.OrphanAge old. Service.DeleteFiles removes a deleted document's
+// files once its deletion is committed.
 //
 // Package layout on disk, under the data folder: tasks/ (accepted files
 // awaiting consumption), failed/, scratch/ (per-task tool output),
 // consume/ (default watched folder), media/documents/{originals,archive,
-// thumbnails}, classifier.json.
+// thumbnails}, lost+found/, classifier.json.
 //
 // It imports store, store/files, store/match and server/consume/parse;
 // nothing in rest, resolvers or graph.

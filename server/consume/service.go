@@ -43,6 +43,10 @@ type Service struct {
 
 	// Hooks, set before Run.
 	hooks Hooks
+
+	// lastOrphanSweep is when sweep last looked for unreferenced files
+	// (only the sweeper touches it).
+	lastOrphanSweep time.Time
 }
 
 // Hooks let the server react to consumption without the consumer
@@ -277,8 +281,10 @@ func (s *Service) Run(ctx context.Context) error {
 // sweep finishes what crashes interrupted: files in the staging folder
 // of finished tasks (removed, or moved to the failed folder), staged files
 // no task row refers to (an upload that was never accepted; removed after
-// an hour), and old scratch folders.
+// an hour), old scratch folders, and — at start, then hourly — stored
+// files no document refers to (moved to lost+found, see sweepOrphans).
 func (s *Service) sweep(ctx context.Context) {
+	defer s.sweepOrphansIfDue(ctx)
 	entries, err := os.ReadDir(s.stagingDir())
 	if err != nil {
 		s.logger.Error("sweep staging folder", "error", err)

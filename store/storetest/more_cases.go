@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -233,6 +234,71 @@ func testBulkDelete(t *testing.T, s *store.Store) {
 	}
 	wantList(t, "deleted", changed, d1, d3)
 	wantList(t, "left", list(t, s, store.DocumentFilter{}), d2)
+	counts, _ := s.TagDocumentCounts(ctx, []int{t1.ID})
+	if counts[t1.ID] != 0 {
+		t.Errorf("tag links left: %v", counts)
+	}
+}
+
+// testDeleteDocuments: AllDocumentFiles lists every document's file
+// names; DeleteDocuments and DeleteDocument return the rows they deleted,
+// with their file names, so the files can go after commit.
+func testDeleteDocuments(t *testing.T, s *store.Store) {
+	t1 := mustTag(t, s, "t1", false)
+	var ids []int
+	for i, title := range []string{"a", "b", "c", "d"} {
+		d := mustDocument(t, s, doc{title: title, tags: []int{t1.ID}})
+		fn, afn, sum := fmt.Sprintf("x/%s-%07d.pdf", title, d.ID), fmt.Sprintf("x/%s-%07d.pdf", title, d.ID), "0123"
+		if i == 1 {
+			afn = ""
+		}
+		var archive, archiveSum *string
+		if afn != "" {
+			archive, archiveSum = &afn, &sum
+		}
+		if err := s.SetDocumentFiles(ctx, d.ID, &fn, archive, archiveSum); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, d.ID)
+	}
+	all, err := s.AllDocumentFiles(ctx)
+	if err != nil || len(all) != 4 {
+		t.Fatalf("AllDocumentFiles: %+v %v", all, err)
+	}
+	for i, f := range all {
+		if f.ID != ids[i] || f.Filename == nil || (f.ArchiveFilename == nil) != (i == 1) {
+			t.Errorf("AllDocumentFiles[%d] = %+v", i, f)
+		}
+	}
+	_, err = s.DeleteDocuments(ctx, []int{ids[0], ids[0]})
+	wantCode(t, err, store.Validation, "documentIds")
+	_, err = s.DeleteDocuments(ctx, []int{ids[0], 1 << 30})
+	wantCode(t, err, store.Validation, "documentIds")
+	wantList(t, "nothing deleted on a bad list", list(t, s, store.DocumentFilter{}), ids...)
+
+	deleted, err := s.DeleteDocuments(ctx, []int{ids[2], ids[1], ids[0]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(deleted) != 3 {
+		t.Fatalf("deleted %d rows", len(deleted))
+	}
+	for i, d := range deleted {
+		if d.ID != ids[i] || d.Filename == nil || *d.Filename != fmt.Sprintf("x/%s-%07d.pdf", d.Title, d.ID) || (d.ArchiveFilename == nil) != (i == 1) || d.Checksum == "" {
+			t.Errorf("deleted row %d: %+v", i, d)
+		}
+	}
+	wantList(t, "left", list(t, s, store.DocumentFilter{}), ids[3])
+	if got, err := s.DeleteDocuments(ctx, nil); err != nil || len(got) != 0 {
+		t.Errorf("empty list: %v %v", got, err)
+	}
+
+	one, err := s.DeleteDocument(ctx, ids[3])
+	if err != nil || one.ID != ids[3] || one.Filename == nil || one.Title != "d" {
+		t.Fatalf("DeleteDocument: %+v %v", one, err)
+	}
+	_, err = s.DeleteDocument(ctx, ids[3])
+	wantCode(t, err, store.NotFound, "-")
 	counts, _ := s.TagDocumentCounts(ctx, []int{t1.ID})
 	if counts[t1.ID] != 0 {
 		t.Errorf("tag links left: %v", counts)

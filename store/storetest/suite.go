@@ -57,6 +57,7 @@ var tests = []test{
 	{"BulkEditAddRemoveTag", testBulkAddRemoveTag},
 	{"BulkEditModifyTags", testBulkModifyTags},
 	{"BulkEditDelete", testBulkDelete},
+	{"DeleteDocumentsReturnsRows", testDeleteDocuments},
 	{"ErrBulkEditValidation", testErrBulkEdit},
 	{"StatisticsWithoutInboxTag", testStatisticsNoInbox},
 	{"StatisticsWithInboxTag", testStatisticsInbox},

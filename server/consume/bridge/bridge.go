@@ -128,3 +128,8 @@ func (c Consumer) Rename(ctx context.Context, docID int) error { return c.Svc.Re
 
 // RetrainClassifier implements resolvers.Consumer.
 func (c Consumer) RetrainClassifier() { c.Svc.RetrainClassifier() }
+
+// DeleteFiles implements resolvers.Consumer.
+func (c Consumer) DeleteFiles(ctx context.Context, doc *store.Document) error {
+	return c.Svc.DeleteFiles(ctx, doc)
+}
