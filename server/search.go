@@ -8,14 +8,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/quirehq/quire/server/index"
-	"github.com/quirehq/quire/store"
 	"github.com/quirehq/quire/store/search"
 	"github.com/quirehq/quire/store/search/bleve"
 	"github.com/quirehq/quire/store/search/typesense"
@@ -46,22 +43,16 @@ func openSearch(ctx context.Context, cfg Config, logger *slog.Logger) (search.En
 // database with a progress bar, resuming an interrupted rebuild; the live
 // index keeps serving until the new one is swapped in.
 func runReindex(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := parseConfig("quire reindex", args, getenv, stderr, nil)
-	if errors.Is(err, errHelp) {
+	c, err := openCommand(ctx, "quire reindex", args, getenv, stderr, nil)
+	if errors.Is(err, errHelpShown) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	logger := newLogger(cfg, stderr)
-	st, err := store.Open(ctx, store.Config{DataDir: cfg.DataDir, URL: cfg.DatabaseURL, Logger: logger, Location: cfg.TimeZone})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	eng, err := openSearch(ctx, cfg, logger)
+	defer c.close()
+	ctx, st, logger := c.ctx, c.st, c.logger
+	eng, err := openSearch(ctx, c.cfg, logger)
 	if err != nil {
 		return err
 	}

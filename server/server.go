@@ -30,7 +30,7 @@ const shutdownTimeout = 15 * time.Second
 
 // Run is the whole program: it parses args (without the program name) and
 // the environment, then serves until ctx is cancelled or SIGINT/SIGTERM
-// arrives. Subcommands: createsuperuser, version.
+// arrives. Subcommands: createsuperuser, reindex, import, export, version.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		switch args[0] {
@@ -38,6 +38,10 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return runCreateSuperuser(ctx, args[1:], getenv, stdin, stdout, stderr)
 		case "reindex":
 			return runReindex(ctx, args[1:], getenv, stdout, stderr)
+		case "import":
+			return runImport(ctx, args[1:], getenv, stdout, stderr)
+		case "export":
+			return runExport(ctx, args[1:], getenv, stdout, stderr)
 		case "version":
 			fmt.Fprintln(stdout, "quire", Version)
 			return nil

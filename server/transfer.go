@@ -1,0 +1,152 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/quirehq/quire/server/index"
+	"github.com/quirehq/quire/server/transfer"
+	"github.com/quirehq/quire/store/files"
+)
+
+// transferArgs splits `quire import|export DIR [flags]` into the folder
+// and the flags.
+func transferArgs(cmd string, args []string, stderr io.Writer) (string, []string, error) {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+			fmt.Fprintf(stderr, "Usage: quire %s DIR [flags]\n", cmd)
+			_, err := parseConfig("quire "+cmd+" DIR", args, func(string) string { return "" }, stderr, nil)
+			return "", nil, err
+		}
+		return "", nil, fmt.Errorf("usage: quire %s DIR [flags]", cmd)
+	}
+	return args[0], args[1:], nil
+}
+
+// mediaLayout is the storage layout of the configuration.
+func mediaLayout(cfg Config) files.Layout {
+	media := cfg.Consume.MediaDir
+	if media == "" {
+		media = filepath.Join(cfg.DataDir, "media")
+	}
+	return files.Layout{Media: media}
+}
+
+// runImport is `quire import DIR`: it reads a paperless-ng export (0.9.x
+// or 1.x) into the archive and the search index, with a progress bar. It
+// can be run again after an interruption; what it could not import is
+// listed, and then it fails.
+func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	dir, args, err := transferArgs("import", args, stderr)
+	if err != nil {
+		return err
+	}
+	var batch int
+	c, err := openCommand(ctx, "quire import DIR", args, getenv, stderr, func(fs *flag.FlagSet) {
+		fs.IntVar(&batch, "batch", 250, "documents per transaction")
+	})
+	if errors.Is(err, errHelpShown) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	ctx, cfg, st, logger := c.ctx, c.cfg, c.st, c.logger
+	eng, err := openSearch(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+
+	var format *files.Format
+	if cfg.Consume.FilenameFormat != "" {
+		if format, err = files.ParseFormat(cfg.Consume.FilenameFormat); err != nil {
+			logger.Warn("invalid filename format, using default names", "error", err)
+			format = nil
+		}
+	}
+	bar := newProgressBar(stderr, "importing")
+	start := time.Now()
+	rep, err := transfer.Import(ctx, st, dir, transfer.Options{
+		Media: mediaLayout(cfg), Format: format, Location: cfg.TimeZone,
+		Indexer: index.New(st, eng, logger), Progress: bar.update, Logger: logger, BatchSize: batch,
+	})
+	bar.finish()
+	if rep != nil {
+		printImportReport(stdout, rep, time.Since(start))
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "Interrupted: run `quire import` again with the same folder to continue where it stopped.")
+		return errors.New("import interrupted")
+	}
+	if err != nil {
+		return fmt.Errorf("import %s: %w", dir, err)
+	}
+	if len(rep.Failed) > 0 {
+		return fmt.Errorf("import %s: %d objects were not imported (listed above)", dir, len(rep.Failed))
+	}
+	return nil
+}
+
+func printImportReport(w io.Writer, rep *transfer.ImportReport, took time.Duration) {
+	fmt.Fprintf(w, "Imported %d of %d documents in %s (%d already present from an earlier run), %d correspondents, %d document types, %d tags, %d saved views, %d users.\n",
+		rep.Documents, rep.Total, took.Round(100*time.Millisecond), rep.AlreadyPresent,
+		rep.Correspondents, rep.DocumentTypes, rep.Tags, rep.SavedViews, rep.Users)
+	if len(rep.Warnings) > 0 {
+		fmt.Fprintf(w, "Warnings (%d):\n", len(rep.Warnings))
+		for _, p := range rep.Warnings {
+			fmt.Fprintf(w, "  %s\n", p)
+		}
+	}
+	if len(rep.Failed) > 0 {
+		fmt.Fprintf(w, "Not imported (%d):\n", len(rep.Failed))
+		for _, p := range rep.Failed {
+			fmt.Fprintf(w, "  %s\n", p)
+		}
+	}
+}
+
+// runExport is `quire export DIR`: it writes the archive in paperless-ng's
+// exporter format (manifest.json and the files), with a progress bar.
+func runExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	dir, args, err := transferArgs("export", args, stderr)
+	if err != nil {
+		return err
+	}
+	c, err := openCommand(ctx, "quire export DIR", args, getenv, stderr, nil)
+	if errors.Is(err, errHelpShown) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	ctx, cfg, st, logger := c.ctx, c.cfg, c.st, c.logger
+	bar := newProgressBar(stderr, "exporting")
+	start := time.Now()
+	rep, err := transfer.Export(ctx, st, dir, transfer.Options{Media: mediaLayout(cfg), Location: cfg.TimeZone, Progress: bar.update, Logger: logger})
+	bar.finish()
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "Interrupted: the manifest was not written; run `quire export` again (files already copied are kept).")
+		return errors.New("export interrupted")
+	}
+	if err != nil {
+		return fmt.Errorf("export to %s: %w", dir, err)
+	}
+	fmt.Fprintf(stdout, "Exported %d of %d documents to %s in %s.\n", rep.Documents, rep.Total, dir, time.Since(start).Round(100*time.Millisecond))
+	if len(rep.Failed) > 0 {
+		fmt.Fprintf(stdout, "Not exported (%d):\n", len(rep.Failed))
+		for _, p := range rep.Failed {
+			fmt.Fprintf(stdout, "  %s\n", p)
+		}
+		return fmt.Errorf("export to %s: %d documents were left out (listed above)", dir, len(rep.Failed))
+	}
+	return nil
+}

@@ -1,0 +1,235 @@
+package transfer
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/quirehq/quire/server/index"
+	"github.com/quirehq/quire/store"
+	"github.com/quirehq/quire/store/files"
+	"github.com/quirehq/quire/store/search/bleve"
+)
+
+// The migration benchmarks (docs/benchmarks.md, "Migration"):
+//
+//	go test -run '^$' -bench 'Benchmark(Import|Export)$' -benchtime 1x ./server/transfer/
+//
+// Each import or export runs in a child process (this test binary, run
+// again with QUIRE_TRANSFER_CHILD set), so its peak RSS is the child's
+// alone (getrusage ru_maxrss of the child, Linux: KiB): what the
+// `quire import` process would need. QUIRE_TRANSFER_NOINDEX=1 leaves the
+// search index out of the import, to see what the index costs.
+
+const benchDocs = 10000
+
+var words = strings.Fields(`invoice contract insurance bank account transfer amount due date payment
+	tax office electricity water rent landlord tenant salary employer pension health doctor receipt
+	order delivery customer number reference period total net gross vat fee interest loan credit
+	statement balance quarter annual report meeting notice letter policy claim premium deposit`)
+
+// benchPDF is a small one-page PDF, different per n.
+func benchPDF(n int, what string) []byte {
+	stream := fmt.Sprintf("BT /F1 12 Tf 72 720 Td (Document %d %s) Tj ET", n, what)
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(stream), stream),
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	var offs []int
+	for i, o := range objs {
+		offs = append(offs, b.Len())
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	x := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, o := range offs {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, x)
+	return b.Bytes()
+}
+
+// benchExport writes a paperless-ng 1.x export of n documents into dir.
+func benchExport(tb testing.TB, dir string, n int) {
+	tb.Helper()
+	rng := rand.New(rand.NewPCG(1, 2))
+	img := image.NewRGBA(image.Rect(0, 0, 40, 56))
+	for y := range 56 {
+		for x := range 40 {
+			img.Set(x, y, color.RGBA{uint8(x * 6), uint8(y * 4), 200, 255})
+		}
+	}
+	var thumb bytes.Buffer
+	png.Encode(&thumb, img)
+	f, err := os.Create(filepath.Join(dir, ManifestName))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	enc := json.NewEncoder(f)
+	f.WriteString("[\n")
+	write := func(v any) {
+		if err := enc.Encode(v); err != nil {
+			tb.Fatal(err)
+		}
+		f.WriteString(",\n")
+	}
+	for i := 1; i <= 20; i++ {
+		write(recordOut{Model: modelCorrespondent, PK: i, Fields: matchingOut{Name: fmt.Sprintf("Correspondent %d", i), MatchingAlgorithm: 1, IsInsensitive: true}})
+		write(recordOut{Model: modelTag, PK: i, Fields: tagOut{Name: fmt.Sprintf("Tag %d", i), MatchingAlgorithm: 1, IsInsensitive: true, Colour: 1 + i%13}})
+		write(recordOut{Model: modelDocumentType, PK: i, Fields: matchingOut{Name: fmt.Sprintf("Type %d", i), MatchingAlgorithm: 1, IsInsensitive: true}})
+	}
+	md5hex := func(b []byte) string { s := md5.Sum(b); return hex.EncodeToString(s[:]) }
+	for i := 1; i <= n; i++ {
+		var content strings.Builder
+		for content.Len() < 2000 {
+			content.WriteString(words[rng.IntN(len(words))])
+			content.WriteByte(' ')
+		}
+		orig, arch := benchPDF(i, "original"), benchPDF(i, "archive")
+		base := fmt.Sprintf("2021-01-01 Document %d.pdf", i)
+		for name, data := range map[string][]byte{base: orig, base + "-archive.pdf": arch, base + "-thumbnail.png": thumb.Bytes()} {
+			if err := os.WriteFile(filepath.Join(dir, name), data, 0o640); err != nil {
+				tb.Fatal(err)
+			}
+		}
+		corr, typ := 1+i%20, 1+i%20
+		as := md5hex(arch)
+		created := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * 6 * time.Hour)
+		write(recordOut{Model: modelDocument, PK: i, File: base, Archive: base + "-archive.pdf", Thumbnail: base + "-thumbnail.png",
+			Fields: documentOut{Correspondent: &corr, DocumentType: &typ, Title: fmt.Sprintf("Document %d", i), Content: content.String(),
+				MimeType: "application/pdf", Checksum: md5hex(orig), ArchiveChecksum: &as, Created: formatTime(created),
+				Modified: formatTime(created), Added: formatTime(created), StorageType: "unencrypted", Tags: []int{1 + i%20, 1 + (i/20)%20}}})
+	}
+	enc.Encode(recordOut{Model: modelUser, PK: 1, Fields: userOut{Username: "admin", Password: "!", IsActive: true, DateJoined: "2020-01-01T00:00:00Z", Groups: []int{}, UserPermissions: []int{}}})
+	f.WriteString("]\n")
+}
+
+// TestBenchChild is the child process of the benchmarks; it does nothing
+// in an ordinary test run.
+func TestBenchChild(t *testing.T) {
+	mode := os.Getenv("QUIRE_TRANSFER_CHILD")
+	if mode == "" {
+		t.Skip("benchmark child only")
+	}
+	ctx := context.Background()
+	data := os.Getenv("QUIRE_TRANSFER_DATA")
+	st, err := store.Open(ctx, store.Config{DataDir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	layout := files.Layout{Media: filepath.Join(data, "media")}
+	start := time.Now()
+	n := 0
+	switch mode {
+	case "import":
+		eng, err := bleve.Open(filepath.Join(data, "index"), bleve.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer eng.Close()
+		opt := Options{Media: layout, Indexer: index.New(st, eng, nil)}
+		if os.Getenv("QUIRE_TRANSFER_NOINDEX") != "" {
+			opt.Indexer = nil
+		}
+		rep, err := Import(ctx, st, os.Getenv("QUIRE_TRANSFER_DIR"), opt)
+		if err != nil || len(rep.Failed) > 0 {
+			t.Fatalf("import: %v %v", err, rep.Failed)
+		}
+		if c, _ := eng.Count(ctx); c != rep.Documents && opt.Indexer != nil {
+			t.Fatalf("indexed %d of %d", c, rep.Documents)
+		}
+		n = rep.Documents
+	case "export":
+		rep, err := Export(ctx, st, os.Getenv("QUIRE_TRANSFER_DIR"), Options{Media: layout})
+		if err != nil || len(rep.Failed) > 0 {
+			t.Fatalf("export: %v %v", err, rep.Failed)
+		}
+		n = rep.Documents
+	}
+	fmt.Printf("CHILD docs=%d seconds=%f\n", n, time.Since(start).Seconds())
+}
+
+// runChild runs one import or export in a child process and returns the
+// documents per second and its peak RSS in MiB.
+func runChild(b *testing.B, mode, data, dir string) (float64, float64) {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchChild$", "-test.v")
+	cmd.Env = append(os.Environ(), "QUIRE_TRANSFER_CHILD="+mode, "QUIRE_TRANSFER_DATA="+data, "QUIRE_TRANSFER_DIR="+dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		b.Fatalf("%s child: %v\n%s", mode, err, out)
+	}
+	var docs int
+	var secs float64
+	for _, line := range strings.Split(string(out), "\n") {
+		if rest, ok := strings.CutPrefix(line, "CHILD "); ok {
+			for _, kv := range strings.Fields(rest) {
+				k, v, _ := strings.Cut(kv, "=")
+				switch k {
+				case "docs":
+					docs, _ = strconv.Atoi(v)
+				case "seconds":
+					secs, _ = strconv.ParseFloat(v, 64)
+				}
+			}
+		}
+	}
+	if docs != benchDocs {
+		b.Fatalf("%s child handled %d documents:\n%s", mode, docs, out)
+	}
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return float64(docs) / secs, float64(ru.Maxrss) / 1024
+}
+
+// BenchmarkImport imports an export of 10,000 documents (2 KB of text,
+// a one-page PDF original and archive version and a thumbnail each) into
+// SQLite and the embedded index.
+func BenchmarkImport(b *testing.B) {
+	export := b.TempDir()
+	benchExport(b, export, benchDocs)
+	b.ResetTimer()
+	var rate, rss float64
+	for range b.N {
+		r, m := runChild(b, "import", b.TempDir(), export)
+		rate, rss = r, max(rss, m)
+	}
+	b.ReportMetric(rate, "docs/s")
+	b.ReportMetric(rss, "peak-RSS-MiB")
+}
+
+// BenchmarkExport exports the same archive (imported first, untimed).
+func BenchmarkExport(b *testing.B) {
+	export := b.TempDir()
+	benchExport(b, export, benchDocs)
+	data := b.TempDir()
+	runChild(b, "import", data, export)
+	b.ResetTimer()
+	var rate, rss float64
+	for range b.N {
+		r, m := runChild(b, "export", data, b.TempDir())
+		rate, rss = r, max(rss, m)
+	}
+	b.ReportMetric(rate, "docs/s")
+	b.ReportMetric(rss, "peak-RSS-MiB")
+}

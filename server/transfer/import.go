@@ -1,0 +1,814 @@
+package transfer
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/quirehq/quire/resolvers"
+	"github.com/quirehq/quire/server/consume/parse"
+	"github.com/quirehq/quire/server/index"
+	"github.com/quirehq/quire/store"
+	"github.com/quirehq/quire/store/files"
+)
+
+// Options configures Import and Export.
+type Options struct {
+	// Media is the storage layout files are copied into (import) or read
+	// from (export).
+	Media files.Layout
+	// Format names stored files on import (PAPERLESS_FILENAME_FORMAT);
+	// nil gives the default names (<id 7 digits><ext>).
+	Format *files.Format
+	// Location is the server time zone: the dates of file names.
+	Location *time.Location
+	// Indexer, when set, brings the search index up to date with the
+	// imported documents before Import returns.
+	Indexer *index.Indexer
+	// Progress is called after each batch of documents with the number
+	// done and the total.
+	Progress func(done, total int)
+	// Logger receives per-object details; nil discards.
+	Logger *slog.Logger
+	// BatchSize is how many documents go into one transaction; default 250.
+	BatchSize int
+	// Workers is how many files are copied at once; default 8.
+	Workers int
+
+	// beforeCommit, in tests, runs after a batch's files are placed and
+	// before its rows are committed; an error stops the import there.
+	beforeCommit func(batch int) error
+}
+
+func (o *Options) defaults() {
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = 250
+	}
+	if o.Workers <= 0 {
+		o.Workers = 8
+	}
+}
+
+// Problem is an object that was not imported or exported (or only in
+// part), and why.
+type Problem struct {
+	Object string // "document 12 (Invoice)", "tag 3 (Bank)"
+	Reason string
+}
+
+func (p Problem) String() string { return p.Object + ": " + p.Reason }
+
+// ImportReport says what an import did.
+type ImportReport struct {
+	Users, Correspondents, DocumentTypes, Tags, SavedViews int // newly stored
+	Documents                                              int // newly stored
+	AlreadyPresent                                         int // documents found from an earlier run (same id and checksum)
+	Total                                                  int // document entries in the manifest
+	// Failed lists what was not imported; Warnings what was imported with
+	// a change (a dropped unknown reference) or skipped by design.
+	Failed   []Problem
+	Warnings []Problem
+}
+
+// ErrConflict is returned (wrapped) by Import when the archive already
+// holds other objects under the ids or names of the export's
+// correspondents, types, tags or saved views: ids must be kept, so such
+// an export can only go into an archive without them.
+var ErrConflict = errors.New("the archive already holds different objects under the export's ids")
+
+// metadata is the non-document part of a manifest (small; read whole).
+type metadata struct {
+	users          []record
+	correspondents []record
+	types          []record
+	tags           []record
+	views          []record
+	rules          []record
+	documents      int
+	unknown        map[string]int
+}
+
+// Import reads the paperless-ng export (0.9.x or 1.x) in dir into st and
+// the storage of opts.Media. Objects keep their ids; users are matched by
+// username (an existing account is kept as it is). It runs in this order,
+// so that an interruption anywhere can be resumed by running it again:
+// users, correspondents, document types, tags and saved views, each
+// skipped when already present; then the documents in batches, each
+// document's files copied and verified against its checksums before its
+// row is committed (a document already stored under its id with its
+// checksum is skipped); then the search index. A document whose files are
+// missing or corrupt, or that clashes with a stored one, is not imported
+// and is listed in the report's Failed, as is anything else left out.
+// The error is non-nil only when the import could not run or complete
+// (ErrConflict, an unreadable manifest, a database failure, ctx ended).
+func Import(ctx context.Context, st *store.Store, dir string, opts Options) (*ImportReport, error) {
+	opts.defaults()
+	rep := &ImportReport{}
+	md := &metadata{unknown: map[string]int{}}
+	if err := readManifest(dir, func(i int, r *record) error {
+		switch r.Model {
+		case modelDocument:
+			md.documents++
+		case modelUser:
+			md.users = append(md.users, *r)
+		case modelCorrespondent:
+			md.correspondents = append(md.correspondents, *r)
+		case modelDocumentType:
+			md.types = append(md.types, *r)
+		case modelTag:
+			md.tags = append(md.tags, *r)
+		case modelSavedView:
+			md.views = append(md.views, *r)
+		case modelSavedViewRule:
+			md.rules = append(md.rules, *r)
+		default:
+			md.unknown[r.Model]++
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	rep.Total = md.documents
+	for _, m := range slices.Sorted(mapKeys(md.unknown)) {
+		rep.Warnings = append(rep.Warnings, Problem{Object: fmt.Sprintf("%d × %s", md.unknown[m], m), Reason: "not imported: Quire has no such objects"})
+	}
+	if err := opts.Media.Init(); err != nil {
+		return nil, err
+	}
+	im := &importer{st: st, dir: dir, opts: opts, rep: rep}
+	if err := im.metadata(ctx, md); err != nil {
+		return rep, err
+	}
+	if err := st.ResetIDSequences(ctx); err != nil {
+		return rep, err
+	}
+
+	// Index while importing: the outbox fills as batches commit.
+	var indexDone chan struct{}
+	ictx, stopIndex := context.WithCancel(ctx)
+	defer stopIndex()
+	if opts.Indexer != nil {
+		indexDone = make(chan struct{})
+		go func() {
+			defer close(indexDone)
+			opts.Indexer.Run(ictx)
+		}()
+	}
+	err := im.documents(ctx, md.documents)
+	stopIndex()
+	if indexDone != nil {
+		<-indexDone
+	}
+	if err != nil {
+		return rep, err
+	}
+	if err := st.ResetIDSequences(ctx); err != nil {
+		return rep, err
+	}
+	if opts.Indexer != nil {
+		if err := opts.Indexer.Drain(ctx); err != nil {
+			return rep, fmt.Errorf("update the search index (run `quire reindex` to retry): %w", err)
+		}
+	}
+	return rep, nil
+}
+
+func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
+	return func(yield func(K) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+type importer struct {
+	st   *store.Store
+	dir  string
+	opts Options
+	rep  *ImportReport
+
+	userIDs                map[int]int // export id → Quire id
+	corrs, types, tagNames map[int]string
+}
+
+func (im *importer) fail(object, format string, args ...any) {
+	p := Problem{Object: object, Reason: fmt.Sprintf(format, args...)}
+	im.rep.Failed = append(im.rep.Failed, p)
+	im.opts.Logger.Warn("not imported", "object", p.Object, "reason", p.Reason)
+}
+
+func (im *importer) warn(object, format string, args ...any) {
+	p := Problem{Object: object, Reason: fmt.Sprintf(format, args...)}
+	im.rep.Warnings = append(im.rep.Warnings, p)
+	im.opts.Logger.Info("import warning", "object", p.Object, "reason", p.Reason)
+}
+
+// metadata imports users, correspondents, types, tags and saved views.
+// Conflicts are collected and returned together (ErrConflict).
+func (im *importer) metadata(ctx context.Context, md *metadata) error {
+	var conflicts []string
+	check := func(what string, r *record, name string, inserted bool, err error, count *int) error {
+		switch {
+		case store.ErrorCode(err) == store.Conflict:
+			conflicts = append(conflicts, err.Error())
+		case err != nil && store.ErrorCode(err) == store.Validation:
+			im.fail(fmt.Sprintf("%s %d (%s)", what, r.PK, name), "%v", err)
+		case err != nil:
+			return err
+		case inserted:
+			*count++
+		}
+		return nil
+	}
+
+	im.userIDs = map[int]int{}
+	for i := range md.users {
+		r := &md.users[i]
+		var in userIn
+		if err := json.Unmarshal(r.Fields, &in); err != nil {
+			im.fail(fmt.Sprintf("user %d", r.PK), "unreadable: %v", err)
+			continue
+		}
+		u := &store.User{
+			ID: r.PK, Username: in.Username, Password: in.Password, Email: in.Email,
+			FirstName: in.FirstName, LastName: in.LastName, IsSuperuser: in.IsSuperuser,
+			IsStaff: in.IsStaff, IsActive: in.IsActive == nil || *in.IsActive,
+		}
+		if u.Password == "" {
+			u.Password = "!" // unusable, as Django's set_unusable_password
+		}
+		if t, err := parseTime(in.DateJoined, im.opts.Location); err == nil {
+			u.DateJoined = t
+		} else {
+			u.DateJoined = im.st.Now()
+		}
+		if in.LastLogin != nil {
+			if t, err := parseTime(*in.LastLogin, im.opts.Location); err == nil {
+				u.LastLogin = &t
+			}
+		}
+		id, created, err := im.st.ImportUser(ctx, u)
+		if err := check("user", r, in.Username, created, err, &im.rep.Users); err != nil {
+			return err
+		}
+		if err == nil {
+			im.userIDs[r.PK] = id
+			if !created && id != r.PK {
+				im.warn(fmt.Sprintf("user %d (%s)", r.PK, in.Username), "an account of that name exists already (id %d); it is kept, with its password, and receives the user's saved views", id)
+			}
+		}
+	}
+
+	matching := func(r *record, in matchingIn) (store.Matching, string) {
+		m := store.Matching{Match: in.Match, MatchingAlgorithm: store.MatchAny, IsInsensitive: true}
+		if in.MatchingAlgorithm != nil {
+			m.MatchingAlgorithm = store.MatchingAlgorithm(*in.MatchingAlgorithm)
+		}
+		if in.IsInsensitive != nil {
+			m.IsInsensitive = *in.IsInsensitive
+		}
+		return m, in.Name
+	}
+	for i := range md.correspondents {
+		r := &md.correspondents[i]
+		var in matchingIn
+		if err := json.Unmarshal(r.Fields, &in); err != nil {
+			im.fail(fmt.Sprintf("correspondent %d", r.PK), "unreadable: %v", err)
+			continue
+		}
+		m, name := matching(r, in)
+		ok, err := im.st.ImportCorrespondent(ctx, &store.Correspondent{ID: r.PK, Name: name, Matching: m})
+		if err := check("correspondent", r, name, ok, err, &im.rep.Correspondents); err != nil {
+			return err
+		}
+	}
+	for i := range md.types {
+		r := &md.types[i]
+		var in matchingIn
+		if err := json.Unmarshal(r.Fields, &in); err != nil {
+			im.fail(fmt.Sprintf("document type %d", r.PK), "unreadable: %v", err)
+			continue
+		}
+		m, name := matching(r, in)
+		ok, err := im.st.ImportDocumentType(ctx, &store.DocumentType{ID: r.PK, Name: name, Matching: m})
+		if err := check("document type", r, name, ok, err, &im.rep.DocumentTypes); err != nil {
+			return err
+		}
+	}
+	for i := range md.tags {
+		r := &md.tags[i]
+		var in tagIn
+		if err := json.Unmarshal(r.Fields, &in); err != nil {
+			im.fail(fmt.Sprintf("tag %d", r.PK), "unreadable: %v", err)
+			continue
+		}
+		m, name := matching(r, in.matchingIn)
+		color := "#a6cee3"
+		switch {
+		case in.Color != "":
+			color = strings.ToLower(in.Color)
+		case in.Colour != nil:
+			if c, ok := resolvers.PaletteColor(*in.Colour); ok {
+				color = c
+			} else {
+				im.warn(fmt.Sprintf("tag %d (%s)", r.PK, name), "colour %d is not in the palette 1–13; using 1", *in.Colour)
+			}
+		}
+		ok, err := im.st.ImportTag(ctx, &store.Tag{ID: r.PK, Name: name, Color: color, IsInboxTag: in.IsInboxTag, Matching: m})
+		if err := check("tag", r, name, ok, err, &im.rep.Tags); err != nil {
+			return err
+		}
+	}
+
+	rulesByView := map[int][]store.SavedViewRule{}
+	for i := range md.rules {
+		r := &md.rules[i]
+		var in savedViewRuleIn
+		if err := json.Unmarshal(r.Fields, &in); err != nil {
+			im.fail(fmt.Sprintf("saved view rule %d", r.PK), "unreadable: %v", err)
+			continue
+		}
+		rulesByView[in.SavedView] = append(rulesByView[in.SavedView], store.SavedViewRule{ID: r.PK, RuleType: in.RuleType, Value: in.Value})
+	}
+	for i := range md.views {
+		r := &md.views[i]
+		var in savedViewIn
+		if err := json.Unmarshal(r.Fields, &in); err != nil {
+			im.fail(fmt.Sprintf("saved view %d", r.PK), "unreadable: %v", err)
+			continue
+		}
+		owner, ok := im.userIDs[in.User]
+		if !ok {
+			im.fail(fmt.Sprintf("saved view %d (%s)", r.PK, in.Name), "its owner, user %d, is not in the export", in.User)
+			continue
+		}
+		v := &store.SavedView{ID: r.PK, UserID: owner, Name: in.Name, ShowOnDashboard: in.ShowOnDashboard,
+			ShowInSidebar: in.ShowInSidebar, SortField: in.SortField, SortReverse: in.SortReverse}
+		ok, err := im.st.ImportSavedView(ctx, v, rulesByView[r.PK])
+		if err := check("saved view", r, in.Name, ok, err, &im.rep.SavedViews); err != nil {
+			return err
+		}
+	}
+	if len(conflicts) > 0 {
+		return fmt.Errorf("%w (import into an empty Quire):\n  %s", ErrConflict, strings.Join(conflicts, "\n  "))
+	}
+
+	// The stored objects, for references and file names.
+	im.corrs, im.types, im.tagNames = map[int]string{}, map[int]string{}, map[int]string{}
+	cs, err := im.st.AllCorrespondents(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		im.corrs[c.ID] = c.Name
+	}
+	ts, err := im.st.AllDocumentTypes(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		im.types[t.ID] = t.Name
+	}
+	tags, err := im.st.AllTags(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range tags {
+		im.tagNames[t.ID] = t.Name
+	}
+	return nil
+}
+
+// item is one document of a batch on its way in.
+type item struct {
+	label  string
+	doc    *store.Document
+	tags   []int
+	src    string // exported original, absolute
+	arch   string // exported archive version, absolute ("" when none)
+	thumb  string // exported thumbnail, absolute
+	placed []string
+	err    error // why it is not imported
+}
+
+// documents streams the document entries in batches.
+func (im *importer) documents(ctx context.Context, total int) error {
+	var batch []*item
+	done, nBatch := 0, 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := im.batch(ctx, batch, nBatch); err != nil {
+			return err
+		}
+		nBatch++
+		done += len(batch)
+		batch = batch[:0]
+		if im.opts.Progress != nil {
+			im.opts.Progress(done, total)
+		}
+		return ctx.Err()
+	}
+	err := readManifest(im.dir, func(_ int, r *record) error {
+		if r.Model != modelDocument {
+			return nil
+		}
+		if it := im.parseDocument(r); it != nil {
+			batch = append(batch, it)
+		} else {
+			done++
+		}
+		if len(batch) >= im.opts.BatchSize {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return flush()
+}
+
+// parseDocument turns a manifest entry into an item, or reports it and
+// returns nil.
+func (im *importer) parseDocument(r *record) *item {
+	var in documentIn
+	label := fmt.Sprintf("document %d", r.PK)
+	if err := json.Unmarshal(r.Fields, &in); err != nil {
+		im.fail(label, "unreadable manifest entry: %v", err)
+		return nil
+	}
+	if in.Title != "" {
+		label = fmt.Sprintf("document %d (%s)", r.PK, in.Title)
+	}
+	if r.PK <= 0 {
+		im.fail(label, "no id")
+		return nil
+	}
+	if r.File == "" {
+		im.fail(label, "the manifest names no exported file (%s)", keyFile)
+		return nil
+	}
+	if r.Thumbnail == "" {
+		im.fail(label, "the manifest names no exported thumbnail (%s)", keyThumbnail)
+		return nil
+	}
+	if len(in.Checksum) != 32 {
+		im.fail(label, "checksum %q is not an MD5 digest", in.Checksum)
+		return nil
+	}
+	if r.Archive != "" && (in.ArchiveChecksum == nil || len(*in.ArchiveChecksum) != 32) {
+		im.fail(label, "it has an archive version but no archive checksum")
+		return nil
+	}
+	d := &store.Document{
+		ID: r.PK, Title: in.Title, Content: in.Content, MimeType: in.MimeType,
+		Checksum: strings.ToLower(in.Checksum), ArchiveSerialNumber: in.ArchiveSerialNumber,
+	}
+	if in.OriginalFilename != nil {
+		d.OriginalFilename = *in.OriginalFilename
+	}
+	for _, t := range []struct {
+		dst  *time.Time
+		s    string
+		name string
+	}{{&d.Created, in.Created, "created"}, {&d.Modified, in.Modified, "modified"}, {&d.Added, in.Added, "added"}} {
+		if t.s == "" {
+			continue
+		}
+		v, err := parseTime(t.s, im.opts.Location)
+		if err != nil {
+			im.fail(label, "%s: %v", t.name, err)
+			return nil
+		}
+		*t.dst = v
+	}
+	now := im.st.Now()
+	if d.Added.IsZero() {
+		d.Added = now
+	}
+	if d.Created.IsZero() {
+		d.Created = d.Added
+	}
+	if d.Modified.IsZero() {
+		d.Modified = d.Added
+	}
+	if d.MimeType == "" {
+		d.MimeType = mime.TypeByExtension(strings.ToLower(filepath.Ext(r.File)))
+		if i := strings.IndexByte(d.MimeType, ';'); i >= 0 {
+			d.MimeType = d.MimeType[:i]
+		}
+	}
+	if in.StorageType != "" && in.StorageType != "unencrypted" {
+		im.warn(label, "storage type %q: the exported files are read as unencrypted, as paperless-ng's exporter writes them", in.StorageType)
+	}
+	if c := in.Correspondent; c != nil {
+		if _, ok := im.corrs[*c]; ok {
+			d.CorrespondentID = c
+		} else {
+			im.warn(label, "correspondent %d is not in the export; left empty", *c)
+		}
+	}
+	if t := in.DocumentType; t != nil {
+		if _, ok := im.types[*t]; ok {
+			d.DocumentTypeID = t
+		} else {
+			im.warn(label, "document type %d is not in the export; left empty", *t)
+		}
+	}
+	it := &item{label: label, doc: d}
+	for _, t := range in.Tags {
+		if _, ok := im.tagNames[t]; ok {
+			it.tags = append(it.tags, t)
+		} else {
+			im.warn(label, "tag %d is not in the export; left out", t)
+		}
+	}
+	if in.ArchiveChecksum != nil && r.Archive != "" {
+		s := strings.ToLower(*in.ArchiveChecksum)
+		d.ArchiveChecksum = &s
+	}
+	var err error
+	if it.src, err = files.Within(im.dir, filepath.FromSlash(r.File)); err != nil {
+		im.fail(label, "exported file name: %v", err)
+		return nil
+	}
+	if it.thumb, err = files.Within(im.dir, filepath.FromSlash(r.Thumbnail)); err != nil {
+		im.fail(label, "exported thumbnail name: %v", err)
+		return nil
+	}
+	if r.Archive != "" {
+		if it.arch, err = files.Within(im.dir, filepath.FromSlash(r.Archive)); err != nil {
+			im.fail(label, "exported archive name: %v", err)
+			return nil
+		}
+	}
+	ext := parse.Extension(d.MimeType)
+	if ext == "" {
+		ext = strings.ToLower(filepath.Ext(r.File))
+	}
+	fn := im.filename(d, it.tags, ext)
+	d.Filename = &fn
+	if it.arch != "" {
+		afn := strings.TrimSuffix(fn, filepath.Ext(fn)) + ".pdf"
+		d.ArchiveFilename = &afn
+	}
+	return it
+}
+
+// filename is a document's storage name (relative to the originals).
+func (im *importer) filename(d *store.Document, tagIDs []int, ext string) string {
+	if im.opts.Format == nil {
+		return files.DefaultFilename(d.ID, ext)
+	}
+	fd := files.FormatData{ID: d.ID, Title: d.Title, Created: d.Created.In(im.opts.Location), Added: d.Added.In(im.opts.Location), Ext: ext}
+	if d.CorrespondentID != nil {
+		fd.Correspondent = im.corrs[*d.CorrespondentID]
+	}
+	if d.DocumentTypeID != nil {
+		fd.DocumentType = im.types[*d.DocumentTypeID]
+	}
+	for _, id := range tagIDs {
+		fd.Tags = append(fd.Tags, im.tagNames[id])
+	}
+	sort.Slice(fd.Tags, func(i, j int) bool { return strings.ToLower(fd.Tags[i]) < strings.ToLower(fd.Tags[j]) })
+	return im.opts.Format.Filename(fd)
+}
+
+// batch imports one batch: checks against the store, files, then rows.
+func (im *importer) batch(ctx context.Context, items []*item, n int) error {
+	ids := make([]int, len(items))
+	sums := make([]string, len(items))
+	var asns []int
+	for i, it := range items {
+		ids[i], sums[i] = it.doc.ID, it.doc.Checksum
+		if a := it.doc.ArchiveSerialNumber; a != nil {
+			asns = append(asns, *a)
+		}
+	}
+	have, err := im.st.DocumentChecksums(ctx, ids)
+	if err != nil {
+		return err
+	}
+	bySum, err := im.st.DocumentIDsByChecksums(ctx, sums)
+	if err != nil {
+		return err
+	}
+	byASN, err := im.st.DocumentIDsByASNs(ctx, asns)
+	if err != nil {
+		return err
+	}
+	var todo []*item
+	seenSum, seenASN := map[string]int{}, map[int]int{}
+	for _, it := range items {
+		d := it.doc
+		if sum, ok := have[d.ID]; ok {
+			if sum == d.Checksum {
+				im.rep.AlreadyPresent++
+			} else {
+				im.fail(it.label, "id %d is taken by another document", d.ID)
+			}
+			continue
+		}
+		if other, ok := bySum[d.Checksum]; ok {
+			im.fail(it.label, "the same file is stored already, as document %d", other)
+			continue
+		}
+		if other, ok := seenSum[d.Checksum]; ok {
+			im.fail(it.label, "the same file as document %d of the export", other)
+			continue
+		}
+		if a := d.ArchiveSerialNumber; a != nil {
+			if other, ok := byASN[*a]; ok {
+				im.fail(it.label, "archive serial number %d belongs to document %d", *a, other)
+				continue
+			}
+			if other, ok := seenASN[*a]; ok {
+				im.fail(it.label, "archive serial number %d belongs to document %d of the export too", *a, other)
+				continue
+			}
+			seenASN[*a] = d.ID
+		}
+		seenSum[d.Checksum] = d.ID
+		todo = append(todo, it)
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+
+	// Files: copied in parallel, each verified while it is copied.
+	var wg sync.WaitGroup
+	work := make(chan *item)
+	for range min(im.opts.Workers, len(todo)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 64<<10)
+			for it := range work {
+				it.err = im.placeFiles(it, buf)
+			}
+		}()
+	}
+	for _, it := range todo {
+		work <- it
+	}
+	close(work)
+	wg.Wait()
+
+	ok := todo[:0]
+	var placed []string
+	for _, it := range todo {
+		if it.err != nil {
+			im.fail(it.label, "%v", it.err)
+			continue
+		}
+		ok = append(ok, it)
+		placed = append(placed, it.placed...)
+	}
+	if len(ok) == 0 {
+		return nil
+	}
+	// The files must be durable before the rows that name them commit:
+	// a resumed import skips documents whose rows exist.
+	if err := syncFiles(im.opts.Media, placed); err != nil {
+		return err
+	}
+	if im.opts.beforeCommit != nil {
+		if err := im.opts.beforeCommit(n); err != nil {
+			return err
+		}
+	}
+	docs := make([]*store.Document, len(ok))
+	tags := make([][]int, len(ok))
+	for i, it := range ok {
+		docs[i], tags[i] = it.doc, it.tags
+	}
+	err = im.st.ImportDocuments(ctx, docs, tags)
+	if err == nil {
+		im.rep.Documents += len(docs)
+		return nil
+	}
+	if ctx.Err() != nil || store.ErrorCode(err) == store.Internal {
+		return err
+	}
+	// A constraint failed (a clash the checks above did not foresee, such
+	// as a file name): one at a time, to find the culprit.
+	for i, d := range docs {
+		if err := im.st.ImportDocuments(ctx, []*store.Document{d}, tags[i:i+1]); err != nil {
+			if store.ErrorCode(err) == store.Internal {
+				return err
+			}
+			im.fail(ok[i].label, "%v", err)
+			for _, p := range ok[i].placed {
+				os.Remove(p)
+			}
+			continue
+		}
+		im.rep.Documents++
+	}
+	return nil
+}
+
+// placeFiles copies a document's files into storage, verifying the
+// original and archive version against their checksums. On failure
+// nothing of it is left in storage.
+func (im *importer) placeFiles(it *item, buf []byte) error {
+	d := it.doc
+	fail := func(err error) error {
+		for _, p := range it.placed {
+			os.Remove(p)
+		}
+		it.placed = nil
+		return err
+	}
+	dst, err := im.opts.Media.OriginalPath(*d.Filename)
+	if err != nil {
+		return err
+	}
+	if err := copyVerified(it.src, dst, d.Checksum, buf); err != nil {
+		return fail(fmt.Errorf("original: %w", err))
+	}
+	it.placed = append(it.placed, dst)
+	if it.arch != "" {
+		adst, err := im.opts.Media.ArchivePath(*d.ArchiveFilename)
+		if err != nil {
+			return fail(err)
+		}
+		if err := copyVerified(it.arch, adst, *d.ArchiveChecksum, buf); err != nil {
+			return fail(fmt.Errorf("archive version: %w", err))
+		}
+		it.placed = append(it.placed, adst)
+	}
+	tdst := im.opts.Media.ThumbnailPath(d.ID)
+	if err := copyVerified(it.thumb, tdst, "", buf); err != nil {
+		return fail(fmt.Errorf("thumbnail: %w", err))
+	}
+	it.placed = append(it.placed, tdst)
+	return nil
+}
+
+// copyVerified copies src to dst under a temporary name, renamed into
+// place only when the MD5 of what was copied is want ("" checks nothing).
+// It does not fsync (syncFiles does, once per batch).
+func copyVerified(src, dst, want string, buf []byte) error {
+	in, err := os.Open(src)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("%s is missing from the export", filepath.Base(src))
+		}
+		return err
+	}
+	defer in.Close()
+	dir := filepath.Dir(dst)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(dst)+".import-*")
+	if errors.Is(err, os.ErrNotExist) {
+		if err = os.MkdirAll(dir, 0o750); err == nil {
+			f, err = os.CreateTemp(dir, "."+filepath.Base(dst)+".import-*")
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("create file in storage: %w", err)
+	}
+	h := md5.New()
+	_, err = io.CopyBuffer(io.MultiWriter(f, h), in, buf)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("copy %s: %w", filepath.Base(src), err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); want != "" && got != want {
+		os.Remove(f.Name())
+		return fmt.Errorf("%s is corrupt: its MD5 is %s, the manifest says %s", filepath.Base(src), got, want)
+	}
+	if err := os.Rename(f.Name(), dst); err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("rename into %s: %w", dst, err)
+	}
+	return nil
+}
+
+func manifestPath(dir string) string { return filepath.Join(dir, ManifestName) }
