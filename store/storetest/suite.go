@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -111,7 +112,7 @@ func mustTag(t *testing.T, s *store.Store, name string, inbox bool) *store.Tag {
 	return tg
 }
 
-var checksumSeq int
+var checksumSeq atomic.Int64 // subtests run in parallel
 
 // doc describes a document for mustDocument.
 type doc struct {
@@ -126,14 +127,14 @@ type doc struct {
 
 func mustDocument(t *testing.T, s *store.Store, d doc) *store.Document {
 	t.Helper()
-	checksumSeq++
+	seq := checksumSeq.Add(1)
 	if d.created.IsZero() {
 		d.created = time.Date(2020, 6, 1, 12, 0, 0, 0, time.UTC)
 	}
 	out := &store.Document{
 		Title: d.title, Content: d.content, CorrespondentID: d.corr, DocumentTypeID: d.typ,
 		Created: d.created, Added: d.added, Modified: d.modified, ArchiveSerialNumber: d.asn, MimeType: "application/pdf",
-		Checksum: checksum(1_000_000 + checksumSeq), OriginalFilename: d.title + ".pdf",
+		Checksum: checksum(1_000_000 + int(seq)), OriginalFilename: d.title + ".pdf",
 	}
 	if err := s.CreateDocument(ctx, out, d.tags); err != nil {
 		t.Fatalf("create document %q: %v", d.title, err)
