@@ -447,3 +447,74 @@ func consumptionEndToEnd(t *testing.T, l *live) {
 		t.Errorf("metadata with the original missing: %s", b)
 	}
 }
+
+// TestConsumptionProgressSubscription subscribes to consumptionProgress over
+// GraphQL's websocket transport (graphql-transport-ws), uploads a file
+// and reads its frames up to SUCCESS.
+func TestConsumptionProgressSubscription(t *testing.T) {
+	docfixture.RequireTools(t, "pdftotext", "pdftoppm")
+	l := newLive(t, "sqlite")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, resp, err := websocket.Dial(ctx, l.url+"/graphql", &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}}); err == nil || resp == nil || resp.StatusCode != 401 {
+		t.Fatalf("anonymous subscription must be refused with 401: %v %v", resp, err)
+	}
+	ws, _, err := websocket.Dial(ctx, l.url+"/graphql", &websocket.DialOptions{
+		Subprotocols: []string{"graphql-transport-ws"},
+		HTTPHeader:   http.Header{"Cookie": {"sessionid=" + l.session}},
+	})
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	defer ws.CloseNow()
+	send := func(v any) {
+		b, _ := json.Marshal(v)
+		if err := ws.Write(ctx, websocket.MessageText, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func() map[string]any {
+		_, msg, err := ws.Read(ctx)
+		if err != nil {
+			t.Fatalf("read: %v", err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(msg, &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	send(map[string]any{"type": "connection_init"})
+	if m := read(); m["type"] != "connection_ack" {
+		t.Fatalf("init: %v", m)
+	}
+	send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
+		"query": "subscription { consumptionProgress { filename taskId status currentProgress maxProgress documentId } }"}})
+	time.Sleep(200 * time.Millisecond) // let the subscription register before the upload
+
+	l.uploadREST(part{name: "document", filename: "note.txt", data: []byte("A note about the garden, 2021-05-06.\n")})
+	var statuses []string
+	for {
+		m := read()
+		if m["type"] != "next" {
+			t.Fatalf("unexpected message %v", m)
+		}
+		p := m["payload"].(map[string]any)["data"].(map[string]any)["consumptionProgress"].(map[string]any)
+		if p["filename"] != "note.txt" {
+			continue
+		}
+		statuses = append(statuses, p["status"].(string))
+		if p["status"] == "FAILED" {
+			t.Fatalf("consumption failed: %v", p)
+		}
+		if p["status"] == "SUCCESS" {
+			if p["documentId"] == nil || p["taskId"] == nil || p["currentProgress"] != p["maxProgress"] {
+				t.Fatalf("success frame %v", p)
+			}
+			break
+		}
+	}
+	if statuses[0] != "STARTING" {
+		t.Fatalf("frames %v", statuses)
+	}
+}
