@@ -82,3 +82,19 @@ func (s *Store) DeleteToken(ctx context.Context, userID int) error {
 	}
 	return affectedOrNotFound(res, Errorf(NotFound, "user %d has no token", userID))
 }
+
+// UserByToken returns the user owning the API token key, in one query.
+// Errors: NotFound when no such token (or user) exists.
+func (s *Store) UserByToken(ctx context.Context, key string) (*User, error) {
+	u := new(User)
+	err := s.db(ctx).NewSelect().Model(u).
+		Join(`JOIN tokens AS tok ON tok.user_id = "user".id`).
+		Where(`tok."key" = ?`, key).Limit(1).Scan(ctx)
+	if err != nil {
+		if ErrorCode(translate(err)) == NotFound {
+			return nil, Errorf(NotFound, "token not found")
+		}
+		return nil, fmt.Errorf("load user by token: %w", translate(err))
+	}
+	return u, nil
+}

@@ -258,14 +258,7 @@ func (a *Authenticator) token(ctx context.Context, parts []string) (*store.User,
 	case len(parts[1]) > 40: // longer than any key: no need to ask
 		return nil, unauthenticated(MsgInvalidToken)
 	}
-	t, err := a.store.Token(ctx, parts[1])
-	if err != nil {
-		if store.ErrorCode(err) == store.NotFound {
-			return nil, unauthenticated(MsgInvalidToken)
-		}
-		return nil, fmt.Errorf("token authentication: %w", err)
-	}
-	u, err := a.store.User(ctx, t.UserID)
+	u, err := a.store.UserByToken(ctx, parts[1])
 	if err != nil {
 		if store.ErrorCode(err) == store.NotFound {
 			return nil, unauthenticated(MsgInvalidToken)
