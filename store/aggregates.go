@@ -24,9 +24,26 @@ type aggregates struct {
 	corrCounts       map[int]int
 	typeCounts       map[int]int
 	lastCorr         map[int]time.Time
+	// The number of documents, at counters.documents = totalGen (-1: none).
+	docTotal, totalGen int64
 }
 
-func newAggregates() *aggregates { return &aggregates{tagsGen: -1, docsGen: -1} }
+func newAggregates() *aggregates { return &aggregates{tagsGen: -1, docsGen: -1, totalGen: -1} }
+
+// total returns the cached number of documents and the generation it was
+// counted at (-1 when nothing is cached).
+func (a *aggregates) total() (int, int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return int(a.docTotal), a.totalGen
+}
+
+// setTotal caches the number of documents at a generation (-1 forgets it).
+func (a *aggregates) setTotal(n int, gen int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.docTotal, a.totalGen = int64(n), gen
+}
 
 // generation reads one row of counters.
 func (s *Store) generation(ctx context.Context, name string) (int64, error) {

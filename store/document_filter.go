@@ -36,13 +36,20 @@ func (s *Store) Documents(ctx context.Context, f DocumentFilter, order []Documen
 		if err != nil {
 			return nil, 0, err
 		}
+		if m.counter == "documents" && m.gen < 0 && gen >= 0 && len(docs) > 0 {
+			s.aggregates.setTotal(total, gen) // learnt with this page
+		}
 		if m.gen < 0 || gen == m.gen {
 			return docs, total, nil
 		}
-		// The tags changed since the cached postings were loaded.
-		s.postings.invalidate()
+		// What the cached answer rests on changed since it was cached.
+		if m.counter == "documents" {
+			s.aggregates.setTotal(0, -1)
+		} else {
+			s.postings.invalidate()
+		}
 		if attempt > 0 {
-			useCache = false // changing fast: let the database intersect
+			useCache = false // changing fast: let the database do it all
 		}
 	}
 }
@@ -80,8 +87,13 @@ type docMatch struct {
 	with  string
 	conds []cond
 	count string // the count's SQL when known without scanning (or "")
-	gen   int64
-	many  bool // the id list is long: walking a date index beats probing each id
+	// counter names the counters row a cached part of the answer rests
+	// on ("document_tags" for postings, "documents" for the archive's
+	// total); the statement reads it, and gen is the value the cache was
+	// made at (-1: nothing cached, read only to learn it).
+	counter string
+	gen     int64
+	many    bool // the id list is long: walking a date index beats probing each id
 }
 
 // manyIDs is where walking the (created|added|modified, id) index from the
@@ -134,10 +146,19 @@ func (s *Store) documentMatch(ctx context.Context, f DocumentFilter, useCache bo
 		f.Tags = &TagsFilter{Any: f.Tags.Any, None: f.Tags.None}
 	}
 	m := docMatch{conds: s.documentConds(f), gen: -1}
+	_, inTx := ctx.Value(txKey{}).(bun.Tx)
 	if len(all) == 0 {
+		if len(m.conds) == 0 && useCache && !inTx {
+			// The whole archive: its size is cached per generation of
+			// counters.documents (an exact count(*) over every row costs
+			// milliseconds on PostgreSQL).
+			m.counter = "documents"
+			if total, gen := s.aggregates.total(); gen >= 0 {
+				m.count, m.gen = fmt.Sprint(total), gen
+			}
+		}
 		return m, nil
 	}
-	_, inTx := ctx.Value(txKey{}).(bun.Tx)
 	if useCache && !inTx {
 		ids, gen, err := s.cachedIntersection(ctx, all)
 		if err != nil {
@@ -147,7 +168,7 @@ func (s *Store) documentMatch(ctx context.Context, f DocumentFilter, useCache bo
 			if len(m.conds) == 0 {
 				m.count = fmt.Sprint(len(ids))
 			}
-			m.gen = gen
+			m.counter, m.gen = "document_tags", gen
 			m.conds = append(m.conds, s.idListCond(ids))
 			m.many = len(ids) > manyIDs
 			return m, nil
@@ -169,8 +190,10 @@ func (s *Store) countQuery(ctx context.Context, m docMatch) *bun.SelectQuery {
 	return where(s.db(ctx).NewSelect().TableExpr("documents AS d").ColumnExpr("count(*)"), m.conds)
 }
 
-// tagsGenSQL reads the tag generation inside a statement.
-const tagsGenSQL = "(SELECT value FROM counters WHERE name = 'document_tags')"
+// genSQL reads a counters row inside a statement.
+func genSQL(counter string) string {
+	return "(SELECT value FROM counters WHERE name = '" + counter + "')"
+}
 
 // scan runs q, preceded by m's common table expression, into dest. The
 // expression is marked AS MATERIALIZED (SQLite ≥ 3.35, PostgreSQL ≥ 12):
@@ -199,14 +222,14 @@ func (s *Store) documentPage(ctx context.Context, m docMatch, joins []string, or
 	var rows []struct {
 		Document   `bun:",extend"`
 		TotalCount int   `bun:"total_count"`
-		TagsGen    int64 `bun:"tags_gen"`
+		Gen        int64 `bun:"gen"`
 	}
 	q := s.db(ctx).NewSelect().
 		TableExpr("documents AS d").
 		ColumnExpr("d.*").
 		ColumnExpr("(?) AS total_count", s.countQuery(ctx, m))
-	if m.gen >= 0 {
-		q = q.ColumnExpr(tagsGenSQL + " AS tags_gen")
+	if m.counter != "" {
+		q = q.ColumnExpr(genSQL(m.counter) + " AS gen")
 	}
 	for _, j := range joins {
 		q = q.Join(j)
@@ -219,7 +242,10 @@ func (s *Store) documentPage(ctx context.Context, m docMatch, joins []string, or
 	total, gen := 0, int64(-1)
 	for i, r := range rows {
 		docs[i] = r.Document
-		total, gen = r.TotalCount, r.TagsGen
+		total = r.TotalCount
+		if m.counter != "" {
+			gen = r.Gen
+		}
 	}
 	return docs, total, gen, nil
 }
@@ -231,8 +257,8 @@ func (s *Store) countDocuments(ctx context.Context, m docMatch) (int, int64, err
 	gen := int64(-1)
 	q := s.db(ctx).NewSelect().ColumnExpr("(?) AS n", s.countQuery(ctx, m))
 	dest := []any{&n}
-	if m.gen >= 0 {
-		q = q.ColumnExpr(tagsGenSQL + " AS g")
+	if m.counter != "" {
+		q = q.ColumnExpr(genSQL(m.counter) + " AS g")
 		dest = append(dest, &gen)
 	}
 	if err := s.scan(ctx, m, q, dest...); err != nil {

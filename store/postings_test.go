@@ -264,3 +264,64 @@ func TestDocumentCountsAcrossProcesses(t *testing.T) {
 		})
 	}
 }
+
+// TestArchiveTotalAcrossProcesses: the unfiltered list's total is cached
+// per generation of counters.documents; another store's insert or delete
+// shows at once.
+func TestArchiveTotalAcrossProcesses(t *testing.T) {
+	for _, dialect := range storetest.Dialects(t) {
+		t.Run(dialect, func(t *testing.T) {
+			ctx := context.Background()
+			url := storetest.DatabaseURL(t, dialect)
+			open := func() *store.Store {
+				s, err := store.Open(ctx, store.Config{URL: url})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { s.Close() })
+				return s
+			}
+			a, b := open(), open()
+			mk := func(s *store.Store, i int) int {
+				d := &store.Document{Title: fmt.Sprint("d", i), Checksum: fmt.Sprintf("%032d", i)}
+				if err := s.CreateDocument(ctx, d, nil); err != nil {
+					t.Fatal(err)
+				}
+				return d.ID
+			}
+			total := func(page int) int {
+				t.Helper()
+				_, n, err := a.Documents(ctx, store.DocumentFilter{}, nil, store.Page{Number: page, Size: 2})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			for i := range 3 {
+				mk(a, i)
+			}
+			if n := total(1); n != 3 {
+				t.Fatalf("total %d, want 3", n)
+			}
+			if n := total(1); n != 3 { // now from the cache
+				t.Fatalf("cached total %d, want 3", n)
+			}
+			id := mk(b, 10)
+			if n := total(1); n != 4 {
+				t.Fatalf("after b's insert: %d, want 4 (stale cached total)", n)
+			}
+			if n := total(-1); n != 4 {
+				t.Fatalf("last page: total %d", n)
+			}
+			if _, err := b.DeleteDocument(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+			if n := total(1); n != 3 {
+				t.Fatalf("after b's delete: %d, want 3", n)
+			}
+			if n := total(9); n != 3 {
+				t.Fatalf("page past the end: total %d", n)
+			}
+		})
+	}
+}
