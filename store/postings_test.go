@@ -19,16 +19,7 @@ func TestTagPostingsCacheAcrossProcesses(t *testing.T) {
 	for _, dialect := range storetest.Dialects(t) {
 		t.Run(dialect, func(t *testing.T) {
 			ctx := context.Background()
-			url := storetest.DatabaseURL(t, dialect)
-			open := func() *store.Store {
-				s, err := store.Open(ctx, store.Config{URL: url})
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { s.Close() })
-				return s
-			}
-			a, b := open(), open()
+			a, b := twoProcesses(t, dialect)
 			name := func(s string) *string { return &s }
 			t1, err := a.CreateTag(ctx, store.TagInput{Name: name("one")})
 			if err != nil {
@@ -203,16 +194,7 @@ func TestDocumentCountsAcrossProcesses(t *testing.T) {
 	for _, dialect := range storetest.Dialects(t) {
 		t.Run(dialect, func(t *testing.T) {
 			ctx := context.Background()
-			url := storetest.DatabaseURL(t, dialect)
-			open := func() *store.Store {
-				s, err := store.Open(ctx, store.Config{URL: url})
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { s.Close() })
-				return s
-			}
-			a, b := open(), open()
+			a, b := twoProcesses(t, dialect)
 			name := func(s string) *string { return &s }
 			tg, _ := a.CreateTag(ctx, store.TagInput{Name: name("t")})
 			c, _ := a.CreateCorrespondent(ctx, store.CorrespondentInput{Name: name("c")})
@@ -272,16 +254,7 @@ func TestArchiveTotalAcrossProcesses(t *testing.T) {
 	for _, dialect := range storetest.Dialects(t) {
 		t.Run(dialect, func(t *testing.T) {
 			ctx := context.Background()
-			url := storetest.DatabaseURL(t, dialect)
-			open := func() *store.Store {
-				s, err := store.Open(ctx, store.Config{URL: url})
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { s.Close() })
-				return s
-			}
-			a, b := open(), open()
+			a, b := twoProcesses(t, dialect)
 			mk := func(s *store.Store, i int) int {
 				d := &store.Document{Title: fmt.Sprint("d", i), Checksum: fmt.Sprintf("%032d", i)}
 				if err := s.CreateDocument(ctx, d, nil); err != nil {
@@ -324,4 +297,20 @@ func TestArchiveTotalAcrossProcesses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// twoProcesses opens two stores on one fresh database, as two Quire
+// processes sharing it would.
+func twoProcesses(t *testing.T, dialect string) (*store.Store, *store.Store) {
+	t.Helper()
+	url := storetest.DatabaseURL(t, dialect)
+	open := func() *store.Store {
+		s, err := store.Open(context.Background(), store.Config{URL: url})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	return open(), open()
 }
