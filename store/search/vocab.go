@@ -688,3 +688,23 @@ func (v *Vocab) Meta(key string) int {
 func (v *Vocab) TypoAllowed(t *Term) bool {
 	return t.Fuzzy > 0 && t.Pattern == "" && !t.Prefix && t.Field != FieldTag && !v.Known(t.Term)
 }
+
+// metaRebuildLastID is the meta key holding a rebuild's progress.
+const metaRebuildLastID = "rebuild_last_id"
+
+// RebuildLastID is the highest document ID a rebuild fed into this
+// vocabulary's index so far (0 for none).
+func (v *Vocab) RebuildLastID() int { return v.Meta(metaRebuildLastID) }
+
+// MarkRebuilt records that docs reached the rebuild durably: it syncs the
+// statistics, then advances RebuildLastID to the highest ID among docs.
+func (v *Vocab) MarkRebuilt(docs []Document) error {
+	last := v.RebuildLastID()
+	for _, d := range docs {
+		last = max(last, d.ID)
+	}
+	if err := v.Sync(); err != nil {
+		return err
+	}
+	return v.SetMeta(metaRebuildLastID, last)
+}

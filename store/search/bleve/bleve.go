@@ -796,10 +796,8 @@ func (e *Engine) BeginRebuild(ctx context.Context) (search.Rebuild, error) {
 	return e.rb, nil
 }
 
-const metaLastID = "rebuild_last_id"
-
 // LastID implements search.Rebuild.
-func (r *rebuild) LastID() int { return r.g.vocab.Meta(metaLastID) }
+func (r *rebuild) LastID() int { return r.g.vocab.RebuildLastID() }
 
 // Index implements search.Rebuild.
 func (r *rebuild) Index(ctx context.Context, docs ...search.Document) error {
@@ -817,14 +815,7 @@ func (r *rebuild) Index(ctx context.Context, docs ...search.Document) error {
 	if err := r.g.write(docs, nil); err != nil {
 		return err
 	}
-	last := r.g.vocab.Meta(metaLastID)
-	for _, d := range docs {
-		last = max(last, d.ID)
-	}
-	if err := r.g.vocab.Sync(); err != nil {
-		return err
-	}
-	return r.g.vocab.SetMeta(metaLastID, last)
+	return r.g.vocab.MarkRebuilt(docs)
 }
 
 // Commit implements search.Rebuild.

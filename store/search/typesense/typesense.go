@@ -766,8 +766,6 @@ type rebuild struct {
 	mu sync.Mutex
 }
 
-const metaLastID = "rebuild_last_id"
-
 // BeginRebuild implements search.Engine.
 func (e *Engine) BeginRebuild(ctx context.Context) (search.Rebuild, error) {
 	e.mu.Lock()
@@ -792,7 +790,7 @@ func (e *Engine) BeginRebuild(ctx context.Context) (search.Rebuild, error) {
 }
 
 // LastID implements search.Rebuild.
-func (r *rebuild) LastID() int { return r.c.vocab.Meta(metaLastID) }
+func (r *rebuild) LastID() int { return r.c.vocab.RebuildLastID() }
 
 // Index implements search.Rebuild.
 func (r *rebuild) Index(ctx context.Context, docs ...search.Document) error {
@@ -807,14 +805,7 @@ func (r *rebuild) Index(ctx context.Context, docs ...search.Document) error {
 	if err := r.e.writeTo(ctx, r.c, docs, nil); err != nil {
 		return err
 	}
-	last := r.c.vocab.Meta(metaLastID)
-	for _, d := range docs {
-		last = max(last, d.ID)
-	}
-	if err := r.c.vocab.Sync(); err != nil {
-		return err
-	}
-	return r.c.vocab.SetMeta(metaLastID, last)
+	return r.c.vocab.MarkRebuilt(docs)
 }
 
 // Commit implements search.Rebuild: the alias is pointed at the new
