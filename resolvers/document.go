@@ -9,7 +9,13 @@ import (
 )
 
 func (r *Resolver) updateDocument(ctx context.Context, id int, u store.DocumentUpdate) (*store.Document, error) {
-	fe := store.FieldErrors{}
+	return r.saveDocument(ctx, id, u, store.FieldErrors{})
+}
+
+// saveDocument validates u (adding to the problems fe already holds, so a
+// replace reports missing and invalid fields together), stores it and
+// renames files and retrains as the change needs.
+func (r *Resolver) saveDocument(ctx context.Context, id int, u store.DocumentUpdate, fe store.FieldErrors) (*store.Document, error) {
 	validateDocumentUpdate(fe, u)
 	if err := fe.Err(); err != nil {
 		return nil, err

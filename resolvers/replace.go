@@ -53,33 +53,14 @@ func (r *Resolver) ReplaceDocument(ctx context.Context, id int, u store.Document
 	if !u.TagIDs.IsSet() {
 		fe.Add("tagIds", msgRequired)
 	}
-	validateDocumentUpdate(fe, u)
-	if err := fe.Err(); err != nil {
-		return nil, err
-	}
-	d, err := r.Store.UpdateDocument(ctx, id, u)
-	if err != nil {
-		return nil, err
-	}
-	r.afterDocumentsChanged(ctx, []int{id}, assignmentsChanged(u))
-	return d, nil
+	return r.saveDocument(ctx, id, u, fe)
 }
 
 // ReplaceSavedView replaces one of the caller's saved views: the fields
 // required on create are required. Errors: Unauthenticated, NotFound
 // (missing or another user's view), Validation.
 func (r *Resolver) ReplaceSavedView(ctx context.Context, id int, in store.SavedViewInput) (*store.SavedView, error) {
-	u, err := currentUser(ctx)
-	if err != nil {
-		return nil, err
-	}
-	trimName(in.Name)
-	fe := store.FieldErrors{}
-	validateSavedView(fe, in, true)
-	if err := fe.Err(); err != nil {
-		return nil, err
-	}
-	return r.Store.UpdateSavedView(ctx, u.ID, id, in)
+	return r.saveSavedView(ctx, id, in, true)
 }
 
 func requireName(name *string) error {

@@ -21,13 +21,19 @@ func (r *Resolver) createSavedView(ctx context.Context, in store.SavedViewInput)
 }
 
 func (r *Resolver) updateSavedView(ctx context.Context, id int, in store.SavedViewInput) (*store.SavedView, error) {
+	return r.saveSavedView(ctx, id, in, false)
+}
+
+// saveSavedView changes one of the caller's views; requireAll demands the
+// fields a create needs (replace semantics).
+func (r *Resolver) saveSavedView(ctx context.Context, id int, in store.SavedViewInput, requireAll bool) (*store.SavedView, error) {
 	u, err := currentUser(ctx)
 	if err != nil {
 		return nil, err
 	}
 	trimName(in.Name)
 	fe := store.FieldErrors{}
-	validateSavedView(fe, in, false)
+	validateSavedView(fe, in, requireAll)
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
