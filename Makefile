@@ -63,7 +63,7 @@ _checks:
 	  if go generate ./...; then
 	    if [ "$$clean_before" = yes ]; then
 	      # Clean checkout (CI): strict check against the committed tree.
-	      git diff --exit-code --stat || { git diff | head -200; echo "go generate changed committed files: regenerate and commit them"; failed+=(generate-diff); }
+	      git diff --exit-code --stat || { git diff | sed -n 1,200p; echo "go generate changed committed files: regenerate and commit them"; failed+=(generate-diff); }
 	      untracked=$$(git ls-files --others --exclude-standard)
 	      if [ -n "$$untracked" ]; then printf 'go generate created files that are not committed:\n%s\n' "$$untracked"; failed+=(generate-untracked); fi
 	    else
