@@ -27,6 +27,9 @@ type Resolver struct {
 	// Location is the server's time zone (date filters, relative dates in
 	// queries); nil means UTC.
 	Location *time.Location
+	// Memo keeps rendered list pages against the archive's version (see
+	// Rendered); nil keeps nothing.
+	Memo *Memo
 }
 
 // New returns a Resolver over the store.

@@ -48,6 +48,7 @@ func newLive(t *testing.T, dialect string) *live {
 	st := storetest.Open(t, dialect)
 	au := auth.New(st, nil, time.Now, auth.Config{Params: testParams})
 	res := resolvers.New(st, nil)
+	res.Memo = resolvers.NewMemo(8 << 20) // as served: list pages reused until the archive changes
 	res.Credentials = au
 	dir := t.TempDir()
 	svc, err := consume.New(st, consume.Config{DataDir: dir, DisableWatcher: true, ClassifierInterval: -1,

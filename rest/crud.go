@@ -58,23 +58,45 @@ func (res *resource[T, F, O, In]) handleList(a *API) http.HandlerFunc {
 			a.writeJSON(w, r, http.StatusNotFound, detail("Invalid page."))
 			return
 		}
-		items, served, total, err := res.list(r.Context(), &f, res.orders.parse(q), &p.number, &p.size)
-		if err != nil {
-			a.writeError(w, r, err, res.fieldNames(info(r)))
-			return
-		}
-		out, err := res.render(r.Context(), r, items, true)
-		if err != nil {
-			a.writeError(w, r, err, nil)
-			return
-		}
-		env, ok := pageEnvelope(r, p, served, total, out)
-		if !ok {
+		order := res.orders.parse(q)
+		body, err := a.res.Rendered(r.Context(), renderKey(r), func(ctx context.Context) ([]byte, error) {
+			items, served, total, err := res.list(ctx, &f, order, &p.number, &p.size)
+			if err != nil {
+				return nil, err
+			}
+			out, err := res.render(ctx, r, items, true)
+			if err != nil {
+				return nil, err
+			}
+			env, ok := pageEnvelope(r, p, served, total, out)
+			if !ok {
+				return nil, errInvalidPage
+			}
+			return encodeJSON(env)
+		})
+		switch {
+		case errors.Is(err, errInvalidPage):
 			a.writeJSON(w, r, http.StatusNotFound, detail("Invalid page."))
-			return
+		case err != nil:
+			a.writeError(w, r, err, res.fieldNames(info(r)))
+		default:
+			a.writeBody(w, r, http.StatusOK, body)
 		}
-		a.writeJSON(w, r, http.StatusOK, env)
 	}
+}
+
+// errInvalidPage is a page number past the last page.
+var errInvalidPage = errors.New("invalid page")
+
+// renderKey names what a list page's JSON depends on besides the user and
+// the data: the path, query, API version and (for the absolute next and
+// previous links) scheme and host.
+func renderKey(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return "v" + strconv.Itoa(info(r).version) + " " + scheme + "://" + r.Host + r.URL.Path + "?" + r.URL.RawQuery
 }
 
 // pathID reads the {id} of a detail route; non-numeric ids are not found.

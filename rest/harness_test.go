@@ -80,6 +80,7 @@ func newEnv(t *testing.T, dialect string) *env {
 	now := func() time.Time { return fixedNow }
 	st := storetest.OpenConfig(t, dialect, store.Config{Now: now, Location: loc})
 	res := resolvers.New(st, nil)
+	res.Memo = resolvers.NewMemo(8 << 20) // as served: list pages reused until the archive changes
 	au := auth.New(st, nil, now, auth.Config{Params: testParams})
 	res.Credentials = au
 	// A consumer that is never run: uploads are validated and queued.

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,6 +30,8 @@ type Config struct {
 	LogFormat     string // "text" or "json"
 	CookiePrefix  string
 	UIDir         string // prebuilt paperless-compatible web frontend served at /
+	// ResponseCacheMB bounds the rendered list pages kept (resolvers.Memo).
+	ResponseCacheMB int
 	// TypesenseURL selects Typesense as the search engine (else the
 	// embedded index in <data>/index); TypesenseAPIKey authenticates.
 	TypesenseURL    string
@@ -147,6 +150,15 @@ func settings() []setting {
 			}},
 		{env: []string{"QUIRE_COOKIE_PREFIX", "PAPERLESS_COOKIE_PREFIX"}, help: "prefix for the session and CSRF cookie names",
 			apply: func(c *Config, v string) error { c.CookiePrefix = v; return nil }},
+		{env: []string{"QUIRE_RESPONSE_CACHE_MB"}, def: "32", help: "memory for rendered list pages kept until the archive changes (0: none)",
+			apply: func(c *Config, v string) error {
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 0 {
+					return fmt.Errorf("%q is not a number of megabytes", v)
+				}
+				c.ResponseCacheMB = n
+				return nil
+			}},
 	}
 }
 

@@ -122,6 +122,7 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error)
 	res.Consumer = bridge.Consumer{Svc: svc}
 	res.Search = engine
 	res.Location = cfg.TimeZone
+	res.Memo = resolvers.NewMemo(int64(cfg.ResponseCacheMB) << 20)
 	ix := index.New(st, engine, logger.With("component", "index"))
 	return &app{st: st, svc: svc, res: res, auth: au, engine: engine, ix: ix}, nil
 }

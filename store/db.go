@@ -50,9 +50,10 @@ type Store struct {
 	now    func() time.Time
 	logger *slog.Logger
 
-	postings   *postings
-	aggregates *aggregates
-	loc        *time.Location
+	postings    *postings
+	aggregates  *aggregates
+	versionStmt *sql.Stmt // see Version
+	loc         *time.Location
 	// pgLower is the PostgreSQL expression template that lower-cases
 	// Unicode text: plain lower() unless the database's ctype is ASCII-only.
 	pgLower string
@@ -88,6 +89,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	if err := migrateUp(ctx, s); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.prepareVersion(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -197,7 +202,11 @@ func (s *Store) openSQLite(ctx context.Context, cfg Config) error {
 
 // Close releases the database connections.
 func (s *Store) Close() error {
-	err := s.write.Close()
+	var err error
+	if s.versionStmt != nil {
+		err = s.versionStmt.Close()
+	}
+	err = errors.Join(err, s.write.Close())
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
 	}
