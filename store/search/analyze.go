@@ -28,9 +28,15 @@ var stopWords = map[string]bool{}
 func init() {
 	for _, w := range strings.Fields(`a an and are as at be by can for from have if in is it may not of on or
 		tbd that the this to us we when will with yet you your`) {
+		if len(w) > maxStopWordLen {
+			panic("stop word longer than maxStopWordLen: " + w)
+		}
 		stopWords[w] = true
 	}
 }
+
+// maxStopWordLen is the longest stop word's length in bytes.
+const maxStopWordLen = 4
 
 // IsStopWord reports whether a folded word is dropped by Analyze.
 func IsStopWord(term string) bool { return stopWords[term] }
@@ -70,7 +76,7 @@ func Analyze(text string) []Token {
 		}
 		word := text[start:i]
 		term := Fold(word)
-		if n := utf8.RuneCountInString(term); n < 2 || n > MaxTokenRunes || stopWords[term] {
+		if n := utf8.RuneCountInString(term); n < 2 || n > MaxTokenRunes || (len(term) <= maxStopWordLen && stopWords[term]) {
 			continue
 		}
 		out = append(out, Token{Term: term, Start: start, End: i, Pos: pos})
@@ -100,18 +106,65 @@ var foldSpecial = map[rune]string{
 
 // Fold lower-cases s and removes diacritics (NFD, drop combining marks),
 // with a few letters that do not decompose spelt out (ß→ss, ø→o). It is
-// how both the index and queries compare words.
+// how both the index and queries compare words. ASCII and the Latin-1 and
+// Latin Extended-A/B letters go through a table; anything else takes the
+// general path.
 func Fold(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf || (s[i] >= 'A' && s[i] <= 'Z') {
-			ascii = false
-			break
-		}
+	i := 0
+	for i < len(s) && s[i] < utf8.RuneSelf && (s[i] < 'A' || s[i] > 'Z') {
+		i++
 	}
-	if ascii {
+	if i == len(s) {
 		return s
 	}
+	b := make([]byte, i, len(s)+4)
+	copy(b, s[:i])
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b = append(b, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r >= foldTableEnd || r == utf8.RuneError {
+			return foldSlow(s)
+		}
+		f := foldTable[r-utf8.RuneSelf]
+		if f == foldNeedsContext {
+			return foldSlow(s)
+		}
+		b = append(b, f...)
+		i += n
+	}
+	return string(b)
+}
+
+// foldTable holds Fold of each rune from U+0080 to foldTableEnd
+// (exclusive), computed by foldSlow; foldNeedsContext marks runes whose
+// fold is not a function of the rune alone (combining marks, …).
+var foldTable = func() []string {
+	t := make([]string, foldTableEnd-utf8.RuneSelf)
+	for r := rune(utf8.RuneSelf); r < foldTableEnd; r++ {
+		f := foldSlow(string(r))
+		if unicode.Is(unicode.Mn, r) || !utf8.ValidString(f) || strings.ContainsFunc(f, func(c rune) bool { return c >= utf8.RuneSelf && unicode.In(c, unicode.M) }) {
+			f = foldNeedsContext
+		}
+		t[r-utf8.RuneSelf] = f
+	}
+	return t
+}()
+
+const (
+	foldTableEnd     = 0x250 // end of Latin Extended-B
+	foldNeedsContext = "\x00"
+)
+
+// foldSlow is Fold's general path.
+func foldSlow(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range norm.NFD.String(s) {

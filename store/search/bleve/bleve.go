@@ -343,6 +343,16 @@ func (g *generation) write(docs []search.Document, deleted []int) error {
 	if len(docs) == 0 && len(deleted) == 0 {
 		return nil
 	}
+	// The word statistics are independent of the bleve index: they are
+	// updated on the other core meanwhile. A failure of either fails the
+	// write, which the caller repeats (both are idempotent).
+	vocabDone := make(chan error, 1)
+	go func() { vocabDone <- g.vocab.Apply(docs, deleted) }()
+	err := g.writeIndex(docs, deleted)
+	return errors.Join(err, <-vocabDone)
+}
+
+func (g *generation) writeIndex(docs []search.Document, deleted []int) error {
 	b := g.idx.NewBatch()
 	for _, id := range deleted {
 		b.Delete(docID(id))
@@ -355,7 +365,7 @@ func (g *generation) write(docs []search.Document, deleted []int) error {
 	if err := g.idx.Batch(b); err != nil {
 		return fmt.Errorf("write index batch: %w", err)
 	}
-	return g.vocab.Apply(docs, deleted)
+	return nil
 }
 
 // Index implements search.Engine.
