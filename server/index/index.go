@@ -14,6 +14,7 @@ import (
 // Tuning of the indexer.
 const (
 	batchSize    = 500
+	flushEvery   = 4 // batches applied between two waits for the disk
 	pollInterval = 250 * time.Millisecond
 	maxBackoff   = 30 * time.Second
 )
@@ -66,7 +67,7 @@ func (ix *Indexer) Run(ctx context.Context) error {
 			}
 			failing, backoff = false, 0
 		}
-		if n == batchSize && err == nil {
+		if n == flushEvery*batchSize && err == nil {
 			continue // more queued
 		}
 		wait := pollInterval
@@ -96,32 +97,42 @@ func (ix *Indexer) Drain(ctx context.Context) error {
 	}
 }
 
-// drainBatch applies one batch of queued changes and removes them from the
-// queue; it returns how many entries it took.
+// drainBatch applies up to flushEvery batches of queued changes, waits
+// until the engine has them on disk, and only then removes them from the
+// queue (a crash before that makes the next run apply them again); it
+// returns how many entries it took.
 func (ix *Indexer) drainBatch(ctx context.Context) (int, error) {
-	entries, err := ix.store.OutboxBatch(ctx, batchSize)
+	entries, err := ix.store.OutboxBatch(ctx, flushEvery*batchSize)
 	if err != nil || len(entries) == 0 {
 		return 0, err
 	}
-	ids := make([]int, 0, len(entries))
-	for _, e := range entries {
-		if !slices.Contains(ids, e.DocumentID) {
-			ids = append(ids, e.DocumentID)
+	indexed, removed := 0, 0
+	for start := 0; start < len(entries); start += batchSize {
+		part := entries[start:min(start+batchSize, len(entries))]
+		ids := make([]int, 0, len(part))
+		for _, e := range part {
+			if !slices.Contains(ids, e.DocumentID) {
+				ids = append(ids, e.DocumentID)
+			}
 		}
+		docs, missing, err := Load(ctx, ix.store, ids)
+		if err != nil {
+			return 0, err
+		}
+		if len(docs) > 0 {
+			if err := ix.engine.Index(ctx, docs...); err != nil {
+				return 0, fmt.Errorf("index %d documents: %w", len(docs), err)
+			}
+		}
+		if len(missing) > 0 {
+			if err := ix.engine.Delete(ctx, missing...); err != nil {
+				return 0, fmt.Errorf("remove %d documents from the index: %w", len(missing), err)
+			}
+		}
+		indexed, removed = indexed+len(docs), removed+len(missing)
 	}
-	docs, missing, err := Load(ctx, ix.store, ids)
-	if err != nil {
+	if err := ix.engine.Flush(ctx); err != nil {
 		return 0, err
-	}
-	if len(docs) > 0 {
-		if err := ix.engine.Index(ctx, docs...); err != nil {
-			return 0, fmt.Errorf("index %d documents: %w", len(docs), err)
-		}
-	}
-	if len(missing) > 0 {
-		if err := ix.engine.Delete(ctx, missing...); err != nil {
-			return 0, fmt.Errorf("remove %d documents from the index: %w", len(missing), err)
-		}
 	}
 	done := make([]int64, len(entries))
 	for i, e := range entries {
@@ -130,7 +141,7 @@ func (ix *Indexer) drainBatch(ctx context.Context) (int, error) {
 	if err := ix.store.DeleteOutbox(ctx, done); err != nil {
 		return 0, err
 	}
-	ix.logger.Debug("search index updated", "indexed", len(docs), "removed", len(missing))
+	ix.logger.Debug("search index updated", "indexed", indexed, "removed", removed)
 	return len(entries), nil
 }
 
@@ -266,6 +277,12 @@ func (ix *Indexer) Rebuild(ctx context.Context, progress Progress) error {
 			progress(done, max(total, done))
 		}
 		if ctx.Err() != nil {
+			// Interrupted: keep what is done for the next run.
+			wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+			defer cancel()
+			if err := rb.Checkpoint(wctx); err != nil {
+				ix.logger.Warn("search index rebuild: saving progress", "error", err)
+			}
 			return ctx.Err()
 		}
 	}

@@ -222,6 +222,9 @@ func BenchmarkEngines(b *testing.B) {
 			if err := feed(ctx, n, e.Index); err != nil {
 				b.Fatal(err)
 			}
+			if err := e.Flush(ctx); err != nil { // on disk, as the indexer waits for
+				b.Fatal(err)
+			}
 			el := time.Since(start)
 			b.ReportMetric(float64(n)/el.Seconds(), "docs/s")
 			b.ReportMetric(0, "ns/op")

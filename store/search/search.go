@@ -34,9 +34,16 @@ type Engine interface {
 	// Index adds or replaces documents (by ID). Re-indexing an unchanged
 	// document is harmless. While a rebuild is in progress the documents
 	// are written to the rebuild as well, so the swap loses no change.
+	// The documents are searchable when it returns, but may not survive
+	// a crash until Flush returns.
 	Index(ctx context.Context, docs ...Document) error
-	// Delete removes documents by ID; unknown IDs are ignored.
+	// Delete removes documents by ID; unknown IDs are ignored. Like Index,
+	// durable once Flush returns.
 	Delete(ctx context.Context, ids ...int) error
+	// Flush waits until every Index and Delete that returned is durable.
+	// A caller that must not lose a change (the indexer, before it
+	// removes the change from the outbox) calls it.
+	Flush(ctx context.Context) error
 	// Search runs a parsed query.
 	Search(ctx context.Context, req Request) (*Result, error)
 	// MoreLike finds documents similar to document id (its top key terms,
@@ -62,11 +69,15 @@ type Engine interface {
 // durable: if the process stops, BeginRebuild returns it again and
 // LastID says where to continue (WHERE id > LastID ORDER BY id).
 type Rebuild interface {
-	// LastID is the highest document ID indexed into the rebuild so far
-	// (0 for a fresh one). It is durable once Index returned.
+	// LastID is the highest document ID durably indexed into the rebuild
+	// (0 for a fresh one). It may trail the last Index by a few thousand
+	// documents, which an interrupted rebuild indexes again.
 	LastID() int
 	// Index adds a batch of documents to the new index.
 	Index(ctx context.Context, docs ...Document) error
+	// Checkpoint makes everything indexed so far durable and advances
+	// LastID past it (an interrupted rebuild calls it before it stops).
+	Checkpoint(ctx context.Context) error
 	// Commit makes the new index the live one and drops the old one.
 	Commit(ctx context.Context) error
 	// Abort throws the new index away; the live index is untouched.

@@ -74,10 +74,74 @@ type Engine struct {
 }
 
 type generation struct {
-	name  string
-	dir   string
-	idx   bleve.Index
-	vocab *search.Vocab
+	name    string
+	dir     string
+	idx     bleve.Index
+	vocab   *search.Vocab
+	persist persistence
+}
+
+// indexConfig opens every bleve index with unsafe_batch: a batch returns
+// once it is searchable, and bleve's persister writes it to disk in the
+// background while the next one is built. Flush waits for the disk.
+var indexConfig = map[string]any{"unsafe_batch": true}
+
+// persistence counts the batches a generation accepted and those bleve has
+// written to disk (its persisted callbacks fire in order: a later batch on
+// disk means every earlier one is too).
+type persistence struct {
+	mu        sync.Mutex
+	submitted uint64
+	persisted uint64
+	err       error         // a failed write to disk, reported by the next wait
+	changed   chan struct{} // closed and replaced whenever persisted moves
+}
+
+// submit counts one batch and returns the callback bleve calls once it is
+// on disk (or fails to get there).
+func (p *persistence) submit() func(error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.submitted++
+	if p.changed == nil {
+		p.changed = make(chan struct{})
+	}
+	return func(err error) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.persisted++
+		if err != nil && p.err == nil {
+			p.err = err
+		}
+		close(p.changed)
+		p.changed = make(chan struct{})
+	}
+}
+
+// wait blocks until every batch submitted before the call is on disk.
+func (p *persistence) wait(ctx context.Context) error {
+	p.mu.Lock()
+	target := p.submitted
+	p.mu.Unlock()
+	for {
+		p.mu.Lock()
+		if p.persisted >= target {
+			err := p.err
+			p.err = nil
+			p.mu.Unlock()
+			if err != nil {
+				return fmt.Errorf("write search index to disk: %w", err)
+			}
+			return nil
+		}
+		ch := p.changed
+		p.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 func (g *generation) close() error {
@@ -189,7 +253,16 @@ func (e *Engine) create() (*generation, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create index generation: %w", err)
 	}
-	idx, err := bleve.New(filepath.Join(dir, "bleve"), indexMapping())
+	// Created with bleve's defaults, so the mapping is on disk before it
+	// is reopened for unsafe batches.
+	path := filepath.Join(dir, "bleve")
+	idx, err := bleve.New(path, indexMapping())
+	if err == nil {
+		err = idx.Close()
+	}
+	if err == nil {
+		idx, err = bleve.OpenUsing(path, indexConfig)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("create bleve index: %w", err)
 	}
@@ -203,7 +276,7 @@ func (e *Engine) create() (*generation, error) {
 
 func (e *Engine) openGen(name string, noSync bool) (*generation, error) {
 	dir := filepath.Join(e.root, name)
-	idx, err := bleve.Open(filepath.Join(dir, "bleve"))
+	idx, err := bleve.OpenUsing(filepath.Join(dir, "bleve"), indexConfig)
 	if err != nil {
 		return nil, fmt.Errorf("open bleve index %s: %w", name, err)
 	}
@@ -362,7 +435,10 @@ func (g *generation) writeIndex(docs []search.Document, deleted []int) error {
 			return fmt.Errorf("index document %d: %w", d.ID, err)
 		}
 	}
+	persisted := g.persist.submit()
+	b.SetPersistedCallback(persisted)
 	if err := g.idx.Batch(b); err != nil {
+		persisted(err) // bleve dropped the batch: count it, report it
 		return fmt.Errorf("write index batch: %w", err)
 	}
 	return nil
@@ -397,6 +473,21 @@ func (e *Engine) write(ctx context.Context, docs []search.Document, ids []int) e
 		}
 	}
 	return nil
+}
+
+// Flush implements search.Engine: it waits until bleve has written every
+// batch accepted so far — to the live index and to a rebuild — to disk.
+func (e *Engine) Flush(ctx context.Context) error {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.live == nil {
+		return store.Errorf(store.Internal, "search index is closed")
+	}
+	err := e.live.persist.wait(ctx)
+	if e.rb != nil {
+		err = errors.Join(err, e.rb.g.persist.wait(ctx))
+	}
+	return err
 }
 
 // Count implements search.Engine.
@@ -780,6 +871,9 @@ type rebuild struct {
 	e  *Engine
 	g  *generation
 	mu sync.Mutex
+	// unmarked documents (the highest id unmarkedLast) are indexed but
+	// not yet known to be on disk: LastID does not count them yet.
+	unmarked, unmarkedLast int
 }
 
 // BeginRebuild implements search.Engine.
@@ -825,7 +919,41 @@ func (r *rebuild) Index(ctx context.Context, docs ...search.Document) error {
 	if err := r.g.write(docs, nil); err != nil {
 		return err
 	}
-	return r.g.vocab.MarkRebuilt(docs)
+	for _, d := range docs {
+		r.unmarkedLast = max(r.unmarkedLast, d.ID)
+	}
+	r.unmarked += len(docs)
+	if r.unmarked < rebuildMarkEvery {
+		return nil
+	}
+	return r.mark(ctx)
+}
+
+// Checkpoint implements search.Rebuild.
+func (r *rebuild) Checkpoint(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.mark(ctx)
+}
+
+// rebuildMarkEvery is how many documents a rebuild indexes between two
+// waits for the disk (and advances of LastID).
+const rebuildMarkEvery = 5000
+
+// mark waits until the rebuild's batches are on disk, then advances LastID
+// past them (r.mu held).
+func (r *rebuild) mark(ctx context.Context) error {
+	if err := r.g.persist.wait(ctx); err != nil {
+		return err
+	}
+	if r.unmarked == 0 {
+		return nil
+	}
+	if err := r.g.vocab.MarkRebuilt([]search.Document{{ID: r.unmarkedLast}}); err != nil {
+		return err
+	}
+	r.unmarked = 0
+	return nil
 }
 
 // Commit implements search.Rebuild.
@@ -837,6 +965,9 @@ func (r *rebuild) Commit(ctx context.Context) error {
 	defer e.mu.Unlock()
 	if e.rb != r {
 		return store.Errorf(store.Conflict, "the rebuild was committed or aborted")
+	}
+	if err := r.mark(ctx); err != nil {
+		return err
 	}
 	r.g.vocab.SetNoSync(false)
 	if err := r.g.vocab.Sync(); err != nil {

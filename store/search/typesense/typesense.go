@@ -345,6 +345,10 @@ func (e *Engine) Autocomplete(ctx context.Context, term string, limit int) ([]st
 	return e.live.vocab.Complete(search.Fold(strings.TrimSpace(term)), limit)
 }
 
+// Flush implements search.Engine: Typesense acknowledges a write once its
+// raft log holds it, so there is nothing to wait for.
+func (e *Engine) Flush(ctx context.Context) error { return ctx.Err() }
+
 // Close implements search.Engine.
 func (e *Engine) Close() error {
 	e.mu.Lock()
@@ -807,6 +811,9 @@ func (r *rebuild) Index(ctx context.Context, docs ...search.Document) error {
 	}
 	return r.c.vocab.MarkRebuilt(docs)
 }
+
+// Checkpoint implements search.Rebuild: Index is durable on return.
+func (r *rebuild) Checkpoint(ctx context.Context) error { return ctx.Err() }
 
 // Commit implements search.Rebuild: the alias is pointed at the new
 // collection, then the old collection and its statistics are dropped.
