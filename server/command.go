@@ -43,6 +43,7 @@ func openCommand(ctx context.Context, name string, args []string, getenv func(st
 	if err != nil {
 		return nil, err
 	}
+	applyMemoryLimit(cfg, getenv)
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	logger := newLogger(cfg, stderr)
 	st, err := store.Open(ctx, store.Config{DataDir: cfg.DataDir, URL: cfg.DatabaseURL, Logger: logger, Location: cfg.TimeZone})

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +33,9 @@ type Config struct {
 	UIDir         string // prebuilt paperless-compatible web frontend served at /
 	// ResponseCacheMB bounds the rendered list pages kept (resolvers.Memo).
 	ResponseCacheMB int
+	// MemoryLimitMB is the soft heap limit (runtime/debug.SetMemoryLimit)
+	// unless GOMEMLIMIT is set; 0 means none.
+	MemoryLimitMB int
 	// TypesenseURL selects Typesense as the search engine (else the
 	// embedded index in <data>/index); TypesenseAPIKey authenticates.
 	TypesenseURL    string
@@ -159,6 +163,15 @@ func settings() []setting {
 				c.ResponseCacheMB = n
 				return nil
 			}},
+		{env: []string{"QUIRE_MEMORY_LIMIT_MB"}, def: "256", help: "soft limit of the Go heap: the collector works harder near it (0: none; GOMEMLIMIT wins)",
+			apply: func(c *Config, v string) error {
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 0 {
+					return fmt.Errorf("%q is not a number of megabytes", v)
+				}
+				c.MemoryLimitMB = n
+				return nil
+			}},
 	}
 }
 
@@ -261,4 +274,15 @@ func checkWritableDir(dir string) error {
 	name := f.Name()
 	f.Close()
 	return os.Remove(name)
+}
+
+// applyMemoryLimit sets the process's soft heap limit from the
+// configuration, unless the GOMEMLIMIT environment variable (read by the Go
+// runtime itself) is set. Indexing allocates in bursts; the limit keeps
+// a full reindex or import near it instead of at twice its live heap.
+func applyMemoryLimit(cfg Config, getenv func(string) string) {
+	if getenv("GOMEMLIMIT") != "" || cfg.MemoryLimitMB <= 0 {
+		return
+	}
+	debug.SetMemoryLimit(int64(cfg.MemoryLimitMB) << 20)
 }

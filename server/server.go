@@ -56,6 +56,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err != nil {
 		return err
 	}
+	applyMemoryLimit(cfg, getenv)
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	return serve(ctx, cfg, newLogger(cfg, stderr), nil)
