@@ -17,7 +17,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -25,6 +24,7 @@ import (
 	"github.com/quirehq/quire/store"
 	"github.com/quirehq/quire/store/files"
 	"github.com/quirehq/quire/store/search/bleve"
+	"github.com/quirehq/quire/store/storetest"
 )
 
 // The migration benchmarks (docs/benchmarks.md, "Migration"):
@@ -33,7 +33,7 @@ import (
 //
 // Each import or export runs in a child process (this test binary, run
 // again with QUIRE_TRANSFER_CHILD set), so its peak RSS is the child's
-// alone (getrusage ru_maxrss of the child, Linux: KiB): what the
+// alone (the child's own VmHWM): what the
 // `quire import` process would need. QUIRE_TRANSFER_NOINDEX=1 leaves the
 // search index out of the import, to see what the index costs.
 
@@ -170,7 +170,7 @@ func TestBenchChild(t *testing.T) {
 		}
 		n = rep.Documents
 	}
-	fmt.Printf("CHILD docs=%d seconds=%f\n", n, time.Since(start).Seconds())
+	fmt.Printf("CHILD docs=%d seconds=%f hwm_mb=%f\n", n, time.Since(start).Seconds(), storetest.PeakRSSMB())
 }
 
 // runChild runs one import or export in a child process and returns the
@@ -183,7 +183,7 @@ func runChild(b *testing.B, mode, data, dir string) (float64, float64) {
 		b.Fatalf("%s child: %v\n%s", mode, err, out)
 	}
 	var docs int
-	var secs float64
+	var secs, hwm float64
 	for _, line := range strings.Split(string(out), "\n") {
 		if rest, ok := strings.CutPrefix(line, "CHILD "); ok {
 			for _, kv := range strings.Fields(rest) {
@@ -193,6 +193,8 @@ func runChild(b *testing.B, mode, data, dir string) (float64, float64) {
 					docs, _ = strconv.Atoi(v)
 				case "seconds":
 					secs, _ = strconv.ParseFloat(v, 64)
+				case "hwm_mb":
+					hwm, _ = strconv.ParseFloat(v, 64)
 				}
 			}
 		}
@@ -200,8 +202,7 @@ func runChild(b *testing.B, mode, data, dir string) (float64, float64) {
 	if docs != benchDocs {
 		b.Fatalf("%s child handled %d documents:\n%s", mode, docs, out)
 	}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return float64(docs) / secs, float64(ru.Maxrss) / 1024
+	return float64(docs) / secs, hwm
 }
 
 // BenchmarkImport imports an export of 10,000 documents (2 KB of text,

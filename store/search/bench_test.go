@@ -20,13 +20,13 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/quirehq/quire/store/search"
 	"github.com/quirehq/quire/store/search/bleve"
 	"github.com/quirehq/quire/store/search/typesense"
+	"github.com/quirehq/quire/store/storetest"
 )
 
 var english = strings.Fields(`invoice payment account bank statement balance total amount due date customer
@@ -195,8 +195,8 @@ func percentile(d []time.Duration, p float64) float64 {
 // rebuildInChild runs a full rebuild of the corpus into a fresh engine in
 // a child process (this test binary again), as `quire reindex` runs in a
 // process of its own, and returns its duration and the child's peak RSS
-// (getrusage ru_maxrss): the rebuilding process alone, without this
-// benchmark's live index.
+// (its own VmHWM): the rebuilding process alone, without this benchmark's
+// live index.
 func rebuildInChild(b *testing.B, engine string) (secs, rssMB float64) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestRebuildChild$", "-test.v")
 	cmd.Env = append(os.Environ(), "QUIRE_SEARCH_BENCH_CHILD="+engine)
@@ -205,15 +205,12 @@ func rebuildInChild(b *testing.B, engine string) (secs, rssMB float64) {
 		b.Fatalf("rebuild child: %v\n%s", err, out)
 	}
 	for _, line := range strings.Split(string(out), "\n") {
-		if v, ok := strings.CutPrefix(line, "CHILD seconds="); ok {
-			secs, _ = strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if rest, ok := strings.CutPrefix(line, "CHILD "); ok {
+			fmt.Sscanf(rest, "seconds=%g hwm_mb=%g", &secs, &rssMB)
 		}
 	}
-	if secs == 0 {
+	if secs == 0 || rssMB == 0 {
 		b.Fatalf("rebuild child reported nothing:\n%s", out)
-	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rssMB = float64(ru.Maxrss) / 1024 // KiB on Linux
 	}
 	return secs, rssMB
 }
@@ -256,7 +253,7 @@ func TestRebuildChild(t *testing.T) {
 	if err := rb.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	fmt.Printf("CHILD seconds=%f\n", time.Since(start).Seconds())
+	fmt.Printf("CHILD seconds=%f hwm_mb=%f\n", time.Since(start).Seconds(), storetest.PeakRSSMB())
 }
 
 // BenchmarkEngines indexes the corpus into each engine, then measures

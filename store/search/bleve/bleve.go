@@ -84,17 +84,7 @@ type generation struct {
 // indexConfig opens every bleve index with unsafe_batch: a batch returns
 // once it is searchable, and bleve's persister writes it to disk in the
 // background while the next one is built. Flush waits for the disk.
-//
-// Merges stop at segments of maxSegmentDocs documents: merging larger ones
-// costs memory in proportion (a 100k-document rebuild peaks near 950 MB
-// with bleve's default of 5 million, under 450 MB with this), for a
-// little more work per search.
-var indexConfig = map[string]any{
-	"unsafe_batch":           true,
-	"scorchMergePlanOptions": map[string]any{"MaxSegmentSize": maxSegmentDocs},
-}
-
-const maxSegmentDocs = 10000
+var indexConfig = map[string]any{"unsafe_batch": true}
 
 // persistence counts the batches a generation accepted and those bleve has
 // written to disk (its persisted callbacks fire in order: a later batch on
