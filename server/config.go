@@ -163,7 +163,7 @@ func settings() []setting {
 				c.ResponseCacheMB = n
 				return nil
 			}},
-		{env: []string{"QUIRE_MEMORY_LIMIT_MB"}, def: "256", help: "soft limit of the Go heap: the collector works harder near it (0: none; GOMEMLIMIT wins)",
+		{env: []string{"QUIRE_MEMORY_LIMIT_MB"}, def: "0", help: "soft limit of the Go heap, for containers: the collector works harder near it (0: none; GOMEMLIMIT wins)",
 			apply: func(c *Config, v string) error {
 				n, err := strconv.Atoi(v)
 				if err != nil || n < 0 {
@@ -278,8 +278,8 @@ func checkWritableDir(dir string) error {
 
 // applyMemoryLimit sets the process's soft heap limit from the
 // configuration, unless the GOMEMLIMIT environment variable (read by the Go
-// runtime itself) is set. Indexing allocates in bursts; the limit keeps
-// a full reindex or import near it instead of at twice its live heap.
+// runtime itself) is set. It is off by default (a limit makes the collector
+// run more often near it): set it where the container has a memory limit.
 func applyMemoryLimit(cfg Config, getenv func(string) string) {
 	if getenv("GOMEMLIMIT") != "" || cfg.MemoryLimitMB <= 0 {
 		return

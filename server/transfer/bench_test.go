@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -133,7 +132,6 @@ func TestBenchChild(t *testing.T) {
 	if mode == "" {
 		t.Skip("benchmark child only")
 	}
-	debug.SetMemoryLimit(256 << 20) // as `quire import` by default (QUIRE_MEMORY_LIMIT_MB)
 	ctx := context.Background()
 	data := os.Getenv("QUIRE_TRANSFER_DATA")
 	st, err := store.Open(ctx, store.Config{DataDir: data})

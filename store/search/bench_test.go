@@ -16,7 +16,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
-	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -222,7 +221,6 @@ func TestRebuildChild(t *testing.T) {
 	if name == "" {
 		t.Skip("benchmark child only")
 	}
-	debug.SetMemoryLimit(256 << 20) // as `quire reindex` by default (QUIRE_MEMORY_LIMIT_MB)
 	var e search.Engine
 	ctx := context.Background()
 	switch name {
