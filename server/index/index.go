@@ -15,6 +15,7 @@ import (
 const (
 	batchSize    = 500
 	flushEvery   = 4 // batches applied between two waits for the disk
+	flushTimeout = 2 * time.Minute
 	pollInterval = 250 * time.Millisecond
 	maxBackoff   = 30 * time.Second
 )
@@ -131,8 +132,12 @@ func (ix *Indexer) drainBatch(ctx context.Context) (int, error) {
 		}
 		indexed, removed = indexed+len(docs), removed+len(missing)
 	}
-	if err := ix.engine.Flush(ctx); err != nil {
-		return 0, err
+	// A disk that refuses writes keeps bleve retrying: give up after a
+	// while so the failure is logged and retried with backoff.
+	fctx, cancel := context.WithTimeout(ctx, flushTimeout)
+	defer cancel()
+	if err := ix.engine.Flush(fctx); err != nil {
+		return 0, fmt.Errorf("wait for the search index to reach the disk: %w", err)
 	}
 	done := make([]int64, len(entries))
 	for i, e := range entries {

@@ -87,8 +87,9 @@ type generation struct {
 var indexConfig = map[string]any{"unsafe_batch": true}
 
 // persistence counts the batches a generation accepted and those bleve has
-// written to disk (its persisted callbacks fire in order: a later batch on
-// disk means every earlier one is too).
+// written to disk (its persisted callbacks fire in order, once a batch is
+// on disk — bleve retries a failed write and calls them after the retry
+// succeeds — so a later batch on disk means every earlier one is too).
 type persistence struct {
 	mu        sync.Mutex
 	submitted uint64
