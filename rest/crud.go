@@ -92,11 +92,7 @@ var errInvalidPage = errors.New("invalid page")
 // the data: the path, query, API version and (for the absolute next and
 // previous links) scheme and host.
 func renderKey(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return "v" + strconv.Itoa(info(r).version) + " " + scheme + "://" + r.Host + r.URL.Path + "?" + r.URL.RawQuery
+	return "v" + strconv.Itoa(info(r).version) + " " + origin(r) + r.URL.Path + "?" + r.URL.RawQuery
 }
 
 // pathID reads the {id} of a detail route; non-numeric ids are not found.

@@ -243,13 +243,17 @@ func pageEnvelope(r *http.Request, p pageReq, served, total int, results any) (e
 	return e, true
 }
 
+// origin is the scheme and host the request was addressed to.
+func origin(r *http.Request) string {
+	if r.TLS != nil {
+		return "https://" + r.Host
+	}
+	return "http://" + r.Host
+}
+
 // pageURL is the absolute request URL with page set (or removed for page
 // 1) and the query re-encoded sorted by key, as DRF builds next/previous.
 func pageURL(r *http.Request, n int) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
 	q, _ := url.ParseQuery(r.URL.RawQuery)
 	if q == nil {
 		q = url.Values{}
@@ -259,7 +263,7 @@ func pageURL(r *http.Request, n int) string {
 	} else {
 		q.Set("page", strconv.Itoa(n))
 	}
-	u := scheme + "://" + r.Host + r.URL.EscapedPath()
+	u := origin(r) + r.URL.EscapedPath()
 	if enc := q.Encode(); enc != "" {
 		u += "?" + enc
 	}

@@ -155,23 +155,22 @@ func settings() []setting {
 		{env: []string{"QUIRE_COOKIE_PREFIX", "PAPERLESS_COOKIE_PREFIX"}, help: "prefix for the session and CSRF cookie names",
 			apply: func(c *Config, v string) error { c.CookiePrefix = v; return nil }},
 		{env: []string{"QUIRE_RESPONSE_CACHE_MB"}, def: "32", help: "memory for rendered list pages kept until the archive changes (0: none)",
-			apply: func(c *Config, v string) error {
-				n, err := strconv.Atoi(v)
-				if err != nil || n < 0 {
-					return fmt.Errorf("%q is not a number of megabytes", v)
-				}
-				c.ResponseCacheMB = n
-				return nil
-			}},
+			apply: megabytes(func(c *Config) *int { return &c.ResponseCacheMB })},
 		{env: []string{"QUIRE_MEMORY_LIMIT_MB"}, def: "0", help: "soft limit of the Go heap, for containers: the collector works harder near it (0: none; GOMEMLIMIT wins)",
-			apply: func(c *Config, v string) error {
-				n, err := strconv.Atoi(v)
-				if err != nil || n < 0 {
-					return fmt.Errorf("%q is not a number of megabytes", v)
-				}
-				c.MemoryLimitMB = n
-				return nil
-			}},
+			apply: megabytes(func(c *Config) *int { return &c.MemoryLimitMB })},
+	}
+}
+
+// megabytes applies a setting that is a number of megabytes (≥ 0) to the
+// field field returns.
+func megabytes(field func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("%q is not a number of megabytes", v)
+		}
+		*field(c) = n
+		return nil
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/quirehq/quire/store"
 	"github.com/quirehq/quire/store/search"
 	"github.com/quirehq/quire/store/search/bleve"
+	"github.com/quirehq/quire/store/search/searchtest"
 	"github.com/quirehq/quire/store/search/typesense"
 	"github.com/quirehq/quire/store/storetest"
 )
@@ -57,24 +58,6 @@ func engines(t *testing.T) map[string]func(t *testing.T, dir string) search.Engi
 	return out
 }
 
-func hits(t *testing.T, e search.Engine, q string) []int {
-	t.Helper()
-	query, err := search.Parse(q, time.Now(), time.UTC)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := e.Search(context.Background(), search.Request{Query: query, PageSize: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids := []int{}
-	for _, h := range res.Hits {
-		ids = append(ids, h.ID)
-	}
-	slices.Sort(ids)
-	return ids
-}
-
 func ptr(s string) *string { return &s }
 
 func TestOutboxKeepsIndexInStep(t *testing.T) {
@@ -105,10 +88,10 @@ func TestOutboxKeepsIndexInStep(t *testing.T) {
 				if err := ix.Drain(ctx); err != nil {
 					t.Fatal(err)
 				}
-				if got := hits(t, eng, "garden"); !slices.Equal(got, ids[:1]) {
+				if got := searchtest.Hits(t, eng, "garden"); !slices.Equal(got, ids[:1]) {
 					t.Fatalf("garden: %v", got)
 				}
-				if got := hits(t, eng, "correspondent:finanzamt"); !slices.Equal(got, ids[1:2]) {
+				if got := searchtest.Hits(t, eng, "correspondent:finanzamt"); !slices.Equal(got, ids[1:2]) {
 					t.Fatalf("correspondent: %v", got)
 				}
 				// Renaming a tag re-indexes its documents (names are indexed).
@@ -118,7 +101,7 @@ func TestOutboxKeepsIndexInStep(t *testing.T) {
 				if err := ix.Drain(ctx); err != nil {
 					t.Fatal(err)
 				}
-				if got := hits(t, eng, "tag:taxes"); !slices.Equal(got, ids) {
+				if got := searchtest.Hits(t, eng, "tag:taxes"); !slices.Equal(got, ids) {
 					t.Fatalf("tag:taxes after rename: %v", got)
 				}
 				// An edit and a deletion reach the index.
@@ -131,10 +114,10 @@ func TestOutboxKeepsIndexInStep(t *testing.T) {
 				if err := ix.Drain(ctx); err != nil {
 					t.Fatal(err)
 				}
-				if got := hits(t, eng, "october"); !slices.Equal(got, ids[2:]) {
+				if got := searchtest.Hits(t, eng, "october"); !slices.Equal(got, ids[2:]) {
 					t.Fatalf("october: %v", got)
 				}
-				if got := hits(t, eng, "garden"); len(got) != 0 {
+				if got := searchtest.Hits(t, eng, "garden"); len(got) != 0 {
 					t.Fatalf("deleted document still found: %v", got)
 				}
 				if _, n, _ := st.OutboxHead(ctx); n != 0 {
@@ -182,7 +165,7 @@ func TestEngineDownLosesNothing(t *testing.T) {
 	if err := index.New(st, eng, nil).Drain(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := hits(t, eng, "photovoltaik"); !slices.Equal(got, []int{d.ID}) {
+	if got := searchtest.Hits(t, eng, "photovoltaik"); !slices.Equal(got, []int{d.ID}) {
 		t.Fatalf("after recovery: %v", got)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/quirehq/quire/store/files"
 	"github.com/quirehq/quire/store/search"
 	"github.com/quirehq/quire/store/search/bleve"
+	"github.com/quirehq/quire/store/search/searchtest"
 	"github.com/quirehq/quire/store/search/typesense"
 	"github.com/quirehq/quire/store/storetest"
 )
@@ -123,24 +124,6 @@ func copyDir(t *testing.T, src string) string {
 	return dst
 }
 
-func hits(t *testing.T, e search.Engine, q string) []int {
-	t.Helper()
-	query, err := search.Parse(q, time.Now(), time.UTC)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := e.Search(context.Background(), search.Request{Query: query, PageSize: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids := []int{}
-	for _, h := range res.Hits {
-		ids = append(ids, h.ID)
-	}
-	slices.Sort(ids)
-	return ids
-}
-
 // each runs fn for every database and search engine under test.
 func each(t *testing.T, fn func(t *testing.T, dialect, engine string)) {
 	for _, d := range storetest.Dialects(t) {
@@ -215,10 +198,10 @@ func TestImport1x(t *testing.T) {
 			t.Errorf("rules = %+v, %v", rules, err)
 		}
 		// Searchable, and new objects get fresh ids after the imported ones.
-		if got := hits(t, q.engine, "invoice"); !slices.Equal(got, []int{1}) {
+		if got := searchtest.Hits(t, q.engine, "invoice"); !slices.Equal(got, []int{1}) {
 			t.Errorf("search invoice = %v", got)
 		}
-		if got := hits(t, q.engine, "electricity"); !slices.Equal(got, []int{2}) {
+		if got := searchtest.Hits(t, q.engine, "electricity"); !slices.Equal(got, []int{2}) {
 			t.Errorf("search electricity = %v", got)
 		}
 		tag, err := q.st.CreateTag(ctx, store.TagInput{Name: ptr("New")})
@@ -260,7 +243,7 @@ func TestImport09(t *testing.T) {
 		if err != nil || tag.Color != "#33a02c" {
 			t.Errorf("tag 1 = %+v, %v", tag, err)
 		}
-		if got := hits(t, q.engine, "landlord"); !slices.Equal(got, []int{3}) {
+		if got := searchtest.Hits(t, q.engine, "landlord"); !slices.Equal(got, []int{3}) {
 			t.Errorf("search landlord = %v", got)
 		}
 	})
@@ -315,7 +298,7 @@ func TestRoundTrip(t *testing.T) {
 				t.Errorf("%s: %v %v, equal=%v", name, err1, err2, string(x) == string(y))
 			}
 		}
-		if got := hits(t, b.engine, "invoice"); !slices.Equal(got, []int{1}) {
+		if got := searchtest.Hits(t, b.engine, "invoice"); !slices.Equal(got, []int{1}) {
 			t.Errorf("search after round trip = %v", got)
 		}
 		// An export of 1.x keys: what paperless-ng's importer requires.
@@ -371,7 +354,7 @@ func TestCorruptAndMissingFiles(t *testing.T) {
 				t.Errorf("thumbnail of the failed document %d left in storage: %v", id, err)
 			}
 		}
-		if got := hits(t, q.engine, "notes"); !slices.Equal(got, []int{5}) {
+		if got := searchtest.Hits(t, q.engine, "notes"); !slices.Equal(got, []int{5}) {
 			t.Errorf("search = %v", got)
 		}
 		// Repaired, the import is run again and takes just the two.
@@ -458,7 +441,7 @@ func TestResume(t *testing.T) {
 			t.Errorf("users %d, views %d, rules %d: duplicates", len(users), len(views), len(rules))
 		}
 		for _, w := range []string{"invoice", "electricity", "notes"} {
-			if got := hits(t, q.engine, w); len(got) != 1 {
+			if got := searchtest.Hits(t, q.engine, w); len(got) != 1 {
 				t.Errorf("search %s = %v", w, got)
 			}
 		}

@@ -104,8 +104,9 @@ func set(xs []int) []int {
 	return out
 }
 
-// query runs q with a page of 100 and returns the sorted ids.
-func query(t *testing.T, e search.Engine, q string) []int {
+// Hits runs q with a page of 100 and returns the sorted ids of the hits
+// (an error if the total disagrees with them).
+func Hits(t *testing.T, e search.Engine, q string) []int {
 	t.Helper()
 	r := mustSearch(t, e, search.Request{Query: mustParse(t, q), PageSize: 100})
 	if r.Total != len(r.Hits) {
@@ -116,7 +117,7 @@ func query(t *testing.T, e search.Engine, q string) []int {
 
 func expect(t *testing.T, e search.Engine, q string, want ...int) {
 	t.Helper()
-	got := query(t, e, q)
+	got := Hits(t, e, q)
 	if want == nil {
 		want = []int{}
 	}
