@@ -1,7 +1,10 @@
 package search
 
 import (
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -48,7 +51,10 @@ func IsStopWord(term string) bool { return stopWords[term] }
 // tokens and tokens longer than MaxTokenRunes are dropped. Both engines
 // index these terms, so both tokenize alike.
 func Analyze(text string) []Token {
-	var out []Token
+	if text == "" {
+		return nil
+	}
+	out := make([]Token, 0, len(text)/8+1) // OCR text averages a word per 7–8 bytes
 	pos := 0
 	i := 0
 	for i < len(text) {
@@ -85,14 +91,53 @@ func Analyze(text string) []Token {
 	return out
 }
 
-// Terms returns the folded terms of Analyze(text).
-func Terms(text string) []string {
-	toks := Analyze(text)
+// Analyzed is a document with its text fields analysed: done once per
+// write and shared by the engine's index and the word statistics.
+type Analyzed struct {
+	Document
+	TitleTokens, ContentTokens, CorrespondentTokens, TypeTokens []Token
+}
+
+// AnalyzeDocuments analyses docs, spreading them over the processor's cores.
+func AnalyzeDocuments(docs []Document) []Analyzed {
+	out := make([]Analyzed, len(docs))
+	one := func(i int) {
+		d := docs[i]
+		out[i] = Analyzed{Document: d, TitleTokens: Analyze(d.Title), ContentTokens: Analyze(d.Content),
+			CorrespondentTokens: Analyze(d.Correspondent), TypeTokens: Analyze(d.DocumentType)}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(docs)/16)
+	if workers < 2 {
+		for i := range docs {
+			one(i)
+		}
+		return out
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(docs); i = int(next.Add(1) - 1) {
+				one(i)
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// TermsOf returns the terms of analysed tokens.
+func TermsOf(toks []Token) []string {
 	out := make([]string, len(toks))
 	for i, t := range toks {
 		out[i] = t.Term
 	}
 	return out
+}
+
+// Terms returns the folded terms of Analyze(text).
+func Terms(text string) []string {
+	return TermsOf(Analyze(text))
 }
 
 func isWordRune(r rune) bool {

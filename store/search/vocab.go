@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -99,17 +100,18 @@ type docRecord struct {
 	tags  []string
 }
 
-func buildRecord(d Document) docRecord {
-	m := map[string]*docTerm{}
-	var order []string
-	add := func(text string, content bool) {
-		for _, t := range Analyze(text) {
-			dt := m[t.Term]
-			if dt == nil {
-				dt = &docTerm{term: t.Term}
-				m[t.Term] = dt
-				order = append(order, t.Term)
+func buildRecord(a Analyzed) docRecord {
+	at := make(map[string]int32, len(a.ContentTokens)/2+8)
+	terms := make([]docTerm, 0, len(a.ContentTokens)/2+8)
+	add := func(toks []Token, content bool) {
+		for _, t := range toks {
+			i, ok := at[t.Term]
+			if !ok {
+				i = int32(len(terms))
+				at[t.Term] = i
+				terms = append(terms, docTerm{term: t.Term})
 			}
+			dt := &terms[i]
 			if content {
 				dt.count++
 				dt.content = true
@@ -118,19 +120,13 @@ func buildRecord(d Document) docRecord {
 			}
 		}
 	}
-	add(d.Content, true)
-	add(d.Title, false)
-	add(d.Correspondent, false)
-	add(d.DocumentType, false)
-	sort.Strings(order)
-	rec := docRecord{terms: make([]docTerm, 0, len(order))}
-	for _, t := range order {
-		rec.terms = append(rec.terms, *m[t])
-	}
-	seen := map[string]bool{}
-	for _, t := range d.Tags {
-		if n := FoldName(t); n != "" && !seen[n] {
-			seen[n] = true
+	add(a.ContentTokens, true)
+	add(a.TitleTokens, false)
+	add(a.CorrespondentTokens, false)
+	add(a.TypeTokens, false)
+	rec := docRecord{terms: terms}
+	for _, t := range a.Tags {
+		if n := FoldName(t); n != "" && !slices.Contains(rec.tags, n) {
 			rec.tags = append(rec.tags, n)
 		}
 	}
@@ -237,22 +233,25 @@ func encodeStats(s TermStats) []byte {
 
 // Apply records documents (replacing what was recorded for their IDs) and
 // forgets deleted IDs, in one transaction. Unknown deleted IDs are ignored.
-func (v *Vocab) Apply(docs []Document, deleted []int) error {
+func (v *Vocab) Apply(docs []Analyzed, deleted []int) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	defer v.gen.Add(1)
 	err := v.db.Update(func(tx *bolt.Tx) error {
 		tb, db, gb, mb := tx.Bucket(bucketTerms), tx.Bucket(bucketDocs), tx.Bucket(bucketTags), tx.Bucket(bucketMeta)
-		delta := map[string]*TermStats{}
+		at := map[string]int32{}
+		var deltas []TermStats
 		tagDelta := map[string]int{}
 		count := int(decodeStats(mb.Get(keyCount)).Occurrences)
 		apply := func(r docRecord, sign int) {
 			for _, t := range r.terms {
-				d := delta[t.term]
-				if d == nil {
-					d = &TermStats{}
-					delta[t.term] = d
+				i, ok := at[t.term]
+				if !ok {
+					i = int32(len(deltas))
+					at[t.term] = i
+					deltas = append(deltas, TermStats{})
 				}
+				d := &deltas[i]
 				d.Occurrences += sign * t.count
 				if t.count > 0 {
 					d.DocFreq += sign
@@ -294,15 +293,15 @@ func (v *Vocab) Apply(docs []Document, deleted []int) error {
 				return err
 			}
 		}
-		keys := make([]string, 0, len(delta))
-		for k, d := range delta {
-			if *d != (TermStats{}) {
+		keys := make([]string, 0, len(deltas))
+		for k, i := range at {
+			if deltas[i] != (TermStats{}) {
 				keys = append(keys, k)
 			}
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			d := delta[k]
+			d := deltas[at[k]]
 			s := decodeStats(tb.Get([]byte(k)))
 			s.Occurrences += d.Occurrences
 			s.DocFreq += d.DocFreq

@@ -29,10 +29,12 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/quirehq/quire/store"
 	"github.com/quirehq/quire/store/search"
@@ -42,12 +44,32 @@ const analyzerName = "quire"
 
 type quireAnalyzer struct{}
 
-// Analyze runs search.Analyze, so bleve's terms are exactly Quire's.
+// Analyze runs search.Analyze, so bleve's terms are exactly Quire's. It
+// is what the mapping names; documents are indexed through build, whose
+// fields carry their tokens already analysed.
 func (quireAnalyzer) Analyze(input []byte) analysis.TokenStream {
-	toks := search.Analyze(string(input))
-	out := make(analysis.TokenStream, len(toks))
-	for i, t := range toks {
-		out[i] = &analysis.Token{Start: t.Start, End: t.End, Term: []byte(t.Term), Position: t.Pos + 1, Type: analysis.AlphaNumeric}
+	return analyzed(search.Analyze(string(input))).Analyze(nil)
+}
+
+// analyzed is a field's tokens, analysed beforehand (search.AnalyzeDocuments).
+type analyzed []search.Token
+
+// Analyze returns the tokens in bleve's form: three allocations for the
+// whole field rather than two per token.
+func (a analyzed) Analyze([]byte) analysis.TokenStream {
+	size := 0
+	for _, t := range a {
+		size += len(t.Term)
+	}
+	terms := make([]byte, 0, size)
+	toks := make([]analysis.Token, len(a))
+	out := make(analysis.TokenStream, len(a))
+	for i, t := range a {
+		start := len(terms)
+		terms = append(terms, t.Term...)
+		toks[i] = analysis.Token{Start: t.Start, End: t.End, Term: terms[start:len(terms):len(terms)],
+			Position: t.Pos + 1, Type: analysis.AlphaNumeric}
+		out[i] = &toks[i]
 	}
 	return out
 }
@@ -120,6 +142,10 @@ func (p *persistence) submit() func(error) {
 }
 
 // wait blocks until every batch submitted before the call is on disk.
+// Batches may be built concurrently, so callbacks may fire for a batch
+// submitted after the call; still, once as many callbacks fired as
+// batches were submitted, every batch bleve had introduced before the
+// call is on disk (a later introduction on disk implies the earlier ones).
 func (p *persistence) wait(ctx context.Context) error {
 	p.mu.Lock()
 	target := p.submitted
@@ -370,47 +396,80 @@ func indexMapping() mapping.IndexMapping {
 
 func docID(id int) string { return strconv.Itoa(id) }
 
-func fields(d search.Document) map[string]any {
-	m := map[string]any{
-		fTitle: d.Title, fContent: d.Content, fCorr: d.Correspondent, fType: d.DocumentType,
-		fID: float64(d.ID), fCreated: d.Created.UTC(), fAdded: d.Added.UTC(), fModified: d.Modified.UTC(),
-		fSTitle: search.FoldName(d.Title),
+// builder makes bleve documents without the mapping's reflection, with
+// each field's options taken from the mapping — so a document indexes
+// exactly as the mapping would index it (see the test), and the text is
+// analysed once for the index and the word statistics.
+type builder struct {
+	opts    map[string]index.FieldIndexingOptions
+	keyword analysis.Analyzer
+}
+
+var build = func() builder {
+	im := indexMapping().(*mapping.IndexMappingImpl)
+	b := builder{opts: map[string]index.FieldIndexingOptions{}, keyword: im.AnalyzerNamed(keyword.Name)}
+	for name, dm := range im.DefaultMapping.Properties {
+		b.opts[name] = dm.Fields[0].Options()
 	}
-	if d.CorrespondentID != nil {
-		m[fCorrID] = strconv.Itoa(*d.CorrespondentID)
-		m[fSCorr] = search.FoldName(d.Correspondent)
-	} else {
-		m[fCorrID] = none
+	return b
+}()
+
+func (b builder) document(a search.Analyzed) *document.Document {
+	doc := document.NewDocument(docID(a.ID))
+	text := func(name, value string, toks []search.Token) {
+		doc.AddField(document.NewTextFieldCustom(name, nil, []byte(value), b.opts[name], analyzed(toks)))
 	}
-	if d.DocumentTypeID != nil {
-		m[fTypeID] = strconv.Itoa(*d.DocumentTypeID)
-		m[fSType] = search.FoldName(d.DocumentType)
-	} else {
-		m[fTypeID] = none
+	kw := func(name, value string, pos []uint64) {
+		doc.AddField(document.NewTextFieldCustom(name, pos, []byte(value), b.opts[name], b.keyword))
 	}
-	if len(d.TagIDs) > 0 {
-		ids := make([]string, len(d.TagIDs))
-		for i, t := range d.TagIDs {
-			ids[i] = strconv.Itoa(t)
+	num := func(name string, v float64) {
+		doc.AddField(document.NewNumericFieldWithIndexingOptions(name, nil, v, b.opts[name]))
+	}
+	date := func(name string, t time.Time) {
+		if f, err := document.NewDateTimeFieldWithIndexingOptions(name, nil, t.UTC(), time.RFC3339, b.opts[name]); err == nil {
+			doc.AddField(f) // a date bleve cannot represent is left out, as the mapping does
 		}
-		m[fTagID] = ids
-		m[fTagged] = "1"
-	} else {
-		m[fTagged] = "0"
 	}
-	var names []string
-	for _, t := range d.Tags {
+	text(fTitle, a.Title, a.TitleTokens)
+	text(fContent, a.Content, a.ContentTokens)
+	text(fCorr, a.Correspondent, a.CorrespondentTokens)
+	text(fType, a.DocumentType, a.TypeTokens)
+	num(fID, float64(a.ID))
+	date(fCreated, a.Created)
+	date(fAdded, a.Added)
+	date(fModified, a.Modified)
+	kw(fSTitle, search.FoldName(a.Title), nil)
+	if a.CorrespondentID != nil {
+		kw(fCorrID, strconv.Itoa(*a.CorrespondentID), nil)
+		kw(fSCorr, search.FoldName(a.Correspondent), nil)
+	} else {
+		kw(fCorrID, none, nil)
+	}
+	if a.DocumentTypeID != nil {
+		kw(fTypeID, strconv.Itoa(*a.DocumentTypeID), nil)
+		kw(fSType, search.FoldName(a.DocumentType), nil)
+	} else {
+		kw(fTypeID, none, nil)
+	}
+	if len(a.TagIDs) > 0 {
+		for i, t := range a.TagIDs {
+			kw(fTagID, strconv.Itoa(t), []uint64{uint64(i)})
+		}
+		kw(fTagged, "1", nil)
+	} else {
+		kw(fTagged, "0", nil)
+	}
+	i := 0
+	for _, t := range a.Tags {
 		if n := search.FoldName(t); n != "" {
-			names = append(names, n)
+			kw(fTag, n, []uint64{uint64(i)})
+			i++
 		}
 	}
-	if len(names) > 0 {
-		m[fTag] = names
+	if a.ASN != nil {
+		num(fASN, float64(*a.ASN))
 	}
-	if d.ASN != nil {
-		m[fASN] = float64(*d.ASN)
-	}
-	return m
+	return doc
 }
 
 func (g *generation) write(docs []search.Document, deleted []int) error {
@@ -420,19 +479,38 @@ func (g *generation) write(docs []search.Document, deleted []int) error {
 	// The word statistics are independent of the bleve index: they are
 	// updated on the other core meanwhile. A failure of either fails the
 	// write, which the caller repeats (both are idempotent).
+	analyzed := search.AnalyzeDocuments(docs)
 	vocabDone := make(chan error, 1)
-	go func() { vocabDone <- g.vocab.Apply(docs, deleted) }()
-	err := g.writeIndex(docs, deleted)
+	go func() { vocabDone <- g.vocab.Apply(analyzed, deleted) }()
+	err := g.writeIndex(analyzed, deleted)
 	return errors.Join(err, <-vocabDone)
 }
 
-func (g *generation) writeIndex(docs []search.Document, deleted []int) error {
+func (g *generation) writeIndex(docs []search.Analyzed, deleted []int) error {
+	// bleve builds a batch's segment on one core: a large write is split
+	// in two batches built side by side. Their documents are distinct
+	// (the caller deduplicated them), so the order in which bleve
+	// introduces them does not matter.
+	if len(docs) < 2*minSplit {
+		return g.batch(docs, deleted)
+	}
+	half := len(docs) / 2
+	other := make(chan error, 1)
+	go func() { other <- g.batch(docs[half:], nil) }()
+	err := g.batch(docs[:half], deleted)
+	return errors.Join(err, <-other)
+}
+
+// minSplit is the smallest batch writeIndex builds on a core of its own.
+const minSplit = 100
+
+func (g *generation) batch(docs []search.Analyzed, deleted []int) error {
 	b := g.idx.NewBatch()
 	for _, id := range deleted {
 		b.Delete(docID(id))
 	}
 	for _, d := range docs {
-		if err := b.Index(docID(d.ID), fields(d)); err != nil {
+		if err := b.IndexAdvanced(build.document(d)); err != nil {
 			return fmt.Errorf("index document %d: %w", d.ID, err)
 		}
 	}

@@ -210,8 +210,9 @@ func distinct(terms []string) []string {
 	return out
 }
 
-func tsDoc(d search.Document) map[string]any {
-	title, content, corr, typ := search.Terms(d.Title), search.Terms(d.Content), search.Terms(d.Correspondent), search.Terms(d.DocumentType)
+func tsDoc(d search.Analyzed) map[string]any {
+	title, content := search.TermsOf(d.TitleTokens), search.TermsOf(d.ContentTokens)
+	corr, typ := search.TermsOf(d.CorrespondentTokens), search.TermsOf(d.TypeTokens)
 	var tags, tagq []string
 	for _, t := range d.Tags {
 		n := strings.ReplaceAll(search.FoldName(t), "`", "")
@@ -257,7 +258,17 @@ func tsDoc(d search.Document) map[string]any {
 	return m
 }
 
-func (e *Engine) writeTo(ctx context.Context, c *coll, docs []search.Document, deleted []int) error {
+// writeTo writes to one collection. The word statistics are updated on
+// another core while Typesense indexes; a failure of either fails the
+// write, which the caller repeats (both are idempotent).
+func (e *Engine) writeTo(ctx context.Context, c *coll, docs []search.Analyzed, deleted []int) error {
+	vocabDone := make(chan error, 1)
+	go func() { vocabDone <- c.vocab.Apply(docs, deleted) }()
+	err := e.writeDocs(ctx, c, docs, deleted)
+	return errors.Join(err, <-vocabDone)
+}
+
+func (e *Engine) writeDocs(ctx context.Context, c *coll, docs []search.Analyzed, deleted []int) error {
 	if len(deleted) > 0 {
 		for start := 0; start < len(deleted); start += 500 {
 			chunk := deleted[start:min(start+500, len(deleted))]
@@ -281,7 +292,7 @@ func (e *Engine) writeTo(ctx context.Context, c *coll, docs []search.Document, d
 			}
 		}
 	}
-	return c.vocab.Apply(docs, deleted)
+	return nil
 }
 
 func intList(ids []int) string {
@@ -307,7 +318,8 @@ func (e *Engine) Delete(ctx context.Context, ids ...int) error {
 	return e.write(ctx, nil, ids)
 }
 
-func (e *Engine) write(ctx context.Context, docs []search.Document, ids []int) error {
+func (e *Engine) write(ctx context.Context, raw []search.Document, ids []int) error {
+	docs := search.AnalyzeDocuments(raw)
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if e.live == nil {
@@ -806,7 +818,7 @@ func (r *rebuild) Index(ctx context.Context, docs ...search.Document) error {
 		return store.Errorf(store.Conflict, "the rebuild was committed or aborted")
 	}
 	docs = search.Dedupe(docs)
-	if err := r.e.writeTo(ctx, r.c, docs, nil); err != nil {
+	if err := r.e.writeTo(ctx, r.c, search.AnalyzeDocuments(docs), nil); err != nil {
 		return err
 	}
 	return r.c.vocab.MarkRebuilt(docs)

@@ -1,0 +1,137 @@
+package bleve
+
+import (
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2/document"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"github.com/quirehq/quire/store/search"
+)
+
+// mapped is a document as bleve's mapping sees it: the reference that
+// builder must match.
+func mapped(d search.Document) map[string]any {
+	m := map[string]any{
+		fTitle: d.Title, fContent: d.Content, fCorr: d.Correspondent, fType: d.DocumentType,
+		fID: float64(d.ID), fCreated: d.Created.UTC(), fAdded: d.Added.UTC(), fModified: d.Modified.UTC(),
+		fSTitle: search.FoldName(d.Title),
+	}
+	if d.CorrespondentID != nil {
+		m[fCorrID] = strconv.Itoa(*d.CorrespondentID)
+		m[fSCorr] = search.FoldName(d.Correspondent)
+	} else {
+		m[fCorrID] = none
+	}
+	if d.DocumentTypeID != nil {
+		m[fTypeID] = strconv.Itoa(*d.DocumentTypeID)
+		m[fSType] = search.FoldName(d.DocumentType)
+	} else {
+		m[fTypeID] = none
+	}
+	if len(d.TagIDs) > 0 {
+		ids := make([]string, len(d.TagIDs))
+		for i, t := range d.TagIDs {
+			ids[i] = strconv.Itoa(t)
+		}
+		m[fTagID] = ids
+		m[fTagged] = "1"
+	} else {
+		m[fTagged] = "0"
+	}
+	var names []string
+	for _, t := range d.Tags {
+		if n := search.FoldName(t); n != "" {
+			names = append(names, n)
+		}
+	}
+	if len(names) > 0 {
+		m[fTag] = names
+	}
+	if d.ASN != nil {
+		m[fASN] = float64(*d.ASN)
+	}
+	return m
+}
+
+type fieldState struct {
+	options index.FieldIndexingOptions
+	value   string
+	length  int
+	freqs   string
+}
+
+// canonical writes token frequencies with their locations in term order
+// (nil and empty array positions alike: bleve treats them so).
+func canonical(tf index.TokenFrequencies) string {
+	terms := slices.Sorted(maps.Keys(tf))
+	var b strings.Builder
+	for _, term := range terms {
+		f := tf[term]
+		fmt.Fprintf(&b, "%s(%s)×%d:", term, f.Term, f.Frequency())
+		for _, l := range f.Locations {
+			fmt.Fprintf(&b, " %q%v@%d[%d,%d]", l.Field, append([]uint64{}, l.ArrayPositions...), l.Position, l.Start, l.End)
+		}
+		b.WriteString("; ")
+	}
+	return b.String()
+}
+
+// analysedFields analyses doc's fields as scorch does and keys them by name and
+// array positions (the order of fields in a document is not significant).
+func analysedFields(doc *document.Document) map[string]fieldState {
+	out := map[string]fieldState{}
+	doc.VisitFields(func(f index.Field) {
+		if f.Name() == "_id" {
+			return
+		}
+		f.Analyze()
+		out[fmt.Sprint(f.Name(), f.ArrayPositions())] = fieldState{f.Options(), string(f.Value()), f.AnalyzedLength(), canonical(f.AnalyzedTokenFrequencies())}
+	})
+	return out
+}
+
+// TestBuilderMatchesMapping checks that documents built by hand index
+// exactly as bleve's mapping would index them: the same fields, options,
+// stored values, and terms with their frequencies and positions.
+func TestBuilderMatchesMapping(t *testing.T) {
+	im := indexMapping()
+	at := time.Date(2021, 3, 4, 5, 6, 7, 0, time.FixedZone("x", 3600))
+	seven, three, asn := 7, 3, 42
+	docs := []search.Document{
+		{ID: 1, Title: "Invoice 2021", Content: "Rechnung für Straße 12.5 — Müller & Søn, the invoice: é", Created: at, Added: at, Modified: at},
+		{ID: 2, Title: "Ünïcödé Title", Content: "", Correspondent: "ACME Gmbh", CorrespondentID: &seven,
+			DocumentType: "Bill of Lading", DocumentTypeID: &three, TagIDs: []int{4, 9}, Tags: []string{"Tax 2021", "  "},
+			ASN: &asn, Created: at, Added: at.Add(time.Hour), Modified: at.Add(2 * time.Hour)},
+		{ID: 30, Title: "", Content: "word word word other\nzwölf x 1.5 z.B.", Tags: []string{"Inbox"}, TagIDs: []int{1},
+			Created: time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)},
+	}
+	analysed := search.AnalyzeDocuments(docs)
+	for i, d := range docs {
+		want := document.NewDocument(docID(d.ID))
+		if err := im.MapDocument(want, mapped(d)); err != nil {
+			t.Fatal(err)
+		}
+		got, exp := analysedFields(build.document(analysed[i])), analysedFields(want)
+		if len(got) != len(exp) {
+			t.Errorf("document %d: %d fields built, the mapping makes %d", d.ID, len(got), len(exp))
+		}
+		for k, w := range exp {
+			g, ok := got[k]
+			if !ok {
+				t.Errorf("document %d: field %s missing", d.ID, k)
+				continue
+			}
+			if !reflect.DeepEqual(g, w) {
+				t.Errorf("document %d: field %s\n got %+v\nwant %+v", d.ID, k, g, w)
+			}
+		}
+	}
+}
