@@ -13,8 +13,8 @@ import (
 
 // Tuning of the indexer.
 const (
-	batchSize    = 500
-	flushEvery   = 4 // batches applied between two waits for the disk
+	batchSize    = 250  // documents per write to the engine (bounds the memory of a write)
+	drainEntries = 2000 // queue entries applied between two waits for the disk
 	flushTimeout = 2 * time.Minute
 	pollInterval = 250 * time.Millisecond
 	maxBackoff   = 30 * time.Second
@@ -68,7 +68,7 @@ func (ix *Indexer) Run(ctx context.Context) error {
 			}
 			failing, backoff = false, 0
 		}
-		if n == flushEvery*batchSize && err == nil {
+		if n == drainEntries && err == nil {
 			continue // more queued
 		}
 		wait := pollInterval
@@ -98,25 +98,29 @@ func (ix *Indexer) Drain(ctx context.Context) error {
 	}
 }
 
-// drainBatch applies up to flushEvery batches of queued changes, waits
+// drainBatch applies up to drainEntries queued changes, waits
 // until the engine has them on disk, and only then removes them from the
 // queue (a crash before that makes the next run apply them again); it
 // returns how many entries it took.
 func (ix *Indexer) drainBatch(ctx context.Context) (int, error) {
-	entries, err := ix.store.OutboxBatch(ctx, flushEvery*batchSize)
+	entries, err := ix.store.OutboxBatch(ctx, drainEntries)
 	if err != nil || len(entries) == 0 {
 		return 0, err
 	}
-	indexed, removed := 0, 0
-	for start := 0; start < len(entries); start += batchSize {
-		part := entries[start:min(start+batchSize, len(entries))]
-		ids := make([]int, 0, len(part))
-		for _, e := range part {
-			if !slices.Contains(ids, e.DocumentID) {
-				ids = append(ids, e.DocumentID)
-			}
+	// One change often queues several entries for a document (its row,
+	// each of its tags): it is loaded and indexed once, in its current
+	// state, so batches reach the engine at full size.
+	ids := make([]int, 0, len(entries))
+	seen := make(map[int]bool, len(entries))
+	for _, e := range entries {
+		if !seen[e.DocumentID] {
+			seen[e.DocumentID] = true
+			ids = append(ids, e.DocumentID)
 		}
-		docs, missing, err := Load(ctx, ix.store, ids)
+	}
+	indexed, removed := 0, 0
+	for start := 0; start < len(ids); start += batchSize {
+		docs, missing, err := Load(ctx, ix.store, ids[start:min(start+batchSize, len(ids))])
 		if err != nil {
 			return 0, err
 		}

@@ -171,9 +171,16 @@ func TestBenchChild(t *testing.T) {
 	fmt.Printf("CHILD docs=%d seconds=%f hwm_mb=%f\n", n, time.Since(start).Seconds(), storetest.PeakRSSMB())
 }
 
+// childRun is what runChild measured of one child.
+type childRun struct {
+	rate, rssMiB float64
+	cpu          time.Duration // user + system time of the whole child
+}
+
 // runChild runs one import or export in a child process and returns the
-// documents per second and its peak RSS in MiB.
-func runChild(b *testing.B, mode, data, dir string) (float64, float64) {
+// documents per second, its peak RSS in MiB and its CPU time (steadier
+// than the rate on a shared machine).
+func runChild(b *testing.B, mode, data, dir string) childRun {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchChild$", "-test.v")
 	cmd.Env = append(os.Environ(), "QUIRE_TRANSFER_CHILD="+mode, "QUIRE_TRANSFER_DATA="+data, "QUIRE_TRANSFER_DIR="+dir)
 	out, err := cmd.CombinedOutput()
@@ -200,7 +207,7 @@ func runChild(b *testing.B, mode, data, dir string) (float64, float64) {
 	if docs != benchDocs {
 		b.Fatalf("%s child handled %d documents:\n%s", mode, docs, out)
 	}
-	return float64(docs) / secs, hwm
+	return childRun{rate: float64(docs) / secs, rssMiB: hwm, cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}
 }
 
 // BenchmarkImport imports an export of 10,000 documents (2 KB of text,
@@ -210,13 +217,7 @@ func BenchmarkImport(b *testing.B) {
 	export := b.TempDir()
 	benchExport(b, export, benchDocs)
 	b.ResetTimer()
-	var rate, rss float64
-	for range b.N {
-		r, m := runChild(b, "import", b.TempDir(), export)
-		rate, rss = r, max(rss, m)
-	}
-	b.ReportMetric(rate, "docs/s")
-	b.ReportMetric(rss, "peak-RSS-MiB")
+	reportChild(b, func() childRun { return runChild(b, "import", b.TempDir(), export) })
 }
 
 // BenchmarkExport exports the same archive (imported first, untimed).
@@ -226,11 +227,19 @@ func BenchmarkExport(b *testing.B) {
 	data := b.TempDir()
 	runChild(b, "import", data, export)
 	b.ResetTimer()
-	var rate, rss float64
+	reportChild(b, func() childRun { return runChild(b, "export", data, b.TempDir()) })
+}
+
+// reportChild runs b.N children and reports the last one's rate and CPU
+// per document, and the highest peak RSS.
+func reportChild(b *testing.B, run func() childRun) {
+	var last childRun
+	rss := 0.0
 	for range b.N {
-		r, m := runChild(b, "export", data, b.TempDir())
-		rate, rss = r, max(rss, m)
+		last = run()
+		rss = max(rss, last.rssMiB)
 	}
-	b.ReportMetric(rate, "docs/s")
+	b.ReportMetric(last.rate, "docs/s")
 	b.ReportMetric(rss, "peak-RSS-MiB")
+	b.ReportMetric(float64(last.cpu.Microseconds())/1000/benchDocs, "cpu-ms/doc")
 }
