@@ -13,7 +13,7 @@ import (
 
 // Tuning of the indexer.
 const (
-	batchSize    = 250  // documents per write to the engine (bounds the memory of a write)
+	batchSize    = search.WriteBatch
 	drainEntries = 2000 // queue entries applied between two waits for the disk
 	flushTimeout = 2 * time.Minute
 	pollInterval = 250 * time.Millisecond

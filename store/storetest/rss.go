@@ -4,6 +4,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // PeakRSSMB is this process's peak resident set (VmHWM) in MiB, 0 where
@@ -20,4 +22,15 @@ func PeakRSSMB() float64 {
 		}
 	}
 	return 0
+}
+
+// CPUTime is the processor time (user and system) this process has used
+// so far: differences of it measure work more steadily than wall time on
+// a shared machine.
+func CPUTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

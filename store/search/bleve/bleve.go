@@ -74,6 +74,81 @@ func (a analyzed) Analyze([]byte) analysis.TokenStream {
 	return out
 }
 
+// textField is a text field whose tokens were analysed beforehand: its
+// Analyze builds bleve's term frequencies straight from them, in a
+// handful of allocations (bleve's TextField makes a token stream first
+// and several allocations per term).
+type textField struct {
+	name  string
+	value []byte
+	opts  index.FieldIndexingOptions
+	toks  []search.Token
+	freqs index.TokenFrequencies
+}
+
+func (f *textField) Name() string                        { return f.name }
+func (f *textField) ArrayPositions() []uint64            { return nil }
+func (f *textField) Options() index.FieldIndexingOptions { return f.opts }
+func (f *textField) Value() []byte                       { return f.value }
+func (f *textField) NumPlainTextBytes() uint64           { return uint64(len(f.value)) }
+func (f *textField) EncodedFieldType() byte              { return 't' } // as bleve's TextField
+func (f *textField) AnalyzedLength() int                 { return len(f.toks) }
+
+func (f *textField) AnalyzedTokenFrequencies() index.TokenFrequencies { return f.freqs }
+
+// Size is an estimate of the memory the field holds.
+func (f *textField) Size() int {
+	return 128 + len(f.name) + len(f.value) + 48*len(f.toks)
+}
+
+func (f *textField) Analyze() {
+	at := make(map[string]int32, len(f.toks)/2+1)
+	var counts []int32
+	size := 0
+	for _, t := range f.toks {
+		i, ok := at[t.Term]
+		if !ok {
+			i = int32(len(counts))
+			at[t.Term] = i
+			counts = append(counts, 0)
+			size += len(t.Term)
+		}
+		counts[i]++
+	}
+	vectors := f.opts.IncludeTermVectors()
+	tfs := make([]index.TokenFreq, len(counts))
+	var locs []index.TokenLocation
+	var ptrs []*index.TokenLocation
+	if vectors {
+		locs = make([]index.TokenLocation, len(f.toks))
+		ptrs = make([]*index.TokenLocation, len(f.toks))
+	}
+	terms := make([]byte, 0, size)
+	f.freqs = make(index.TokenFrequencies, len(counts))
+	off := 0
+	for term, i := range at {
+		tf := &tfs[i]
+		start := len(terms)
+		terms = append(terms, term...)
+		tf.Term = terms[start:len(terms):len(terms)]
+		if !f.opts.SkipFreqNorm() {
+			tf.SetFrequency(int(counts[i]))
+		}
+		if vectors {
+			tf.Locations = ptrs[off : off : off+int(counts[i])]
+			off += int(counts[i])
+		}
+		f.freqs[term] = tf
+	}
+	if vectors {
+		for j, t := range f.toks {
+			locs[j] = index.TokenLocation{Start: t.Start, End: t.End, Position: t.Pos + 1}
+			tf := &tfs[at[t.Term]]
+			tf.Locations = append(tf.Locations, &locs[j])
+		}
+	}
+}
+
 func init() {
 	_ = registry.RegisterAnalyzer(analyzerName, func(map[string]any, *registry.Cache) (analysis.Analyzer, error) {
 		return quireAnalyzer{}, nil
@@ -142,10 +217,6 @@ func (p *persistence) submit() func(error) {
 }
 
 // wait blocks until every batch submitted before the call is on disk.
-// Batches may be built concurrently, so callbacks may fire for a batch
-// submitted after the call; still, once as many callbacks fired as
-// batches were submitted, every batch bleve had introduced before the
-// call is on disk (a later introduction on disk implies the earlier ones).
 func (p *persistence) wait(ctx context.Context) error {
 	p.mu.Lock()
 	target := p.submitted
@@ -417,7 +488,7 @@ var build = func() builder {
 func (b builder) document(a search.Analyzed) *document.Document {
 	doc := document.NewDocument(docID(a.ID))
 	text := func(name, value string, toks []search.Token) {
-		doc.AddField(document.NewTextFieldCustom(name, nil, []byte(value), b.opts[name], analyzed(toks)))
+		doc.AddField(&textField{name: name, value: []byte(value), opts: b.opts[name], toks: toks})
 	}
 	kw := func(name, value string, pos []uint64) {
 		doc.AddField(document.NewTextFieldCustom(name, pos, []byte(value), b.opts[name], b.keyword))
@@ -487,24 +558,6 @@ func (g *generation) write(docs []search.Document, deleted []int) error {
 }
 
 func (g *generation) writeIndex(docs []search.Analyzed, deleted []int) error {
-	// bleve builds a batch's segment on one core: a large write is split
-	// in two batches built side by side. Their documents are distinct
-	// (the caller deduplicated them), so the order in which bleve
-	// introduces them does not matter.
-	if len(docs) < 2*minSplit {
-		return g.batch(docs, deleted)
-	}
-	half := len(docs) / 2
-	other := make(chan error, 1)
-	go func() { other <- g.batch(docs[half:], nil) }()
-	err := g.batch(docs[:half], deleted)
-	return errors.Join(err, <-other)
-}
-
-// minSplit is the smallest batch writeIndex builds on a core of its own.
-const minSplit = 100
-
-func (g *generation) batch(docs []search.Analyzed, deleted []int) error {
 	b := g.idx.NewBatch()
 	for _, id := range deleted {
 		b.Delete(docID(id))
