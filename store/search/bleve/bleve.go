@@ -622,6 +622,18 @@ func (e *Engine) Flush(ctx context.Context) error {
 	return err
 }
 
+// Stats returns bleve's statistics of the live index (segment counts,
+// bytes on disk, merge and persistence counters).
+func (e *Engine) Stats() map[string]any {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.live == nil {
+		return nil
+	}
+	m, _ := e.live.idx.StatsMap()["index"].(map[string]any)
+	return m
+}
+
 // Count implements search.Engine.
 func (e *Engine) Count(ctx context.Context) (int, error) {
 	e.mu.RLock()
