@@ -24,12 +24,14 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
 	bsearch "github.com/blevesearch/bleve/v2/search"
@@ -181,7 +183,27 @@ type generation struct {
 // indexConfig opens every bleve index with unsafe_batch: a batch returns
 // once it is searchable, and bleve's persister writes it to disk in the
 // background while the next one is built. Flush waits for the disk.
-var indexConfig = map[string]any{"unsafe_batch": true}
+var indexConfig = map[string]any{"unsafe_batch": true, "eventCallbackName": eventCallback}
+
+// eventCallback is the name under which Quire's bleve event callback is
+// registered: it calls persistedHook (set by tests only) each time bleve's
+// persister has written a snapshot; blocking in the hook holds the
+// persister, so a test can keep batches off the disk for as long as it
+// needs to.
+const eventCallback = "quire"
+
+var persistedHook atomic.Pointer[func()]
+
+func init() {
+	scorch.RegistryEventCallbacks[eventCallback] = func(ev scorch.Event) bool {
+		if ev.Kind == scorch.EventKindPersisterProgress {
+			if h := persistedHook.Load(); h != nil {
+				(*h)()
+			}
+		}
+		return true
+	}
+}
 
 // persistence counts the batches a generation accepted and those bleve has
 // written to disk (its persisted callbacks fire in order, once a batch is

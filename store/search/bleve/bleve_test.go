@@ -1,8 +1,11 @@
 package bleve_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/quirehq/quire/store/search"
 	"github.com/quirehq/quire/store/search/bleve"
@@ -64,9 +67,10 @@ func TestReopenResumesRebuild(t *testing.T) {
 	}
 }
 
-// TestFlushMakesWritesDurable closes the engine right after Flush (Close
-// itself writes nothing that bleve has not persisted): every flushed
-// document must be there after reopening.
+// TestFlushMakesWritesDurable holds bleve's persister after its first
+// snapshot, so the later batches are searchable but not on disk: Flush
+// must wait for them (it may not return while they are held), and once
+// it returns every document survives closing and reopening.
 func TestFlushMakesWritesDurable(t *testing.T) {
 	dir := t.TempDir()
 	ctx := t.Context()
@@ -74,7 +78,9 @@ func TestFlushMakesWritesDurable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for b := range 5 {
+	t.Cleanup(func() { e.Close() }) // after the persister is released
+	held, release := bleve.HoldPersister(t)
+	batch := func(b int) {
 		var docs []search.Document
 		for i := range 200 {
 			id := b*200 + i + 1
@@ -84,9 +90,20 @@ func TestFlushMakesWritesDurable(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	batch(0)
+	waitHeld(t, held)
+	for b := 1; b < 5; b++ {
+		batch(b)
+	}
 	if err := e.Delete(ctx, 7); err != nil {
 		t.Fatal(err)
 	}
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	if err := e.Flush(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Flush returned %v while batches were not on disk", err)
+	}
+	release()
 	if err := e.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -101,22 +118,33 @@ func TestFlushMakesWritesDurable(t *testing.T) {
 	}
 }
 
-// TestInterruptedRebuildLosesNothing feeds a rebuild past a few durability
-// marks, stops without committing, and resumes from LastID: the committed
-// index must hold every document — LastID never counts one that was not
-// on disk.
-func TestInterruptedRebuildLosesNothing(t *testing.T) {
+func waitHeld(t *testing.T, held <-chan struct{}) {
+	t.Helper()
+	select {
+	case <-held:
+	case <-time.After(30 * time.Second):
+		t.Fatal("bleve's persister wrote nothing in 30 s")
+	}
+}
+
+// TestRebuildMarksOnlyDurableDocuments holds bleve's persister during a
+// rebuild: the write that reaches a durability mark must wait for the
+// disk, and LastID must not move past documents that are not on disk.
+// Then the rebuild is interrupted and resumed from LastID, and the
+// committed index holds every document.
+func TestRebuildMarksOnlyDurableDocuments(t *testing.T) {
 	dir := t.TempDir()
 	ctx := t.Context()
-	const n = 12000
-	feed := func(rb search.Rebuild, from int) {
-		for start := from + 1; start <= n; start += 500 {
+	const mark, n = bleve.RebuildMarkEvery, bleve.RebuildMarkEvery + 1000
+	feed := func(rb search.Rebuild, from, to int) {
+		for start := from; start <= to; start += 500 {
 			var docs []search.Document
-			for id := start; id < start+500 && id <= n; id++ {
+			for id := start; id < start+500 && id <= to; id++ {
 				docs = append(docs, searchtest.D(id, "t", "rebuilt words"))
 			}
 			if err := rb.Index(ctx, docs...); err != nil {
-				t.Fatal(err)
+				t.Error(err)
+				return
 			}
 		}
 	}
@@ -124,11 +152,31 @@ func TestInterruptedRebuildLosesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { e.Close() }) // after the persister is released
 	rb, err := e.BeginRebuild(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	feed(rb, 0)
+	held, release := bleve.HoldPersister(t)
+	feed(rb, 1, 500)
+	waitHeld(t, held)
+	feed(rb, 501, mark-1) // below the mark: returns without waiting
+	done := make(chan struct{})
+	go func() { defer close(done); feed(rb, mark, mark) }()
+	select {
+	case <-done:
+		t.Fatal("the write reaching the mark returned while the rebuild's documents were not on disk")
+	case <-time.After(time.Second):
+	}
+	if last := rb.LastID(); last != 0 {
+		t.Fatalf("LastID %d while no marked document is on disk", last)
+	}
+	release()
+	<-done
+	if last := rb.LastID(); last != mark {
+		t.Fatalf("LastID %d after the mark, want %d", last, mark)
+	}
+	feed(rb, mark+1, n)
 	e.Close() // interrupted before Commit
 	e, err = bleve.Open(dir, bleve.Options{})
 	if err != nil {
@@ -140,10 +188,10 @@ func TestInterruptedRebuildLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	last := rb.LastID()
-	if last < n/2 || last > n {
+	if last < mark || last > n {
 		t.Fatalf("resumed at LastID %d of %d", last, n)
 	}
-	feed(rb, last)
+	feed(rb, last+1, n)
 	if err := rb.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
