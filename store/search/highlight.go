@@ -41,8 +41,11 @@ type Highlighter struct {
 
 // NewHighlighter returns a Highlighter for the words of q that can match
 // content (default-field and content: terms and phrases, not excluded).
-func NewHighlighter(q Node) *Highlighter {
-	return &Highlighter{m: NewMatcher(q, FieldContent), numbers: map[string]int{}}
+// typo tells which words the engine matched with typos (Vocab.TypoAllowed:
+// only words not in the index), so a correctly spelt word does not light
+// up its neighbours; nil treats every word that allows typos so.
+func NewHighlighter(q Node, typo func(*Term) bool) *Highlighter {
+	return &Highlighter{m: NewMatcher(q, FieldContent, typo), numbers: map[string]int{}}
 }
 
 // Fragments returns up to 3 fragments of content (only its first 32 768
@@ -199,8 +202,9 @@ type Matcher struct {
 }
 
 // NewMatcher collects the positive terms and phrase words of q that apply to
-// field f (FieldDefault terms apply to every text field).
-func NewMatcher(q Node, f Field) *Matcher {
+// field f (FieldDefault terms apply to every text field); typo as for
+// NewHighlighter.
+func NewMatcher(q Node, f Field, typo func(*Term) bool) *Matcher {
 	m := &Matcher{exact: map[string]bool{}, cache: map[string]bool{}}
 	for _, n := range PositiveTerms(q) {
 		switch n := n.(type) {
@@ -215,7 +219,7 @@ func NewMatcher(q Node, f Field) *Matcher {
 				}
 			case n.Prefix:
 				m.prefix = append(m.prefix, n.Term)
-			case n.Fuzzy > 0:
+			case n.Fuzzy > 0 && (typo == nil || typo(n)):
 				m.exact[n.Term] = true
 				m.fuzzy = append(m.fuzzy, n)
 			default:

@@ -762,7 +762,7 @@ func (e *Engine) run(ctx context.Context, g *generation, q query.Query, req sear
 	}
 	var h *search.Highlighter
 	if req.Highlight {
-		h = search.NewHighlighter(hl)
+		h = search.NewHighlighter(hl, g.vocab.TypoAllowed)
 	}
 	for i, m := range r.Hits {
 		id, err := strconv.Atoi(m.ID)

@@ -613,6 +613,20 @@ func testHighlights(t *testing.T, e search.Engine) {
 			}
 		}
 	}
+	// Typos are allowed only for words the index does not know, and the
+	// highlights follow what matched: "invoice" is indexed, so its
+	// neighbour "invoices" is neither matched nor lit; the unknown
+	// "invoise" matches and lights "invoice" (one typo away).
+	mustIndex(t, e, D(4, "t", "one invoice and two invoices"))
+	for _, c := range []struct{ q, want string }{{"invoice", "invoice"}, {"invoise", "invoice"}} {
+		r = mustSearch(t, e, search.Request{Query: mustParse(t, c.q), Highlight: true})
+		if len(r.Hits) != 1 || len(r.Hits[0].Highlights) != 1 {
+			t.Fatalf("%q: %+v", c.q, r.Hits)
+		}
+		if _, terms := fragText(r.Hits[0].Highlights[0]); !slices.Equal(terms, []string{c.want}) {
+			t.Errorf("%q lights %v, want [%s]", c.q, terms, c.want)
+		}
+	}
 }
 
 func testDelete(t *testing.T, e search.Engine) {

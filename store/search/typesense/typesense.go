@@ -517,7 +517,7 @@ func (e *Engine) run(ctx context.Context, c *coll, q, filter string, req search.
 	res := &search.Result{Total: results[0].Found, Hits: []search.Hit{}}
 	var h *search.Highlighter
 	if req.Highlight {
-		h = search.NewHighlighter(hl)
+		h = search.NewHighlighter(hl, c.vocab.TypoAllowed)
 	}
 	relevance := req.Sort.Field == search.SortRelevance && q != "*"
 	for i := 0; i < size/chunk; i++ {
@@ -733,7 +733,7 @@ func (e *Engine) MoreLike(ctx context.Context, id int, req search.Request) (*sea
 	var h *search.Highlighter
 	var contents map[int]string
 	if req.Highlight && len(page) > 0 {
-		h = search.NewHighlighter(&or)
+		h = search.NewHighlighter(&or, c.vocab.TypoAllowed)
 		ids := make([]int, len(page))
 		for i, c := range page {
 			ids[i] = c.id
