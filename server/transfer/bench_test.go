@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -187,23 +186,8 @@ func runChild(b *testing.B, mode, data, dir string) childRun {
 	if err != nil {
 		b.Fatalf("%s child: %v\n%s", mode, err, out)
 	}
-	var docs int
-	var secs, hwm float64
-	for _, line := range strings.Split(string(out), "\n") {
-		if rest, ok := strings.CutPrefix(line, "CHILD "); ok {
-			for _, kv := range strings.Fields(rest) {
-				k, v, _ := strings.Cut(kv, "=")
-				switch k {
-				case "docs":
-					docs, _ = strconv.Atoi(v)
-				case "seconds":
-					secs, _ = strconv.ParseFloat(v, 64)
-				case "hwm_mb":
-					hwm, _ = strconv.ParseFloat(v, 64)
-				}
-			}
-		}
-	}
+	rep := storetest.ChildReport(out)
+	docs, secs, hwm := int(rep["docs"]), rep["seconds"], rep["hwm_mb"]
 	if docs != benchDocs {
 		b.Fatalf("%s child handled %d documents:\n%s", mode, docs, out)
 	}

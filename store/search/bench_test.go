@@ -224,11 +224,8 @@ func rebuildInChild(b *testing.B, engine string) (secs, rssMB float64) {
 	if err != nil {
 		b.Fatalf("rebuild child: %v\n%s", err, out)
 	}
-	for _, line := range strings.Split(string(out), "\n") {
-		if rest, ok := strings.CutPrefix(line, "CHILD "); ok {
-			fmt.Sscanf(rest, "seconds=%g hwm_mb=%g", &secs, &rssMB)
-		}
-	}
+	rep := storetest.ChildReport(out)
+	secs, rssMB = rep["seconds"], rep["hwm_mb"]
 	if secs == 0 || rssMB == 0 {
 		b.Fatalf("rebuild child reported nothing:\n%s", out)
 	}

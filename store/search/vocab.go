@@ -695,13 +695,11 @@ const metaRebuildLastID = "rebuild_last_id"
 // vocabulary's index so far (0 for none).
 func (v *Vocab) RebuildLastID() int { return v.Meta(metaRebuildLastID) }
 
-// MarkRebuilt records that docs reached the rebuild durably: it syncs the
-// statistics, then advances RebuildLastID to the highest ID among docs.
-func (v *Vocab) MarkRebuilt(docs []Document) error {
-	last := v.RebuildLastID()
-	for _, d := range docs {
-		last = max(last, d.ID)
-	}
+// MarkRebuilt records that the rebuild holds every document up to id
+// durably: it syncs the statistics, then advances RebuildLastID to id (it
+// never moves back).
+func (v *Vocab) MarkRebuilt(id int) error {
+	last := max(v.RebuildLastID(), id)
 	if err := v.Sync(); err != nil {
 		return err
 	}

@@ -34,3 +34,23 @@ func CPUTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// ChildReport reads the numbers a benchmark's child process printed on a
+// line "CHILD key=value …" (the last such line wins); a value that is not
+// a number is left out.
+func ChildReport(out []byte) map[string]float64 {
+	m := map[string]float64{}
+	for _, line := range strings.Split(string(out), "\n") {
+		rest, ok := strings.CutPrefix(line, "CHILD ")
+		if !ok {
+			continue
+		}
+		for _, kv := range strings.Fields(rest) {
+			k, v, _ := strings.Cut(kv, "=")
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				m[k] = f
+			}
+		}
+	}
+	return m
+}

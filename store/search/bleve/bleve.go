@@ -47,31 +47,14 @@ const analyzerName = "quire"
 type quireAnalyzer struct{}
 
 // Analyze runs search.Analyze, so bleve's terms are exactly Quire's. It
-// is what the mapping names; documents are indexed through build, whose
-// fields carry their tokens already analysed.
+// is what the mapping names (and what the builder's test compares with);
+// documents are indexed through build, whose text fields carry their
+// tokens already analysed.
 func (quireAnalyzer) Analyze(input []byte) analysis.TokenStream {
-	return analyzed(search.Analyze(string(input))).Analyze(nil)
-}
-
-// analyzed is a field's tokens, analysed beforehand (search.AnalyzeDocuments).
-type analyzed []search.Token
-
-// Analyze returns the tokens in bleve's form: three allocations for the
-// whole field rather than two per token.
-func (a analyzed) Analyze([]byte) analysis.TokenStream {
-	size := 0
-	for _, t := range a {
-		size += len(t.Term)
-	}
-	terms := make([]byte, 0, size)
-	toks := make([]analysis.Token, len(a))
-	out := make(analysis.TokenStream, len(a))
-	for i, t := range a {
-		start := len(terms)
-		terms = append(terms, t.Term...)
-		toks[i] = analysis.Token{Start: t.Start, End: t.End, Term: terms[start:len(terms):len(terms)],
-			Position: t.Pos + 1, Type: analysis.AlphaNumeric}
-		out[i] = &toks[i]
+	toks := search.Analyze(string(input))
+	out := make(analysis.TokenStream, len(toks))
+	for i, t := range toks {
+		out[i] = &analysis.Token{Start: t.Start, End: t.End, Term: []byte(t.Term), Position: t.Pos + 1, Type: analysis.AlphaNumeric}
 	}
 	return out
 }
@@ -1085,9 +1068,7 @@ func (r *rebuild) Index(ctx context.Context, docs ...search.Document) error {
 	if err := r.g.write(docs, nil); err != nil {
 		return err
 	}
-	for _, d := range docs {
-		r.unmarkedLast = max(r.unmarkedLast, d.ID)
-	}
+	r.unmarkedLast = max(r.unmarkedLast, search.MaxID(docs))
 	r.unmarked += len(docs)
 	if r.unmarked < rebuildMarkEvery {
 		return nil
@@ -1115,7 +1096,7 @@ func (r *rebuild) mark(ctx context.Context) error {
 	if r.unmarked == 0 {
 		return nil
 	}
-	if err := r.g.vocab.MarkRebuilt([]search.Document{{ID: r.unmarkedLast}}); err != nil {
+	if err := r.g.vocab.MarkRebuilt(r.unmarkedLast); err != nil {
 		return err
 	}
 	r.unmarked = 0

@@ -23,6 +23,19 @@ func open(t *testing.T) search.Engine {
 
 func TestConformance(t *testing.T) { searchtest.Run(t, open) }
 
+// reopen closes e and opens the index in dir again, as a restart does; the
+// new engine is closed when the test ends.
+func reopen(t *testing.T, e *bleve.Engine, dir string) *bleve.Engine {
+	t.Helper()
+	e.Close()
+	e, err := bleve.Open(dir, bleve.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
 // TestReopenResumesRebuild checks that an unfinished rebuild survives a
 // restart and that the swapped-in generation is what a restart opens.
 func TestReopenResumesRebuild(t *testing.T) {
@@ -39,12 +52,7 @@ func TestReopenResumesRebuild(t *testing.T) {
 	if err := rb.Index(ctx, searchtest.D(1, "new", "new words")); err != nil {
 		t.Fatal(err)
 	}
-	e.Close()
-	e, err = bleve.Open(dir, bleve.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
+	e = reopen(t, e, dir)
 	rb, _ = e.BeginRebuild(ctx)
 	if rb.LastID() > 1 {
 		t.Fatalf("resumed LastID %d", rb.LastID())
@@ -59,8 +67,7 @@ func TestReopenResumesRebuild(t *testing.T) {
 	if err := rb.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	e.Close()
-	e, _ = bleve.Open(dir, bleve.Options{})
+	e = reopen(t, e, dir)
 	r, err := e.Search(ctx, search.Request{Query: search.MustParse("new")})
 	if err != nil || r.Total != 2 {
 		t.Fatalf("after reopen: %v %v", r, err)
@@ -107,12 +114,7 @@ func TestFlushMakesWritesDurable(t *testing.T) {
 	if err := e.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
-	e.Close()
-	e, err = bleve.Open(dir, bleve.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
+	e = reopen(t, e, dir)
 	if n, err := e.Count(ctx); err != nil || n != 999 {
 		t.Fatalf("after reopening: %d documents (%v), want 999", n, err)
 	}
@@ -177,12 +179,7 @@ func TestRebuildMarksOnlyDurableDocuments(t *testing.T) {
 		t.Fatalf("LastID %d after the mark, want %d", last, mark)
 	}
 	feed(rb, mark+1, n)
-	e.Close() // interrupted before Commit
-	e, err = bleve.Open(dir, bleve.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
+	e = reopen(t, e, dir) // interrupted before Commit
 	rb, err = e.BeginRebuild(ctx)
 	if err != nil {
 		t.Fatal(err)

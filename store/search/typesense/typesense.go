@@ -821,7 +821,7 @@ func (r *rebuild) Index(ctx context.Context, docs ...search.Document) error {
 	if err := r.e.writeTo(ctx, r.c, search.AnalyzeDocuments(docs), nil); err != nil {
 		return err
 	}
-	return r.c.vocab.MarkRebuilt(docs)
+	return r.c.vocab.MarkRebuilt(search.MaxID(docs))
 }
 
 // Checkpoint implements search.Rebuild: Index is durable on return.
