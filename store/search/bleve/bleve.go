@@ -33,6 +33,7 @@ import (
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/numeric"
 	"github.com/blevesearch/bleve/v2/registry"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -503,14 +504,16 @@ func (b builder) document(a search.Analyzed) *document.Document {
 	}
 	date := func(name string, t time.Time) {
 		if f, err := document.NewDateTimeFieldWithIndexingOptions(name, nil, t.UTC(), time.RFC3339, b.opts[name]); err == nil {
-			doc.AddField(f) // a date bleve cannot represent is left out, as the mapping does
+			// a date bleve cannot represent is left out, as the mapping does
+			doc.AddField(&trieField{Field: f, v: t.UnixNano(), shifts: dateShifts})
 		}
 	}
 	text(fTitle, a.Title, a.TitleTokens)
 	text(fContent, a.Content, a.ContentTokens)
 	text(fCorr, a.Correspondent, a.CorrespondentTokens)
 	text(fType, a.DocumentType, a.TypeTokens)
-	num(fID, float64(a.ID))
+	doc.AddField(&trieField{Field: document.NewNumericFieldWithIndexingOptions(fID, nil, float64(a.ID), b.opts[fID]),
+		v: numeric.Float64ToInt64(float64(a.ID)), shifts: idShifts})
 	date(fCreated, a.Created)
 	date(fAdded, a.Added)
 	date(fModified, a.Modified)
@@ -877,13 +880,6 @@ func filterQuery(f search.Filter) query.Query {
 		return must[0]
 	}
 	return query.NewConjunctionQuery(must)
-}
-
-func dateRange(field string, from, to time.Time) query.Query {
-	t, f := true, false
-	q := query.NewDateRangeInclusiveQuery(from.UTC(), to.UTC(), &t, &f)
-	q.SetField(field)
-	return q
 }
 
 // translator turns a search AST into a bleve query.
