@@ -616,16 +616,17 @@ func (e *Engine) write(ctx context.Context, docs []search.Document, ids []int) e
 }
 
 // Flush implements search.Engine: it waits until bleve has written every
-// batch accepted so far — to the live index and to a rebuild — to disk.
+// batch accepted so far — to the live index and to a rebuild — to disk,
+// and writes the word statistics gathered since the last Flush.
 func (e *Engine) Flush(ctx context.Context) error {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if e.live == nil {
 		return store.Errorf(store.Internal, "search index is closed")
 	}
-	err := e.live.persist.wait(ctx)
+	err := errors.Join(e.live.persist.wait(ctx), e.live.vocab.Commit())
 	if e.rb != nil {
-		err = errors.Join(err, e.rb.g.persist.wait(ctx))
+		err = errors.Join(err, e.rb.g.persist.wait(ctx), e.rb.g.vocab.Commit())
 	}
 	return err
 }
@@ -1016,9 +1017,9 @@ type rebuild struct {
 	e  *Engine
 	g  *generation
 	mu sync.Mutex
-	// unmarked documents (the highest id unmarkedLast) are indexed but
-	// not yet known to be on disk: LastID does not count them yet.
-	unmarked, unmarkedLast int
+	// documents indexed but not yet known to be on disk: LastID does not
+	// count them yet.
+	marks search.RebuildMarks
 }
 
 // BeginRebuild implements search.Engine.
@@ -1064,9 +1065,7 @@ func (r *rebuild) Index(ctx context.Context, docs ...search.Document) error {
 	if err := r.g.write(docs, nil); err != nil {
 		return err
 	}
-	r.unmarkedLast = max(r.unmarkedLast, search.MaxID(docs))
-	r.unmarked += len(docs)
-	if r.unmarked < rebuildMarkEvery {
+	if !r.marks.Add(docs) {
 		return nil
 	}
 	return r.mark(ctx)
@@ -1079,24 +1078,13 @@ func (r *rebuild) Checkpoint(ctx context.Context) error {
 	return r.mark(ctx)
 }
 
-// rebuildMarkEvery is how many documents a rebuild indexes between two
-// waits for the disk (and advances of LastID).
-const rebuildMarkEvery = 5000
-
 // mark waits until the rebuild's batches are on disk, then advances LastID
 // past them (r.mu held).
 func (r *rebuild) mark(ctx context.Context) error {
 	if err := r.g.persist.wait(ctx); err != nil {
 		return err
 	}
-	if r.unmarked == 0 {
-		return nil
-	}
-	if err := r.g.vocab.MarkRebuilt(r.unmarkedLast); err != nil {
-		return err
-	}
-	r.unmarked = 0
-	return nil
+	return r.marks.Mark(r.g.vocab)
 }
 
 // Commit implements search.Rebuild.

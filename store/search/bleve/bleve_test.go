@@ -137,7 +137,7 @@ func waitHeld(t *testing.T, held <-chan struct{}) {
 func TestRebuildMarksOnlyDurableDocuments(t *testing.T) {
 	dir := t.TempDir()
 	ctx := t.Context()
-	const mark, n = bleve.RebuildMarkEvery, bleve.RebuildMarkEvery + 1000
+	const mark, n = search.RebuildMarkEvery, search.RebuildMarkEvery + 1000
 	feed := func(rb search.Rebuild, from, to int) {
 		for start := from; start <= to; start += 500 {
 			var docs []search.Document

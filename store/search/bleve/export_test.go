@@ -25,7 +25,3 @@ func HoldPersister(t *testing.T) (held <-chan struct{}, release func()) {
 	t.Cleanup(release)
 	return stopped, release
 }
-
-// RebuildMarkEvery is how many documents a rebuild indexes between two
-// durability marks.
-const RebuildMarkEvery = rebuildMarkEvery

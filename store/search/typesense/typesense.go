@@ -358,8 +358,20 @@ func (e *Engine) Autocomplete(ctx context.Context, term string, limit int) ([]st
 }
 
 // Flush implements search.Engine: Typesense acknowledges a write once its
-// raft log holds it, so there is nothing to wait for.
-func (e *Engine) Flush(ctx context.Context) error { return ctx.Err() }
+// raft log holds it; Flush writes the word statistics gathered since the
+// last Flush.
+func (e *Engine) Flush(ctx context.Context) error {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.live == nil {
+		return store.Errorf(store.Internal, "search engine is closed")
+	}
+	err := e.live.vocab.Commit()
+	if e.rb != nil {
+		err = errors.Join(err, e.rb.c.vocab.Commit())
+	}
+	return errors.Join(ctx.Err(), err)
+}
 
 // Close implements search.Engine.
 func (e *Engine) Close() error {
@@ -777,9 +789,10 @@ func quoteList(words []string) string {
 
 // rebuild is a collection being filled.
 type rebuild struct {
-	e  *Engine
-	c  *coll
-	mu sync.Mutex
+	e     *Engine
+	c     *coll
+	mu    sync.Mutex
+	marks search.RebuildMarks
 }
 
 // BeginRebuild implements search.Engine.
@@ -821,11 +834,22 @@ func (r *rebuild) Index(ctx context.Context, docs ...search.Document) error {
 	if err := r.e.writeTo(ctx, r.c, search.AnalyzeDocuments(docs), nil); err != nil {
 		return err
 	}
-	return r.c.vocab.MarkRebuilt(search.MaxID(docs))
+	if !r.marks.Add(docs) {
+		return nil
+	}
+	return r.marks.Mark(r.c.vocab)
 }
 
-// Checkpoint implements search.Rebuild: Index is durable on return.
-func (r *rebuild) Checkpoint(ctx context.Context) error { return ctx.Err() }
+// Checkpoint implements search.Rebuild: Typesense holds what it
+// acknowledged; the word statistics are synced and LastID advanced.
+func (r *rebuild) Checkpoint(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return r.marks.Mark(r.c.vocab)
+}
 
 // Commit implements search.Rebuild: the alias is pointed at the new
 // collection, then the old collection and its statistics are dropped.
