@@ -258,16 +258,21 @@ func newDelta() *delta {
 	return &delta{at: map[string]int32{}, tags: map[string]int{}, docs: map[int][]byte{}}
 }
 
+// word returns the change of word k, adding it if new.
+func (d *delta) word(k string) *TermStats {
+	i, ok := d.at[k]
+	if !ok {
+		i = int32(len(d.terms))
+		d.at[k] = i
+		d.terms = append(d.terms, TermStats{})
+		d.keys = append(d.keys, k)
+	}
+	return &d.terms[i]
+}
+
 func (d *delta) add(r docRecord, sign int) {
 	for _, t := range r.terms {
-		i, ok := d.at[t.term]
-		if !ok {
-			i = int32(len(d.terms))
-			d.at[t.term] = i
-			d.terms = append(d.terms, TermStats{})
-			d.keys = append(d.keys, t.term)
-		}
-		s := &d.terms[i]
+		s := d.word(t.term)
 		s.Occurrences += sign * t.count
 		if t.count > 0 {
 			s.DocFreq += sign
@@ -285,14 +290,7 @@ func (d *delta) add(r docRecord, sign int) {
 // merge adds o to d.
 func (d *delta) merge(o *delta) {
 	for i, k := range o.keys {
-		j, ok := d.at[k]
-		if !ok {
-			j = int32(len(d.terms))
-			d.at[k] = j
-			d.terms = append(d.terms, TermStats{})
-			d.keys = append(d.keys, k)
-		}
-		s, x := &d.terms[j], o.terms[i]
+		s, x := d.word(k), o.terms[i]
 		s.Occurrences += x.Occurrences
 		s.DocFreq += x.DocFreq
 		s.OtherFreq += x.OtherFreq
@@ -315,7 +313,8 @@ const commitEvery = 2000
 // seen by every read at once; it reaches the file with the changes of
 // the writes after it, at Commit (or Sync) or once commitEvery documents'
 // changes are waiting, whichever comes first — so call Commit before
-// relying on it being on disk. A failed Apply changes nothing.
+// relying on it being on disk. After a failure, Apply may be repeated
+// (it is idempotent).
 func (v *Vocab) Apply(docs []Analyzed, deleted []int) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
