@@ -31,12 +31,14 @@ import (
 // except that a read while Apply's changes wait in memory writes them to
 // the file first.
 type Vocab struct {
-	db      *bolt.DB
-	mu      sync.Mutex // serialises Apply and Commit
-	pend    *delta     // gathered by Apply, not yet in the file (under mu)
-	pending atomic.Bool
-	gen     atomic.Uint64
-	cache   sync.Map // prefix -> cached
+	db *bolt.DB
+	mu sync.Mutex // serialises Apply and Commit
+	// pend is what Apply gathered and the file does not hold yet (nil:
+	// nothing); it is changed under mu, and read without it only to see
+	// whether anything waits.
+	pend  atomic.Pointer[delta]
+	gen   atomic.Uint64
+	cache sync.Map // prefix -> cached
 }
 
 type cached struct {
@@ -324,8 +326,8 @@ func (v *Vocab) Apply(docs []Analyzed, deleted []int) error {
 		stored := tx.Bucket(bucketDocs)
 		remove := func(id int) error {
 			old, ok := w.docs[id]
-			if !ok && v.pend != nil {
-				old, ok = v.pend.docs[id]
+			if p := v.pend.Load(); !ok && p != nil {
+				old, ok = p.docs[id]
 			}
 			if !ok {
 				old = stored.Get(docKey(id))
@@ -359,13 +361,14 @@ func (v *Vocab) Apply(docs []Analyzed, deleted []int) error {
 	if err != nil {
 		return fmt.Errorf("update vocabulary: %w", err)
 	}
-	if v.pend == nil {
-		v.pend = w
+	p := v.pend.Load()
+	if p == nil {
+		p = w
+		v.pend.Store(p)
 	} else {
-		v.pend.merge(w)
+		p.merge(w)
 	}
-	v.pending.Store(true)
-	if len(v.pend.docs) >= commitEvery {
+	if len(p.docs) >= commitEvery {
 		return v.commitLocked()
 	}
 	return nil
@@ -382,13 +385,13 @@ func (v *Vocab) Commit() error {
 // settle commits what Apply gathered, for a read; a failure is reported
 // by the next Apply, Commit or Sync, and the read sees the file as it is.
 func (v *Vocab) settle() {
-	if v.pending.Load() {
+	if v.pend.Load() != nil {
 		_ = v.Commit()
 	}
 }
 
 func (v *Vocab) commitLocked() error {
-	p := v.pend
+	p := v.pend.Load()
 	if p == nil {
 		return nil
 	}
@@ -450,8 +453,7 @@ func (v *Vocab) commitLocked() error {
 	if err != nil {
 		return fmt.Errorf("update vocabulary: %w", err)
 	}
-	v.pend = nil
-	v.pending.Store(false)
+	v.pend.Store(nil)
 	return nil
 }
 

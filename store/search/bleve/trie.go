@@ -42,12 +42,12 @@ func (f *trieField) AnalyzedTokenFrequencies() index.TokenFrequencies { return f
 
 func (f *trieField) Analyze() {
 	tfs := make([]index.TokenFreq, len(f.shifts))
-	buf := make([]byte, 0, 11*len(f.shifts))
+	buf := make([]byte, 11*len(f.shifts)) // a prefix-coded int64 takes at most 11 bytes
 	f.freqs = make(index.TokenFrequencies, len(f.shifts))
 	for i, s := range f.shifts {
 		var term numeric.PrefixCoded
-		term, buf = mustPrefixCode(f.v, s, buf)
-		tfs[i].Term = term
+		term, buf, _ = numeric.NewPrefixCodedInt64Prealloc(f.v, s, buf) // shifts are < 64
+		tfs[i].Term = term[:len(term):len(term)]
 		if !f.Options().SkipFreqNorm() {
 			tfs[i].SetFrequency(1)
 		}
@@ -56,13 +56,6 @@ func (f *trieField) Analyze() {
 		}
 		f.freqs[string(term)] = &tfs[i]
 	}
-}
-
-func mustPrefixCode(v int64, shift uint, buf []byte) (numeric.PrefixCoded, []byte) {
-	start := len(buf)
-	term := numeric.MustNewPrefixCodedInt64(v, shift)
-	buf = append(buf, term...)
-	return buf[start:len(buf):len(buf)], buf
 }
 
 const signBit = uint64(1) << 63
