@@ -739,7 +739,7 @@ func (e *Engine) run(ctx context.Context, g *generation, q query.Query, req sear
 		sr.AddFacet("corr", bleve.NewFacetRequest(fCorrID, 100000))
 		sr.AddFacet("type", bleve.NewFacetRequest(fTypeID, 100000))
 	}
-	r, err := g.idx.SearchInContext(ctx, sr)
+	r, err := g.search(ctx, sr)
 	if err != nil {
 		return nil, fmt.Errorf("bleve search: %w", err)
 	}

@@ -25,3 +25,11 @@ func HoldPersister(t *testing.T) (held <-chan struct{}, release func()) {
 	t.Cleanup(release)
 	return stopped, release
 }
+
+// SliceSearches makes every search with at least minDocs live documents
+// per slice run in up to n slices, until the test ends.
+func SliceSearches(t *testing.T, minDocs, n int) {
+	oldMin, oldMax := sliceMinDocs, sliceMax
+	sliceMinDocs, sliceMax = minDocs, func() int { return n }
+	t.Cleanup(func() { sliceMinDocs, sliceMax = oldMin, oldMax })
+}
