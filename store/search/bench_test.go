@@ -19,6 +19,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -322,6 +324,28 @@ func BenchmarkEngines(b *testing.B) {
 		}
 		searchBench("search1", one)
 		searchBench("search2", two)
+		// Four searchers at once, the one- and two-word queries mixed:
+		// throughput when searches compete for the cores.
+		b.Run(be.name+"/search-concurrent", func(b *testing.B) {
+			mixed := append(append([]string{}, one...), two...)
+			const workers = 4
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			start := time.Now()
+			for range workers {
+				wg.Go(func() {
+					for i := next.Add(1); i <= int64(b.N); i = next.Add(1) {
+						q := search.MustParse(mixed[int(i)%len(mixed)])
+						if _, err := e.Search(ctx, search.Request{Query: q, Highlight: true}); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "searches/s")
+		})
 		b.Run(be.name+"/autocomplete", func(b *testing.B) {
 			var lat []time.Duration
 			for i := 0; b.Loop(); i++ {
