@@ -216,22 +216,22 @@ func percentile(d []time.Duration, p float64) float64 {
 
 // rebuildInChild runs a full rebuild of the corpus into a fresh engine in
 // a child process (this test binary again), as `quire reindex` runs in a
-// process of its own, and returns its duration and the child's peak RSS
-// (its own VmHWM): the rebuilding process alone, without this benchmark's
-// live index.
-func rebuildInChild(b *testing.B, engine string) (secs, rssMB float64) {
+// process of its own, and returns the child's report: its duration
+// ("seconds"), its own peak RSS (VmHWM, "hwm_mb": the rebuilding process
+// alone, without this benchmark's live index) and the peaks of its
+// anonymous and file-backed parts ("anon_mb", "file_mb").
+func rebuildInChild(b *testing.B, engine string) (rep map[string]float64) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestRebuildChild$", "-test.v")
 	cmd.Env = append(os.Environ(), "QUIRE_SEARCH_BENCH_CHILD="+engine)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		b.Fatalf("rebuild child: %v\n%s", err, out)
 	}
-	rep := storetest.ChildReport(out)
-	secs, rssMB = rep["seconds"], rep["hwm_mb"]
-	if secs == 0 || rssMB == 0 {
+	rep = storetest.ChildReport(out)
+	if rep["seconds"] == 0 || rep["hwm_mb"] == 0 {
 		b.Fatalf("rebuild child reported nothing:\n%s", out)
 	}
-	return secs, rssMB
+	return rep
 }
 
 // TestRebuildChild is rebuildInChild's child; it does nothing in an
@@ -260,6 +260,7 @@ func TestRebuildChild(t *testing.T) {
 		defer e.(*typesense.Engine).DropAll(ctx)
 	}
 	defer e.Close()
+	rss := storetest.SampleRSS()
 	start := time.Now()
 	rb, err := e.BeginRebuild(ctx)
 	if err != nil {
@@ -271,7 +272,9 @@ func TestRebuildChild(t *testing.T) {
 	if err := rb.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	fmt.Printf("CHILD seconds=%f hwm_mb=%f\n", time.Since(start).Seconds(), storetest.PeakRSSMB())
+	secs := time.Since(start).Seconds()
+	anon, file := rss.Stop()
+	fmt.Printf("CHILD seconds=%f hwm_mb=%f anon_mb=%f file_mb=%f\n", secs, storetest.PeakRSSMB(), anon, file)
 }
 
 // BenchmarkEngines indexes the corpus into each engine, then measures
@@ -359,9 +362,12 @@ func BenchmarkEngines(b *testing.B) {
 			b.ReportMetric(percentile(lat, 0.95), "p95_ms")
 		})
 		b.Run(be.name+"/rebuild", func(b *testing.B) {
-			secs, rss := rebuildInChild(b, be.name)
-			b.ReportMetric(secs, "s")
-			b.ReportMetric(rss, "peakRSS_MB")
+			rep := rebuildInChild(b, be.name)
+			b.ReportMetric(rep["seconds"], "s")
+			b.ReportMetric(rep["hwm_mb"], "peakRSS_MB")
+			// of which, at their own peaks: heap and stacks, mapped files
+			b.ReportMetric(rep["anon_mb"], "peakAnon_MB")
+			b.ReportMetric(rep["file_mb"], "peakFile_MB")
 			b.ReportMetric(0, "ns/op")
 		})
 	}

@@ -54,3 +54,54 @@ func ChildReport(out []byte) map[string]float64 {
 	}
 	return m
 }
+
+// RSSSampler records the largest anonymous (RssAnon: heap, stacks) and
+// file-backed (RssFile: mapped files, such as an index's segments) parts
+// of this process's resident set, sampled every 50 ms until Stop. VmHWM
+// counts both, and the file-backed pages are the kernel's to drop.
+type RSSSampler struct {
+	stop      chan struct{}
+	done      chan struct{}
+	anon, fil int // kB
+}
+
+// SampleRSS starts an RSSSampler.
+func SampleRSS() *RSSSampler {
+	s := &RSSSampler{stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			s.sample()
+			select {
+			case <-s.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return s
+}
+
+func (s *RSSSampler) sample() {
+	b, _ := os.ReadFile("/proc/self/status")
+	for _, l := range strings.Split(string(b), "\n") {
+		for _, f := range []struct {
+			key string
+			max *int
+		}{{"RssAnon:", &s.anon}, {"RssFile:", &s.fil}} {
+			if v, ok := strings.CutPrefix(l, f.key); ok {
+				kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+				*f.max = max(*f.max, kb)
+			}
+		}
+	}
+}
+
+// Stop ends the sampling and returns the peaks in MiB.
+func (s *RSSSampler) Stop() (anonMB, fileMB float64) {
+	close(s.stop)
+	<-s.done
+	return float64(s.anon) / 1024, float64(s.fil) / 1024
+}
