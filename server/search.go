@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/quirehq/quire/server/index"
+	"github.com/quirehq/quire/store"
 	"github.com/quirehq/quire/store/search"
 	"github.com/quirehq/quire/store/search/bleve"
 	"github.com/quirehq/quire/store/search/typesense"
@@ -167,6 +168,8 @@ func rebuildIfNeeded(ctx context.Context, ix *index.Indexer, logger *slog.Logger
 	switch {
 	case ctx.Err() != nil:
 		logger.Info("search index rebuild interrupted; it resumes at the next start")
+	case store.ErrorCode(err) == store.Conflict:
+		logger.Info("the search index is being rebuilt by another Quire process", "detail", store.ErrorMessage(err))
 	case err != nil:
 		logger.Error("search index rebuild failed; run `quire reindex`", "error", err)
 	default:

@@ -1,9 +1,12 @@
 // Package typesense implements search.Engine on a Typesense server (tested
 // against 0.24.1) through typesense-go.
 //
-// Documents live in a collection named <alias>_<unixnano>; searches go
-// through the alias, so a rebuild fills a new collection and Commit points
-// the alias at it (no downtime), then drops the old one.
+// Documents live in a collection named <alias>_<unixnano>; searches,
+// writes and counts go through the alias, so a rebuild fills a new
+// collection and Commit points the alias at it (no downtime), then drops
+// the old one. Several Quire processes may share the cluster: a rebuild is
+// announced through the alias <alias>_rebuild, and every process writes
+// its changes to the announced collection too.
 //
 // Quire analyses text itself (search.Analyze) and sends Typesense the folded
 // tokens, so both engines tokenise alike. Matching is exact on Quire's
@@ -13,7 +16,7 @@
 // (search.Vocab, kept in a local file per collection); the positive words
 // and phrases of the top level also go into q, which gives Typesense's
 // relevance ranking (and phrase adjacency). Vocabulary statistics are local
-// to the process that indexes: see the package README in the report.
+// to the process that indexes (README, "Running several replicas").
 //
 // It may import store/search and typesense-go; nothing above store.
 package typesense
@@ -115,29 +118,97 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	e.live = &coll{name: target, vocab: v}
-	// an unfinished rebuild: a collection of ours the alias does not point at
+	if err := e.adoptCollections(ctx, target); err != nil {
+		v.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// staleAfter is how old a collection of this alias must be, neither live
+// nor announced as a rebuild, before Open drops it: a younger one may be
+// another process's rebuild between its creation and its announcement.
+var staleAfter = time.Hour
+
+// adoptCollections sorts the alias's other collections at Open: the
+// unfinished rebuild of this process (its statistics are in StatsDir) is
+// reopened, so live writes reach it again; the rebuild another process
+// announced is left to it; the rest, once older than staleAfter, dropped.
+func (e *Engine) adoptCollections(ctx context.Context, live string) error {
+	announced, err := e.rebuildTarget(ctx)
+	if err != nil {
+		return err
+	}
 	cols, err := e.client.Collections().Retrieve(ctx)
 	if err != nil {
-		v.Close()
-		return nil, fmt.Errorf("typesense collections: %w", err)
+		return fmt.Errorf("typesense collections: %w", err)
 	}
 	for _, c := range cols {
-		if !strings.HasPrefix(c.Name, cfg.Alias+"_") || c.Name == target {
+		if !strings.HasPrefix(c.Name, e.cfg.Alias+"_") || c.Name == live {
 			continue
 		}
 		if e.rb == nil {
 			if _, err := os.Stat(e.vocabPath(c.Name)); err == nil {
 				if rv, err := search.OpenVocab(e.vocabPath(c.Name), true); err == nil {
 					e.rb = &rebuild{e: e, c: &coll{name: c.Name, vocab: rv}}
+					if c.Name != announced {
+						if err := e.announce(ctx, c.Name); err != nil {
+							return err
+						}
+					}
 					continue
 				}
 			}
+		}
+		if c.Name == announced {
+			e.log.Info("search: another Quire process is rebuilding the index; writes reach its collection too", "collection", c.Name)
+			continue
+		}
+		if c.CreatedAt != nil && time.Since(time.Unix(*c.CreatedAt, 0)) < staleAfter {
+			continue
 		}
 		e.log.Info("search: dropping stale typesense collection", "collection", c.Name)
 		e.client.Collection(c.Name).Delete(ctx)
 		os.Remove(e.vocabPath(c.Name))
 	}
-	return e, nil
+	return nil
+}
+
+// rebuildAlias names the alias that announces a rebuild in progress to
+// every Quire process sharing the Typesense cluster: each writes its
+// changes to the collection it points at as well as to the live one, so
+// the rebuild misses no change made through another process.
+func (e *Engine) rebuildAlias() string { return e.cfg.Alias + "_rebuild" }
+
+// rebuildTarget returns the collection the rebuild alias points at, ""
+// when no rebuild is announced.
+func (e *Engine) rebuildTarget(ctx context.Context) (string, error) {
+	a, err := e.client.Alias(e.rebuildAlias()).Retrieve(ctx)
+	if isNotFound(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("typesense alias %s: %w", e.rebuildAlias(), err)
+	}
+	return a.CollectionName, nil
+}
+
+func (e *Engine) announce(ctx context.Context, collection string) error {
+	if _, err := e.client.Aliases().Upsert(ctx, e.rebuildAlias(), &api.CollectionAliasSchema{CollectionName: collection}); err != nil {
+		return fmt.Errorf("typesense alias %s: %w", e.rebuildAlias(), err)
+	}
+	return nil
+}
+
+// withdraw removes the rebuild alias if it still points at collection.
+func (e *Engine) withdraw(ctx context.Context, collection string) error {
+	if t, err := e.rebuildTarget(ctx); err != nil || t != collection {
+		return err
+	}
+	if _, err := e.client.Alias(e.rebuildAlias()).Delete(ctx); err != nil && !isNotFound(err) {
+		return fmt.Errorf("typesense alias %s: %w", e.rebuildAlias(), err)
+	}
+	return nil
 }
 
 func isNotFound(err error) bool {
@@ -268,11 +339,21 @@ func (e *Engine) writeTo(ctx context.Context, c *coll, docs []search.Analyzed, d
 	return errors.Join(err, <-vocabDone)
 }
 
+// writeDocs writes to collection c — to the live one through the alias,
+// which another process's rebuild may have moved.
 func (e *Engine) writeDocs(ctx context.Context, c *coll, docs []search.Analyzed, deleted []int) error {
+	name := c.name
+	if c == e.live {
+		name = e.cfg.Alias
+	}
+	return e.writeNamed(ctx, name, docs, deleted)
+}
+
+func (e *Engine) writeNamed(ctx context.Context, name string, docs []search.Analyzed, deleted []int) error {
 	if len(deleted) > 0 {
 		for start := 0; start < len(deleted); start += 500 {
 			chunk := deleted[start:min(start+500, len(deleted))]
-			if _, err := e.client.Collection(c.name).Documents().Delete(ctx, &api.DeleteDocumentsParams{FilterBy: pointer.String("doc_id:" + intList(chunk))}); err != nil && !isNotFound(err) {
+			if _, err := e.client.Collection(name).Documents().Delete(ctx, &api.DeleteDocumentsParams{FilterBy: pointer.String("doc_id:" + intList(chunk))}); err != nil && !isNotFound(err) {
 				return fmt.Errorf("typesense delete: %w", err)
 			}
 		}
@@ -282,7 +363,7 @@ func (e *Engine) writeDocs(ctx context.Context, c *coll, docs []search.Analyzed,
 		for i, d := range docs {
 			body[i] = tsDoc(d)
 		}
-		res, err := e.client.Collection(c.name).Documents().Import(ctx, body, &api.ImportDocumentsParams{Action: pointer.String("upsert"), BatchSize: pointer.Int(200)})
+		res, err := e.client.Collection(name).Documents().Import(ctx, body, &api.ImportDocumentsParams{Action: pointer.String("upsert"), BatchSize: pointer.Int(200)})
 		if err != nil {
 			return fmt.Errorf("typesense import: %w", err)
 		}
@@ -332,6 +413,20 @@ func (e *Engine) write(ctx context.Context, raw []search.Document, ids []int) er
 		if err := e.writeTo(ctx, e.rb.c, docs, ids); err != nil {
 			return fmt.Errorf("rebuild: %w", err)
 		}
+		return nil
+	}
+	// A rebuild announced by another process gets the change too (its
+	// word statistics are that process's). Checked on every write: the
+	// change is committed in the database before it is queued, so a
+	// rebuild announced after this check reads it from there.
+	t, err := e.rebuildTarget(ctx)
+	if err != nil {
+		return err
+	}
+	if t != "" && t != e.live.name {
+		if err := e.writeNamed(ctx, t, docs, ids); err != nil && !isNotFound(err) {
+			return fmt.Errorf("rebuild of another process: %w", err)
+		}
 	}
 	return nil
 }
@@ -340,7 +435,7 @@ func (e *Engine) write(ctx context.Context, raw []search.Document, ids []int) er
 func (e *Engine) Count(ctx context.Context) (int, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	c, err := e.client.Collection(e.live.name).Retrieve(ctx)
+	c, err := e.client.Collection(e.cfg.Alias).Retrieve(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("typesense collection: %w", err)
 	}
@@ -805,11 +900,29 @@ func (e *Engine) BeginRebuild(ctx context.Context) (search.Rebuild, error) {
 	if e.rb != nil {
 		return e.rb, nil
 	}
+	other, err := e.rebuildTarget(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if other != "" {
+		if _, err := e.client.Collection(other).Retrieve(ctx); err == nil {
+			return nil, store.Errorf(store.Conflict, "another Quire process is rebuilding the search index (Typesense collection %s)", other)
+		} else if !isNotFound(err) {
+			return nil, fmt.Errorf("typesense collection %s: %w", other, err)
+		}
+	}
 	name, err := e.createCollection(ctx)
 	if err != nil {
 		return nil, err
 	}
 	v, err := search.OpenVocab(e.vocabPath(name), true)
+	if err == nil {
+		err = e.announce(ctx, name)
+		if err != nil {
+			v.Close()
+			os.Remove(e.vocabPath(name))
+		}
+	}
 	if err != nil {
 		e.client.Collection(name).Delete(ctx)
 		return nil, err
@@ -866,14 +979,30 @@ func (r *rebuild) Commit(ctx context.Context) error {
 	if err := r.c.vocab.Sync(); err != nil {
 		return err
 	}
+	prev := e.live.name // what the alias points at, unless another process moved it
+	if a, err := e.client.Alias(e.cfg.Alias).Retrieve(ctx); err == nil {
+		prev = a.CollectionName
+	}
 	if _, err := e.client.Aliases().Upsert(ctx, e.cfg.Alias, &api.CollectionAliasSchema{CollectionName: r.c.name}); err != nil {
 		return fmt.Errorf("typesense alias swap: %w", err)
 	}
 	old := e.live
 	e.live, e.rb = r.c, nil
 	old.vocab.Close()
-	if _, err := e.client.Collection(old.name).Delete(ctx); err != nil {
-		e.log.Warn("search: dropping old typesense collection", "collection", old.name, "error", err)
+	if err := e.withdraw(ctx, r.c.name); err != nil {
+		e.log.Warn("search: withdrawing the rebuild alias", "error", err)
+	}
+	drop := []string{prev}
+	if old.name != prev {
+		drop = append(drop, old.name) // moved away from by another process's rebuild
+	}
+	for _, name := range drop {
+		if name == r.c.name {
+			continue
+		}
+		if _, err := e.client.Collection(name).Delete(ctx); err != nil && !isNotFound(err) {
+			e.log.Warn("search: dropping old typesense collection", "collection", name, "error", err)
+		}
 	}
 	os.Remove(e.vocabPath(old.name))
 	e.log.Info("search: rebuilt collection swapped in", "collection", r.c.name)
@@ -893,6 +1022,9 @@ func (r *rebuild) Abort(ctx context.Context) error {
 	e.rb = nil
 	r.c.vocab.Close()
 	os.Remove(e.vocabPath(r.c.name))
+	if err := e.withdraw(ctx, r.c.name); err != nil {
+		return err
+	}
 	if _, err := e.client.Collection(r.c.name).Delete(ctx); err != nil && !isNotFound(err) {
 		return fmt.Errorf("typesense drop rebuild: %w", err)
 	}
@@ -909,6 +1041,7 @@ func (e *Engine) DropAll(ctx context.Context) error {
 		return err
 	}
 	e.client.Alias(e.cfg.Alias).Delete(ctx)
+	e.client.Alias(e.rebuildAlias()).Delete(ctx)
 	for _, c := range cols {
 		if strings.HasPrefix(c.Name, e.cfg.Alias+"_") {
 			e.client.Collection(c.Name).Delete(ctx)

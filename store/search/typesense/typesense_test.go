@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/quirehq/quire/store"
 	"github.com/quirehq/quire/store/search"
 	"github.com/quirehq/quire/store/search/searchtest"
 	"github.com/quirehq/quire/store/search/typesense"
@@ -46,3 +48,192 @@ func open(t *testing.T) search.Engine {
 }
 
 func TestConformance(t *testing.T) { searchtest.Run(t, open) }
+
+// replicas opens two engines on one alias with statistics folders of their
+// own, as two Quire processes sharing a Typesense cluster.
+func replicas(t *testing.T) (a, b *typesense.Engine) {
+	url, key := server(t)
+	alias := fmt.Sprintf("quiretest_%d_%d", time.Now().UnixNano(), seq.Add(1))
+	openOne := func() *typesense.Engine {
+		e, err := typesense.Open(t.Context(), typesense.Config{URL: url, APIKey: key, StatsDir: t.TempDir(), Alias: alias})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	a = openOne()
+	b = openOne()
+	t.Cleanup(func() {
+		if err := a.DropAll(context.Background()); err != nil {
+			t.Errorf("drop test collections: %v", err)
+		}
+		a.Close()
+		b.Close()
+	})
+	return a, b
+}
+
+func hitsOf(t *testing.T, e search.Engine, q string) []int {
+	t.Helper()
+	r, err := e.Search(t.Context(), search.Request{Query: search.MustParse(q), PageSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int
+	for _, h := range r.Hits {
+		ids = append(ids, h.ID)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// TestRebuildSeesOtherReplicasWrites checks that a rebuild by one process
+// receives the changes another process indexes meanwhile (a deletion
+// included), that the other process keeps writing to the live collection
+// after the swap, and that it cannot start a rebuild of its own meanwhile.
+func TestRebuildSeesOtherReplicasWrites(t *testing.T) {
+	a, b := replicas(t)
+	ctx := t.Context()
+	if err := a.Index(ctx, searchtest.D(1, "one", "apple"), searchtest.D(2, "two", "apple"), searchtest.D(3, "three", "apple")); err != nil {
+		t.Fatal(err)
+	}
+	rb, err := a.BeginRebuild(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the rebuild reads the archive: documents 1 to 3 as they were
+	if err := rb.Index(ctx, searchtest.D(1, "one", "apple"), searchtest.D(2, "two", "apple"), searchtest.D(3, "three", "apple")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.BeginRebuild(ctx); store.ErrorCode(err) != store.Conflict {
+		t.Errorf("second rebuild while one runs: %v, want a conflict", err)
+	}
+	// meanwhile, through the other process: 2 deleted, 1 changed, 4 added
+	if err := b.Delete(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Index(ctx, searchtest.D(1, "one", "banana"), searchtest.D(4, "four", "apple")); err != nil {
+		t.Fatal(err)
+	}
+	if err := rb.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := hitsOf(t, b, "apple"); !slices.Equal(got, []int{3, 4}) {
+		t.Errorf("apple after the swap: %v, want [3 4]", got)
+	}
+	if got := hitsOf(t, b, "banana"); !slices.Equal(got, []int{1}) {
+		t.Errorf("banana after the swap: %v, want [1]", got)
+	}
+	// the other process still writes to (and counts) the live collection
+	if err := b.Index(ctx, searchtest.D(5, "five", "cherry")); err != nil {
+		t.Fatalf("write after another process's swap: %v", err)
+	}
+	if got := hitsOf(t, a, "cherry"); !slices.Equal(got, []int{5}) {
+		t.Errorf("cherry: %v, want [5]", got)
+	}
+	if n, err := b.Count(ctx); err != nil || n != 4 {
+		t.Errorf("count: %d, %v; want 4", n, err)
+	}
+	// and may rebuild now
+	rb2, err := b.BeginRebuild(ctx)
+	if err != nil {
+		t.Fatalf("rebuild after the first was committed: %v", err)
+	}
+	if err := rb2.Abort(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestOpenLeavesOtherReplicasRebuild checks that a process starting while
+// another rebuilds leaves that rebuild alone, and that one finding its own
+// unfinished rebuild resumes it.
+func TestOpenLeavesOtherReplicasRebuild(t *testing.T) {
+	url, key := server(t)
+	alias := fmt.Sprintf("quiretest_%d_%d", time.Now().UnixNano(), seq.Add(1))
+	statsA := t.TempDir()
+	cfg := func(stats string) typesense.Config {
+		return typesense.Config{URL: url, APIKey: key, StatsDir: stats, Alias: alias}
+	}
+	ctx := t.Context()
+	a, err := typesense.Open(ctx, cfg(statsA))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { a.DropAll(context.Background()); a.Close() }()
+	rb, err := a.BeginRebuild(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rb.Index(ctx, searchtest.D(7, "seven", "plum")); err != nil {
+		t.Fatal(err)
+	}
+	// however old the rebuild's collection, its announcement protects it
+	typesense.SetStaleAfter(t, 0)
+	c, err := typesense.Open(ctx, cfg(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if err := rb.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// the same process, restarted, resumes its rebuild
+	a.Close()
+	a2, err := typesense.Open(ctx, cfg(statsA))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a2.Close()
+	rb2, err := a2.BeginRebuild(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rb2.LastID() != 7 {
+		t.Errorf("resumed rebuild at %d, want 7", rb2.LastID())
+	}
+	if err := rb2.Commit(ctx); err != nil {
+		t.Fatalf("commit of the rebuild another process saw: %v", err)
+	}
+	if got := hitsOf(t, a2, "plum"); !slices.Equal(got, []int{7}) {
+		t.Errorf("plum: %v, want [7]", got)
+	}
+}
+
+// TestOpenDropsStrayCollections checks that Open drops a collection of its
+// alias that is neither live nor announced once it is older than an hour
+// (a younger one may be a rebuild being announced), with its statistics.
+func TestOpenDropsStrayCollections(t *testing.T) {
+	url, key := server(t)
+	alias := fmt.Sprintf("quiretest_%d_%d", time.Now().UnixNano(), seq.Add(1))
+	cfg := typesense.Config{URL: url, APIKey: key, StatsDir: t.TempDir(), Alias: alias}
+	ctx := t.Context()
+	a, err := typesense.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { a.DropAll(context.Background()); a.Close() }()
+	stray, err := typesense.CreateStray(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reopen := func() []string {
+		cfg.StatsDir = t.TempDir()
+		e, err := typesense.Open(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Close()
+		names, err := typesense.Collections(ctx, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return names
+	}
+	if names := reopen(); !slices.Contains(names, stray) {
+		t.Errorf("a young stray collection was dropped: %v", names)
+	}
+	typesense.SetStaleAfter(t, 0)
+	if names := reopen(); slices.Contains(names, stray) || len(names) != 1 {
+		t.Errorf("collections after Open: %v, want only the live one", names)
+	}
+}

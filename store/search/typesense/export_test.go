@@ -1,0 +1,35 @@
+package typesense
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// SetStaleAfter changes how old an unannounced collection must be for Open
+// to drop it, until the test ends.
+func SetStaleAfter(t *testing.T, d time.Duration) {
+	old := staleAfter
+	staleAfter = d
+	t.Cleanup(func() { staleAfter = old })
+}
+
+// CreateStray creates a collection of e's alias that is neither live nor
+// announced, as a crashed process leaves one.
+func CreateStray(ctx context.Context, e *Engine) (string, error) { return e.createCollection(ctx) }
+
+// Collections lists the collections of e's alias.
+func Collections(ctx context.Context, e *Engine) ([]string, error) {
+	cols, err := e.client.Collections().Retrieve(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, c := range cols {
+		if strings.HasPrefix(c.Name, e.cfg.Alias+"_") {
+			names = append(names, c.Name)
+		}
+	}
+	return names, nil
+}
