@@ -306,10 +306,17 @@ func (ix *Indexer) Rebuild(ctx context.Context, progress Progress) error {
 }
 
 // CheckAtStart compares the index with the archive and reports whether a
-// rebuild is needed: the index is empty or missing while documents exist,
-// or its size differs from the archive's by more than the queued changes
-// can explain.
+// rebuild is needed: the index was written in another layout than this
+// Quire writes, it is empty or missing while documents exist, or its size
+// differs from the archive's by more than the queued changes can explain.
 func (ix *Indexer) CheckAtStart(ctx context.Context) (bool, string, error) {
+	live, current, err := ix.engine.Layout(ctx)
+	if err != nil {
+		return false, "", fmt.Errorf("search index layout: %w", err)
+	}
+	if live != current {
+		return true, fmt.Sprintf("the index was written in layout %d, this version of Quire writes layout %d", live, current), nil
+	}
 	docs, err := ix.store.CountDocuments(ctx)
 	if err != nil {
 		return false, "", err

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -216,5 +218,53 @@ func TestRebuildResumes(t *testing.T) {
 				t.Fatalf("index complete but CheckAtStart says %q", why)
 			}
 		})
+	}
+}
+
+// TestCheckAtStartNoticesOldLayout checks that an index written in another
+// layout than this Quire writes (its generation's LAYOUT file says so, as
+// one written by an older version would) is found out of date at start,
+// and is no longer once rebuilt.
+func TestCheckAtStartNoticesOldLayout(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t, "sqlite")
+	if _, err := storetest.Seed(ctx, st, storetest.SeedConfig{Documents: 50, Tags: 2, Correspondents: 2, Types: 1, ContentBytes: 100}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	eng, err := bleve.Open(dir, bleve.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := index.New(st, eng, nil)
+	if err := ix.Rebuild(ctx, func(int, int) {}); err != nil {
+		t.Fatal(err)
+	}
+	if need, why, err := ix.CheckAtStart(ctx); need || err != nil {
+		t.Fatalf("a fresh index: %v %q %v", need, why, err)
+	}
+	eng.Close()
+	gen, err := os.ReadFile(filepath.Join(dir, "CURRENT"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, strings.TrimSpace(string(gen)), "LAYOUT"), []byte("0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eng, err = bleve.Open(dir, bleve.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	ix = index.New(st, eng, nil)
+	need, why, err := ix.CheckAtStart(ctx)
+	if err != nil || !need || !strings.Contains(why, "layout 0") {
+		t.Fatalf("an index in layout 0: %v %q %v", need, why, err)
+	}
+	if err := ix.Rebuild(ctx, func(int, int) {}); err != nil {
+		t.Fatal(err)
+	}
+	if need, why, _ := ix.CheckAtStart(ctx); need {
+		t.Fatalf("rebuilt, but CheckAtStart says %q", why)
 	}
 }

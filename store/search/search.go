@@ -62,6 +62,12 @@ type Engine interface {
 	Autocomplete(ctx context.Context, term string, limit int) ([]string, error)
 	// Count returns the number of indexed documents.
 	Count(ctx context.Context) (int, error)
+	// Layout returns the layout version the live index was written in and
+	// the one this Quire writes. A layout is what an index holds and how
+	// (fields, their analysis, their encoding); an engine raises its
+	// version when a change makes an index written before answer wrongly,
+	// and an index in another layout is rebuilt at start.
+	Layout(ctx context.Context) (live, current int, err error)
 	// BeginRebuild starts building a fresh index beside the live one, or
 	// resumes the rebuild left unfinished by an earlier process. Only one
 	// rebuild exists at a time.

@@ -159,9 +159,29 @@ type Engine struct {
 type generation struct {
 	name    string
 	dir     string
+	layout  int // the layout version it was written in (layoutVersion)
 	idx     bleve.Index
 	vocab   *search.Vocab
 	persist persistence
+}
+
+// layoutVersion is the layout of the index this Quire writes; raise it
+// when a change to the mapping, the analysis or the encodings makes an
+// index written before answer wrongly. Each generation records its own in
+// its LAYOUT file; generations from before the file are layout 1.
+const layoutVersion = 1
+
+// readLayout returns the layout version recorded in generation folder dir.
+func readLayout(dir string) (int, error) {
+	s, err := readName(filepath.Join(dir, "LAYOUT"))
+	if err != nil || s == "" {
+		return 1, err
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, fmt.Errorf("read %s: %w", filepath.Join(dir, "LAYOUT"), err)
+	}
+	return n, nil
 }
 
 // indexConfig opens every bleve index with unsafe_batch: a batch returns
@@ -289,12 +309,18 @@ func Open(dir string, opts Options) (*Engine, error) {
 		return nil, err
 	} else if rbName != "" && rbName != e.live.name {
 		g, err := e.openGen(rbName, true)
-		if err != nil {
+		switch {
+		case err != nil:
 			log.Warn("search: dropping unreadable rebuild", "generation", rbName, "error", err)
+		case g.layout != layoutVersion:
+			g.close()
+			log.Info("search: dropping a rebuild in another layout", "generation", rbName, "layout", g.layout, "current", layoutVersion)
+		default:
+			e.rb = &rebuild{e: e, g: g}
+		}
+		if e.rb == nil {
 			os.RemoveAll(filepath.Join(dir, rbName))
 			os.Remove(filepath.Join(dir, "REBUILD"))
-		} else {
-			e.rb = &rebuild{e: e, g: g}
 		}
 	}
 	e.removeStale()
@@ -359,6 +385,9 @@ func (e *Engine) create() (*generation, error) {
 	}
 	// Created with bleve's defaults, so the mapping is on disk before it
 	// is reopened for unsafe batches.
+	if err := writeName(filepath.Join(dir, "LAYOUT"), strconv.Itoa(layoutVersion)); err != nil {
+		return nil, err
+	}
 	path := filepath.Join(dir, "bleve")
 	idx, err := bleve.New(path, indexMapping())
 	if err == nil {
@@ -375,11 +404,15 @@ func (e *Engine) create() (*generation, error) {
 		idx.Close()
 		return nil, err
 	}
-	return &generation{name: name, dir: dir, idx: idx, vocab: v}, nil
+	return &generation{name: name, dir: dir, layout: layoutVersion, idx: idx, vocab: v}, nil
 }
 
 func (e *Engine) openGen(name string, noSync bool) (*generation, error) {
 	dir := filepath.Join(e.root, name)
+	layout, err := readLayout(dir)
+	if err != nil {
+		return nil, err
+	}
 	idx, err := bleve.OpenUsing(filepath.Join(dir, "bleve"), indexConfig)
 	if err != nil {
 		return nil, fmt.Errorf("open bleve index %s: %w", name, err)
@@ -389,7 +422,7 @@ func (e *Engine) openGen(name string, noSync bool) (*generation, error) {
 		idx.Close()
 		return nil, err
 	}
-	return &generation{name: name, dir: dir, idx: idx, vocab: v}, nil
+	return &generation{name: name, dir: dir, layout: layout, idx: idx, vocab: v}, nil
 }
 
 // Index field names.
@@ -649,6 +682,16 @@ func (e *Engine) Count(ctx context.Context) (int, error) {
 	defer e.mu.RUnlock()
 	n, err := e.live.idx.DocCount()
 	return int(n), err
+}
+
+// Layout implements search.Engine.
+func (e *Engine) Layout(ctx context.Context) (live, current int, err error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.live == nil {
+		return 0, 0, store.Errorf(store.Internal, "search index is closed")
+	}
+	return e.live.layout, layoutVersion, nil
 }
 
 // Autocomplete implements search.Engine.

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -194,5 +197,82 @@ func TestRebuildMarksOnlyDurableDocuments(t *testing.T) {
 	}
 	if got, err := e.Count(ctx); err != nil || got != n {
 		t.Fatalf("rebuilt index holds %d documents (%v), want %d", got, err, n)
+	}
+}
+
+// setLayout writes layout into the LAYOUT file of generation gen (a name
+// as in CURRENT or REBUILD), as an older or newer Quire would have.
+func setLayout(t *testing.T, dir, file string, layout int) {
+	t.Helper()
+	gen, err := os.ReadFile(filepath.Join(dir, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, strings.TrimSpace(string(gen)), "LAYOUT")
+	if err := os.WriteFile(p, []byte(fmt.Sprintln(layout)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLayoutRecordedAndRebuilt checks that a generation records the layout
+// it was written in, that an index in another layout reports it, that a
+// rebuild writes the current one, and that an unfinished rebuild in
+// another layout is dropped rather than resumed.
+func TestLayoutRecordedAndRebuilt(t *testing.T) {
+	dir, ctx := t.TempDir(), context.Background()
+	e, err := bleve.Open(dir, bleve.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	live, current, err := e.Layout(ctx)
+	if err != nil || live != current || current < 1 {
+		t.Fatalf("new index: layout %d of %d, %v", live, current, err)
+	}
+	if err := e.Index(ctx, searchtest.D(1, "kept", "words")); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	setLayout(t, dir, "CURRENT", current-1)
+	e = reopen(t, e, dir)
+	if live, _, _ := e.Layout(ctx); live != current-1 {
+		t.Fatalf("index written in layout %d reports %d", current-1, live)
+	}
+	// an unfinished rebuild in the old layout is not resumed
+	rb, err := e.BeginRebuild(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rb.Index(ctx, searchtest.D(1, "kept", "words")); err != nil {
+		t.Fatal(err)
+	}
+	if err := rb.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	setLayout(t, dir, "REBUILD", current-1)
+	e = reopen(t, e, dir)
+	rb, err = e.BeginRebuild(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rb.LastID() != 0 {
+		t.Errorf("a rebuild in layout %d was resumed at %d", current-1, rb.LastID())
+	}
+	if err := rb.Index(ctx, searchtest.D(1, "kept", "words")); err != nil {
+		t.Fatal(err)
+	}
+	if err := rb.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e = reopen(t, e, dir)
+	if live, current, _ := e.Layout(ctx); live != current {
+		t.Errorf("after the rebuild: layout %d of %d", live, current)
+	}
+	if hits := searchtest.Hits(t, e, "kept"); len(hits) != 1 {
+		t.Errorf("after the rebuild: %v", hits)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/typesense/typesense-go/v2/typesense/api"
 )
 
 // SetStaleAfter changes how old an unannounced collection must be for Open
@@ -32,4 +34,15 @@ func Collections(ctx context.Context, e *Engine) ([]string, error) {
 		}
 	}
 	return names, nil
+}
+
+// UseCollection creates the collection <alias>_<suffix> and points the
+// alias at it, as a collection another version of Quire created.
+func UseCollection(ctx context.Context, e *Engine, suffix string) error {
+	name, err := e.createNamed(ctx, e.cfg.Alias+"_"+suffix)
+	if err != nil {
+		return err
+	}
+	_, err = e.client.Aliases().Upsert(ctx, e.cfg.Alias, &api.CollectionAliasSchema{CollectionName: name})
+	return err
 }

@@ -147,24 +147,31 @@ func (e *Engine) adoptCollections(ctx context.Context, live string) error {
 		if !strings.HasPrefix(c.Name, e.cfg.Alias+"_") || c.Name == live {
 			continue
 		}
-		if e.rb == nil {
-			if _, err := os.Stat(e.vocabPath(c.Name)); err == nil {
-				if rv, err := search.OpenVocab(e.vocabPath(c.Name), true); err == nil {
-					e.rb = &rebuild{e: e, c: &coll{name: c.Name, vocab: rv}}
-					if c.Name != announced {
-						if err := e.announce(ctx, c.Name); err != nil {
-							return err
-						}
+		_, statErr := os.Stat(e.vocabPath(c.Name))
+		own := statErr == nil
+		if own && e.rb == nil && e.layoutOf(c.Name) == layoutVersion {
+			rv, err := search.OpenVocab(e.vocabPath(c.Name), true)
+			if err == nil {
+				e.rb = &rebuild{e: e, c: &coll{name: c.Name, vocab: rv}}
+				if c.Name != announced {
+					if err := e.announce(ctx, c.Name); err != nil {
+						return err
 					}
-					continue
 				}
+				continue
 			}
+			e.log.Warn("search: unreadable statistics of an unfinished rebuild", "collection", c.Name, "error", err)
 		}
-		if c.Name == announced {
+		switch {
+		case own:
+			// this process's, but in another layout (or unreadable)
+			if err := e.withdraw(ctx, c.Name); err != nil {
+				return err
+			}
+		case c.Name == announced:
 			e.log.Info("search: another Quire process is rebuilding the index; writes reach its collection too", "collection", c.Name)
 			continue
-		}
-		if c.CreatedAt != nil && time.Since(time.Unix(*c.CreatedAt, 0)) < staleAfter {
+		case c.CreatedAt != nil && time.Since(time.Unix(*c.CreatedAt, 0)) < staleAfter:
 			continue
 		}
 		e.log.Info("search: dropping stale typesense collection", "collection", c.Name)
@@ -220,8 +227,48 @@ func (e *Engine) vocabPath(collection string) string {
 	return filepath.Join(e.cfg.StatsDir, collection+".vocab")
 }
 
+// layoutVersion is the layout of the collections this Quire writes; raise
+// it when a change to the schema or to what Quire sends makes a collection
+// written before answer wrongly. A collection's name carries its layout:
+// <alias>_<unixnano> is layout 1, <alias>_l<N>_<unixnano> layout N.
+const layoutVersion = 1
+
+// collectionName names a new collection of the current layout.
+func (e *Engine) collectionName() string {
+	if layoutVersion == 1 {
+		return fmt.Sprintf("%s_%d", e.cfg.Alias, time.Now().UnixNano())
+	}
+	return fmt.Sprintf("%s_l%d_%d", e.cfg.Alias, layoutVersion, time.Now().UnixNano())
+}
+
+// layoutOf returns the layout version a collection's name carries.
+func (e *Engine) layoutOf(name string) int {
+	rest := strings.TrimPrefix(name, e.cfg.Alias+"_")
+	if v, ok := strings.CutPrefix(rest, "l"); ok {
+		if n, _, ok := strings.Cut(v, "_"); ok {
+			if l, err := strconv.Atoi(n); err == nil {
+				return l
+			}
+		}
+	}
+	return 1
+}
+
+// Layout implements search.Engine: the layout of the collection the alias
+// points at now (another process may have swapped it).
+func (e *Engine) Layout(ctx context.Context) (live, current int, err error) {
+	a, err := e.client.Alias(e.cfg.Alias).Retrieve(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("typesense alias %s: %w", e.cfg.Alias, err)
+	}
+	return e.layoutOf(a.CollectionName), layoutVersion, nil
+}
+
 func (e *Engine) createCollection(ctx context.Context) (string, error) {
-	name := fmt.Sprintf("%s_%d", e.cfg.Alias, time.Now().UnixNano())
+	return e.createNamed(ctx, e.collectionName())
+}
+
+func (e *Engine) createNamed(ctx context.Context, name string) (string, error) {
 	f := func(name, typ string, opts ...string) api.Field {
 		fd := api.Field{Name: name, Type: typ}
 		for _, o := range opts {

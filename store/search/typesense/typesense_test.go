@@ -237,3 +237,36 @@ func TestOpenDropsStrayCollections(t *testing.T) {
 		t.Errorf("collections after Open: %v, want only the live one", names)
 	}
 }
+
+// TestLayoutFromCollectionName checks that the layout of the collection the
+// alias points at is read from its name (<alias>_<n> is layout 1,
+// <alias>_l<N>_<n> layout N) and that a rebuild writes the current one.
+func TestLayoutFromCollectionName(t *testing.T) {
+	e := open(t).(*typesense.Engine)
+	ctx := t.Context()
+	live, current, err := e.Layout(ctx)
+	if err != nil || live != current {
+		t.Fatalf("new collection: layout %d of %d, %v", live, current, err)
+	}
+	for suffix, want := range map[string]int{"l0_17": 0, "l7_18": 7, "19": 1} {
+		if err := typesense.UseCollection(ctx, e, suffix); err != nil {
+			t.Fatal(err)
+		}
+		if live, _, _ := e.Layout(ctx); live != want {
+			t.Errorf("collection _%s: layout %d, want %d", suffix, live, want)
+		}
+	}
+	if err := typesense.UseCollection(ctx, e, "l0_20"); err != nil {
+		t.Fatal(err)
+	}
+	rb, err := e.BeginRebuild(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rb.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if live, current, _ := e.Layout(ctx); live != current {
+		t.Errorf("after the rebuild: layout %d of %d", live, current)
+	}
+}
