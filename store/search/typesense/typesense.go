@@ -470,7 +470,9 @@ func (e *Engine) write(ctx context.Context, raw []search.Document, ids []int) er
 	if err != nil {
 		return err
 	}
-	if t != "" && t != e.live.name {
+	// (a rebuild in another layout, by another version of Quire, is left to
+	// that version: it cannot read what this one writes)
+	if t != "" && t != e.live.name && e.layoutOf(t) == layoutVersion {
 		if err := e.writeNamed(ctx, t, docs, ids); err != nil && !isNotFound(err) {
 			return fmt.Errorf("rebuild of another process: %w", err)
 		}
