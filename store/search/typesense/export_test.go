@@ -17,6 +17,14 @@ func SetStaleAfter(t *testing.T, d time.Duration) {
 	t.Cleanup(func() { staleAfter = old })
 }
 
+// SetAbandonAfter changes after how long another process's rebuild may be
+// taken over, until the test ends.
+func SetAbandonAfter(t *testing.T, d time.Duration) {
+	old := abandonAfter
+	abandonAfter = d
+	t.Cleanup(func() { abandonAfter = old })
+}
+
 // CreateStray creates a collection of e's alias that is neither live nor
 // announced, as a crashed process leaves one.
 func CreateStray(ctx context.Context, e *Engine) (string, error) { return e.createCollection(ctx) }

@@ -130,6 +130,11 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 // another process's rebuild between its creation and its announcement.
 var staleAfter = time.Hour
 
+// abandonAfter is how long after it started another process's announced
+// rebuild is taken to be abandoned (its process gone for good), so that
+// BeginRebuild may replace it.
+var abandonAfter = 24 * time.Hour
+
 // adoptCollections sorts the alias's other collections at Open: the
 // unfinished rebuild of this process (its statistics are in StatsDir) is
 // reopened, so live writes reach it again; the rebuild another process
@@ -954,10 +959,19 @@ func (e *Engine) BeginRebuild(ctx context.Context) (search.Rebuild, error) {
 		return nil, err
 	}
 	if other != "" {
-		if _, err := e.client.Collection(other).Retrieve(ctx); err == nil {
-			return nil, store.Errorf(store.Conflict, "another Quire process is rebuilding the search index (Typesense collection %s)", other)
-		} else if !isNotFound(err) {
+		c, err := e.client.Collection(other).Retrieve(ctx)
+		switch {
+		case isNotFound(err):
+		case err != nil:
 			return nil, fmt.Errorf("typesense collection %s: %w", other, err)
+		case c.CreatedAt != nil && time.Since(time.Unix(*c.CreatedAt, 0)) > abandonAfter:
+			e.log.Warn("search: taking over a rebuild abandoned by another Quire process", "collection", other,
+				"started", time.Unix(*c.CreatedAt, 0))
+			if _, err := e.client.Collection(other).Delete(ctx); err != nil && !isNotFound(err) {
+				return nil, fmt.Errorf("typesense drop abandoned rebuild: %w", err)
+			}
+		default:
+			return nil, store.Errorf(store.Conflict, "another Quire process is rebuilding the search index (Typesense collection %s)", other)
 		}
 	}
 	name, err := e.createCollection(ctx)

@@ -270,3 +270,36 @@ func TestLayoutFromCollectionName(t *testing.T) {
 		t.Errorf("after the rebuild: layout %d of %d", live, current)
 	}
 }
+
+// TestAbandonedRebuildIsTakenOver checks that a rebuild announced by a
+// process that never finished it blocks another rebuild only until it is
+// taken to be abandoned.
+func TestAbandonedRebuildIsTakenOver(t *testing.T) {
+	a, b := replicas(t)
+	ctx := t.Context()
+	if _, err := a.BeginRebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a.Close() // gone for good, its rebuild announced
+	if _, err := b.BeginRebuild(ctx); store.ErrorCode(err) != store.Conflict {
+		t.Fatalf("rebuild beside a recent one: %v, want a conflict", err)
+	}
+	typesense.SetAbandonAfter(t, 0)
+	rb, err := b.BeginRebuild(ctx)
+	if err != nil {
+		t.Fatalf("taking over an abandoned rebuild: %v", err)
+	}
+	if err := rb.Index(ctx, searchtest.D(3, "three", "quince")); err != nil {
+		t.Fatal(err)
+	}
+	if err := rb.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := hitsOf(t, b, "quince"); !slices.Equal(got, []int{3}) {
+		t.Errorf("quince: %v, want [3]", got)
+	}
+	names, err := typesense.Collections(ctx, b)
+	if err != nil || len(names) != 1 {
+		t.Errorf("collections after the takeover: %v, %v; want only the live one", names, err)
+	}
+}
