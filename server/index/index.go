@@ -302,7 +302,39 @@ func (ix *Indexer) Rebuild(ctx context.Context, progress Progress) error {
 	if err != nil {
 		return err
 	}
-	return ix.store.EnqueueSearch(ctx, changed)
+	// A document deleted while the rebuild wrote what it had read of it
+	// before is in the new index without being in the archive: queue it,
+	// and the indexer removes it.
+	ghosts, err := ix.ghosts(ctx)
+	if err != nil {
+		return err
+	}
+	if len(ghosts) > 0 {
+		ix.logger.Info("search index rebuild: removing documents deleted while it ran", "documents", len(ghosts))
+	}
+	return ix.store.EnqueueSearch(ctx, append(changed, ghosts...))
+}
+
+// ghosts returns the indexed documents that are not in the archive. The
+// index is listed before the archive, so a document added in between is
+// not one, and one deleted in between is (rightly).
+func (ix *Indexer) ghosts(ctx context.Context) ([]int, error) {
+	indexed, err := ix.engine.IDs(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list indexed documents: %w", err)
+	}
+	all, err := ix.store.DocumentIDs(ctx, store.DocumentFilter{}, nil)
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(all)
+	var out []int
+	for _, id := range indexed {
+		if _, found := slices.BinarySearch(all, id); !found {
+			out = append(out, id)
+		}
+	}
+	return out, nil
 }
 
 // CheckAtStart compares the index with the archive and reports whether a

@@ -268,3 +268,45 @@ func TestCheckAtStartNoticesOldLayout(t *testing.T) {
 		t.Fatalf("rebuilt, but CheckAtStart says %q", why)
 	}
 }
+
+// TestRebuildRemovesGhosts checks that a document the new index holds but
+// the archive does not — what a deletion racing the rebuild's write of the
+// document leaves behind — is queued at the end of the rebuild and removed
+// by the indexer.
+func TestRebuildRemovesGhosts(t *testing.T) {
+	for name, open := range engines(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			st := storetest.Open(t, "sqlite")
+			if _, err := storetest.Seed(ctx, st, storetest.SeedConfig{Documents: 600, Tags: 2, Correspondents: 2, Types: 1, ContentBytes: 100}); err != nil {
+				t.Fatal(err)
+			}
+			eng := open(t, t.TempDir())
+			defer eng.Close()
+			ix := index.New(st, eng, nil)
+			ghost := searchtest.D(900000, "ghost", "phantasmagoria")
+			wrote := false
+			err := ix.Rebuild(ctx, func(done, total int) {
+				if !wrote { // written to the live index and to the rebuild
+					wrote = true
+					if err := eng.Index(ctx, ghost); err != nil {
+						t.Error(err)
+					}
+				}
+			})
+			if err != nil || !wrote {
+				t.Fatalf("rebuild: %v (ghost written: %v)", err, wrote)
+			}
+			if err := ix.Drain(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if hits := searchtest.Hits(t, eng, "phantasmagoria"); len(hits) != 0 {
+				t.Errorf("the ghost is still found: %v", hits)
+			}
+			ids, err := eng.IDs(ctx)
+			if err != nil || len(ids) != 600 || slices.Contains(ids, ghost.ID) {
+				t.Errorf("indexed after the rebuild: %d documents, ghost %v, %v", len(ids), slices.Contains(ids, ghost.ID), err)
+			}
+		})
+	}
+}

@@ -62,6 +62,8 @@ type Engine interface {
 	Autocomplete(ctx context.Context, term string, limit int) ([]string, error)
 	// Count returns the number of indexed documents.
 	Count(ctx context.Context) (int, error)
+	// IDs returns the IDs of every indexed document, ascending.
+	IDs(ctx context.Context) ([]int, error)
 	// Layout returns the layout version the live index was written in and
 	// the one this Quire writes. A layout is what an index holds and how
 	// (fields, their analysis, their encoding); an engine raises its

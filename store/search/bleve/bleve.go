@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -682,6 +683,49 @@ func (e *Engine) Count(ctx context.Context) (int, error) {
 	defer e.mu.RUnlock()
 	n, err := e.live.idx.DocCount()
 	return int(n), err
+}
+
+// IDs implements search.Engine: the live documents of one snapshot.
+func (e *Engine) IDs(ctx context.Context) ([]int, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.live == nil {
+		return nil, store.Errorf(store.Internal, "search index is closed")
+	}
+	r, err := e.live.reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	it, err := r.DocIDReaderAll()
+	if err != nil {
+		return nil, fmt.Errorf("list indexed documents: %w", err)
+	}
+	defer it.Close()
+	var ids []int
+	for {
+		if len(ids)%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		in, err := it.Next()
+		if err != nil {
+			return nil, fmt.Errorf("list indexed documents: %w", err)
+		}
+		if in == nil {
+			break
+		}
+		ext, err := r.ExternalID(in)
+		if err != nil {
+			return nil, fmt.Errorf("list indexed documents: %w", err)
+		}
+		if id, err := strconv.Atoi(ext); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids, nil
 }
 
 // Layout implements search.Engine.

@@ -39,13 +39,9 @@ var sliceMax = func() int { return min(runtime.GOMAXPROCS(0), 8) }
 // search answers req over the generation's index, in slices when the
 // index is large enough and the request is one slicing supports.
 func (g *generation) search(ctx context.Context, req *bleve.SearchRequest) (*bleve.SearchResult, error) {
-	adv, err := g.idx.Advanced()
+	reader, err := g.reader()
 	if err != nil {
-		return nil, fmt.Errorf("open index reader: %w", err)
-	}
-	reader, err := adv.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("open index reader: %w", err)
+		return nil, err
 	}
 	defer reader.Close()
 	bounds := cut(reader, sliceMax())
@@ -100,6 +96,19 @@ func (g *generation) search(ctx context.Context, req *bleve.SearchRequest) (*ble
 	res.Hits = hits
 	res.Request = req
 	return res, nil
+}
+
+// reader opens a snapshot of the generation's index; the caller closes it.
+func (g *generation) reader() (index.IndexReader, error) {
+	adv, err := g.idx.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("open index reader: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("open index reader: %w", err)
+	}
+	return r, nil
 }
 
 // sliceable reports whether req asks only for what searchSlice gathers:

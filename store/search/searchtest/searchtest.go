@@ -47,6 +47,7 @@ var cases = []struct {
 	{"Facets", testFacets},
 	{"Highlights", testHighlights},
 	{"DeleteAndReindex", testDelete},
+	{"IDs", testIDs},
 	{"Rebuild", testRebuild},
 	{"BadQueries", testBadQueries},
 }
@@ -750,5 +751,32 @@ func testBadQueries(t *testing.T, e search.Engine) {
 		if _, err := e.Search(ctx(), search.Request{Query: pq, Highlight: true}); err != nil {
 			t.Errorf("%q: search: %v", q, err)
 		}
+	}
+}
+
+// testIDs checks that IDs lists exactly the indexed documents, in order,
+// after additions, a re-index and deletions.
+func testIDs(t *testing.T, e search.Engine) {
+	if ids, err := e.IDs(ctx()); err != nil || len(ids) != 0 {
+		t.Fatalf("empty index: %v, %v", ids, err)
+	}
+	var docs []search.Document
+	for _, id := range []int{12, 3, 700, 45, 9} {
+		docs = append(docs, D(id, "t", "listed words"))
+	}
+	mustIndex(t, e, docs...)
+	mustIndex(t, e, D(45, "t", "listed again"))
+	if err := e.Delete(ctx(), 700, 3, 1000); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Flush(ctx()); err != nil {
+		t.Fatal(err)
+	}
+	ids, err := e.IDs(ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int{9, 12, 45}; !slices.Equal(ids, want) {
+		t.Errorf("IDs: %v, want %v", ids, want)
 	}
 }

@@ -31,8 +31,10 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -483,6 +485,44 @@ func (e *Engine) write(ctx context.Context, raw []search.Document, ids []int) er
 		}
 	}
 	return nil
+}
+
+// IDs implements search.Engine: the collection the alias points at,
+// exported as a stream of document numbers.
+func (e *Engine) IDs(ctx context.Context) ([]int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
+		e.cfg.URL+"/collections/"+url.PathEscape(e.cfg.Alias)+"/documents/export?include_fields=doc_id", nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("X-TYPESENSE-API-KEY", e.cfg.APIKey)
+	// an export of a large collection takes longer than one request may
+	client := *e.http
+	client.Timeout = 0
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("typesense export: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return nil, fmt.Errorf("typesense export: status %d: %s", resp.StatusCode, raw)
+	}
+	var ids []int
+	dec := json.NewDecoder(resp.Body)
+	for {
+		var d struct {
+			DocID int `json:"doc_id"`
+		}
+		if err := dec.Decode(&d); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, fmt.Errorf("typesense export: %w", err)
+		}
+		ids = append(ids, d.DocID)
+	}
+	slices.Sort(ids)
+	return ids, nil
 }
 
 // Count implements search.Engine.
