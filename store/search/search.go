@@ -253,12 +253,3 @@ func Dedupe(docs []Document) []Document {
 	}
 	return out
 }
-
-// MaxID is the highest document ID in docs (0 for none).
-func MaxID(docs []Document) int {
-	last := 0
-	for _, d := range docs {
-		last = max(last, d.ID)
-	}
-	return last
-}

@@ -845,7 +845,9 @@ type RebuildMarks struct{ n, last int }
 // Add counts docs and reports whether a mark is due.
 func (m *RebuildMarks) Add(docs []Document) bool {
 	m.n += len(docs)
-	m.last = max(m.last, MaxID(docs))
+	for _, d := range docs {
+		m.last = max(m.last, d.ID)
+	}
 	return m.n >= RebuildMarkEvery
 }
 

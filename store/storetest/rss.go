@@ -13,15 +13,24 @@ import (
 // child's own figure with it: getrusage(RUSAGE_CHILDREN) in the parent is
 // no use, as Linux carries the parent's peak into a child started with a
 // shared address space (as Go starts them).
-func PeakRSSMB() float64 {
+func PeakRSSMB() float64 { return float64(procStatusKB()["VmHWM"]) / 1024 }
+
+// procStatusKB reads the kB figures of /proc/self/status (VmHWM, RssAnon,
+// …) by name; none where /proc is missing.
+func procStatusKB() map[string]int {
 	b, _ := os.ReadFile("/proc/self/status")
+	out := map[string]int{}
 	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-			kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(v, "kB")))
-			return float64(kb) / 1024
+		k, v, ok := strings.Cut(l, ":")
+		v, kB := strings.CutSuffix(strings.TrimSpace(v), " kB")
+		if !ok || !kB {
+			continue
+		}
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+			out[k] = n
 		}
 	}
-	return 0
+	return out
 }
 
 // CPUTime is the processor time (user and system) this process has used
@@ -85,18 +94,8 @@ func SampleRSS() *RSSSampler {
 }
 
 func (s *RSSSampler) sample() {
-	b, _ := os.ReadFile("/proc/self/status")
-	for _, l := range strings.Split(string(b), "\n") {
-		for _, f := range []struct {
-			key string
-			max *int
-		}{{"RssAnon:", &s.anon}, {"RssFile:", &s.fil}} {
-			if v, ok := strings.CutPrefix(l, f.key); ok {
-				kb, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-				*f.max = max(*f.max, kb)
-			}
-		}
-	}
+	st := procStatusKB()
+	s.anon, s.fil = max(s.anon, st["RssAnon"]), max(s.fil, st["RssFile"])
 }
 
 // Stop ends the sampling and returns the peaks in MiB.

@@ -39,13 +39,16 @@ var sliceMax = func() int { return min(runtime.GOMAXPROCS(0), 8) }
 // search answers req over the generation's index, in slices when the
 // index is large enough and the request is one slicing supports.
 func (g *generation) search(ctx context.Context, req *bleve.SearchRequest) (*bleve.SearchResult, error) {
+	if !sliceable(req) {
+		return g.idx.SearchInContext(ctx, req)
+	}
 	reader, err := g.reader()
 	if err != nil {
 		return nil, err
 	}
 	defer reader.Close()
 	bounds := cut(reader, sliceMax())
-	if len(bounds) <= 2 || !sliceable(req) {
+	if len(bounds) <= 2 {
 		return g.idx.SearchInContext(ctx, req)
 	}
 	n := len(bounds) - 1

@@ -30,14 +30,25 @@ func server(t testing.TB) (url, key string) {
 	return url, key
 }
 
-func open(t *testing.T) search.Engine {
+// config is a configuration with an alias of its own and a fresh
+// statistics folder.
+func config(t *testing.T) typesense.Config {
 	url, key := server(t)
-	cfg := typesense.Config{URL: url, APIKey: key, StatsDir: t.TempDir(),
+	return typesense.Config{URL: url, APIKey: key, StatsDir: t.TempDir(),
 		Alias: fmt.Sprintf("quiretest_%d_%d", time.Now().UnixNano(), seq.Add(1))}
+}
+
+func openWith(t *testing.T, cfg typesense.Config) *typesense.Engine {
+	t.Helper()
 	e, err := typesense.Open(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return e
+}
+
+func open(t *testing.T) search.Engine {
+	e := openWith(t, config(t))
 	t.Cleanup(func() {
 		if err := e.DropAll(context.Background()); err != nil {
 			t.Errorf("drop test collections: %v", err)
@@ -52,17 +63,10 @@ func TestConformance(t *testing.T) { searchtest.Run(t, open) }
 // replicas opens two engines on one alias with statistics folders of their
 // own, as two Quire processes sharing a Typesense cluster.
 func replicas(t *testing.T) (a, b *typesense.Engine) {
-	url, key := server(t)
-	alias := fmt.Sprintf("quiretest_%d_%d", time.Now().UnixNano(), seq.Add(1))
-	openOne := func() *typesense.Engine {
-		e, err := typesense.Open(t.Context(), typesense.Config{URL: url, APIKey: key, StatsDir: t.TempDir(), Alias: alias})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return e
-	}
-	a = openOne()
-	b = openOne()
+	cfg := config(t)
+	a = openWith(t, cfg)
+	cfg.StatsDir = t.TempDir()
+	b = openWith(t, cfg)
 	t.Cleanup(func() {
 		if err := a.DropAll(context.Background()); err != nil {
 			t.Errorf("drop test collections: %v", err)
@@ -71,20 +75,6 @@ func replicas(t *testing.T) (a, b *typesense.Engine) {
 		b.Close()
 	})
 	return a, b
-}
-
-func hitsOf(t *testing.T, e search.Engine, q string) []int {
-	t.Helper()
-	r, err := e.Search(t.Context(), search.Request{Query: search.MustParse(q), PageSize: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ids []int
-	for _, h := range r.Hits {
-		ids = append(ids, h.ID)
-	}
-	slices.Sort(ids)
-	return ids
 }
 
 // TestRebuildSeesOtherReplicasWrites checks that a rebuild by one process
@@ -118,17 +108,17 @@ func TestRebuildSeesOtherReplicasWrites(t *testing.T) {
 	if err := rb.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := hitsOf(t, b, "apple"); !slices.Equal(got, []int{3, 4}) {
+	if got := searchtest.Hits(t, b, "apple"); !slices.Equal(got, []int{3, 4}) {
 		t.Errorf("apple after the swap: %v, want [3 4]", got)
 	}
-	if got := hitsOf(t, b, "banana"); !slices.Equal(got, []int{1}) {
+	if got := searchtest.Hits(t, b, "banana"); !slices.Equal(got, []int{1}) {
 		t.Errorf("banana after the swap: %v, want [1]", got)
 	}
 	// the other process still writes to (and counts) the live collection
 	if err := b.Index(ctx, searchtest.D(5, "five", "cherry")); err != nil {
 		t.Fatalf("write after another process's swap: %v", err)
 	}
-	if got := hitsOf(t, a, "cherry"); !slices.Equal(got, []int{5}) {
+	if got := searchtest.Hits(t, a, "cherry"); !slices.Equal(got, []int{5}) {
 		t.Errorf("cherry: %v, want [5]", got)
 	}
 	if n, err := b.Count(ctx); err != nil || n != 4 {
@@ -148,17 +138,9 @@ func TestRebuildSeesOtherReplicasWrites(t *testing.T) {
 // another rebuilds leaves that rebuild alone, and that one finding its own
 // unfinished rebuild resumes it.
 func TestOpenLeavesOtherReplicasRebuild(t *testing.T) {
-	url, key := server(t)
-	alias := fmt.Sprintf("quiretest_%d_%d", time.Now().UnixNano(), seq.Add(1))
-	statsA := t.TempDir()
-	cfg := func(stats string) typesense.Config {
-		return typesense.Config{URL: url, APIKey: key, StatsDir: stats, Alias: alias}
-	}
+	cfg := config(t)
 	ctx := t.Context()
-	a, err := typesense.Open(ctx, cfg(statsA))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := openWith(t, cfg)
 	defer func() { a.DropAll(context.Background()); a.Close() }()
 	rb, err := a.BeginRebuild(ctx)
 	if err != nil {
@@ -169,20 +151,15 @@ func TestOpenLeavesOtherReplicasRebuild(t *testing.T) {
 	}
 	// however old the rebuild's collection, its announcement protects it
 	typesense.SetStaleAfter(t, 0)
-	c, err := typesense.Open(ctx, cfg(t.TempDir()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Close()
+	other := cfg
+	other.StatsDir = t.TempDir()
+	openWith(t, other).Close()
 	if err := rb.Checkpoint(ctx); err != nil {
 		t.Fatal(err)
 	}
 	// the same process, restarted, resumes its rebuild
 	a.Close()
-	a2, err := typesense.Open(ctx, cfg(statsA))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a2 := openWith(t, cfg)
 	defer a2.Close()
 	rb2, err := a2.BeginRebuild(ctx)
 	if err != nil {
@@ -194,7 +171,7 @@ func TestOpenLeavesOtherReplicasRebuild(t *testing.T) {
 	if err := rb2.Commit(ctx); err != nil {
 		t.Fatalf("commit of the rebuild another process saw: %v", err)
 	}
-	if got := hitsOf(t, a2, "plum"); !slices.Equal(got, []int{7}) {
+	if got := searchtest.Hits(t, a2, "plum"); !slices.Equal(got, []int{7}) {
 		t.Errorf("plum: %v, want [7]", got)
 	}
 }
@@ -203,14 +180,9 @@ func TestOpenLeavesOtherReplicasRebuild(t *testing.T) {
 // alias that is neither live nor announced once it is older than an hour
 // (a younger one may be a rebuild being announced), with its statistics.
 func TestOpenDropsStrayCollections(t *testing.T) {
-	url, key := server(t)
-	alias := fmt.Sprintf("quiretest_%d_%d", time.Now().UnixNano(), seq.Add(1))
-	cfg := typesense.Config{URL: url, APIKey: key, StatsDir: t.TempDir(), Alias: alias}
+	cfg := config(t)
 	ctx := t.Context()
-	a, err := typesense.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := openWith(t, cfg)
 	defer func() { a.DropAll(context.Background()); a.Close() }()
 	stray, err := typesense.CreateStray(ctx, a)
 	if err != nil {
@@ -218,11 +190,7 @@ func TestOpenDropsStrayCollections(t *testing.T) {
 	}
 	reopen := func() []string {
 		cfg.StatsDir = t.TempDir()
-		e, err := typesense.Open(ctx, cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.Close()
+		openWith(t, cfg).Close()
 		names, err := typesense.Collections(ctx, a)
 		if err != nil {
 			t.Fatal(err)
@@ -295,7 +263,7 @@ func TestAbandonedRebuildIsTakenOver(t *testing.T) {
 	if err := rb.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := hitsOf(t, b, "quince"); !slices.Equal(got, []int{3}) {
+	if got := searchtest.Hits(t, b, "quince"); !slices.Equal(got, []int{3}) {
 		t.Errorf("quince: %v, want [3]", got)
 	}
 	names, err := typesense.Collections(ctx, b)
