@@ -413,6 +413,13 @@ func testLanguage(t *testing.T, e search.Engine) {
 	expect(t, e, "invoice OR -bank", 1, 3, 4, 5)
 	expect(t, e, "INVOICE", 1, 3, 4)
 	expect(t, e, "invoice or bank", 1) // lower-case "or" is a stop word: invoice AND bank
+	// the words of a query may match in different fields
+	expect(t, e, "acme transfer", 1)
+	expect(t, e, "big statement", 2)
+	expect(t, e, "inbox letter", 3)
+	expect(t, e, "policy renewal attached", 4)
+	expect(t, e, `"big bank" monthly`, 2)
+	expect(t, e, "acme receipt")
 }
 
 func testDates(t *testing.T, e search.Engine) {

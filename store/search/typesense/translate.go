@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/quirehq/quire/store/search"
 )
@@ -172,31 +173,97 @@ func (t translator) term(n *search.Term) *fexpr {
 	return e
 }
 
-// queryText is Typesense's q: the exact words and phrases every match must
-// contain (top-level, positive), which Typesense ranks by; "*" when there
-// are none.
-func (t translator) queryText(root search.Node) string {
-	var parts []string
-	add := func(n search.Node) {
-		switch n := n.(type) {
-		case *search.Term:
-			if n.Field == search.FieldTag || n.Prefix || n.Pattern != "" || t.v.TypoAllowed(n) {
-				return
+// inQ reports whether n, a top-level positive clause, goes into
+// Typesense's q, which Typesense ranks by: an exact word or a phrase.
+func (t translator) inQ(n search.Node) bool {
+	switch n := n.(type) {
+	case *search.Term:
+		return n.Field != search.FieldTag && !n.Prefix && n.Pattern == "" && !t.v.TypoAllowed(n) && n.Term != ""
+	case *search.Phrase:
+		return len(n.Terms) > 0
+	}
+	return false
+}
+
+// coveredByQ reports whether q alone matches n, so it needs no filter as
+// well. Typesense matches q's words exactly (no typos, no prefixes, none
+// dropped), each in any of the query_by fields, and a phrase's words next
+// to each other in one field. A clause on one field needs the filter, and
+// so does a word in a script Typesense may segment or normalise otherwise
+// than Quire (it would match too much).
+func (t translator) coveredByQ(n search.Node) bool {
+	switch n := n.(type) {
+	case *search.Term:
+		return n.Field == search.FieldDefault && t.inQ(n) && plain(n.Term)
+	case *search.Phrase:
+		if n.Field != search.FieldDefault || !t.inQ(n) {
+			return false
+		}
+		for _, w := range n.Terms {
+			if !plain(w) {
+				return false
 			}
-			parts = append(parts, n.Term)
-		case *search.Phrase:
-			parts = append(parts, `"`+strings.Join(n.Terms, " ")+`"`)
+		}
+		return true
+	}
+	return false
+}
+
+// plain reports whether every character of term is a digit, a dot or a
+// letter of the Latin, Greek or Cyrillic script without combining marks:
+// words Typesense tokenizes exactly as Quire's analyzer does.
+func plain(term string) bool {
+	for _, r := range term {
+		switch {
+		case r == '.' || unicode.IsDigit(r):
+		case unicode.IsLetter(r) && (unicode.Is(unicode.Latin, r) || unicode.Is(unicode.Greek, r) || unicode.Is(unicode.Cyrillic, r)):
+		default:
+			return false
 		}
 	}
+	return term != ""
+}
+
+// topLevel is the query's top-level clauses, which must all match.
+func topLevel(root search.Node) []search.Node {
 	if a, ok := root.(*search.And); ok {
-		for _, c := range a.Nodes {
-			add(c)
+		return a.Nodes
+	}
+	return []search.Node{root}
+}
+
+// split translates the query into Typesense's q — the exact words and
+// phrases every match must contain, "*" when there are none — and
+// filter_by for the rest ("" when q says everything).
+func (t translator) split(root search.Node) (q, filter string) {
+	var parts []string
+	var rest []*fexpr
+	for _, n := range topLevel(root) {
+		if t.inQ(n) {
+			if p, ok := n.(*search.Phrase); ok {
+				parts = append(parts, `"`+strings.Join(p.Terms, " ")+`"`)
+			} else {
+				parts = append(parts, n.(*search.Term).Term)
+			}
 		}
-	} else {
-		add(root)
+		if !t.coveredByQ(n) {
+			if nt, ok := n.(*search.Not); ok {
+				rest = append(rest, t.node(nt.Node).negate())
+			} else {
+				rest = append(rest, t.node(n))
+			}
+		}
 	}
-	if len(parts) == 0 {
-		return "*"
+	q = "*"
+	if len(parts) > 0 {
+		q = strings.Join(parts, " ")
 	}
-	return strings.Join(parts, " ")
+	switch len(rest) {
+	case 0:
+	case 1:
+		filter = rest[0].String()
+	default:
+		filter = and(rest...).String()
+	}
+	return q, filter
 }

@@ -651,8 +651,7 @@ func (e *Engine) Search(ctx context.Context, req search.Request) (*search.Result
 		return &search.Result{Hits: []search.Hit{}}, nil
 	}
 	tr := translator{v: c.vocab}
-	filter := tr.node(req.Query.Root).String()
-	q := tr.queryText(req.Query.Root)
+	q, filter := tr.split(req.Query.Root)
 	res, err := e.run(ctx, c, q, filter, req, req.Query.Root)
 	if err != nil {
 		return nil, err
@@ -672,7 +671,7 @@ func (e *Engine) base(c *coll, q, filter string, req search.Request) searchParam
 	p := searchParams{
 		"collection": e.cfg.Alias, "q": q, "query_by": "title,content,correspondent,type,tagq",
 		"num_typos": 0, "prefix": false, "drop_tokens_threshold": 0, "typo_tokens_threshold": 0,
-		"highlight_fields": "none", "enable_highlight_v1": false, "exhaustive_search": true,
+		"highlight_fields": "none", "enable_highlight_v1": false, "exhaustive_search": false,
 		"sort_by": sortBy(req.Sort, q != "*"), "include_fields": "doc_id",
 	}
 	if c != nil && c != e.live {
