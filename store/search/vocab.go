@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -27,16 +28,21 @@ import (
 // corrected_query suggestions, more-like-this key terms and wildcard
 // expansion, identically for both engines.
 //
-// Apply is idempotent. Writers are serialised; readers run concurrently,
-// except that a read while Apply's changes wait in memory writes them to
-// the file first.
+// Apply is idempotent. Writers are serialised; readers run concurrently
+// with them and see the changes Apply gathered in memory added to the
+// file's figures, so a read never waits for a write to the file — except
+// the word scans of Suggest and Expand, which write the gathered changes
+// first.
 type Vocab struct {
 	db *bolt.DB
 	mu sync.Mutex // serialises Apply and Commit
 	// pend is what Apply gathered and the file does not hold yet (nil:
-	// nothing); it is changed under mu, and read without it only to see
-	// whether anything waits.
-	pend  atomic.Pointer[delta]
+	// nothing). pmu guards it: writers change it under mu and pmu, readers
+	// hold pmu's read lock across their file transaction, and a commit
+	// clears pend under pmu in the instant its transaction lands, so a
+	// reader sees either the old file and pend or the new file alone.
+	pmu   sync.RWMutex
+	pend  *delta
 	gen   atomic.Uint64
 	cache sync.Map // prefix -> cached
 }
@@ -253,7 +259,7 @@ type delta struct {
 	keys  []string // terms[i] belongs to keys[i]
 	tags  map[string]int
 	docs  map[int][]byte
-	count int
+	n     int // change in the number of documents
 }
 
 func newDelta() *delta {
@@ -286,7 +292,7 @@ func (d *delta) add(r docRecord, sign int) {
 	for _, g := range r.tags {
 		d.tags[g] += sign
 	}
-	d.count += sign
+	d.n += sign
 }
 
 // merge adds o to d.
@@ -301,7 +307,7 @@ func (d *delta) merge(o *delta) {
 		d.tags[g] += n
 	}
 	maps.Copy(d.docs, o.docs)
-	d.count += o.count
+	d.n += o.n
 }
 
 // commitEvery is how many documents' changes Apply gathers in memory
@@ -326,7 +332,7 @@ func (v *Vocab) Apply(docs []Analyzed, deleted []int) error {
 		stored := tx.Bucket(bucketDocs)
 		remove := func(id int) error {
 			old, ok := w.docs[id]
-			if p := v.pend.Load(); !ok && p != nil {
+			if p := v.pend; !ok && p != nil { // v.pend only changes under v.mu
 				old, ok = p.docs[id]
 			}
 			if !ok {
@@ -361,14 +367,15 @@ func (v *Vocab) Apply(docs []Analyzed, deleted []int) error {
 	if err != nil {
 		return fmt.Errorf("update vocabulary: %w", err)
 	}
-	p := v.pend.Load()
-	if p == nil {
-		p = w
-		v.pend.Store(p)
+	v.pmu.Lock()
+	if v.pend == nil {
+		v.pend = w
 	} else {
-		p.merge(w)
+		v.pend.merge(w)
 	}
-	if len(p.docs) >= commitEvery {
+	waiting := len(v.pend.docs)
+	v.pmu.Unlock()
+	if waiting >= commitEvery {
 		return v.commitLocked()
 	}
 	return nil
@@ -382,20 +389,68 @@ func (v *Vocab) Commit() error {
 	return v.commitLocked()
 }
 
-// settle commits what Apply gathered, for a read; a failure is reported
-// by the next Apply, Commit or Sync, and the read sees the file as it is.
-func (v *Vocab) settle() {
-	if v.pend.Load() != nil {
-		_ = v.Commit()
+// view runs fn in a read transaction of the file, with the changes
+// waiting in memory (nil: none), which fn must add to what the file says
+// and must not change.
+func (v *Vocab) view(fn func(tx *bolt.Tx, p *delta) error) error {
+	v.pmu.RLock()
+	defer v.pmu.RUnlock()
+	return v.db.View(func(tx *bolt.Tx) error { return fn(tx, v.pend) })
+}
+
+// stats returns word k's statistics: the file's plus those waiting in p.
+func (p *delta) stats(tb *bolt.Bucket, k string) TermStats {
+	b := []byte(k)
+	return p.with(b, decodeStats(tb.Get(b)))
+}
+
+// with returns statistics s of word k with the change waiting in p added.
+func (p *delta) with(k []byte, s TermStats) TermStats {
+	if p != nil {
+		if i, ok := p.at[string(k)]; ok {
+			d := p.terms[i]
+			s.Occurrences += d.Occurrences
+			s.DocFreq += d.DocFreq
+			s.OtherFreq += d.OtherFreq
+		}
 	}
+	return s
+}
+
+// count returns the number of documents: the file's plus p's change.
+func (p *delta) count(tx *bolt.Tx) int {
+	n := decodeStats(tx.Bucket(bucketMeta).Get(keyCount)).Occurrences
+	if p != nil {
+		n += p.n
+	}
+	return max(n, 0)
+}
+
+// record returns document id's encoded record (nil: not recorded).
+func (p *delta) record(tx *bolt.Tx, id int) []byte {
+	if p != nil {
+		if rec, ok := p.docs[id]; ok {
+			return rec
+		}
+	}
+	return tx.Bucket(bucketDocs).Get(docKey(id))
+}
+
+// tagged reports whether a folded tag name is in use.
+func (p *delta) tagged(tx *bolt.Tx, g string) bool {
+	n := decodeStats(tx.Bucket(bucketTags).Get([]byte(g))).Occurrences
+	if p != nil {
+		n += p.tags[g]
+	}
+	return n > 0
 }
 
 func (v *Vocab) commitLocked() error {
-	p := v.pend.Load()
+	p := v.pend
 	if p == nil {
 		return nil
 	}
-	err := v.db.Update(func(tx *bolt.Tx) error {
+	err := v.update(func(tx *bolt.Tx) error {
 		tb, db, gb, mb := tx.Bucket(bucketTerms), tx.Bucket(bucketDocs), tx.Bucket(bucketTags), tx.Bucket(bucketMeta)
 		ids := slices.Sorted(maps.Keys(p.docs))
 		for _, id := range ids {
@@ -447,22 +502,40 @@ func (v *Vocab) commitLocked() error {
 				return err
 			}
 		}
-		count := int(decodeStats(mb.Get(keyCount)).Occurrences) + p.count
-		return mb.Put(keyCount, encodeStats(TermStats{Occurrences: max(count, 0)}))
+		return mb.Put(keyCount, encodeStats(TermStats{Occurrences: p.count(tx)}))
 	})
 	if err != nil {
 		return fmt.Errorf("update vocabulary: %w", err)
 	}
-	v.pend.Store(nil)
+	return nil
+}
+
+// update runs fn in a write transaction and, in the instant it lands,
+// clears the changes waiting in memory (which fn wrote), so that no reader
+// counts them twice. Only the landing waits for readers, not fn.
+func (v *Vocab) update(fn func(tx *bolt.Tx) error) error {
+	tx, err := v.db.Begin(true)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	v.pmu.Lock()
+	defer v.pmu.Unlock()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	v.pend = nil
 	return nil
 }
 
 // Count returns the number of recorded documents.
 func (v *Vocab) Count() (int, error) {
-	v.settle()
 	var n int
-	err := v.db.View(func(tx *bolt.Tx) error {
-		n = decodeStats(tx.Bucket(bucketMeta).Get(keyCount)).Occurrences
+	err := v.view(func(tx *bolt.Tx, p *delta) error {
+		n = p.count(tx)
 		return nil
 	})
 	return n, err
@@ -470,10 +543,9 @@ func (v *Vocab) Count() (int, error) {
 
 // Stats returns the statistics of a folded word (zero when unknown).
 func (v *Vocab) Stats(term string) (TermStats, error) {
-	v.settle()
 	var s TermStats
-	err := v.db.View(func(tx *bolt.Tx) error {
-		s = decodeStats(tx.Bucket(bucketTerms).Get([]byte(term)))
+	err := v.view(func(tx *bolt.Tx, p *delta) error {
+		s = p.stats(tx.Bucket(bucketTerms), term)
 		return nil
 	})
 	return s, err
@@ -481,10 +553,9 @@ func (v *Vocab) Stats(term string) (TermStats, error) {
 
 // HasDocument reports whether document id is recorded.
 func (v *Vocab) HasDocument(id int) (bool, error) {
-	v.settle()
 	var ok bool
-	err := v.db.View(func(tx *bolt.Tx) error {
-		ok = tx.Bucket(bucketDocs).Get(docKey(id)) != nil
+	err := v.view(func(tx *bolt.Tx, p *delta) error {
+		ok = p.record(tx, id) != nil
 		return nil
 	})
 	return ok, err
@@ -526,7 +597,6 @@ func (v *Vocab) Complete(prefix string, limit int) ([]string, error) {
 	if limit <= 0 {
 		return []string{}, nil
 	}
-	v.settle()
 	short := len([]rune(prefix)) <= 2
 	gen := v.gen.Load()
 	if short {
@@ -542,31 +612,29 @@ func (v *Vocab) Complete(prefix string, limit int) ([]string, error) {
 		want = 100
 	}
 	h := make(minHeap, 0, want+1)
-	err := v.db.View(func(tx *bolt.Tx) error {
-		n := float64(decodeStats(tx.Bucket(bucketMeta).Get(keyCount)).Occurrences)
-		c := tx.Bucket(bucketTerms).Cursor()
-		p := []byte(prefix)
-		for k, val := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, val = c.Next() {
-			s := decodeStats(val)
-			if s.DocFreq <= 0 {
-				continue
+	err := v.view(func(tx *bolt.Tx, p *delta) error {
+		n := float64(p.count(tx))
+		pfx := []byte(prefix)
+		inPrefix := func(w string) bool { return strings.HasPrefix(w, prefix) }
+		p.words(tx.Bucket(bucketTerms), prefix, inPrefix, func(k []byte, s TermStats) bool {
+			if !bytes.HasPrefix(k, pfx) {
+				return false
 			}
-			sc := scored{score: float64(s.Occurrences) * math.Log(n/float64(s.DocFreq))}
+			if s.DocFreq <= 0 {
+				return true
+			}
+			sc := scored{score: float64(s.Occurrences) * math.Log(n/float64(s.DocFreq)), word: string(k)}
 			if sc.score < 0 || math.IsNaN(sc.score) {
 				sc.score = 0
 			}
-			if len(h) == want {
-				sc.word = string(k)
-				if !worse(h[0], sc) {
-					continue
-				}
+			if len(h) < want {
+				heap.Push(&h, sc)
+			} else if worse(h[0], sc) {
 				h[0] = sc
 				heap.Fix(&h, 0)
-				continue
 			}
-			sc.word = string(k)
-			heap.Push(&h, sc)
-		}
+			return true
+		})
 		return nil
 	})
 	if err != nil {
@@ -585,11 +653,10 @@ func (v *Vocab) Complete(prefix string, limit int) ([]string, error) {
 // Known reports whether a folded word occurs in any document's content,
 // title, correspondent or type, or is a whole tag name.
 func (v *Vocab) Known(term string) bool {
-	v.settle()
 	known := false
-	_ = v.db.View(func(tx *bolt.Tx) error {
-		s := decodeStats(tx.Bucket(bucketTerms).Get([]byte(term)))
-		known = s.DocFreq > 0 || s.OtherFreq > 0 || tx.Bucket(bucketTags).Get([]byte(term)) != nil
+	_ = v.view(func(tx *bolt.Tx, p *delta) error {
+		s := p.stats(tx.Bucket(bucketTerms), term)
+		known = s.DocFreq > 0 || s.OtherFreq > 0 || p.tagged(tx, term)
 		return nil
 	})
 	return known
@@ -608,11 +675,13 @@ func (v *Vocab) Suggest(term string) (string, bool) {
 		maxd = 1
 	}
 	best, bestD, bestF := "", maxd+1, -1
-	v.settle()
-	_ = v.db.View(func(tx *bolt.Tx) error {
-		first := []byte(string([]rune(term)[:1]))
-		c := tx.Bucket(bucketTerms).Cursor()
-		for k, val := c.Seek(first); k != nil && bytes.HasPrefix(k, first); k, val = c.Next() {
+	first := string([]rune(term)[:1])
+	_ = v.view(func(tx *bolt.Tx, p *delta) error {
+		inFirst := func(w string) bool { return strings.HasPrefix(w, first) }
+		p.words(tx.Bucket(bucketTerms), first, inFirst, func(k []byte, s TermStats) bool {
+			if !bytes.HasPrefix(k, []byte(first)) {
+				return false
+			}
 			w := string(k)
 			d := -1
 			for dd := 1; dd <= min(maxd, bestD); dd++ {
@@ -622,14 +691,14 @@ func (v *Vocab) Suggest(term string) (string, bool) {
 				}
 			}
 			if d < 0 || w == term {
-				continue
+				return true
 			}
-			s := decodeStats(val)
 			f := s.DocFreq + s.OtherFreq
 			if d < bestD || (d == bestD && f > bestF) {
 				best, bestD, bestF = w, d, f
 			}
-		}
+			return true
+		})
 		return nil
 	})
 	return best, best != ""
@@ -673,11 +742,10 @@ func (v *Vocab) Correct(q Query) *string {
 // one document and words in every document are skipped when others exist.
 // It returns a NotFound-worthy false when the document is not recorded.
 func (v *Vocab) KeyTerms(id, n int) ([]string, bool, error) {
-	v.settle()
 	var out []string
 	found := false
-	err := v.db.View(func(tx *bolt.Tx) error {
-		raw := tx.Bucket(bucketDocs).Get(docKey(id))
+	err := v.view(func(tx *bolt.Tx, p *delta) error {
+		raw := p.record(tx, id)
 		if raw == nil {
 			return nil
 		}
@@ -686,14 +754,14 @@ func (v *Vocab) KeyTerms(id, n int) ([]string, bool, error) {
 		if err != nil {
 			return err
 		}
-		total := float64(decodeStats(tx.Bucket(bucketMeta).Get(keyCount)).Occurrences)
+		total := float64(p.count(tx))
 		tb := tx.Bucket(bucketTerms)
 		var cands []scored
 		for _, t := range r.terms {
 			if t.count == 0 {
 				continue
 			}
-			s := decodeStats(tb.Get([]byte(t.term)))
+			s := p.stats(tb, t.term)
 			if s.DocFreq <= 1 && total > 1 {
 				continue // only in this document: finds nothing else
 			}
@@ -712,10 +780,9 @@ func (v *Vocab) KeyTerms(id, n int) ([]string, bool, error) {
 // ContentCounts returns the content word counts of document id (nil when
 // not recorded).
 func (v *Vocab) ContentCounts(id int) (map[string]int, error) {
-	v.settle()
 	var out map[string]int
-	err := v.db.View(func(tx *bolt.Tx) error {
-		raw := tx.Bucket(bucketDocs).Get(docKey(id))
+	err := v.view(func(tx *bolt.Tx, p *delta) error {
+		raw := p.record(tx, id)
 		if raw == nil {
 			return nil
 		}
@@ -738,55 +805,126 @@ func (v *Vocab) ContentCounts(id int) (map[string]int, error) {
 // term matches (for engines without those operators in filters). For a
 // FieldTag term it lists whole tag names with the prefix.
 func (v *Vocab) Expand(t *Term, limit int) ([]string, error) {
-	v.settle()
 	var out []string
-	err := v.db.View(func(tx *bolt.Tx) error {
+	err := v.view(func(tx *bolt.Tx, p *delta) error {
 		if t.Field == FieldTag {
-			c := tx.Bucket(bucketTags).Cursor()
-			p := []byte(t.Term)
-			for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p) && len(out) < limit; k, _ = c.Next() {
-				out = append(out, string(k))
-			}
+			out = p.tagsWith(tx, t.Term, limit)
 			return nil
 		}
-		c := tx.Bucket(bucketTerms).Cursor()
+		tb := tx.Bucket(bucketTerms)
 		switch {
-		case t.Pattern != "":
-			re, err := WildcardRegexp(t.Pattern)
-			if err != nil {
-				return err
+		case t.Pattern != "" || t.Prefix:
+			var re *regexp.Regexp
+			if t.Pattern != "" {
+				var err error
+				if re, err = WildcardRegexp(t.Pattern); err != nil {
+					return err
+				}
 			}
-			p := []byte(t.Term)
-			for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p) && len(out) < limit; k, _ = c.Next() {
-				if re.Match(k) {
+			pfx := []byte(t.Term)
+			want := func(w string) bool {
+				return strings.HasPrefix(w, t.Term) && (re == nil || re.MatchString(w))
+			}
+			p.words(tb, t.Term, want, func(k []byte, _ TermStats) bool {
+				if !bytes.HasPrefix(k, pfx) || len(out) >= limit {
+					return false
+				}
+				if re == nil || re.Match(k) {
 					out = append(out, string(k))
 				}
-			}
-		case t.Prefix:
-			p := []byte(t.Term)
-			for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p) && len(out) < limit; k, _ = c.Next() {
-				out = append(out, string(k))
-			}
+				return true
+			})
 		default:
+			out = append(out, t.Term)
 			if t.Fuzzy == 0 {
-				out = append(out, t.Term)
 				return nil
 			}
-			out = append(out, t.Term)
 			n := len([]rune(t.Term))
-			for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
+			near := func(k []byte) bool {
 				if l := len(k); l < n-t.Fuzzy || l > 4*(n+t.Fuzzy) {
-					continue
+					return false
 				}
 				w := string(k)
-				if w != t.Term && WithinDistance(w, t.Term, t.Fuzzy) {
-					out = append(out, w)
-				}
+				return w != t.Term && WithinDistance(w, t.Term, t.Fuzzy)
 			}
+			want := func(w string) bool { return near([]byte(w)) }
+			p.words(tb, "", want, func(k []byte, _ TermStats) bool {
+				if len(out) >= limit {
+					return false
+				}
+				if near(k) {
+					out = append(out, string(k))
+				}
+				return true
+			})
 		}
 		return nil
 	})
 	return out, err
+}
+
+// words calls fn, in word order from `from` on, for every word in use
+// (in some document) and its statistics: the file's words with the
+// changes waiting in p added, and words that only p holds, of which those
+// where want is false are skipped. fn returns false to stop.
+func (p *delta) words(tb *bolt.Bucket, from string, want func(string) bool, fn func(k []byte, s TermStats) bool) {
+	var only []string // words only p holds, sorted
+	if p != nil {
+		for _, w := range p.keys {
+			if w >= from && want(w) && tb.Get([]byte(w)) == nil {
+				only = append(only, w)
+			}
+		}
+		slices.Sort(only)
+	}
+	c := tb.Cursor()
+	k, val := c.Seek([]byte(from))
+	for k != nil || len(only) > 0 {
+		var w []byte
+		var s TermStats
+		if len(only) > 0 && (k == nil || only[0] < string(k)) {
+			w, s = []byte(only[0]), p.terms[p.at[only[0]]]
+			only = only[1:]
+		} else {
+			w, s = k, p.with(k, decodeStats(val))
+			k, val = c.Next()
+		}
+		if s.DocFreq <= 0 && s.OtherFreq <= 0 {
+			continue // no longer in any document
+		}
+		if !fn(w, s) {
+			return
+		}
+	}
+}
+
+// tagsWith lists up to limit folded tag names in use that start with
+// prefix, in order.
+func (p *delta) tagsWith(tx *bolt.Tx, prefix string, limit int) []string {
+	var names []string
+	c := tx.Bucket(bucketTags).Cursor()
+	for k, _ := c.Seek([]byte(prefix)); k != nil && bytes.HasPrefix(k, []byte(prefix)); k, _ = c.Next() {
+		names = append(names, string(k))
+	}
+	if p != nil {
+		for g := range p.tags {
+			if strings.HasPrefix(g, prefix) {
+				names = append(names, g)
+			}
+		}
+	}
+	slices.Sort(names)
+	names = slices.Compact(names)
+	var out []string
+	for _, g := range names {
+		if len(out) == limit {
+			break
+		}
+		if p.tagged(tx, g) {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // SetMeta stores a named integer (engines keep their rebuild checkpoint

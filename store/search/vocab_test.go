@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"reflect"
 	"strconv"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/quirehq/quire/store/search"
 )
@@ -41,6 +43,16 @@ func TestVocabGatheredChangesReadAsCommitted(t *testing.T) {
 		}
 		return d
 	}
+	// a word in the file that the gathered changes remove
+	gone := search.AnalyzeDocuments([]search.Document{{ID: 99, Title: "zzunique", Content: "zzunique", Tags: []string{"zztag"}}})
+	for _, v := range []*search.Vocab{gathered, committed} {
+		if err := v.Apply(gone, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := v.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for range 60 {
 		var docs []search.Document
 		var deleted []int
@@ -68,25 +80,52 @@ func TestVocabGatheredChangesReadAsCommitted(t *testing.T) {
 			v.Complete("", 1) // a read between writes
 		}
 	}
+	for _, v := range []*search.Vocab{gathered, committed} {
+		if err := v.Apply(nil, []int{99}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := committed.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	term := func(q string) *search.Term { return search.MustParse(q).Root.(*search.Term) }
 	read := func(v *search.Vocab) []any {
 		n, _ := v.Count()
 		out := []any{n}
-		for _, w := range append(words, "tag 0", "tag 1", "tag 2") {
+		for _, w := range append(words, "tag 0", "tag 1", "tag 2", "zzunique", "zztag") {
 			s, _ := v.Stats(w)
 			out = append(out, w, s, v.Known(w))
 		}
-		c, _ := v.Complete("", 50)
-		tags, _ := v.Expand(&search.Term{Field: search.FieldTag, Term: "tag"}, 10)
-		out = append(out, c, tags)
+		for _, p := range []string{"", "b", "in", "invoi", "x", "zz"} {
+			c, _ := v.Complete(p, 50)
+			out = append(out, c)
+		}
 		for id := 1; id <= 40; id++ {
 			has, _ := v.HasDocument(id)
 			counts, _ := v.ContentCounts(id)
 			key, _, _ := v.KeyTerms(id, 3)
 			out = append(out, has, counts, key)
 		}
+		for _, q := range []string{"tag:tag*", "tag:t*", "in*", "b*", "b?nk", "i*s", "invoise", "mite", "zz*", "tag:zz*", "zzuniqe"} {
+			x, err := v.Expand(term(q), 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, q, x)
+		}
+		for _, w := range []string{"invoise", "bnak", "kont", "steuerr", "zzuniqe"} {
+			s, _ := v.Suggest(w)
+			out = append(out, s)
+		}
 		return out
 	}
+	if !gathered.Waiting() {
+		t.Fatal("nothing waits in memory: the reads would not test the gathered changes")
+	}
 	got, want := read(gathered), read(committed)
+	if !gathered.Waiting() {
+		t.Fatal("a read wrote the gathered changes to the file")
+	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("gathered vocabulary reads\n%v\ncommitted one reads\n%v", got, want)
 	}
@@ -156,4 +195,120 @@ func TestVocabCommitWritesGatheredChanges(t *testing.T) {
 	if n := onDisk(); n < next-1-5000 {
 		t.Fatalf("file holds %d of %d documents: changes of more than 5,000 wait in memory", n, next-1)
 	}
+}
+
+// TestVocabReadsNeverCountTwice reads the number of documents while
+// another goroutine records documents and commits them now and then: a
+// read sees every document recorded before it began and none twice (as it
+// would if it saw a commit's file with the changes it wrote still waiting
+// in memory), and reads do not write the waiting changes themselves.
+func TestVocabReadsNeverCountTwice(t *testing.T) {
+	v := openVocab(t, filepath.Join(t.TempDir(), "v.db"))
+	const batch, batches = 10, 300
+	var applied atomic.Int64
+	done := make(chan struct{})
+	errs := make(chan error, 1)
+	go func() {
+		defer close(done)
+		for i := range batches {
+			var docs []search.Document
+			for j := range batch {
+				docs = append(docs, search.Document{ID: i*batch + j + 1, Content: "common word" + strconv.Itoa(j)})
+			}
+			if err := v.Apply(search.AnalyzeDocuments(docs), nil); err != nil {
+				errs <- err
+				return
+			}
+			applied.Store(int64((i + 1) * batch))
+			if i%5 == 4 {
+				if err := v.Commit(); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}
+	}()
+	reads := 0
+	for running := true; running; reads++ {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		before := int(applied.Load())
+		n, err := v.Count()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := v.Stats("common")
+		if err != nil {
+			t.Fatal(err)
+		}
+		after := int(applied.Load()) + batch // one more write may be seen before it returns
+		if n < before || n > after {
+			t.Fatalf("read %d documents while %d to %d were recorded", n, before, after)
+		}
+		if s.DocFreq < before || s.DocFreq > after {
+			t.Fatalf("\"common\" in %d documents while %d to %d were recorded", s.DocFreq, before, after)
+		}
+	}
+	select {
+	case err := <-errs:
+		t.Fatal(err)
+	default:
+	}
+	if n, _ := v.Count(); n != batch*batches {
+		t.Fatalf("%d documents recorded, want %d", n, batch*batches)
+	}
+	t.Logf("%d reads", reads)
+	// reads add waiting changes without writing them
+	if err := v.Apply(search.AnalyzeDocuments([]search.Document{{ID: 1, Content: "other"}}), nil); err != nil {
+		t.Fatal(err)
+	}
+	if !v.Known("other") || !v.Waiting() {
+		t.Fatal("a read wrote the waiting changes to the file, or did not see them")
+	}
+}
+
+// BenchmarkVocabReadWhileWriting reads the word statistics as searches do
+// while the indexer writes: each iteration records a write of
+// search.WriteBatch documents, then asks whether a word is known (as a
+// search does for each of its words) and completes a prefix
+// (autocomplete).
+//
+//	go test -run '^$' -bench VocabReadWhileWriting -benchtime 40x ./store/search/
+func BenchmarkVocabReadWhileWriting(b *testing.B) {
+	v, err := search.OpenVocab(filepath.Join(b.TempDir(), "v.db"), false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer v.Close()
+	var known, complete []time.Duration
+	id := 1
+	start := time.Now()
+	for b.Loop() {
+		docs := make([]search.Document, search.WriteBatch)
+		for i := range docs {
+			docs[i] = benchDoc(id)
+			id++
+		}
+		if err := v.Apply(search.AnalyzeDocuments(docs), nil); err != nil {
+			b.Fatal(err)
+		}
+		t := time.Now()
+		if !v.Known("rechnung") {
+			b.Fatal("a word of every write is not known")
+		}
+		known = append(known, time.Since(t))
+		t = time.Now()
+		if c, err := v.Complete("rech", 10); err != nil || len(c) == 0 {
+			b.Fatalf("autocomplete: %v %v", c, err)
+		}
+		complete = append(complete, time.Since(t))
+	}
+	b.ReportMetric(float64(id-1)/time.Since(start).Seconds(), "docs/s")
+	b.ReportMetric(percentile(known, 0.5), "known-p50_ms")
+	b.ReportMetric(percentile(known, 0.95), "known-p95_ms")
+	b.ReportMetric(percentile(complete, 0.5), "complete-p50_ms")
+	b.ReportMetric(0, "ns/op")
 }
