@@ -55,6 +55,9 @@ func engines(t *testing.T) map[string]func(t *testing.T, dir string) search.Engi
 		if err != nil {
 			t.Fatal(err)
 		}
+		if !ok { // the server outlives the test: drop its collections
+			t.Cleanup(func() { e.DropAll(context.Background()) })
+		}
 		return e
 	}
 	return out

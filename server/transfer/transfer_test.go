@@ -56,7 +56,12 @@ func openEngine(t testing.TB, name string) search.Engine {
 	if err != nil {
 		t.Fatalf("open %s: %v", name, err)
 	}
-	t.Cleanup(func() { e.Close() })
+	t.Cleanup(func() {
+		e.Close()
+		if ts, ok := e.(*typesense.Engine); ok { // the server outlives the test
+			ts.DropAll(context.Background())
+		}
+	})
 	return e
 }
 
