@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/quirehq/quire/store/search"
 )
@@ -189,8 +188,8 @@ func (t translator) inQ(n search.Node) bool {
 // well. Typesense matches q's words exactly (no typos, no prefixes, none
 // dropped), each in any of the query_by fields, and a phrase's words next
 // to each other in one field. A clause on one field needs the filter, and
-// so does a word in a script Typesense may segment or normalise otherwise
-// than Quire (it would match too much).
+// so does a word with a character beyond ASCII, which Typesense may
+// segment or normalise otherwise than Quire (it would match too much).
 func (t translator) coveredByQ(n search.Node) bool {
 	switch n := n.(type) {
 	case *search.Term:
@@ -209,15 +208,13 @@ func (t translator) coveredByQ(n search.Node) bool {
 	return false
 }
 
-// plain reports whether every character of term is a digit, a dot or a
-// letter of the Latin, Greek or Cyrillic script without combining marks:
-// words Typesense tokenizes exactly as Quire's analyzer does.
+// plain reports whether term consists of ASCII letters, digits and dots:
+// a word Typesense tokenizes exactly as Quire's analyzer does (accents are
+// folded away before, so most European words are plain).
 func plain(term string) bool {
-	for _, r := range term {
-		switch {
-		case r == '.' || unicode.IsDigit(r):
-		case unicode.IsLetter(r) && (unicode.Is(unicode.Latin, r) || unicode.Is(unicode.Greek, r) || unicode.Is(unicode.Cyrillic, r)):
-		default:
+	for i := 0; i < len(term); i++ {
+		c := term[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.') {
 			return false
 		}
 	}
