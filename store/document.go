@@ -48,6 +48,28 @@ func (s *Store) DocumentsByIDs(ctx context.Context, ids []int) ([]Document, erro
 	return out, nil
 }
 
+// DocumentContents returns the content of the documents among ids that
+// exist (for search highlights: the search engine need not keep a copy).
+func (s *Store) DocumentContents(ctx context.Context, ids []int) (map[int]string, error) {
+	ids = uniqueInts(ids)
+	out := make(map[int]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID      int    `bun:"id"`
+		Content string `bun:"content"`
+	}
+	if err := s.db(ctx).NewSelect().TableExpr("documents").Column("id", "content").
+		Where("id IN (?)", bun.In(ids)).Scan(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("load document contents: %w", err)
+	}
+	for _, r := range rows {
+		out[r.ID] = r.Content
+	}
+	return out, nil
+}
+
 // TagIDsByDocuments returns each document's tag ids, ordered by tag name
 // (case-insensitively) then id. Every requested id has an entry (empty
 // when the document has no tags or does not exist).

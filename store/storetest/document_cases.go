@@ -68,6 +68,10 @@ func testDocumentCRUD(t *testing.T, s *store.Store) {
 		t.Fatal(err)
 	}
 	wantList(t, "by ids in key order", ids(byIDs), d2.ID, d.ID)
+	contents, err := s.DocumentContents(ctx, []int{d.ID, 999, d2.ID, d.ID})
+	if err != nil || len(contents) != 2 || contents[d.ID] != "more" || contents[d2.ID] != d2.Content {
+		t.Fatalf("contents %v %v", contents, err)
+	}
 
 	del, err := s.DeleteDocument(ctx, d.ID)
 	if err != nil || del.ID != d.ID || del.Title != "New" {
