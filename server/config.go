@@ -37,9 +37,12 @@ type Config struct {
 	// unless GOMEMLIMIT is set; 0 means none.
 	MemoryLimitMB int
 	// TypesenseURL selects Typesense as the search engine (else the
-	// embedded index in <data>/index); TypesenseAPIKey authenticates.
-	TypesenseURL    string
-	TypesenseAPIKey string
+	// embedded index in <data>/index); TypesenseAPIKey authenticates;
+	// TypesenseCollection names the alias the documents are searched
+	// through (default quire_documents), so archives can share a cluster.
+	TypesenseURL        string
+	TypesenseAPIKey     string
+	TypesenseCollection string
 	// Consume configures the consumption pipeline (consume.ConfigFromEnv:
 	// QUIRE_CONSUME_DIR, QUIRE_OCR_MODE, …). Its DataDir and Location
 	// default to the server's.
@@ -110,6 +113,16 @@ func settings() []setting {
 			}},
 		{env: []string{"QUIRE_TYPESENSE_API_KEY"}, help: "Typesense API key (required with QUIRE_TYPESENSE_URL)",
 			apply: func(c *Config, v string) error { c.TypesenseAPIKey = v; return nil }},
+		{env: []string{"QUIRE_TYPESENSE_COLLECTION"}, help: "Typesense alias of this archive's documents (default quire_documents; one per archive sharing a cluster)",
+			apply: func(c *Config, v string) error {
+				for _, r := range v {
+					if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+						return fmt.Errorf("%q: use letters, digits, _ and -", v)
+					}
+				}
+				c.TypesenseCollection = v
+				return nil
+			}},
 		{env: []string{"QUIRE_ADMIN_USER", "PAPERLESS_ADMIN_USER"}, help: "create or update this superuser at start",
 			apply: func(c *Config, v string) error { c.AdminUser = v; return nil }},
 		{env: []string{"QUIRE_ADMIN_PASSWORD", "PAPERLESS_ADMIN_PASSWORD"}, help: "its password",

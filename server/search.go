@@ -21,12 +21,13 @@ import (
 
 // openSearch opens the configured search engine: Typesense when a URL is
 // set, else the embedded index in <data>/index.
-func openSearch(ctx context.Context, cfg Config, logger *slog.Logger) (search.Engine, error) {
+func openSearch(ctx context.Context, cfg Config, st *store.Store, logger *slog.Logger) (search.Engine, error) {
 	dir := filepath.Join(cfg.DataDir, "index")
 	if cfg.TypesenseURL != "" {
 		e, err := typesense.Open(ctx, typesense.Config{
-			URL: cfg.TypesenseURL, APIKey: cfg.TypesenseAPIKey,
+			URL: cfg.TypesenseURL, APIKey: cfg.TypesenseAPIKey, Alias: cfg.TypesenseCollection,
 			StatsDir: filepath.Join(dir, "typesense"), Logger: logger,
+			Contents: st.DocumentContents, // highlights read the text from the database
 		})
 		if err != nil {
 			return nil, fmt.Errorf("search engine (Typesense at %s): %w", cfg.TypesenseURL, err)
@@ -53,7 +54,7 @@ func runReindex(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	defer c.close()
 	ctx, st, logger := c.ctx, c.st, c.logger
-	eng, err := openSearch(ctx, c.cfg, logger)
+	eng, err := openSearch(ctx, c.cfg, st, logger)
 	if err != nil {
 		return err
 	}

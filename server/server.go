@@ -112,7 +112,7 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error)
 		st.Close()
 		return nil, fmt.Errorf("consumption: %w", err)
 	}
-	engine, err := openSearch(ctx, cfg, logger.With("component", "search"))
+	engine, err := openSearch(ctx, cfg, st, logger.With("component", "search"))
 	if err != nil {
 		st.Close()
 		return nil, err

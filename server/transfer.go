@@ -59,7 +59,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	defer c.close()
 	ctx, cfg, st, logger := c.ctx, c.cfg, c.st, c.logger
-	eng, err := openSearch(ctx, cfg, logger)
+	eng, err := openSearch(ctx, cfg, st, logger)
 	if err != nil {
 		return err
 	}

@@ -51,7 +51,7 @@ func engines(t *testing.T) map[string]func(t *testing.T, dir string) search.Engi
 			aliases[dir] = alias
 		}
 		e, err := typesense.Open(context.Background(), typesense.Config{URL: url, APIKey: os.Getenv("TEST_TYPESENSE_API_KEY"),
-			Alias: alias, StatsDir: dir})
+			Alias: alias, StatsDir: dir, Contents: noContents})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,6 +64,10 @@ func engines(t *testing.T) map[string]func(t *testing.T, dir string) search.Engi
 }
 
 func ptr(s string) *string { return &s }
+
+// noContents is the source of document contents for engines these tests
+// ask for no highlights.
+func noContents(context.Context, []int) (map[int]string, error) { return nil, nil }
 
 func TestOutboxKeepsIndexInStep(t *testing.T) {
 	for _, dialect := range storetest.Dialects(t) {

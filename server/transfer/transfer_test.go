@@ -41,7 +41,7 @@ func engines(t *testing.T) []string {
 	return []string{"bleve"}
 }
 
-func openEngine(t testing.TB, name string) search.Engine {
+func openEngine(t testing.TB, name string, st *store.Store) search.Engine {
 	t.Helper()
 	var e search.Engine
 	var err error
@@ -51,7 +51,7 @@ func openEngine(t testing.TB, name string) search.Engine {
 	case "typesense":
 		alias := fmt.Sprintf("quire_transfer_%d_%d", time.Now().UnixNano(), aliasSeq.Add(1))
 		e, err = typesense.Open(context.Background(), typesense.Config{URL: os.Getenv("TEST_TYPESENSE_URL"),
-			APIKey: os.Getenv("TEST_TYPESENSE_API_KEY"), Alias: alias, StatsDir: t.TempDir()})
+			APIKey: os.Getenv("TEST_TYPESENSE_API_KEY"), Alias: alias, StatsDir: t.TempDir(), Contents: st.DocumentContents})
 	}
 	if err != nil {
 		t.Fatalf("open %s: %v", name, err)
@@ -76,7 +76,7 @@ type quire struct {
 func newQuire(t testing.TB, dialect, engine string) *quire {
 	t.Helper()
 	st := storetest.Open(t, dialect)
-	e := openEngine(t, engine)
+	e := openEngine(t, engine, st)
 	return &quire{st: st, media: files.Layout{Media: t.TempDir()}, engine: e, ix: index.New(st, e, nil)}
 }
 

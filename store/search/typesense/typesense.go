@@ -57,6 +57,11 @@ type Config struct {
 	StatsDir string // local folder for vocabulary statistics (the data dir's index/typesense)
 	Logger   *slog.Logger
 	Timeout  time.Duration // per request; default 30s
+	// Contents returns the content of those of the documents ids that
+	// exist, for highlights (required). Quire's database holds the text,
+	// so Typesense does not keep a copy: that would cost a fifth of its
+	// indexing speed.
+	Contents func(ctx context.Context, ids []int) (map[int]string, error)
 }
 
 // Engine is the Typesense implementation of search.Engine.
@@ -80,6 +85,9 @@ type coll struct {
 // needed, and reopens an unfinished rebuild (its collection and local
 // statistics) so live writes reach it again.
 func Open(ctx context.Context, cfg Config) (*Engine, error) {
+	if cfg.Contents == nil {
+		return nil, errors.New("typesense: no source of document contents (Config.Contents)")
+	}
 	if cfg.Alias == "" {
 		cfg.Alias = "quire_documents"
 	}
@@ -306,7 +314,6 @@ func (e *Engine) createNamed(ctx context.Context, name string) (string, error) {
 			f("created", "int64", "sort"), f("added", "int64", "sort"), f("modified", "int64", "sort"),
 			f("s_title", "string", "sort"), f("s_corr_a", "string", "sort"), f("s_corr_d", "string", "sort"),
 			f("s_type_a", "string", "sort"), f("s_type_d", "string", "sort"),
-			f("content_raw", "string", "noindex"),
 		},
 		SymbolsToIndex:      &[]string{"."},
 		DefaultSortingField: pointer.String("doc_id"),
@@ -367,7 +374,6 @@ func tsDoc(d search.Analyzed) map[string]any {
 		"created": d.Created.UnixMilli(), "added": d.Added.UnixMilli(), "modified": d.Modified.UnixMilli(),
 		"s_title":  search.FoldName(d.Title),
 		"s_corr_a": "\U0010FFFF", "s_corr_d": "", "s_type_a": "\U0010FFFF", "s_type_d": "",
-		"content_raw": d.Content,
 	}
 	if d.CorrespondentID != nil {
 		m["corr_id"] = *d.CorrespondentID
@@ -696,9 +702,6 @@ func (e *Engine) run(ctx context.Context, c *coll, q, filter string, req search.
 		p := e.base(c, q, filter, req)
 		p["per_page"] = chunk
 		p["page"] = offset/chunk + i + 1
-		if req.Highlight {
-			p["include_fields"] = "doc_id,content_raw"
-		}
 		if req.Facets && i == 0 {
 			p["facet_by"] = "tag_ids,corr_id,type_id"
 			p["max_facet_values"] = 100000
@@ -715,10 +718,6 @@ func (e *Engine) run(ctx context.Context, c *coll, q, filter string, req search.
 		return nil, err
 	}
 	res := &search.Result{Total: results[0].Found, Hits: []search.Hit{}}
-	var h *search.Highlighter
-	if req.Highlight {
-		h = search.NewHighlighter(hl, c.vocab.TypoAllowed)
-	}
 	relevance := req.Sort.Field == search.SortRelevance && q != "*"
 	for i := 0; i < size/chunk; i++ {
 		for _, th := range results[i].Hits {
@@ -726,12 +725,12 @@ func (e *Engine) run(ctx context.Context, c *coll, q, filter string, req search.
 			if relevance {
 				hit.Score = th.TextMatch
 			}
-			if h != nil {
-				if s, ok := th.Document["content_raw"].(string); ok {
-					hit.Highlights = h.Fragments(s)
-				}
-			}
 			res.Hits = append(res.Hits, hit)
+		}
+	}
+	if req.Highlight {
+		if err := e.highlight(ctx, c, res.Hits, hl); err != nil {
+			return nil, err
 		}
 	}
 	if relevance {
@@ -930,34 +929,38 @@ func (e *Engine) MoreLike(ctx context.Context, id int, req search.Request) (*sea
 	if offset < len(cands) {
 		page = cands[offset:min(offset+size, len(cands))]
 	}
-	var h *search.Highlighter
-	var contents map[int]string
-	if req.Highlight && len(page) > 0 {
-		h = search.NewHighlighter(&or, c.vocab.TypoAllowed)
-		ids := make([]int, len(page))
-		for i, c := range page {
-			ids[i] = c.id
-		}
-		p := e.base(c, "*", "doc_id:"+intList(ids), search.Request{})
-		p["per_page"], p["include_fields"] = len(ids), "doc_id,content_raw"
-		rs, err := e.multiSearch(ctx, []searchParams{p})
-		if err != nil {
+	for i, cd := range page {
+		res.Hits = append(res.Hits, search.Hit{ID: cd.id, Score: cd.score, Rank: offset + i})
+	}
+	if req.Highlight {
+		if err := e.highlight(ctx, c, res.Hits, &or); err != nil {
 			return nil, err
 		}
-		contents = map[int]string{}
-		for _, hh := range rs[0].Hits {
-			s, _ := hh.Document["content_raw"].(string)
-			contents[intOf(hh.Document["doc_id"])] = s
-		}
-	}
-	for i, cd := range page {
-		hit := search.Hit{ID: cd.id, Score: cd.score, Rank: offset + i}
-		if h != nil {
-			hit.Highlights = h.Fragments(contents[cd.id])
-		}
-		res.Hits = append(res.Hits, hit)
 	}
 	return res, nil
+}
+
+// highlight fills the hits' highlight fragments for the query hl, from
+// the documents' contents as Quire's database holds them.
+func (e *Engine) highlight(ctx context.Context, c *coll, hits []search.Hit, hl search.Node) error {
+	if len(hits) == 0 {
+		return nil
+	}
+	ids := make([]int, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	contents, err := e.cfg.Contents(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("highlights: %w", err)
+	}
+	h := search.NewHighlighter(hl, c.vocab.TypoAllowed)
+	for i := range hits {
+		if s, ok := contents[hits[i].ID]; ok {
+			hits[i].Highlights = h.Fragments(s)
+		}
+	}
+	return nil
 }
 
 func quoteList(words []string) string {

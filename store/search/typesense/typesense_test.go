@@ -2,9 +2,12 @@ package typesense_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -31,11 +34,71 @@ func server(t testing.TB) (url, key string) {
 }
 
 // config is a configuration with an alias of its own and a fresh
-// statistics folder.
+// statistics folder, for tests that ask for no highlights.
 func config(t *testing.T) typesense.Config {
 	url, key := server(t)
 	return typesense.Config{URL: url, APIKey: key, StatsDir: t.TempDir(),
-		Alias: fmt.Sprintf("quiretest_%d_%d", time.Now().UnixNano(), seq.Add(1))}
+		Alias:    fmt.Sprintf("quiretest_%d_%d", time.Now().UnixNano(), seq.Add(1)),
+		Contents: new(contents).get}
+}
+
+// contents stands in for Quire's database as the source of document
+// contents for highlights: it holds what was indexed through recording.
+type contents struct {
+	mu sync.Mutex
+	m  map[int]string
+}
+
+func (c *contents) put(docs []search.Document) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[int]string{}
+	}
+	for _, d := range docs {
+		c.m[d.ID] = d.Content
+	}
+}
+
+func (c *contents) get(_ context.Context, ids []int) (map[int]string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := map[int]string{}
+	for _, id := range ids {
+		if s, ok := c.m[id]; ok {
+			out[id] = s
+		}
+	}
+	return out, nil
+}
+
+// recording is an engine whose indexed documents' contents are kept in c.
+type recording struct {
+	*typesense.Engine
+	c *contents
+}
+
+func (r recording) Index(ctx context.Context, docs ...search.Document) error {
+	r.c.put(docs)
+	return r.Engine.Index(ctx, docs...)
+}
+
+func (r recording) BeginRebuild(ctx context.Context) (search.Rebuild, error) {
+	rb, err := r.Engine.BeginRebuild(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return recordingRebuild{rb, r.c}, nil
+}
+
+type recordingRebuild struct {
+	search.Rebuild
+	c *contents
+}
+
+func (r recordingRebuild) Index(ctx context.Context, docs ...search.Document) error {
+	r.c.put(docs)
+	return r.Rebuild.Index(ctx, docs...)
 }
 
 func openWith(t *testing.T, cfg typesense.Config) *typesense.Engine {
@@ -48,14 +111,17 @@ func openWith(t *testing.T, cfg typesense.Config) *typesense.Engine {
 }
 
 func open(t *testing.T) search.Engine {
-	e := openWith(t, config(t))
+	c := new(contents)
+	cfg := config(t)
+	cfg.Contents = c.get
+	e := openWith(t, cfg)
 	t.Cleanup(func() {
 		if err := e.DropAll(context.Background()); err != nil {
 			t.Errorf("drop test collections: %v", err)
 		}
 		e.Close()
 	})
-	return e
+	return recording{e, c}
 }
 
 func TestConformance(t *testing.T) { searchtest.Run(t, open) }
@@ -210,7 +276,7 @@ func TestOpenDropsStrayCollections(t *testing.T) {
 // alias points at is read from its name (<alias>_<n> is layout 1,
 // <alias>_l<N>_<n> layout N) and that a rebuild writes the current one.
 func TestLayoutFromCollectionName(t *testing.T) {
-	e := open(t).(*typesense.Engine)
+	e := open(t).(recording).Engine
 	ctx := t.Context()
 	live, current, err := e.Layout(ctx)
 	if err != nil || live != current {
@@ -269,5 +335,49 @@ func TestAbandonedRebuildIsTakenOver(t *testing.T) {
 	names, err := typesense.Collections(ctx, b)
 	if err != nil || len(names) != 1 {
 		t.Errorf("collections after the takeover: %v, %v; want only the live one", names, err)
+	}
+}
+
+// TestHighlightsReadContentsFromTheArchive checks that highlights come
+// from Config.Contents, which is required, and that its failure fails the
+// search rather than dropping the highlights. (The failing source is a
+// stand-in: a database that fails on demand cannot be had otherwise.)
+func TestHighlightsReadContentsFromTheArchive(t *testing.T) {
+	cfg := config(t)
+	cfg.Contents = nil
+	if _, err := typesense.Open(t.Context(), cfg); err == nil {
+		t.Fatal("Open without a source of contents succeeded")
+	}
+	fail := false
+	cfg.Contents = func(_ context.Context, ids []int) (map[int]string, error) {
+		if fail {
+			return nil, errors.New("database unavailable")
+		}
+		return map[int]string{1: "the archive's text: invoice"}, nil
+	}
+	e := openWith(t, cfg)
+	t.Cleanup(func() { e.DropAll(context.Background()); e.Close() })
+	if err := e.Index(t.Context(), searchtest.D(1, "Invoice", "indexed text: invoice")); err != nil {
+		t.Fatal(err)
+	}
+	req := search.Request{Query: search.MustParse("invoice"), Highlight: true}
+	r, err := e.Search(t.Context(), req)
+	if err != nil || len(r.Hits) != 1 || len(r.Hits[0].Highlights) == 0 {
+		t.Fatalf("search: %+v %v", r, err)
+	}
+	var text string
+	for _, f := range r.Hits[0].Highlights[0] {
+		text += f.Text
+	}
+	if !strings.Contains(text, "archive") {
+		t.Errorf("highlights %q are not from the archive's text", text)
+	}
+	fail = true
+	if _, err := e.Search(t.Context(), req); err == nil || !strings.Contains(err.Error(), "database unavailable") {
+		t.Errorf("a failing source of contents: %v", err)
+	}
+	req.Highlight = false
+	if r, err := e.Search(t.Context(), req); err != nil || len(r.Hits) != 1 {
+		t.Errorf("without highlights: %+v %v", r, err)
 	}
 }
