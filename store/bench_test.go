@@ -103,3 +103,26 @@ func BenchmarkDocumentsList(b *testing.B) {
 		lat.Report(b)
 	})
 }
+
+// BenchmarkDocumentContents reads the text of 10 documents spread over the
+// archive, as a Typesense search with highlights does for its page.
+func BenchmarkDocumentContents(b *testing.B) {
+	benchStores(b, func(b *testing.B, s *store.Store, _ storetest.SeedResult) {
+		ctx := context.Background()
+		n := storetest.BenchDocuments()
+		var lat storetest.Latencies
+		for i := 0; b.Loop(); i++ {
+			ids := make([]int, 10)
+			for j := range ids {
+				ids[j] = 1 + (i*7919+j*(n/10))%n
+			}
+			lat.Time(func() {
+				c, err := s.DocumentContents(ctx, ids)
+				if err != nil || len(c) != 10 {
+					b.Fatalf("got %d contents: %v", len(c), err)
+				}
+			})
+		}
+		lat.Report(b)
+	})
+}
