@@ -55,6 +55,13 @@ func Analyze(text string) []Token {
 		return nil
 	}
 	out := make([]Token, 0, len(text)/8+1) // OCR text averages a word per 7–8 bytes
+	scanTokens(text, func(t Token) { out = append(out, t) })
+	return out
+}
+
+// scanTokens calls yield with each token Analyze returns, in order,
+// without collecting them.
+func scanTokens(text string, yield func(Token)) {
 	pos := 0
 	i := 0
 	for i < len(text) {
@@ -85,10 +92,9 @@ func Analyze(text string) []Token {
 		if n := utf8.RuneCountInString(term); n < 2 || n > MaxTokenRunes || (len(term) <= maxStopWordLen && stopWords[term]) {
 			continue
 		}
-		out = append(out, Token{Term: term, Start: start, End: i, Pos: pos})
+		yield(Token{Term: term, Start: start, End: i, Pos: pos})
 		pos++
 	}
-	return out
 }
 
 // Analyzed is a document with its text fields analysed: done once per

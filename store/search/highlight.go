@@ -3,9 +3,13 @@ package search
 import (
 	"html"
 	"regexp"
+	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 )
@@ -57,6 +61,52 @@ func (h *Highlighter) Fragments(content string) []Fragment {
 	if h.m.Empty() {
 		return nil
 	}
+	content = highlightable(content)
+	return h.build(content, matchesIn(content, h.m))
+}
+
+// Page returns the fragments of each of a result page's contents, as
+// Fragments called on each in turn would (term numbers included), finding
+// the matched words of several contents at once on the processor's cores.
+func (h *Highlighter) Page(contents []string) [][]Fragment {
+	out := make([][]Fragment, len(contents))
+	if h.m.Empty() {
+		return out
+	}
+	matches := make([][]Token, len(contents))
+	contents = slices.Clone(contents)
+	for i := range contents {
+		contents[i] = highlightable(contents[i])
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(contents))
+	if workers < 2 {
+		for i, c := range contents {
+			matches[i] = matchesIn(c, h.m)
+		}
+	} else {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for w := range workers {
+			m := h.m
+			if w > 0 {
+				m = m.clone() // a Matcher caches its answers
+			}
+			wg.Go(func() {
+				for i := int(next.Add(1) - 1); i < len(contents); i = int(next.Add(1) - 1) {
+					matches[i] = matchesIn(contents[i], m)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	for i, c := range contents { // in order: term numbers are shared
+		out[i] = h.build(c, matches[i])
+	}
+	return out
+}
+
+// highlightable is the part of content that highlights are cut from.
+func highlightable(content string) string {
 	if len(content) > HighlightMaxContent {
 		cut := HighlightMaxContent
 		for cut > 0 && !utf8.RuneStart(content[cut]) {
@@ -64,12 +114,23 @@ func (h *Highlighter) Fragments(content string) []Fragment {
 		}
 		content = content[:cut]
 	}
+	return content
+}
+
+// matchesIn returns the tokens of content that m matches.
+func matchesIn(content string, m *Matcher) []Token {
 	var matches []Token
-	for _, t := range Analyze(content) {
-		if h.m.Match(t.Term) {
+	scanTokens(content, func(t Token) {
+		if m.Match(t.Term) {
 			matches = append(matches, t)
 		}
-	}
+	})
+	return matches
+}
+
+// build cuts the fragments around matches out of content, numbering the
+// matched spellings.
+func (h *Highlighter) build(content string, matches []Token) []Fragment {
 	if len(matches) == 0 {
 		return nil
 	}
@@ -235,6 +296,13 @@ func NewMatcher(q Node, f Field, typo func(*Term) bool) *Matcher {
 		}
 	}
 	return m
+}
+
+// clone returns a Matcher with the same words and a cache of its own.
+func (m *Matcher) clone() *Matcher {
+	c := *m
+	c.cache = map[string]bool{}
+	return &c
 }
 
 // Empty reports whether no term can match.

@@ -835,6 +835,7 @@ func (e *Engine) run(ctx context.Context, g *generation, q query.Query, req sear
 		res.MaxScore = r.MaxScore
 	}
 	var h *search.Highlighter
+	var contents []string
 	if req.Highlight {
 		h = search.NewHighlighter(hl, g.vocab.TypoAllowed)
 	}
@@ -847,12 +848,16 @@ func (e *Engine) run(ctx context.Context, g *generation, q query.Query, req sear
 		if req.Sort.Field == search.SortRelevance {
 			hit.Score = m.Score
 		}
-		if h != nil {
-			if c, ok := m.Fields[fContent].(string); ok {
-				hit.Highlights = h.Fragments(c)
-			}
-		}
 		res.Hits = append(res.Hits, hit)
+		if h != nil {
+			c, _ := m.Fields[fContent].(string)
+			contents = append(contents, c)
+		}
+	}
+	if h != nil {
+		for i, f := range h.Page(contents) {
+			res.Hits[i].Highlights = f
+		}
 	}
 	if req.Facets {
 		res.Facets = &search.Facets{Tags: map[int]int{}, Correspondents: map[int]int{}, DocumentTypes: map[int]int{}}

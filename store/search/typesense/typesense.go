@@ -954,11 +954,12 @@ func (e *Engine) highlight(ctx context.Context, c *coll, hits []search.Hit, hl s
 	if err != nil {
 		return fmt.Errorf("highlights: %w", err)
 	}
-	h := search.NewHighlighter(hl, c.vocab.TypoAllowed)
-	for i := range hits {
-		if s, ok := contents[hits[i].ID]; ok {
-			hits[i].Highlights = h.Fragments(s)
-		}
+	texts := make([]string, len(hits))
+	for i, h := range hits {
+		texts[i] = contents[h.ID] // "" (no highlights) when it is gone
+	}
+	for i, f := range search.NewHighlighter(hl, c.vocab.TypoAllowed).Page(texts) {
+		hits[i].Highlights = f
 	}
 	return nil
 }
