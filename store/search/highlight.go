@@ -375,12 +375,19 @@ func WithinDistance(a, b string, k int) bool {
 	if k <= 0 {
 		return false
 	}
-	ra, rb := []rune(a), []rune(b)
+	// Words are short: their runes and the two rows of the table fit in
+	// buffers on the stack.
+	var bufA, bufB [48]rune
+	ra, rb := appendRunes(bufA[:0], a), appendRunes(bufB[:0], b)
 	if d := len(ra) - len(rb); d > k || -d > k {
 		return false
 	}
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
+	var rowP, rowC [49]int
+	prev, cur := rowP[:0], rowC[:0]
+	if len(rb)+1 > len(rowP) {
+		prev, cur = make([]int, 0, len(rb)+1), make([]int, 0, len(rb)+1)
+	}
+	prev, cur = prev[:len(rb)+1], cur[:len(rb)+1]
 	for j := range prev {
 		prev[j] = j
 	}
@@ -401,4 +408,12 @@ func WithinDistance(a, b string, k int) bool {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)] <= k
+}
+
+// appendRunes appends the runes of s to buf.
+func appendRunes(buf []rune, s string) []rune {
+	for _, r := range s {
+		buf = append(buf, r)
+	}
+	return buf
 }

@@ -1,6 +1,7 @@
 package search_test
 
 import (
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -61,4 +62,71 @@ func BenchmarkHighlightPage(b *testing.B) {
 			search.NewHighlighter(q, known).Page(contents)
 		}
 	})
+}
+
+// TestWithinDistance compares WithinDistance with the edit distance by
+// the textbook table, on random words of a small alphabet (so that near
+// words are common), long words included.
+func TestWithinDistance(t *testing.T) {
+	distance := func(a, b []rune) int {
+		d := make([][]int, len(a)+1)
+		for i := range d {
+			d[i] = make([]int, len(b)+1)
+			d[i][0] = i
+		}
+		for j := range d[0] {
+			d[0][j] = j
+		}
+		for i := 1; i <= len(a); i++ {
+			for j := 1; j <= len(b); j++ {
+				c := 1
+				if a[i-1] == b[j-1] {
+					c = 0
+				}
+				d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+c)
+			}
+		}
+		return d[len(a)][len(b)]
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	letters := []rune("abcäöß")
+	word := func() string {
+		n := r.IntN(9)
+		if r.IntN(20) == 0 {
+			n = 45 + r.IntN(20) // longer than the buffers on the stack
+		}
+		w := make([]rune, n)
+		for i := range w {
+			w[i] = letters[r.IntN(len(letters))]
+		}
+		return string(w)
+	}
+	near := 0
+	for range 20000 {
+		a, b := word(), word()
+		if r.IntN(2) == 0 && len(a) > 0 { // an edit or two of a
+			rb := []rune(a)
+			rb[r.IntN(len(rb))] = letters[r.IntN(len(letters))]
+			b = string(rb)
+		}
+		d := distance([]rune(a), []rune(b))
+		for k := 0; k <= 3; k++ {
+			if got := search.WithinDistance(a, b, k); got != (d <= k) {
+				t.Fatalf("WithinDistance(%q, %q, %d) = %v, distance %d", a, b, k, got, d)
+			}
+		}
+		if d > 0 && d <= 2 {
+			near++
+		}
+	}
+	if near < 1000 {
+		t.Fatalf("only %d near pairs: the test tests little", near)
+	}
+}
+
+func BenchmarkWithinDistance(b *testing.B) {
+	words := strings.Fields("rechnung rechnunq zahlung überweisung kontoauszug invoice invoise payment statement")
+	for i := 0; b.Loop(); i++ {
+		search.WithinDistance(words[i%len(words)], words[(i+1)%len(words)], 2)
+	}
 }
