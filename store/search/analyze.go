@@ -112,24 +112,34 @@ func AnalyzeDocuments(docs []Document) []Analyzed {
 		out[i] = Analyzed{Document: d, TitleTokens: Analyze(d.Title), ContentTokens: Analyze(d.Content),
 			CorrespondentTokens: Analyze(d.Correspondent), TypeTokens: Analyze(d.DocumentType)}
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(docs)/16)
+	spread(len(docs), len(docs)/16, func(int) func(int) { return one })
+	return out
+}
+
+// spread calls, for each i in [0, n), a function that worker(w) returned,
+// sharing the i out among up to workers goroutines, one per core (on this
+// goroutine, worker 0 alone, when that leaves fewer than two). A worker
+// may hold state of its own; its function is called by one goroutine.
+func spread(n, workers int, worker func(w int) func(i int)) {
+	workers = min(runtime.GOMAXPROCS(0), workers, n)
 	if workers < 2 {
-		for i := range docs {
-			one(i)
+		do := worker(0)
+		for i := range n {
+			do(i)
 		}
-		return out
+		return
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range workers {
+	for w := range workers {
+		do := worker(w)
 		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(docs); i = int(next.Add(1) - 1) {
-				one(i)
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				do(i)
 			}
 		})
 	}
 	wg.Wait()
-	return out
 }
 
 // TermsOf returns the terms of analysed tokens.

@@ -3,13 +3,10 @@ package search
 import (
 	"html"
 	"regexp"
-	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 )
@@ -78,27 +75,13 @@ func (h *Highlighter) Page(contents []string) [][]Fragment {
 	for i := range contents {
 		contents[i] = highlightable(contents[i])
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(contents))
-	if workers < 2 {
-		for i, c := range contents {
-			matches[i] = matchesIn(c, h.m)
+	spread(len(contents), len(contents), func(w int) func(int) {
+		m := h.m
+		if w > 0 {
+			m = m.clone() // a Matcher caches its answers
 		}
-	} else {
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for w := range workers {
-			m := h.m
-			if w > 0 {
-				m = m.clone() // a Matcher caches its answers
-			}
-			wg.Go(func() {
-				for i := int(next.Add(1) - 1); i < len(contents); i = int(next.Add(1) - 1) {
-					matches[i] = matchesIn(contents[i], m)
-				}
-			})
-		}
-		wg.Wait()
-	}
+		return func(i int) { matches[i] = matchesIn(contents[i], m) }
+	})
 	for i, c := range contents { // in order: term numbers are shared
 		out[i] = h.build(c, matches[i])
 	}

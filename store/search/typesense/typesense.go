@@ -496,24 +496,15 @@ func (e *Engine) write(ctx context.Context, raw []search.Document, ids []int) er
 // IDs implements search.Engine: the collection the alias points at,
 // exported as a stream of document numbers.
 func (e *Engine) IDs(ctx context.Context) ([]int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
-		e.cfg.URL+"/collections/"+url.PathEscape(e.cfg.Alias)+"/documents/export?include_fields=doc_id", nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("X-TYPESENSE-API-KEY", e.cfg.APIKey)
 	// an export of a large collection takes longer than one request may
 	client := *e.http
 	client.Timeout = 0
-	resp, err := client.Do(req)
+	resp, err := e.send(ctx, &client, http.MethodGet,
+		"/collections/"+url.PathEscape(e.cfg.Alias)+"/documents/export?include_fields=doc_id", nil)
 	if err != nil {
 		return nil, fmt.Errorf("typesense export: %w", err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		return nil, fmt.Errorf("typesense export: status %d: %s", resp.StatusCode, raw)
-	}
 	var ids []int
 	dec := json.NewDecoder(resp.Body)
 	for {
@@ -613,13 +604,7 @@ func (e *Engine) multiSearch(ctx context.Context, searches []searchParams) ([]ts
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.cfg.URL+"/multi_search", bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("X-TYPESENSE-API-KEY", e.cfg.APIKey)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := e.http.Do(req)
+	resp, err := e.send(ctx, e.http, http.MethodPost, "/multi_search", body)
 	if err != nil {
 		return nil, fmt.Errorf("typesense search: %w", err)
 	}
@@ -627,9 +612,6 @@ func (e *Engine) multiSearch(ctx context.Context, searches []searchParams) ([]ts
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return nil, fmt.Errorf("typesense search: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("typesense search: status %d: %s", resp.StatusCode, raw)
 	}
 	var out struct {
 		Results []tsResult `json:"results"`
@@ -643,6 +625,34 @@ func (e *Engine) multiSearch(ctx context.Context, searches []searchParams) ([]ts
 		}
 	}
 	return out.Results, nil
+}
+
+// send makes a request of the Typesense API that typesense-go does not
+// offer (a JSON body when body is not nil); an answer other than 200 is an
+// error carrying the start of its body. The caller closes the response.
+func (e *Engine) send(ctx context.Context, client *http.Client, method, path string, body []byte) (*http.Response, error) {
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, e.cfg.URL+path, r)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("X-TYPESENSE-API-KEY", e.cfg.APIKey)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		defer resp.Body.Close()
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return nil, fmt.Errorf("status %d: %s", resp.StatusCode, msg)
+	}
+	return resp, nil
 }
 
 // Search implements search.Engine.
