@@ -337,6 +337,16 @@ func BenchmarkEngines(b *testing.B) {
 		}
 		searchBench("search1", one)
 		searchBench("search2", two)
+		// a word without another: at the top level, and nested in an OR
+		// (for Typesense, the only form that lists the documents holding
+		// the excluded word)
+		var not, nested []string
+		for i := range one {
+			not = append(not, one[i]+" -"+one[(i+5)%len(one)])
+			nested = append(nested, one[i]+" ("+one[(i+3)%len(one)]+" OR -"+one[(i+5)%len(one)]+")")
+		}
+		searchBench("search-not", not)
+		searchBench("search-not-nested", nested)
 		// Four searchers at once, the one- and two-word queries mixed:
 		// throughput when searches compete for the cores.
 		b.Run(be.name+"/search-concurrent", func(b *testing.B) {

@@ -662,6 +662,21 @@ func (v *Vocab) Known(term string) bool {
 	return known
 }
 
+// TagNames returns those of the folded words that are whole tag names in
+// use.
+func (v *Vocab) TagNames(words []string) map[string]bool {
+	out := map[string]bool{}
+	_ = v.view(func(tx *bolt.Tx, p *delta) error {
+		for _, w := range words {
+			if p.tagged(tx, w) {
+				out[w] = true
+			}
+		}
+		return nil
+	})
+	return out
+}
+
 // Suggest returns the indexed word closest to an unknown folded word: the
 // smallest edit distance (at most 1 for words up to 4 letters, else 2),
 // then the most documents, then the smallest word. Candidates share the

@@ -411,6 +411,23 @@ func testLanguage(t *testing.T, e search.Engine) {
 	expect(t, e, "*", 1, 2, 3, 4, 5)
 	expect(t, e, "unknown:invoice") // unknown field: words "unknown invoice" as a phrase
 	expect(t, e, "invoice OR -bank", 1, 3, 4, 5)
+	// exclusions, at the top level and nested
+	expect(t, e, "NOT content:bank", 3, 4, 5)
+	expect(t, e, "(statement OR receipt) -bank", 5)
+	expect(t, e, `-"bank account"`, 1, 3, 4, 5)
+	expect(t, e, `invoice -"bank transfer"`, 3, 4)
+	expect(t, e, `invoice -"transfer bank"`, 1, 3, 4)
+	expect(t, e, "invoice OR -content:bank", 1, 3, 4, 5)
+	expect(t, e, "invoice -content:bank", 3, 4)
+	expect(t, e, "invoice (letter OR -content:bank)", 3, 4)
+	expect(t, e, `"bank account" (monthly OR -content:balance)`, 2)
+	expect(t, e, `"bank account" (letter OR -content:balance)`)
+	expect(t, e, `insurance OR -"bank account"`, 1, 3, 4, 5)
+	expect(t, e, "-inv*", 2, 5)
+	expect(t, e, "-inbox", 2, 4, 5)
+	expect(t, e, "-1.5", 1, 3, 4, 5)
+	expect(t, e, "-invoice -receipt", 2)
+	expect(t, e, "statement -statement")
 	expect(t, e, "INVOICE", 1, 3, 4)
 	expect(t, e, "invoice or bank", 1) // lower-case "or" is a stop word: invoice AND bank
 	// the words of a query may match in different fields
@@ -420,6 +437,14 @@ func testLanguage(t *testing.T, e search.Engine) {
 	expect(t, e, "policy renewal attached", 4)
 	expect(t, e, `"big bank" monthly`, 2)
 	expect(t, e, "acme receipt")
+	// a word that names a tag: exact, it excludes the tag too; a prefix
+	// leaves tags alone
+	mustIndex(t, e, D(6, "Rules", "sorting the inbox, a statement"))
+	expect(t, e, "-inbox", 2, 4, 5)
+	expect(t, e, "-inb*", 1, 2, 3, 4, 5)
+	expect(t, e, "statement -inb*", 2)
+	expect(t, e, "-(inb* OR receipt)", 1, 2, 3, 4)
+	expect(t, e, "NOT (sorting inbox)", 1, 2, 3, 4, 5)
 }
 
 func testDates(t *testing.T, e search.Engine) {

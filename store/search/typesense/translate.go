@@ -2,6 +2,7 @@ package typesense
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,6 +15,10 @@ type fexpr struct {
 	op       byte // '&', '|', or 0 for a leaf
 	kids     []*fexpr
 	pos, neg string // leaf forms
+	// posLacks and negLacks, when set, stand for the leaf form "the content
+	// holds none of these words", which filter_by cannot say of a string
+	// field: resolve turns it into the documents that qualify.
+	posLacks, negLacks []string
 }
 
 func leaf(pos, neg string) *fexpr { return &fexpr{pos: pos, neg: neg} }
@@ -25,7 +30,7 @@ var (
 
 func (f *fexpr) negate() *fexpr {
 	if f.op == 0 {
-		return leaf(f.neg, f.pos)
+		return &fexpr{pos: f.neg, neg: f.pos, posLacks: f.negLacks, negLacks: f.posLacks}
 	}
 	out := &fexpr{op: '&'}
 	if f.op == '&' {
@@ -55,6 +60,37 @@ func (f *fexpr) String() string {
 	return strings.Join(parts, sep)
 }
 
+// resolve gives each leaf that stands for the content lacking some words
+// its filter: lacking returns the filter matching the documents whose
+// content holds none of them.
+func (f *fexpr) resolve(lacking func(words []string) (string, error)) error {
+	if f.op == 0 {
+		if f.posLacks != nil {
+			pos, err := lacking(f.posLacks)
+			if err != nil {
+				return err
+			}
+			f.pos, f.posLacks = pos, nil
+		}
+		return nil
+	}
+	for _, k := range f.kids {
+		if err := k.resolve(lacking); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lacks reports whether f has a leaf standing for the content lacking
+// words, yet to be resolved.
+func (f *fexpr) lacks() bool {
+	if f.op == 0 {
+		return f.posLacks != nil
+	}
+	return slices.ContainsFunc(f.kids, (*fexpr).lacks)
+}
+
 func and(kids ...*fexpr) *fexpr { return &fexpr{op: '&', kids: kids} }
 func or(kids ...*fexpr) *fexpr  { return &fexpr{op: '|', kids: kids} }
 
@@ -68,13 +104,13 @@ func tokenFields(f search.Field) []string {
 	case search.FieldTitle:
 		return []string{"t_title"}
 	case search.FieldContent:
-		return []string{"t_content"}
+		return []string{"content"}
 	case search.FieldCorrespondent:
 		return []string{"t_corr"}
 	case search.FieldType:
 		return []string{"t_type"}
 	}
-	return []string{"t_title", "t_content", "t_corr", "t_type"}
+	return []string{"t_title", "content", "t_corr", "t_type"}
 }
 
 // words matches any of the words in any of the fields.
@@ -82,12 +118,41 @@ func words(fields []string, ws []string) *fexpr {
 	if len(ws) == 0 {
 		return matchNone
 	}
-	l := quoteList(ws)
 	var kids []*fexpr
 	for _, f := range fields {
+		if f == "content" {
+			kids = append(kids, contentWords(ws)...)
+			continue
+		}
+		l := quoteList(ws)
 		kids = append(kids, leaf(f+":="+l, f+":!="+l))
 	}
 	return or(kids...)
+}
+
+// contentWords matches any of the words ws in the content. The content has
+// no word array (it would cost a third of the indexing speed): a plain word
+// is filtered in the string field itself, which Typesense splits into the
+// same words, and the rest in t_cx, the array of the content's words that
+// are not plain.
+func contentWords(ws []string) []*fexpr {
+	var p, x []string
+	for _, w := range ws {
+		if plain(w) {
+			p = append(p, w)
+		} else {
+			x = append(x, w)
+		}
+	}
+	var kids []*fexpr
+	if len(p) > 0 {
+		kids = append(kids, &fexpr{pos: "content:" + quoteList(p), negLacks: p})
+	}
+	if len(x) > 0 {
+		l := quoteList(x)
+		kids = append(kids, leaf("t_cx:="+l, "t_cx:!="+l))
+	}
+	return kids
 }
 
 func (t translator) node(n search.Node) *fexpr {
@@ -158,18 +223,21 @@ func (t translator) term(n *search.Term) *fexpr {
 		}
 		return words([]string{"tag"}, []string{n.Term})
 	}
-	var ws []string
-	if n.Prefix || n.Pattern != "" || t.v.TypoAllowed(n) {
-		ws, _ = t.v.Expand(n, maxExpansion)
-	} else {
-		ws = []string{n.Term}
-	}
-	fields := tokenFields(n.Field)
-	e := words(fields, ws)
+	e := words(tokenFields(n.Field), t.expand(n))
 	if n.Field == search.FieldDefault && n.Pattern == "" && !n.Prefix {
 		e.kids = append(e.kids, words([]string{"tag"}, []string{n.Term}).kids...)
 	}
 	return e
+}
+
+// expand returns the words a term of a text field matches: itself, or
+// those a prefix, wildcard or typo expands to.
+func (t translator) expand(n *search.Term) []string {
+	if n.Prefix || n.Pattern != "" || t.v.TypoAllowed(n) {
+		ws, _ := t.v.Expand(n, maxExpansion)
+		return ws
+	}
+	return []string{n.Term}
 }
 
 // inQ reports whether n, a top-level positive clause, goes into
@@ -192,6 +260,8 @@ func (t translator) inQ(n search.Node) bool {
 // segment or normalise otherwise than Quire (it would match too much).
 func (t translator) coveredByQ(n search.Node) bool {
 	switch n := n.(type) {
+	case *search.All:
+		return true
 	case *search.Term:
 		return n.Field == search.FieldDefault && t.inQ(n) && plain(n.Term)
 	case *search.Phrase:
@@ -221,27 +291,112 @@ func plain(term string) bool {
 	return term != ""
 }
 
-// topLevel is the query's top-level clauses, which must all match.
-func topLevel(root search.Node) []search.Node {
-	if a, ok := root.(*search.And); ok {
-		return a.Nodes
+// exclude translates NOT n, a clause of the top level, into q's
+// exclusions ("-word", '-"a phrase"') where q can say it, and a filter for
+// the rest of it. q excludes exactly the words and phrases coveredByQ
+// would let it match, and the plain words a prefix, wildcard or typo of
+// the default field expands to — but those that name a tag: q's
+// exclusions look at one-word tags too (tagq), and such a term matches no
+// tags. ok is false when q can say none of it: a field's word (q looks at
+// every field) or a phrase of one word (q would look at the tags).
+func (t translator) exclude(n search.Node) (q []string, filter *fexpr, ok bool) {
+	switch n := n.(type) {
+	case *search.Phrase:
+		if len(n.Terms) < 2 || !t.coveredByQ(n) {
+			return nil, nil, false
+		}
+		return []string{"-" + qForm(n)}, nil, true
+	case *search.Term:
+		if n.Field != search.FieldDefault || n.Term == "" {
+			return nil, nil, false
+		}
+		if t.inQ(n) {
+			// an exact word, whose tags the NOT excludes too (a tag
+			// named as a plain word is in tagq: that word is its only
+			// word)
+			if plain(n.Term) {
+				return []string{"-" + n.Term}, nil, true
+			}
+			return nil, t.term(n).negate(), true
+		}
+		// (a word allowed a typo is unknown, a tag name included: its
+		// tags are none)
+		ws := t.expand(n)
+		named := t.v.TagNames(ws)
+		var rest []string
+		for _, w := range ws {
+			if plain(w) && !named[w] {
+				q = append(q, "-"+w)
+			} else {
+				rest = append(rest, w)
+			}
+		}
+		if len(rest) > 0 {
+			filter = words(tokenFields(search.FieldDefault), rest).negate()
+		}
+		return q, filter, true
 	}
-	return []search.Node{root}
+	return nil, nil, false
 }
 
-// split translates the query into Typesense's q — the exact words and
-// phrases every match must contain, "*" when there are none — and
-// filter_by for the rest ("" when q says everything).
-func (t translator) split(root search.Node) (q, filter string) {
-	var parts []string
-	var rest []*fexpr
-	for _, n := range topLevel(root) {
-		if t.inQ(n) {
-			if p, ok := n.(*search.Phrase); ok {
-				parts = append(parts, `"`+strings.Join(p.Terms, " ")+`"`)
-			} else {
-				parts = append(parts, n.(*search.Term).Term)
+// clauses returns the query's top-level clauses, which must all match:
+// nested ANDs are flattened, and NOT (a OR b) is NOT a, NOT b.
+func clauses(n search.Node) []search.Node {
+	switch n := n.(type) {
+	case *search.And:
+		var out []search.Node
+		for _, c := range n.Nodes {
+			out = append(out, clauses(c)...)
+		}
+		return out
+	case *search.Not:
+		switch c := n.Node.(type) {
+		case *search.Or:
+			var out []search.Node
+			for _, o := range c.Nodes {
+				out = append(out, clauses(&search.Not{Node: o})...)
 			}
+			return out
+		case *search.Not:
+			return clauses(c.Node)
+		}
+	}
+	return []search.Node{n}
+}
+
+// tsQuery is a query translated for Typesense.
+type tsQuery struct {
+	// q holds the exact words and phrases every match must contain and,
+	// each with a "-", those none may; "*" when there are none.
+	q      string
+	ranked bool   // q holds words to rank by
+	filter *fexpr // the rest, nil when q says everything
+	// filterBy is filter written out for filter_by (Engine.render)
+	filterBy string
+	// scope, when filter needs documents lacking words, is a filter that
+	// every match satisfies: only documents within it need be listed.
+	scope *fexpr
+}
+
+// split translates the query into Typesense's q and a filter_by for the
+// clauses q cannot match alone.
+func (t translator) split(root search.Node) tsQuery {
+	var parts, excluded []string
+	var rest []*fexpr
+	var inQ []search.Node
+	for _, n := range clauses(root) {
+		if nt, ok := n.(*search.Not); ok {
+			if ex, f, ok := t.exclude(nt.Node); ok {
+				excluded = append(excluded, ex...)
+				if f != nil {
+					rest = append(rest, f)
+				}
+				continue
+			}
+		}
+		if t.inQ(n) {
+			parts = append(parts, qForm(n))
+			inQ = append(inQ, n)
 		}
 		if !t.coveredByQ(n) {
 			if nt, ok := n.(*search.Not); ok {
@@ -251,16 +406,40 @@ func (t translator) split(root search.Node) (q, filter string) {
 			}
 		}
 	}
-	q = "*"
-	if len(parts) > 0 {
-		q = strings.Join(parts, " ")
+	out := tsQuery{q: "*", ranked: len(parts) > 0}
+	if all := append(parts, excluded...); len(all) > 0 {
+		out.q = strings.Join(all, " ")
 	}
 	switch len(rest) {
 	case 0:
 	case 1:
-		filter = rest[0].String()
+		out.filter = rest[0]
 	default:
-		filter = and(rest...).String()
+		out.filter = and(rest...)
 	}
-	return q, filter
+	if out.filter != nil && out.filter.lacks() {
+		// every match satisfies q's words (their words as a filter, if
+		// not next to each other) and the rest's other clauses
+		var scope []*fexpr
+		for _, n := range inQ {
+			scope = append(scope, t.node(n))
+		}
+		for _, f := range rest {
+			if !f.lacks() {
+				scope = append(scope, f)
+			}
+		}
+		if len(scope) > 0 {
+			out.scope = and(scope...)
+		}
+	}
+	return out
+}
+
+// qForm is a word or phrase as q writes it.
+func qForm(n search.Node) string {
+	if p, ok := n.(*search.Phrase); ok {
+		return `"` + strings.Join(p.Terms, " ") + `"`
+	}
+	return n.(*search.Term).Term
 }

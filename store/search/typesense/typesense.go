@@ -10,13 +10,15 @@
 //
 // Quire analyses text itself (search.Analyze) and sends Typesense the folded
 // tokens, so both engines tokenise alike. Matching is exact on Quire's
-// side: every query is translated into a filter_by expression over token
-// arrays (t_title, t_content, t_corr, t_type, tag), with prefixes,
-// wildcards and typos expanded to concrete words through the vocabulary
-// (search.Vocab, kept in a local file per collection); the positive words
-// and phrases of the top level also go into q, which gives Typesense's
-// relevance ranking (and phrase adjacency). Vocabulary statistics are local
-// to the process that indexes (README, "Running several replicas").
+// side. The exact words and phrases a match must contain or lack go into
+// q (with num_typos 0, no prefixes and no dropped words, Typesense matches
+// them exactly, and ranks by them); the rest becomes a filter_by
+// expression over word arrays (t_title, t_corr, t_type, tag, and t_cx for
+// the content's words beyond ASCII) and over the content's string field,
+// with prefixes, wildcards and typos expanded to concrete words through
+// the vocabulary (search.Vocab, kept in a local file per collection).
+// Vocabulary statistics are local to the process that indexes (README,
+// "Running several replicas").
 //
 // It may import store/search and typesense-go; nothing above store.
 package typesense
@@ -246,7 +248,10 @@ func (e *Engine) vocabPath(collection string) string {
 // it when a change to the schema or to what Quire sends makes a collection
 // written before answer wrongly. A collection's name carries its layout:
 // <alias>_<unixnano> is layout 1, <alias>_l<N>_<unixnano> layout N.
-const layoutVersion = 1
+//
+// Layout 2 dropped the array of all the content's words (t_content) for
+// one of its words that are not plain (t_cx).
+const layoutVersion = 2
 
 // collectionName names a new collection of the current layout.
 func (e *Engine) collectionName() string {
@@ -307,7 +312,7 @@ func (e *Engine) createNamed(ctx context.Context, name string) (string, error) {
 			f("doc_id", "int64", "sort"),
 			f("title", "string"), f("content", "string"), f("correspondent", "string"), f("type", "string"),
 			f("tagq", "string[]"),
-			f("t_title", "string[]"), f("t_content", "string[]"), f("t_corr", "string[]"), f("t_type", "string[]"),
+			f("t_title", "string[]"), f("t_cx", "string[]"), f("t_corr", "string[]"), f("t_type", "string[]"),
 			f("tag", "string[]"),
 			f("corr_id", "int64", "facet"), f("type_id", "int64", "facet"), f("tag_ids", "int64[]", "facet"),
 			f("tagged", "bool"), f("asn_f", "int64"), f("asn_a", "int64", "sort"), f("asn_d", "int64", "sort"),
@@ -342,6 +347,17 @@ func distinct(terms []string) []string {
 	return out
 }
 
+// notPlain returns the terms that are not plain (translate.go).
+func notPlain(terms []string) []string {
+	var out []string
+	for _, t := range terms {
+		if !plain(t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 func tsDoc(d search.Analyzed) map[string]any {
 	title, content := search.TermsOf(d.TitleTokens), search.TermsOf(d.ContentTokens)
 	corr, typ := search.TermsOf(d.CorrespondentTokens), search.TermsOf(d.TypeTokens)
@@ -368,7 +384,7 @@ func tsDoc(d search.Analyzed) map[string]any {
 		"title": strings.Join(title, " "), "content": strings.Join(content, " "),
 		"correspondent": strings.Join(corr, " "), "type": strings.Join(typ, " "),
 		"tagq": tagq, "tag": distinct(tags),
-		"t_title": distinct(title), "t_content": distinct(content), "t_corr": distinct(corr), "t_type": distinct(typ),
+		"t_title": distinct(title), "t_cx": distinct(notPlain(content)), "t_corr": distinct(corr), "t_type": distinct(typ),
 		"corr_id": 0, "type_id": 0, "tag_ids": tagIDs, "tagged": len(d.TagIDs) > 0,
 		"asn_f": -1, "asn_a": int64(math.MaxInt64), "asn_d": int64(math.MinInt64),
 		"created": d.Created.UnixMilli(), "added": d.Added.UnixMilli(), "modified": d.Modified.UnixMilli(),
@@ -496,11 +512,20 @@ func (e *Engine) write(ctx context.Context, raw []search.Document, ids []int) er
 // IDs implements search.Engine: the collection the alias points at,
 // exported as a stream of document numbers.
 func (e *Engine) IDs(ctx context.Context) ([]int, error) {
+	return e.export(ctx, e.cfg.Alias, "")
+}
+
+// export streams the numbers of a collection's documents that match
+// filter (all when it is ""), in order.
+func (e *Engine) export(ctx context.Context, collection, filter string) ([]int, error) {
 	// an export of a large collection takes longer than one request may
 	client := *e.http
 	client.Timeout = 0
-	resp, err := e.send(ctx, &client, http.MethodGet,
-		"/collections/"+url.PathEscape(e.cfg.Alias)+"/documents/export?include_fields=doc_id", nil)
+	path := "/collections/" + url.PathEscape(collection) + "/documents/export?include_fields=doc_id"
+	if filter != "" {
+		path += "&filter_by=" + url.QueryEscape(filter)
+	}
+	resp, err := e.send(ctx, &client, http.MethodGet, path, nil)
 	if err != nil {
 		return nil, fmt.Errorf("typesense export: %w", err)
 	}
@@ -520,6 +545,64 @@ func (e *Engine) IDs(ctx context.Context) ([]int, error) {
 	}
 	slices.Sort(ids)
 	return ids, nil
+}
+
+// render writes tq's filter out for filter_by. Where the query needs
+// documents whose content lacks some words (a NOT that q cannot say, such
+// as "invoice OR -bank"), it first exports the numbers of those whose
+// content holds them within the query's scope and the request's filter —
+// a cost in their number, paid only by such queries — and filters on the
+// ranges between. A document indexed in between is not among them: the
+// search sees the index as it was a moment earlier.
+func (e *Engine) render(ctx context.Context, c *coll, tq *tsQuery, f search.Filter) error {
+	if tq.filter == nil {
+		return nil
+	}
+	name := c.name
+	if c == e.live {
+		name = e.cfg.Alias
+	}
+	var within []string
+	if tq.scope != nil {
+		within = append(within, "("+tq.scope.String()+")")
+	}
+	if fe := filterExpr(f); fe != "" {
+		within = append(within, "("+fe+")")
+	}
+	err := tq.filter.resolve(func(ws []string) (string, error) {
+		holding, err := e.export(ctx, name, strings.Join(append([]string{"content:" + quoteList(ws)}, within...), " && "))
+		if err != nil {
+			return "", err
+		}
+		return outside(holding), nil
+	})
+	if err != nil {
+		return err
+	}
+	tq.filterBy = tq.filter.String()
+	return nil
+}
+
+// outside is a filter matching every document number but ids (in order).
+// Typesense 0.24 cannot say != of a number, so it lists the ranges
+// between them.
+func outside(ids []int) string {
+	var b strings.Builder
+	from, n := 0, 0
+	for _, id := range ids {
+		if id > from {
+			if n > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%d..%d", from, id-1)
+			n++
+		}
+		from = max(from, id+1)
+	}
+	if n == 0 {
+		return fmt.Sprintf("doc_id:>=%d", from)
+	}
+	return fmt.Sprintf("(doc_id:[%s] || doc_id:>=%d)", b.String(), from)
 }
 
 // Count implements search.Engine.
@@ -666,9 +749,11 @@ func (e *Engine) Search(ctx context.Context, req search.Request) (*search.Result
 	if req.Query.Root == nil {
 		return &search.Result{Hits: []search.Hit{}}, nil
 	}
-	tr := translator{v: c.vocab}
-	q, filter := tr.split(req.Query.Root)
-	res, err := e.run(ctx, c, q, filter, req, req.Query.Root)
+	tq := translator{v: c.vocab}.split(req.Query.Root)
+	if err := e.render(ctx, c, &tq, req.Filter); err != nil {
+		return nil, err
+	}
+	res, err := e.run(ctx, c, tq, req, req.Query.Root)
 	if err != nil {
 		return nil, err
 	}
@@ -676,7 +761,8 @@ func (e *Engine) Search(ctx context.Context, req search.Request) (*search.Result
 	return res, nil
 }
 
-func (e *Engine) base(c *coll, q, filter string, req search.Request) searchParams {
+func (e *Engine) base(c *coll, tq tsQuery, req search.Request) searchParams {
+	filter := tq.filterBy
 	if f := filterExpr(req.Filter); f != "" {
 		if filter == "" {
 			filter = f
@@ -685,10 +771,10 @@ func (e *Engine) base(c *coll, q, filter string, req search.Request) searchParam
 		}
 	}
 	p := searchParams{
-		"collection": e.cfg.Alias, "q": q, "query_by": "title,content,correspondent,type,tagq",
+		"collection": e.cfg.Alias, "q": tq.q, "query_by": "title,content,correspondent,type,tagq",
 		"num_typos": 0, "prefix": false, "drop_tokens_threshold": 0, "typo_tokens_threshold": 0,
 		"highlight_fields": "none", "enable_highlight_v1": false, "exhaustive_search": false,
-		"sort_by": sortBy(req.Sort, q != "*"), "include_fields": "doc_id",
+		"sort_by": sortBy(req.Sort, tq.ranked), "include_fields": "doc_id",
 	}
 	if c != nil && c != e.live {
 		p["collection"] = c.name
@@ -701,7 +787,7 @@ func (e *Engine) base(c *coll, q, filter string, req search.Request) searchParam
 
 const maxPerPage = 250
 
-func (e *Engine) run(ctx context.Context, c *coll, q, filter string, req search.Request, hl search.Node) (*search.Result, error) {
+func (e *Engine) run(ctx context.Context, c *coll, tq tsQuery, req search.Request, hl search.Node) (*search.Result, error) {
 	offset, size := req.Offset()
 	chunk := size
 	for chunk > maxPerPage || size%chunk != 0 {
@@ -709,7 +795,7 @@ func (e *Engine) run(ctx context.Context, c *coll, q, filter string, req search.
 	}
 	var searches []searchParams
 	for i := 0; i < size/chunk; i++ {
-		p := e.base(c, q, filter, req)
+		p := e.base(c, tq, req)
 		p["per_page"] = chunk
 		p["page"] = offset/chunk + i + 1
 		if req.Facets && i == 0 {
@@ -718,8 +804,8 @@ func (e *Engine) run(ctx context.Context, c *coll, q, filter string, req search.
 		}
 		searches = append(searches, p)
 	}
-	if req.Sort.Field == search.SortRelevance && offset > 0 && q != "*" {
-		p := e.base(c, q, filter, req)
+	if req.Sort.Field == search.SortRelevance && offset > 0 && tq.ranked {
+		p := e.base(c, tq, req)
 		p["per_page"], p["page"] = 1, 1
 		searches = append(searches, p)
 	}
@@ -728,7 +814,7 @@ func (e *Engine) run(ctx context.Context, c *coll, q, filter string, req search.
 		return nil, err
 	}
 	res := &search.Result{Total: results[0].Found, Hits: []search.Hit{}}
-	relevance := req.Sort.Field == search.SortRelevance && q != "*"
+	relevance := req.Sort.Field == search.SortRelevance && tq.ranked
 	for i := 0; i < size/chunk; i++ {
 		for _, th := range results[i].Hits {
 			hit := search.Hit{ID: intOf(th.Document["doc_id"]), Rank: offset + len(res.Hits)}
@@ -885,14 +971,14 @@ func (e *Engine) MoreLike(ctx context.Context, id int, req search.Request) (*sea
 	for _, t := range terms {
 		or.Nodes = append(or.Nodes, &search.Term{Field: search.FieldContent, Term: t})
 	}
-	filter := fmt.Sprintf("t_content:=%s && (doc_id:<%d || doc_id:>%d)", quoteList(terms), id, id)
+	tq := tsQuery{q: "*", filterBy: fmt.Sprintf("(%s) && (doc_id:<%d || doc_id:>%d)", words([]string{"content"}, terms), id, id)}
 	if req.Sort.Field != search.SortRelevance {
-		return e.run(ctx, c, "*", filter, req, &or)
+		return e.run(ctx, c, tq, req, &or)
 	}
 	// relevance: score candidates locally
 	var searches []searchParams
 	for page := 1; page <= 4; page++ {
-		p := e.base(c, "*", filter, search.Request{Filter: req.Filter})
+		p := e.base(c, tq, search.Request{Filter: req.Filter})
 		p["per_page"], p["page"] = maxPerPage, page
 		searches = append(searches, p)
 	}
