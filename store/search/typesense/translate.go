@@ -94,7 +94,21 @@ func (f *fexpr) lacks() bool {
 func and(kids ...*fexpr) *fexpr { return &fexpr{op: '&', kids: kids} }
 func or(kids ...*fexpr) *fexpr  { return &fexpr{op: '|', kids: kids} }
 
-type translator struct{ v *search.Vocab }
+type translator struct {
+	v *search.Vocab
+	// cx is the array of the content's words that are not plain: t_cx,
+	// or t_content (all of them) in a collection of layout 1, which
+	// serves searches while a rebuild after an upgrade fills its successor
+	cx string
+}
+
+// translatorOf translates queries for collection c.
+func (e *Engine) translatorOf(c *coll) translator {
+	if e.layoutOf(c.name) < 2 {
+		return translator{v: c.vocab, cx: "t_content"}
+	}
+	return translator{v: c.vocab, cx: "t_cx"}
+}
 
 // maxExpansion caps the words a prefix, wildcard or typo expands to.
 const maxExpansion = 256
@@ -114,14 +128,14 @@ func tokenFields(f search.Field) []string {
 }
 
 // words matches any of the words in any of the fields.
-func words(fields []string, ws []string) *fexpr {
+func (t translator) words(fields []string, ws []string) *fexpr {
 	if len(ws) == 0 {
 		return matchNone
 	}
 	var kids []*fexpr
 	for _, f := range fields {
 		if f == "content" {
-			kids = append(kids, contentWords(ws)...)
+			kids = append(kids, t.contentWords(ws)...)
 			continue
 		}
 		l := quoteList(ws)
@@ -135,7 +149,7 @@ func words(fields []string, ws []string) *fexpr {
 // is filtered in the string field itself, which Typesense splits into the
 // same words, and the rest in t_cx, the array of the content's words that
 // are not plain.
-func contentWords(ws []string) []*fexpr {
+func (t translator) contentWords(ws []string) []*fexpr {
 	var p, x []string
 	for _, w := range ws {
 		if plain(w) {
@@ -150,7 +164,7 @@ func contentWords(ws []string) []*fexpr {
 	}
 	if len(x) > 0 {
 		l := quoteList(x)
-		kids = append(kids, leaf("t_cx:="+l, "t_cx:!="+l))
+		kids = append(kids, leaf(t.cx+":="+l, t.cx+":!="+l))
 	}
 	return kids
 }
@@ -167,7 +181,7 @@ func (t translator) node(n search.Node) *fexpr {
 		for _, f := range tokenFields(n.Field) {
 			var all []*fexpr
 			for _, w := range n.Terms {
-				all = append(all, words([]string{f}, []string{w}))
+				all = append(all, t.words([]string{f}, []string{w}))
 			}
 			kids = append(kids, and(all...))
 		}
@@ -219,13 +233,13 @@ func (t translator) term(n *search.Term) *fexpr {
 	if n.Field == search.FieldTag {
 		if n.Prefix {
 			ws, _ := t.v.Expand(n, maxExpansion)
-			return words([]string{"tag"}, ws)
+			return t.words([]string{"tag"}, ws)
 		}
-		return words([]string{"tag"}, []string{n.Term})
+		return t.words([]string{"tag"}, []string{n.Term})
 	}
-	e := words(tokenFields(n.Field), t.expand(n))
+	e := t.words(tokenFields(n.Field), t.expand(n))
 	if n.Field == search.FieldDefault && n.Pattern == "" && !n.Prefix {
-		e.kids = append(e.kids, words([]string{"tag"}, []string{n.Term}).kids...)
+		e.kids = append(e.kids, t.words([]string{"tag"}, []string{n.Term}).kids...)
 	}
 	return e
 }
@@ -332,7 +346,7 @@ func (t translator) exclude(n search.Node) (q []string, filter *fexpr, ok bool) 
 			}
 		}
 		if len(rest) > 0 {
-			filter = words(tokenFields(search.FieldDefault), rest).negate()
+			filter = t.words(tokenFields(search.FieldDefault), rest).negate()
 		}
 		return q, filter, true
 	}

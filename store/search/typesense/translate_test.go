@@ -21,7 +21,7 @@ func TestSplitFiltersOnlyWhatQCannotMatch(t *testing.T) {
 	if err := v.Apply(search.AnalyzeDocuments(docs), nil); err != nil {
 		t.Fatal(err)
 	}
-	tr := translator{v: v}
+	tr := translator{v: v, cx: "t_cx"}
 	for _, c := range []struct {
 		query, q string
 		filter   []string // parts the filter must contain ("" alone: no filter)

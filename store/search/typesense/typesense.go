@@ -289,6 +289,10 @@ func (e *Engine) createCollection(ctx context.Context) (string, error) {
 }
 
 func (e *Engine) createNamed(ctx context.Context, name string) (string, error) {
+	cx := "t_cx"
+	if e.layoutOf(name) < 2 {
+		cx = "t_content" // layout 1's array, of all the content's words (as tests recreate it)
+	}
 	f := func(name, typ string, opts ...string) api.Field {
 		fd := api.Field{Name: name, Type: typ}
 		for _, o := range opts {
@@ -312,7 +316,7 @@ func (e *Engine) createNamed(ctx context.Context, name string) (string, error) {
 			f("doc_id", "int64", "sort"),
 			f("title", "string"), f("content", "string"), f("correspondent", "string"), f("type", "string"),
 			f("tagq", "string[]"),
-			f("t_title", "string[]"), f("t_cx", "string[]"), f("t_corr", "string[]"), f("t_type", "string[]"),
+			f("t_title", "string[]"), f(cx, "string[]"), f("t_corr", "string[]"), f("t_type", "string[]"),
 			f("tag", "string[]"),
 			f("corr_id", "int64", "facet"), f("type_id", "int64", "facet"), f("tag_ids", "int64[]", "facet"),
 			f("tagged", "bool"), f("asn_f", "int64"), f("asn_a", "int64", "sort"), f("asn_d", "int64", "sort"),
@@ -358,7 +362,9 @@ func notPlain(terms []string) []string {
 	return out
 }
 
-func tsDoc(d search.Analyzed) map[string]any {
+// tsDoc is the document Typesense indexes, for a collection of layout
+// layout.
+func tsDoc(d search.Analyzed, layout int) map[string]any {
 	title, content := search.TermsOf(d.TitleTokens), search.TermsOf(d.ContentTokens)
 	corr, typ := search.TermsOf(d.CorrespondentTokens), search.TermsOf(d.TypeTokens)
 	var tags, tagq []string
@@ -402,6 +408,10 @@ func tsDoc(d search.Analyzed) map[string]any {
 	if d.ASN != nil {
 		m["asn_f"], m["asn_a"], m["asn_d"] = *d.ASN, *d.ASN, *d.ASN
 	}
+	if layout < 2 {
+		// the live collection until the rebuild after an upgrade swaps
+		m["t_content"] = distinct(content)
+	}
 	return m
 }
 
@@ -422,10 +432,10 @@ func (e *Engine) writeDocs(ctx context.Context, c *coll, docs []search.Analyzed,
 	if c == e.live {
 		name = e.cfg.Alias
 	}
-	return e.writeNamed(ctx, name, docs, deleted)
+	return e.writeNamed(ctx, name, e.layoutOf(c.name), docs, deleted)
 }
 
-func (e *Engine) writeNamed(ctx context.Context, name string, docs []search.Analyzed, deleted []int) error {
+func (e *Engine) writeNamed(ctx context.Context, name string, layout int, docs []search.Analyzed, deleted []int) error {
 	if len(deleted) > 0 {
 		for start := 0; start < len(deleted); start += 500 {
 			chunk := deleted[start:min(start+500, len(deleted))]
@@ -437,7 +447,7 @@ func (e *Engine) writeNamed(ctx context.Context, name string, docs []search.Anal
 	if len(docs) > 0 {
 		body := make([]any, len(docs))
 		for i, d := range docs {
-			body[i] = tsDoc(d)
+			body[i] = tsDoc(d, layout)
 		}
 		res, err := e.client.Collection(name).Documents().Import(ctx, body, &api.ImportDocumentsParams{Action: pointer.String("upsert"), BatchSize: pointer.Int(200)})
 		if err != nil {
@@ -502,7 +512,7 @@ func (e *Engine) write(ctx context.Context, raw []search.Document, ids []int) er
 	// (a rebuild in another layout, by another version of Quire, is left to
 	// that version: it cannot read what this one writes)
 	if t != "" && t != e.live.name && e.layoutOf(t) == layoutVersion {
-		if err := e.writeNamed(ctx, t, docs, ids); err != nil && !isNotFound(err) {
+		if err := e.writeNamed(ctx, t, layoutVersion, docs, ids); err != nil && !isNotFound(err) {
 			return fmt.Errorf("rebuild of another process: %w", err)
 		}
 	}
@@ -749,7 +759,7 @@ func (e *Engine) Search(ctx context.Context, req search.Request) (*search.Result
 	if req.Query.Root == nil {
 		return &search.Result{Hits: []search.Hit{}}, nil
 	}
-	tq := translator{v: c.vocab}.split(req.Query.Root)
+	tq := e.translatorOf(c).split(req.Query.Root)
 	if err := e.render(ctx, c, &tq, req.Filter); err != nil {
 		return nil, err
 	}
@@ -971,7 +981,7 @@ func (e *Engine) MoreLike(ctx context.Context, id int, req search.Request) (*sea
 	for _, t := range terms {
 		or.Nodes = append(or.Nodes, &search.Term{Field: search.FieldContent, Term: t})
 	}
-	tq := tsQuery{q: "*", filterBy: fmt.Sprintf("(%s) && (doc_id:<%d || doc_id:>%d)", words([]string{"content"}, terms), id, id)}
+	tq := tsQuery{q: "*", filterBy: fmt.Sprintf("(%s) && (doc_id:<%d || doc_id:>%d)", e.translatorOf(c).words([]string{"content"}, terms), id, id)}
 	if req.Sort.Field != search.SortRelevance {
 		return e.run(ctx, c, tq, req, &or)
 	}

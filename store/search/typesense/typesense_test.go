@@ -305,6 +305,52 @@ func TestLayoutFromCollectionName(t *testing.T) {
 	}
 }
 
+// TestUpgradeFromLayout1 checks that a collection of layout 1, as an older
+// Quire left it, takes writes and answers searches until the rebuild that
+// the new layout calls for swaps its successor in.
+func TestUpgradeFromLayout1(t *testing.T) {
+	cfg := config(t)
+	ctx := t.Context()
+	a := openWith(t, cfg)
+	defer func() { a.DropAll(context.Background()); a.Close() }()
+	if err := typesense.UseCollection(ctx, a, "21"); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	b := openWith(t, cfg)
+	defer b.Close()
+	if live, current, err := b.Layout(ctx); err != nil || live != 1 || current != 2 {
+		t.Fatalf("layout %d of %d (%v), want 1 of 2", live, current, err)
+	}
+	docs := []search.Document{searchtest.D(1, "Invoice", "bank ελλάδα transfer"), searchtest.D(2, "Letter", "greetings")}
+	check := func(when string) {
+		for q, want := range map[string][]int{"bank": {1}, "ελλάδα": {1}, "content:ελλάδα": {1}, "-ελλάδα": {2},
+			"-bank": {2}, "invoice OR -content:bank": {1, 2}, "greetings -invoice": {2}} {
+			if got := searchtest.Hits(t, b, q); !slices.Equal(got, want) {
+				t.Errorf("%s: %q finds %v, want %v", when, q, got, want)
+			}
+		}
+	}
+	if err := b.Index(ctx, docs...); err != nil {
+		t.Fatalf("write to the collection of layout 1: %v", err)
+	}
+	check("layout 1")
+	rb, err := b.BeginRebuild(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rb.Index(ctx, docs...); err != nil {
+		t.Fatal(err)
+	}
+	if err := rb.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if live, current, _ := b.Layout(ctx); live != current {
+		t.Errorf("after the rebuild: layout %d of %d", live, current)
+	}
+	check("layout 2")
+}
+
 // TestAbandonedRebuildIsTakenOver checks that a rebuild announced by a
 // process that never finished it blocks another rebuild only until it is
 // taken to be abandoned.
