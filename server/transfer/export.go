@@ -328,15 +328,26 @@ func (ex *exporter) document(d *store.Document, tagIDs []int, corrName map[int]s
 		}
 		copies = append(copies, [2]string{asrc, r.Archive})
 	}
+	var made []string
 	for _, c := range copies {
-		if err := ex.copy(c[0], filepath.Join(ex.dir, c[1])); err != nil {
+		dst := filepath.Join(ex.dir, c[1])
+		copied, err := ex.copy(c[0], dst)
+		if err != nil {
 			if errors.Is(err, os.ErrNotExist) {
+				// left out: so are the copies of its other files
+				for _, m := range made {
+					os.Remove(m)
+				}
 				ex.rep.Failed = append(ex.rep.Failed, Problem{Object: label, Reason: fmt.Sprintf("stored file %s is missing", c[0])})
 				return nil
 			}
 			return err
 		}
+		if copied {
+			made = append(made, dst)
+		}
 	}
+	ex.written = append(ex.written, made...)
 	if tagIDs == nil {
 		tagIDs = []int{}
 	}
@@ -403,40 +414,39 @@ func sanitizeFilename(name string) string {
 }
 
 // copy copies src to dst unless dst already has src's size and
-// modification time (an earlier export); dst gets src's time, as
-// shutil.copy2 gives it. It does not fsync (Export syncs once at the end).
-func (ex *exporter) copy(src, dst string) error {
+// modification time (an earlier export), and reports whether it wrote
+// dst. dst gets src's time, as shutil.copy2 gives it, once all its bytes
+// are written, so a copy cut short is made again by the next export. (It
+// is written in place: a temporary file renamed would double the work on
+// the export's folder, which holds three files a document.) It does not
+// fsync (Export syncs once at the end).
+func (ex *exporter) copy(src, dst string) (bool, error) {
 	si, err := os.Stat(src)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if di, err := os.Stat(dst); err == nil && di.Size() == si.Size() && di.ModTime().Equal(si.ModTime()) {
-		return nil
+		return false, nil
 	}
 	in, err := os.Open(src)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer in.Close()
-	tmp := dst + ".tmp"
-	out, err := os.Create(tmp)
+	out, err := os.Create(dst)
 	if err != nil {
-		return fmt.Errorf("create %s: %w", dst, err)
+		return false, fmt.Errorf("create %s: %w", dst, err)
 	}
 	_, err = io.CopyBuffer(out, in, ex.buf)
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Chtimes(tmp, si.ModTime(), si.ModTime())
-	}
-	if err == nil {
-		err = os.Rename(tmp, dst)
+		err = os.Chtimes(dst, si.ModTime(), si.ModTime())
 	}
 	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("copy %s: %w", src, err)
+		os.Remove(dst)
+		return false, fmt.Errorf("copy %s: %w", src, err)
 	}
-	ex.written = append(ex.written, dst)
-	return nil
+	return true, nil
 }

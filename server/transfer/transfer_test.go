@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -322,6 +323,67 @@ func TestRoundTrip(t *testing.T) {
 		}
 		if n, _ := b.st.CountDocuments(ctx); n != 3 {
 			t.Errorf("documents = %d", n)
+		}
+	})
+}
+
+// TestExportOfMissingFiles checks that an export leaves out a document
+// whose stored file is missing, with none of its files, and that an
+// export into the folder of an earlier one copies only what changed.
+func TestExportOfMissingFiles(t *testing.T) {
+	each(t, func(t *testing.T, dialect, engine string) {
+		ctx := context.Background()
+		q := newQuire(t, dialect, engine)
+		mustImport(t, q, "../../testdata/paperless-export-1.x")
+		d, err := q.st.Document(ctx, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		archive, _ := q.media.ArchivePath(*d.ArchiveFilename)
+		if err := os.Rename(archive, archive+".away"); err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		rep, err := Export(ctx, q.st, dir, q.opts())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Documents != 2 || len(rep.Failed) != 1 || !strings.HasPrefix(rep.Failed[0].Object, "document 2 ") ||
+			!strings.Contains(rep.Failed[0].Reason, "missing") {
+			t.Fatalf("report = %+v", rep)
+		}
+		names, _ := filepath.Glob(filepath.Join(dir, "*Stadtwerke*"))
+		if len(names) > 0 {
+			t.Errorf("files of the document left out: %v", names)
+		}
+		if m := strings.Join(manifestSet(t, dir), "\n"); strings.Contains(m, "Electricity bill") || !strings.Contains(m, "ACME GmbH Invoice") {
+			t.Errorf("manifest:\n%s", m)
+		}
+		// Again, with the file back: the files already there are not
+		// copied again (one stands in with other bytes, of the same size
+		// and time), the missing ones are.
+		if err := os.Rename(archive+".away", archive); err != nil {
+			t.Fatal(err)
+		}
+		kept := filepath.Join(dir, "2021-03-01 ACME GmbH Invoice 2021-03.pdf")
+		fi, err := os.Stat(kept)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(kept, bytes.Repeat([]byte("x"), int(fi.Size())), 0o640); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(kept, fi.ModTime(), fi.ModTime()); err != nil {
+			t.Fatal(err)
+		}
+		if rep := mustExport(t, q, dir); rep.Documents != 3 {
+			t.Errorf("second export = %+v", rep)
+		}
+		if b, _ := os.ReadFile(kept); !bytes.Equal(b, bytes.Repeat([]byte("x"), int(fi.Size()))) {
+			t.Errorf("a file of the earlier export was copied again")
+		}
+		if _, err := os.Stat(filepath.Join(dir, "2021-01-15 Stadtwerke Electricity bill.pdf-archive.pdf")); err != nil {
+			t.Errorf("the archive version back in storage: %v", err)
 		}
 	})
 }
