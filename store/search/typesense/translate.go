@@ -239,7 +239,7 @@ func (t translator) term(n *search.Term) *fexpr {
 	}
 	e := t.words(tokenFields(n.Field), t.expand(n))
 	if n.Field == search.FieldDefault && n.Pattern == "" && !n.Prefix {
-		e.kids = append(e.kids, t.words([]string{"tag"}, []string{n.Term}).kids...)
+		return or(e, t.words([]string{"tag"}, []string{n.Term}))
 	}
 	return e
 }
