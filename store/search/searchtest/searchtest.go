@@ -317,6 +317,27 @@ func testFilters(t *testing.T, e search.Engine) {
 			t.Errorf("%s: got %v (total %d), want %v", c.name, got, r.Total, want)
 		}
 	}
+	// an exclusion nested in an OR, with filters, one of them a long list
+	// of document numbers
+	mustIndex(t, e, D(7, "doc 7", "test extra zeta"), D(8, "doc 8", "test zeta"))
+	many := []int{2, 7, 8}
+	for id := 1000; id < 40000; id++ {
+		many = append(many, id)
+	}
+	for _, c := range []struct {
+		name string
+		f    search.Filter
+		want []int
+	}{
+		{"none", search.Filter{}, []int{1, 2, 3, 4, 5, 7}},
+		{"tagged", search.Filter{Tagged: &yes}, []int{3, 4}},
+		{"ids", search.Filter{IDs: many}, []int{2, 7}},
+	} {
+		r := mustSearch(t, e, search.Request{Query: mustParse(t, "test (extra OR -content:zeta)"), Filter: c.f, PageSize: 50})
+		if got := set(ids(r)); !slices.Equal(got, c.want) || r.Total != len(c.want) {
+			t.Errorf("nested exclusion, %s: got %v (total %d), want %v", c.name, got, r.Total, c.want)
+		}
+	}
 }
 
 // §15.2/9.
