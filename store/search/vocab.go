@@ -30,9 +30,7 @@ import (
 //
 // Apply is idempotent. Writers are serialised; readers run concurrently
 // with them and see the changes Apply gathered in memory added to the
-// file's figures, so a read never waits for a write to the file — except
-// the word scans of Suggest and Expand, which write the gathered changes
-// first.
+// file's figures, so a read never waits for a write to the file.
 type Vocab struct {
 	db *bolt.DB
 	mu sync.Mutex // serialises Apply and Commit
@@ -614,12 +612,7 @@ func (v *Vocab) Complete(prefix string, limit int) ([]string, error) {
 	h := make(minHeap, 0, want+1)
 	err := v.view(func(tx *bolt.Tx, p *delta) error {
 		n := float64(p.count(tx))
-		pfx := []byte(prefix)
-		inPrefix := func(w string) bool { return strings.HasPrefix(w, prefix) }
-		p.words(tx.Bucket(bucketTerms), prefix, inPrefix, func(k []byte, s TermStats) bool {
-			if !bytes.HasPrefix(k, pfx) {
-				return false
-			}
+		p.words(tx.Bucket(bucketTerms), prefix, nil, func(k []byte, s TermStats) bool {
 			if s.DocFreq <= 0 {
 				return true
 			}
@@ -692,11 +685,7 @@ func (v *Vocab) Suggest(term string) (string, bool) {
 	best, bestD, bestF := "", maxd+1, -1
 	first := string([]rune(term)[:1])
 	_ = v.view(func(tx *bolt.Tx, p *delta) error {
-		inFirst := func(w string) bool { return strings.HasPrefix(w, first) }
-		p.words(tx.Bucket(bucketTerms), first, inFirst, func(k []byte, s TermStats) bool {
-			if !bytes.HasPrefix(k, []byte(first)) {
-				return false
-			}
+		p.words(tx.Bucket(bucketTerms), first, nil, func(k []byte, s TermStats) bool {
 			w := string(k)
 			d := -1
 			for dd := 1; dd <= min(maxd, bestD); dd++ {
@@ -836,17 +825,15 @@ func (v *Vocab) Expand(t *Term, limit int) ([]string, error) {
 					return err
 				}
 			}
-			pfx := []byte(t.Term)
-			want := func(w string) bool {
-				return strings.HasPrefix(w, t.Term) && (re == nil || re.MatchString(w))
+			var want func([]byte) bool
+			if re != nil {
+				want = re.Match
 			}
 			p.words(tb, t.Term, want, func(k []byte, _ TermStats) bool {
-				if !bytes.HasPrefix(k, pfx) || len(out) >= limit {
+				if len(out) >= limit {
 					return false
 				}
-				if re == nil || re.Match(k) {
-					out = append(out, string(k))
-				}
+				out = append(out, string(k))
 				return true
 			})
 		default:
@@ -862,14 +849,11 @@ func (v *Vocab) Expand(t *Term, limit int) ([]string, error) {
 				w := string(k)
 				return w != t.Term && WithinDistance(w, t.Term, t.Fuzzy)
 			}
-			want := func(w string) bool { return near([]byte(w)) }
-			p.words(tb, "", want, func(k []byte, _ TermStats) bool {
+			p.words(tb, "", near, func(k []byte, _ TermStats) bool {
 				if len(out) >= limit {
 					return false
 				}
-				if near(k) {
-					out = append(out, string(k))
-				}
+				out = append(out, string(k))
 				return true
 			})
 		}
@@ -878,22 +862,31 @@ func (v *Vocab) Expand(t *Term, limit int) ([]string, error) {
 	return out, err
 }
 
-// words calls fn, in word order from `from` on, for every word in use
-// (in some document) and its statistics: the file's words with the
-// changes waiting in p added, and words that only p holds, of which those
-// where want is false are skipped. fn returns false to stop.
-func (p *delta) words(tb *bolt.Bucket, from string, want func(string) bool, fn func(k []byte, s TermStats) bool) {
+// words calls fn, in word order, for every word in use (in some
+// document) that starts with prefix and that want accepts (nil: all),
+// with its statistics: the file's words with the changes waiting in p
+// added, and the words only p holds. fn returns false to stop.
+func (p *delta) words(tb *bolt.Bucket, prefix string, want func([]byte) bool, fn func(k []byte, s TermStats) bool) {
+	pfx := []byte(prefix)
 	var only []string // words only p holds, sorted
 	if p != nil {
 		for _, w := range p.keys {
-			if w >= from && want(w) && tb.Get([]byte(w)) == nil {
+			if strings.HasPrefix(w, prefix) && (want == nil || want([]byte(w))) && tb.Get([]byte(w)) == nil {
 				only = append(only, w)
 			}
 		}
 		slices.Sort(only)
 	}
 	c := tb.Cursor()
-	k, val := c.Seek([]byte(from))
+	next := func(k, val []byte) ([]byte, []byte) {
+		for ; k != nil && bytes.HasPrefix(k, pfx); k, val = c.Next() {
+			if want == nil || want(k) {
+				return k, val
+			}
+		}
+		return nil, nil
+	}
+	k, val := next(c.Seek(pfx))
 	for k != nil || len(only) > 0 {
 		var w []byte
 		var s TermStats
@@ -902,7 +895,7 @@ func (p *delta) words(tb *bolt.Bucket, from string, want func(string) bool, fn f
 			only = only[1:]
 		} else {
 			w, s = k, p.with(k, decodeStats(val))
-			k, val = c.Next()
+			k, val = next(c.Next())
 		}
 		if s.DocFreq <= 0 && s.OtherFreq <= 0 {
 			continue // no longer in any document

@@ -428,11 +428,16 @@ func (e *Engine) writeTo(ctx context.Context, c *coll, docs []search.Analyzed, d
 // writeDocs writes to collection c — to the live one through the alias,
 // which another process's rebuild may have moved.
 func (e *Engine) writeDocs(ctx context.Context, c *coll, docs []search.Analyzed, deleted []int) error {
-	name := c.name
+	return e.writeNamed(ctx, e.addressOf(c), e.layoutOf(c.name), docs, deleted)
+}
+
+// addressOf is the name requests give collection c: the alias for the
+// live one, which another process's rebuild may have moved.
+func (e *Engine) addressOf(c *coll) string {
 	if c == e.live {
-		name = e.cfg.Alias
+		return e.cfg.Alias
 	}
-	return e.writeNamed(ctx, name, e.layoutOf(c.name), docs, deleted)
+	return c.name
 }
 
 func (e *Engine) writeNamed(ctx context.Context, name string, layout int, docs []search.Analyzed, deleted []int) error {
@@ -568,10 +573,6 @@ func (e *Engine) render(ctx context.Context, c *coll, tq *tsQuery, f search.Filt
 	if tq.filter == nil {
 		return nil
 	}
-	name := c.name
-	if c == e.live {
-		name = e.cfg.Alias
-	}
 	var within []string
 	if tq.scope != nil {
 		within = append(within, "("+tq.scope.String()+")")
@@ -580,7 +581,7 @@ func (e *Engine) render(ctx context.Context, c *coll, tq *tsQuery, f search.Filt
 		within = append(within, "("+fe+")")
 	}
 	err := tq.filter.resolve(func(ws []string) (string, error) {
-		holding, err := e.export(ctx, name, strings.Join(append([]string{"content:" + quoteList(ws)}, within...), " && "))
+		holding, err := e.export(ctx, e.addressOf(c), strings.Join(append([]string{"content:" + quoteList(ws)}, within...), " && "))
 		if err != nil {
 			return "", err
 		}
@@ -781,13 +782,10 @@ func (e *Engine) base(c *coll, tq tsQuery, req search.Request) searchParams {
 		}
 	}
 	p := searchParams{
-		"collection": e.cfg.Alias, "q": tq.q, "query_by": "title,content,correspondent,type,tagq",
+		"collection": e.addressOf(c), "q": tq.q, "query_by": "title,content,correspondent,type,tagq",
 		"num_typos": 0, "prefix": false, "drop_tokens_threshold": 0, "typo_tokens_threshold": 0,
 		"highlight_fields": "none", "enable_highlight_v1": false, "exhaustive_search": false,
 		"sort_by": sortBy(req.Sort, tq.ranked), "include_fields": "doc_id",
-	}
-	if c != nil && c != e.live {
-		p["collection"] = c.name
 	}
 	if filter != "" {
 		p["filter_by"] = filter
