@@ -47,23 +47,62 @@ type Config struct {
 	// QUIRE_CONSUME_DIR, QUIRE_OCR_MODE, …). Its DataDir and Location
 	// default to the server's.
 	Consume consume.Config
+	// Args are the command's positional arguments (import, export: DIR).
+	Args []string
 }
 
 // setting is one configuration value: its environment names (Quire's first,
-// then paperless-ng's aliases) and its flag, if any.
+// then paperless-ng's aliases) and its flag, if any. A serving setting
+// matters only to `quire` (serve): the other commands neither take its
+// flag nor list it.
 type setting struct {
-	env   []string
-	flag  string
-	def   string
-	help  string
-	apply func(c *Config, v string) error
+	env     []string
+	flag    string
+	def     string
+	help    string
+	serving bool
+	apply   func(c *Config, v string) error
+}
+
+// commandLine is one of Quire's commands as --help shows it: its name,
+// positional arguments, usage and what it does.
+type commandLine struct {
+	name  string
+	args  []string
+	usage string
+	about string
+}
+
+// commandLines are Quire's commands; Run dispatches them.
+var commandLines = []commandLine{
+	{name: "quire", usage: "quire [serve] [flags]",
+		about: "serve the archive: paperless-ng's /api/, GraphQL at /graphql, the consumer (the default command)"},
+	{name: "quire createsuperuser", usage: "quire createsuperuser [--username NAME] [--email MAIL] [flags]",
+		about: "create a superuser, or make a user one and set its password (QUIRE_ADMIN_PASSWORD, or one line on standard input)"},
+	{name: "quire reindex", usage: "quire reindex [flags]",
+		about: "rebuild the search index from the database, with progress (safe to interrupt: run it again to continue)"},
+	{name: "quire import", args: []string{"DIR"}, usage: "quire import DIR [--batch N] [flags]",
+		about: "read a paperless-ng export (0.9.x or 1.x) from DIR into the archive and the search index (run it again to continue)"},
+	{name: "quire export", args: []string{"DIR"}, usage: "quire export DIR [flags]",
+		about: "write the archive to DIR in paperless-ng's exporter format (manifest.json and the files)"},
+	{name: "quire version", usage: "quire version", about: "print Quire's version"},
+}
+
+// lineOf returns the command line named name ("quire import").
+func lineOf(name string) commandLine {
+	for _, l := range commandLines {
+		if l.name == name {
+			return l
+		}
+	}
+	return commandLine{name: name, usage: name + " [flags]"}
 }
 
 // settings is the configuration table; README.md documents the same table.
 func settings() []setting {
 	return []setting{
 		{env: []string{"QUIRE_ADDR", "PAPERLESS_BIND_ADDR"}, flag: "addr", def: "127.0.0.1:8000",
-			help: "address to listen on (host:port)", apply: func(c *Config, v string) error {
+			help: "address to listen on (host:port)", serving: true, apply: func(c *Config, v string) error {
 				if _, _, err := net.SplitHostPort(v); err != nil {
 					return fmt.Errorf("%q is not host:port", v)
 				}
@@ -151,7 +190,7 @@ func settings() []setting {
 				return nil
 			}},
 		{env: []string{"QUIRE_UI_DIR"}, flag: "ui-dir", help: "folder of a prebuilt paperless-compatible web frontend to serve at /",
-			apply: func(c *Config, v string) error {
+			serving: true, apply: func(c *Config, v string) error {
 				if v == "" {
 					return nil
 				}
@@ -166,9 +205,9 @@ func settings() []setting {
 				return nil
 			}},
 		{env: []string{"QUIRE_COOKIE_PREFIX", "PAPERLESS_COOKIE_PREFIX"}, help: "prefix for the session and CSRF cookie names",
-			apply: func(c *Config, v string) error { c.CookiePrefix = v; return nil }},
+			serving: true, apply: func(c *Config, v string) error { c.CookiePrefix = v; return nil }},
 		{env: []string{"QUIRE_RESPONSE_CACHE_MB"}, def: "32", help: "memory for rendered list pages kept until the archive changes (0: none)",
-			apply: megabytes(func(c *Config) *int { return &c.ResponseCacheMB })},
+			serving: true, apply: megabytes(func(c *Config) *int { return &c.ResponseCacheMB })},
 		{env: []string{"QUIRE_MEMORY_LIMIT_MB"}, def: "0", help: "soft limit of the Go heap, for containers: the collector works harder near it (0: none; GOMEMLIMIT wins)",
 			apply: megabytes(func(c *Config) *int { return &c.MemoryLimitMB })},
 	}
@@ -190,14 +229,23 @@ func megabytes(field func(*Config) *int) func(*Config, string) error {
 // errHelp is returned after --help printed the usage.
 var errHelp = errors.New("help requested")
 
-// parseConfig reads flags from args and the environment from getenv
-// (flags win, then Quire's names, then paperless-ng's), and reports every
-// problem at once.
+// parseConfig reads the command line of command name ("quire", "quire
+// import", …: see commandLines) from args — flags, and the command's
+// positional arguments among them, into Config.Args — and the environment
+// from getenv (flags win, then Quire's names, then paperless-ng's), and
+// reports every problem at once. extra adds the command's own flags.
 func parseConfig(name string, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (Config, error) {
 	var c Config
+	line := lineOf(name)
+	serving := name == "quire"
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	all := settings()
+	var all []setting
+	for _, s := range settings() {
+		if serving || !s.serving {
+			all = append(all, s)
+		}
+	}
 	flagVals := map[string]*string{}
 	for _, s := range all {
 		if s.flag != "" {
@@ -207,8 +255,21 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	if extra != nil {
 		extra(fs)
 	}
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: %s [flags]\n       %s createsuperuser [--username NAME] [--email MAIL]\n\nFlags:\n", name, name)
+	// The flag package would print the whole usage after any mistake;
+	// Quire prints it for --help only, and a mistake in one line.
+	fs.SetOutput(io.Discard)
+	usage := func() {
+		fs.SetOutput(stderr)
+		defer fs.SetOutput(io.Discard)
+		if serving {
+			fmt.Fprintf(stderr, "Usage:\n")
+			for _, l := range commandLines {
+				fmt.Fprintf(stderr, "  %s\n  \t%s\n", l.usage, l.about)
+			}
+			fmt.Fprintf(stderr, "\nRun `quire COMMAND --help` for a command's own flags.\n\nFlags of quire (serve):\n")
+		} else {
+			fmt.Fprintf(stderr, "Usage: %s\n\n%s.\n\nFlags:\n", line.usage, upperFirst(line.about))
+		}
 		fs.PrintDefaults()
 		fmt.Fprintf(stderr, "\nEnvironment (paperless-ng names in brackets are accepted too):\n")
 		for _, s := range all {
@@ -219,14 +280,32 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 			fmt.Fprintf(stderr, "  %s%s\n\t%s\n", s.env[0], alias, s.help)
 		}
 	}
-	if err := fs.Parse(args); err != nil {
+	parse := func(args []string) error {
+		err := fs.Parse(args)
 		if errors.Is(err, flag.ErrHelp) {
-			return c, errHelp
+			usage()
+			return errHelp
 		}
+		if err != nil {
+			return fmt.Errorf("%w (usage: %s; %s --help lists the flags)", err, line.usage, name)
+		}
+		return nil
+	}
+	// Flags may stand before, between and after the positional arguments.
+	if err := parse(args); err != nil {
 		return c, err
 	}
+	for fs.NArg() > 0 && len(c.Args) < len(line.args) {
+		c.Args = append(c.Args, fs.Arg(0))
+		if err := parse(fs.Args()[1:]); err != nil {
+			return c, err
+		}
+	}
 	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+		return c, fmt.Errorf("unexpected arguments: %s (usage: %s)", strings.Join(fs.Args(), " "), line.usage)
+	}
+	if len(c.Args) < len(line.args) {
+		return c, fmt.Errorf("missing %s (usage: %s)", line.args[len(c.Args)], line.usage)
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -272,6 +351,14 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		return c, fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))
 	}
 	return c, nil
+}
+
+// upperFirst returns s with its first letter in upper case.
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // checkWritableDir creates dir if needed and checks that Quire can write there.

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -30,7 +31,8 @@ const shutdownTimeout = 15 * time.Second
 
 // Run is the whole program: it parses args (without the program name) and
 // the environment, then serves until ctx is cancelled or SIGINT/SIGTERM
-// arrives. Subcommands: createsuperuser, reindex, import, export, version.
+// arrives. Subcommands (commandLines): createsuperuser, reindex, import,
+// export, version; `quire help` is `quire --help`.
 func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		switch args[0] {
@@ -47,6 +49,16 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return nil
 		case "serve":
 			args = args[1:]
+		case "help":
+			args = []string{"--help"}
+		default:
+			if !strings.HasPrefix(args[0], "-") {
+				names := []string{"serve"}
+				for _, l := range commandLines[1:] {
+					names = append(names, strings.TrimPrefix(l.name, "quire "))
+				}
+				return fmt.Errorf("unknown command %q: the commands are %s (quire --help)", args[0], strings.Join(names, ", "))
+			}
 		}
 	}
 	cfg, err := parseConfig("quire", args, getenv, stderr, nil)

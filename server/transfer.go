@@ -7,27 +7,12 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/quirehq/quire/server/index"
 	"github.com/quirehq/quire/server/transfer"
 	"github.com/quirehq/quire/store/files"
 )
-
-// transferArgs splits `quire import|export DIR [flags]` into the folder
-// and the flags.
-func transferArgs(cmd string, args []string, stderr io.Writer) (string, []string, error) {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-			fmt.Fprintf(stderr, "Usage: quire %s DIR [flags]\n", cmd)
-			_, err := parseConfig("quire "+cmd+" DIR", args, func(string) string { return "" }, stderr, nil)
-			return "", nil, err
-		}
-		return "", nil, fmt.Errorf("usage: quire %s DIR [flags]", cmd)
-	}
-	return args[0], args[1:], nil
-}
 
 // mediaLayout is the storage layout of the configuration.
 func mediaLayout(cfg Config) files.Layout {
@@ -43,12 +28,8 @@ func mediaLayout(cfg Config) files.Layout {
 // can be run again after an interruption; what it could not import is
 // listed, and then it fails.
 func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	dir, args, err := transferArgs("import", args, stderr)
-	if err != nil {
-		return err
-	}
 	var batch int
-	c, err := openCommand(ctx, "quire import DIR", args, getenv, stderr, func(fs *flag.FlagSet) {
+	c, err := openCommand(ctx, "quire import", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.IntVar(&batch, "batch", 250, "documents per transaction")
 	})
 	if errors.Is(err, errHelpShown) {
@@ -58,7 +39,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer c.close()
-	ctx, cfg, st, logger := c.ctx, c.cfg, c.st, c.logger
+	ctx, cfg, st, logger, dir := c.ctx, c.cfg, c.st, c.logger, c.cfg.Args[0]
 	eng, err := openSearch(ctx, cfg, st, logger)
 	if err != nil {
 		return err
@@ -116,11 +97,7 @@ func printImportReport(w io.Writer, rep *transfer.ImportReport, took time.Durati
 // runExport is `quire export DIR`: it writes the archive in paperless-ng's
 // exporter format (manifest.json and the files), with a progress bar.
 func runExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	dir, args, err := transferArgs("export", args, stderr)
-	if err != nil {
-		return err
-	}
-	c, err := openCommand(ctx, "quire export DIR", args, getenv, stderr, nil)
+	c, err := openCommand(ctx, "quire export", args, getenv, stderr, nil)
 	if errors.Is(err, errHelpShown) {
 		return nil
 	}
@@ -128,7 +105,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer c.close()
-	ctx, cfg, st, logger := c.ctx, c.cfg, c.st, c.logger
+	ctx, cfg, st, logger, dir := c.ctx, c.cfg, c.st, c.logger, c.cfg.Args[0]
 	bar := newProgressBar(stderr, "exporting")
 	start := time.Now()
 	rep, err := transfer.Export(ctx, st, dir, transfer.Options{Media: mediaLayout(cfg), Location: cfg.TimeZone, Progress: bar.update, Logger: logger})
