@@ -110,11 +110,14 @@ func (p *progressBar) update(done, total int) {
 	}
 	frac := float64(done) / float64(total)
 	rate := float64(done) / max(now.Sub(p.start).Seconds(), 1e-3)
-	eta := "?"
-	if rate > 0 && done < total {
-		eta = (time.Duration(float64(total-done)/rate) * time.Second).Round(time.Second).String()
+	eta := "ETA ?"
+	switch {
+	case done >= total:
+		eta = "done in " + now.Sub(p.start).Round(100*time.Millisecond).String()
+	case done > 0:
+		eta = "ETA " + time.Duration(float64(total-done)/rate*float64(time.Second)).Round(time.Second).String()
 	}
-	line := fmt.Sprintf("%s %s %d/%d documents (%3.0f%%) %.0f docs/s, ETA %s",
+	line := fmt.Sprintf("%s %s %d/%d documents (%3.0f%%) %.0f docs/s, %s",
 		p.label, bar(frac, 30), done, total, 100*frac, rate, eta)
 	if p.tty {
 		if now.Sub(p.lastDraw) < 100*time.Millisecond && done < total {

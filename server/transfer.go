@@ -76,10 +76,19 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	return nil
 }
 
+// counted is "1 tag", "2 tags".
+func counted(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 func printImportReport(w io.Writer, rep *transfer.ImportReport, took time.Duration) {
-	fmt.Fprintf(w, "Imported %d of %d documents in %s (%d already present from an earlier run), %d correspondents, %d document types, %d tags, %d saved views, %d users.\n",
+	fmt.Fprintf(w, "Imported %d of %d documents in %s (%d already present from an earlier run), %s, %s, %s, %s, %s.\n",
 		rep.Documents, rep.Total, took.Round(100*time.Millisecond), rep.AlreadyPresent,
-		rep.Correspondents, rep.DocumentTypes, rep.Tags, rep.SavedViews, rep.Users)
+		counted(rep.Correspondents, "correspondent"), counted(rep.DocumentTypes, "document type"),
+		counted(rep.Tags, "tag"), counted(rep.SavedViews, "saved view"), counted(rep.Users, "user"))
 	if len(rep.Warnings) > 0 {
 		fmt.Fprintf(w, "Warnings (%d):\n", len(rep.Warnings))
 		for _, p := range rep.Warnings {
