@@ -239,7 +239,6 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	line := lineOf(name)
 	serving := name == "quire"
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var all []setting
 	for _, s := range settings() {
 		if serving || !s.serving {
