@@ -70,6 +70,12 @@ func TestCommandLines(t *testing.T) {
 		t.Errorf("an unknown command: %v", err)
 	}
 
+	empty := t.TempDir()
+	err := Run(t.Context(), []string{"import", "--data-dir", data, empty}, env, strings.NewReader(""), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "no manifest.json") || strings.Count(err.Error(), empty) != 1 {
+		t.Errorf("an import of a folder without a manifest: %v (the folder named once)", err)
+	}
+
 	for _, args := range [][]string{{"--data-dir", data, "DIR"}, {"DIR", "--data-dir", data}} {
 		cfg, err := parseConfig("quire import", args, env, io.Discard, nil)
 		if err != nil {

@@ -109,7 +109,7 @@ func readManifest(dir string, fn func(i int, r *record) error) error {
 	f, err := os.Open(manifestPath(dir))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("%s: no %s: not a paperless-ng export", dir, ManifestName)
+			return fmt.Errorf("no %s in the folder: not a paperless-ng export", ManifestName)
 		}
 		return fmt.Errorf("open manifest: %w", err)
 	}
