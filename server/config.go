@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,16 +53,16 @@ type Config struct {
 }
 
 // setting is one configuration value: its environment names (Quire's first,
-// then paperless-ng's aliases) and its flag, if any. A serving setting
-// matters only to `quire` (serve): the other commands neither take its
-// flag nor list it.
+// then paperless-ng's aliases) and its flag, if any. A setting with only
+// set matters to those commands alone ("quire", "quire createsuperuser"):
+// the others neither take its flag nor list it.
 type setting struct {
-	env     []string
-	flag    string
-	def     string
-	help    string
-	serving bool
-	apply   func(c *Config, v string) error
+	env   []string
+	flag  string
+	def   string
+	help  string
+	only  []string
+	apply func(c *Config, v string) error
 }
 
 // commandLine is one of Quire's commands as --help shows it: its name,
@@ -100,9 +101,11 @@ func lineOf(name string) commandLine {
 
 // settings is the configuration table; README.md documents the same table.
 func settings() []setting {
+	serve := []string{"quire"}
+	admin := []string{"quire", "quire createsuperuser"}
 	return []setting{
 		{env: []string{"QUIRE_ADDR", "PAPERLESS_BIND_ADDR"}, flag: "addr", def: "127.0.0.1:8000",
-			help: "address to listen on (host:port)", serving: true, apply: func(c *Config, v string) error {
+			help: "address to listen on (host:port)", only: serve, apply: func(c *Config, v string) error {
 				if _, _, err := net.SplitHostPort(v); err != nil {
 					return fmt.Errorf("%q is not host:port", v)
 				}
@@ -162,11 +165,11 @@ func settings() []setting {
 				c.TypesenseCollection = v
 				return nil
 			}},
-		{env: []string{"QUIRE_ADMIN_USER", "PAPERLESS_ADMIN_USER"}, help: "create or update this superuser at start",
+		{env: []string{"QUIRE_ADMIN_USER", "PAPERLESS_ADMIN_USER"}, only: admin, help: "create or update this superuser at start",
 			apply: func(c *Config, v string) error { c.AdminUser = v; return nil }},
-		{env: []string{"QUIRE_ADMIN_PASSWORD", "PAPERLESS_ADMIN_PASSWORD"}, help: "its password",
+		{env: []string{"QUIRE_ADMIN_PASSWORD", "PAPERLESS_ADMIN_PASSWORD"}, only: admin, help: "its password",
 			apply: func(c *Config, v string) error { c.AdminPassword = v; return nil }},
-		{env: []string{"QUIRE_ADMIN_MAIL", "PAPERLESS_ADMIN_MAIL"}, help: "its e-mail address",
+		{env: []string{"QUIRE_ADMIN_MAIL", "PAPERLESS_ADMIN_MAIL"}, only: admin, help: "its e-mail address",
 			apply: func(c *Config, v string) error { c.AdminEmail = v; return nil }},
 		{env: []string{"QUIRE_TIME_ZONE", "PAPERLESS_TIME_ZONE"}, def: "UTC", help: "time zone for dates (IANA name)",
 			apply: func(c *Config, v string) error {
@@ -190,7 +193,7 @@ func settings() []setting {
 				return nil
 			}},
 		{env: []string{"QUIRE_UI_DIR"}, flag: "ui-dir", help: "folder of a prebuilt paperless-compatible web frontend to serve at /",
-			serving: true, apply: func(c *Config, v string) error {
+			only: serve, apply: func(c *Config, v string) error {
 				if v == "" {
 					return nil
 				}
@@ -205,9 +208,9 @@ func settings() []setting {
 				return nil
 			}},
 		{env: []string{"QUIRE_COOKIE_PREFIX", "PAPERLESS_COOKIE_PREFIX"}, help: "prefix for the session and CSRF cookie names",
-			serving: true, apply: func(c *Config, v string) error { c.CookiePrefix = v; return nil }},
+			only: serve, apply: func(c *Config, v string) error { c.CookiePrefix = v; return nil }},
 		{env: []string{"QUIRE_RESPONSE_CACHE_MB"}, def: "32", help: "memory for rendered list pages kept until the archive changes (0: none)",
-			serving: true, apply: megabytes(func(c *Config) *int { return &c.ResponseCacheMB })},
+			only: serve, apply: megabytes(func(c *Config) *int { return &c.ResponseCacheMB })},
 		{env: []string{"QUIRE_MEMORY_LIMIT_MB"}, def: "0", help: "soft limit of the Go heap, for containers: the collector works harder near it (0: none; GOMEMLIMIT wins)",
 			apply: megabytes(func(c *Config) *int { return &c.MemoryLimitMB })},
 	}
@@ -241,7 +244,7 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	var all []setting
 	for _, s := range settings() {
-		if serving || !s.serving {
+		if s.only == nil || slices.Contains(s.only, name) {
 			all = append(all, s)
 		}
 	}
@@ -329,10 +332,12 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	if c.TypesenseURL != "" && c.TypesenseAPIKey == "" {
 		problems = append(problems, "QUIRE_TYPESENSE_URL is set but QUIRE_TYPESENSE_API_KEY is not")
 	}
-	if c.AdminUser != "" && c.AdminPassword == "" {
+	// (createsuperuser reads a missing password from standard input and
+	// takes --username)
+	if serving && c.AdminUser != "" && c.AdminPassword == "" {
 		problems = append(problems, "QUIRE_ADMIN_USER is set but QUIRE_ADMIN_PASSWORD is not")
 	}
-	if c.AdminUser == "" && c.AdminPassword != "" {
+	if serving && c.AdminUser == "" && c.AdminPassword != "" {
 		problems = append(problems, "QUIRE_ADMIN_PASSWORD is set but QUIRE_ADMIN_USER is not")
 	}
 	if c.DataDir != "" {

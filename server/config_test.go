@@ -85,6 +85,21 @@ func TestCommandLines(t *testing.T) {
 			t.Errorf("%q: args %q, data folder %s", args, cfg.Args, cfg.DataDir)
 		}
 	}
+	// The superuser settings matter to serve and createsuperuser alone;
+	// half of the pair is a mistake only at serve.
+	admin := func(k string) string {
+		return map[string]string{"QUIRE_DATA_DIR": data, "QUIRE_ADMIN_USER": "ada"}[k]
+	}
+	if _, err := parseConfig("quire", nil, admin, io.Discard, nil); err == nil || !strings.Contains(err.Error(), "QUIRE_ADMIN_PASSWORD is not") {
+		t.Errorf("serve with a superuser and no password: %v", err)
+	}
+	if cfg, err := parseConfig("quire createsuperuser", nil, admin, io.Discard, nil); err != nil || cfg.AdminUser != "ada" {
+		t.Errorf("createsuperuser takes QUIRE_ADMIN_USER and reads the password: %v, %q", err, cfg.AdminUser)
+	}
+	if cfg, err := parseConfig("quire import", []string{"DIR"}, admin, io.Discard, nil); err != nil || cfg.AdminUser != "" {
+		t.Errorf("import ignores QUIRE_ADMIN_USER: %v, %q", err, cfg.AdminUser)
+	}
+
 	for _, c := range []struct {
 		name string
 		args []string
