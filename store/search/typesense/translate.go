@@ -385,8 +385,6 @@ type tsQuery struct {
 	q      string
 	ranked bool   // q holds words to rank by
 	filter *fexpr // the rest, nil when q says everything
-	// filterBy is filter written out for filter_by (Engine.render)
-	filterBy string
 	// scope, when filter needs documents lacking words, is a filter that
 	// every match satisfies: only documents within it need be listed.
 	scope *fexpr

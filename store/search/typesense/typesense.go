@@ -562,14 +562,14 @@ func (e *Engine) export(ctx context.Context, collection, filter string) ([]int, 
 	return ids, nil
 }
 
-// render writes tq's filter out for filter_by. Where the query needs
+// render readies tq's filter for filter_by. Where the query needs
 // documents whose content lacks some words (a NOT that q cannot say, such
 // as "invoice OR -bank"), it first exports the numbers of those whose
 // content holds them within the query's scope and the request's filter —
 // a cost in their number, paid only by such queries — and filters on the
 // ranges between. A document indexed in between is not among them: the
 // search sees the index as it was a moment earlier.
-func (e *Engine) render(ctx context.Context, c *coll, tq *tsQuery, f search.Filter) error {
+func (e *Engine) render(ctx context.Context, c *coll, tq tsQuery, f search.Filter) error {
 	if tq.filter == nil {
 		return nil
 	}
@@ -580,18 +580,13 @@ func (e *Engine) render(ctx context.Context, c *coll, tq *tsQuery, f search.Filt
 	if fe := filterExpr(f); fe != "" {
 		within = append(within, "("+fe+")")
 	}
-	err := tq.filter.resolve(func(ws []string) (string, error) {
+	return tq.filter.resolve(func(ws []string) (string, error) {
 		holding, err := e.export(ctx, e.addressOf(c), strings.Join(append([]string{"content:" + quoteList(ws)}, within...), " && "))
 		if err != nil {
 			return "", err
 		}
 		return outside(holding), nil
 	})
-	if err != nil {
-		return err
-	}
-	tq.filterBy = tq.filter.String()
-	return nil
 }
 
 // outside is a filter matching every document number but ids (in order).
@@ -761,7 +756,7 @@ func (e *Engine) Search(ctx context.Context, req search.Request) (*search.Result
 		return &search.Result{Hits: []search.Hit{}}, nil
 	}
 	tq := e.translatorOf(c).split(req.Query.Root)
-	if err := e.render(ctx, c, &tq, req.Filter); err != nil {
+	if err := e.render(ctx, c, tq, req.Filter); err != nil {
 		return nil, err
 	}
 	res, err := e.run(ctx, c, tq, req, req.Query.Root)
@@ -773,7 +768,10 @@ func (e *Engine) Search(ctx context.Context, req search.Request) (*search.Result
 }
 
 func (e *Engine) base(c *coll, tq tsQuery, req search.Request) searchParams {
-	filter := tq.filterBy
+	filter := ""
+	if tq.filter != nil {
+		filter = tq.filter.String()
+	}
 	if f := filterExpr(req.Filter); f != "" {
 		if filter == "" {
 			filter = f
@@ -979,7 +977,8 @@ func (e *Engine) MoreLike(ctx context.Context, id int, req search.Request) (*sea
 	for _, t := range terms {
 		or.Nodes = append(or.Nodes, &search.Term{Field: search.FieldContent, Term: t})
 	}
-	tq := tsQuery{q: "*", filterBy: fmt.Sprintf("(%s) && (doc_id:<%d || doc_id:>%d)", e.translatorOf(c).words([]string{"content"}, terms), id, id)}
+	others := leaf(fmt.Sprintf("doc_id:<%d || doc_id:>%d", id, id), "")
+	tq := tsQuery{q: "*", filter: and(e.translatorOf(c).words([]string{"content"}, terms), others)}
 	if req.Sort.Field != search.SortRelevance {
 		return e.run(ctx, c, tq, req, &or)
 	}
