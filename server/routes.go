@@ -7,13 +7,13 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/quirehq/quire/resolvers"
 	"github.com/quirehq/quire/rest"
 	"github.com/quirehq/quire/server/auth"
+	"github.com/quirehq/quire/server/playground"
 	"github.com/quirehq/quire/store"
 )
 
@@ -31,8 +31,15 @@ func routes(st *store.Store, res *resolvers.Resolver, au *auth.Authenticator, lo
 		r.Use(auth.Require(au))
 		r.Use(resolvers.LoaderMiddleware(st))
 		r.Handle("/graphql", res.Handler())
-		r.Handle("/playground", playground.Handler("Quire GraphQL", "/graphql"))
 	})
+
+	// GraphiQL, served from the binary; a browser without a session is
+	// sent to the login form.
+	r.Mount("/playground", playground.New(playground.Config{
+		Prefix: "/playground", Endpoint: "/graphql", LoginURL: "/accounts/login/", Logger: logger,
+		Authenticate:   func(r *http.Request) (*store.User, error) { u, _, err := au.Authenticate(r); return u, err },
+		CSRFCookieName: au.CSRFCookieName(), NewCSRFToken: auth.NewCSRFToken,
+	}))
 
 	// The REST layer (paperless-ng's /api/), its login form and the web UI.
 	api := rest.New(rest.Config{Resolver: res, Auth: restAuth{au}, Logger: logger, Location: st.Location(), Version: Version})
