@@ -13,27 +13,35 @@ import (
 	"github.com/quirehq/quire/graph"
 )
 
-// maxComplexity bounds the cost of one operation (each field counts 1, list
-// fields count once per item requested); it stops accidental or hostile
-// queries that would fetch the whole archive many times over.
-const maxComplexity = 50000
+// Handler returns the GraphQL endpoint with DefaultLimits: POST, GET,
+// multipart (uploads) and websocket transports, the error presenter and the
+// authentication guard. The caller puts the user and loaders in each
+// request's context.
+func (r *Resolver) Handler() http.Handler { return r.HandlerWithLimits(DefaultLimits()) }
 
-// Handler returns the GraphQL endpoint: POST, GET, multipart (uploads) and
-// websocket transports, the error presenter and the authentication guard.
-// The caller puts the user and loaders in each request's context.
-func (r *Resolver) Handler() http.Handler {
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: r}))
+// HandlerWithLimits is Handler with the given request limits (see Limits);
+// a zero field takes its default.
+func (r *Resolver) HandlerWithLimits(l Limits) http.Handler {
+	l = l.orDefaults()
+	cfg := graph.Config{Resolvers: r}
+	complexity(&cfg.Complexity)
+	srv := handler.New(graph.NewExecutableSchema(cfg))
 	// The default websocket implementation (coder/websocket) refuses
 	// cross-origin upgrades, so another site's page cannot ride a session.
 	srv.AddTransport(transport.Websocket{KeepAlivePingInterval: 10 * time.Second})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
-	srv.AddTransport(transport.MultipartForm{MaxUploadSize: 1 << 30, MaxMemory: 32 << 20})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.AddTransport(jsonPOST{max: l.MaxBodyBytes})
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: l.MaxUploadSize, MaxMemory: 32 << 20})
+	queries := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(queries)
+	srv.SetParserTokenLimit(l.MaxTokens)
 	srv.Use(extension.Introspection{})
+	// The limits come before the persisted-query cache, so it only ever
+	// holds queries within them (at most 100 of MaxQueryBytes).
+	srv.Use(queryLimits{l: l, cache: queries})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
-	srv.Use(extension.FixedComplexityLimit(maxComplexity))
+	srv.Use(extension.FixedComplexityLimit(l.MaxComplexity))
 	srv.SetErrorPresenter(ErrorPresenter())
 	srv.SetRecoverFunc(RecoverFunc(r.Logger))
 	srv.AroundFields(FieldErrorMiddleware(r.Logger))

@@ -1,0 +1,347 @@
+package resolvers
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/lexer"
+	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/quirehq/quire/graph"
+	"github.com/quirehq/quire/store"
+)
+
+// Limits bound what one GraphQL request may cost before any resolver runs.
+// A request over a limit is refused with one short error whose
+// extensions.code names the limit:
+//
+//	REQUEST_TOO_LARGE  the JSON body is over MaxBodyBytes (HTTP 413)
+//	BAD_REQUEST        the body is no JSON object (a batch array, bad JSON; HTTP 400)
+//	QUERY_TOO_LARGE    the query text is over MaxQueryBytes or MaxTokens
+//	QUERY_TOO_DEEP     selections nest deeper than MaxDepth
+//	TOO_MANY_ALIASES   more than MaxAliases aliased fields
+//	TOO_MANY_FIELDS    more than MaxFields field selections
+//	COMPLEXITY_LIMIT_EXCEEDED  the cost is over MaxComplexity
+//
+// Depth, aliases and fields are counted on the parsed document before it is
+// validated, with every fragment spread expanded where it is used (so a
+// fragment used ten times counts ten times, and repeating one field 20,000
+// times counts 20,000 even though execution would merge the copies), and
+// introspection fields (__schema, __type) count like any other.
+type Limits struct {
+	MaxBodyBytes  int64 // a JSON POST body
+	MaxUploadSize int64 // a multipart (upload) request body
+	MaxQueryBytes int   // the query text
+	MaxTokens     int   // lexical tokens of the query text
+	MaxDepth      int   // nesting of selection sets
+	MaxAliases    int   // aliased fields, fragments expanded
+	MaxFields     int   // field selections, fragments expanded
+	MaxComplexity int   // gqlgen's complexity; a paged list costs its page size times its items
+}
+
+// DefaultLimits are the limits Handler uses: 1 MiB bodies, 1 GiB uploads,
+// 64 KiB and 15,000 tokens of query text, depth 15, 50 aliases, 1,000
+// fields and complexity 50,000. GraphiQL's introspection query (depth 13,
+// about 200 fields expanded) fits.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxBodyBytes:  1 << 20,
+		MaxUploadSize: 1 << 30,
+		MaxQueryBytes: 64 << 10,
+		MaxTokens:     15000,
+		MaxDepth:      15,
+		MaxAliases:    50,
+		MaxFields:     1000,
+		MaxComplexity: 50000,
+	}
+}
+
+// Error codes of refused requests (see Limits).
+const (
+	CodeRequestTooLarge = "REQUEST_TOO_LARGE"
+	CodeBadRequest      = "BAD_REQUEST"
+	CodeQueryTooLarge   = "QUERY_TOO_LARGE"
+	CodeQueryTooDeep    = "QUERY_TOO_DEEP"
+	CodeTooManyAliases  = "TOO_MANY_ALIASES"
+	CodeTooManyFields   = "TOO_MANY_FIELDS"
+)
+
+func limitError(code, format string, args ...any) *gqlerror.Error {
+	return &gqlerror.Error{Message: fmt.Sprintf(format, args...), Extensions: map[string]any{"code": code}}
+}
+
+// queryLimits is the handler extension that checks a query's size and shape
+// before gqlgen parses and validates it (validation of a huge or fanned-out
+// document is itself the expensive part). A query in the executor's cache
+// passed these checks when it was first seen, so it is not checked again.
+type queryLimits struct {
+	l     Limits
+	cache graphql.Cache[*ast.QueryDocument]
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationParameterMutator
+} = queryLimits{}
+
+func (queryLimits) ExtensionName() string                          { return "QueryLimits" }
+func (queryLimits) Validate(schema graphql.ExecutableSchema) error { return nil }
+
+func (q queryLimits) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
+	if p.Query == "" {
+		return nil // a persisted-query hash alone: that query passed when it was stored
+	}
+	if q.cache != nil {
+		if _, ok := q.cache.Get(ctx, p.Query); ok {
+			return nil
+		}
+	}
+	return q.l.check(p.Query)
+}
+
+// check refuses a query text over the limits; a syntax error is left to
+// the parser that follows (it reports it with its position).
+func (l Limits) check(query string) *gqlerror.Error {
+	if len(query) > l.MaxQueryBytes {
+		return limitError(CodeQueryTooLarge, "the query is %d bytes long; the limit is %d", len(query), l.MaxQueryBytes)
+	}
+	src := &ast.Source{Input: query}
+	lx := lexer.New(src)
+	for n := 0; ; n++ {
+		if n > l.MaxTokens {
+			return limitError(CodeQueryTooLarge, "the query has more than %d tokens", l.MaxTokens)
+		}
+		tok, err := lx.ReadToken()
+		if err != nil {
+			return nil
+		}
+		if tok.Kind == lexer.EOF {
+			break
+		}
+	}
+	doc, err := parser.ParseQuery(src)
+	if err != nil {
+		return nil
+	}
+	w := walker{l: l, frags: map[string]*shape{}, doc: doc}
+	for _, op := range doc.Operations {
+		s := w.selections(op.SelectionSet)
+		if err := l.judge(s); err != nil {
+			return err
+		}
+	}
+	// Fragments are validated even where no operation uses them.
+	for _, f := range doc.Fragments {
+		if err := l.judge(w.fragment(f.Name)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l Limits) judge(s shape) *gqlerror.Error {
+	switch {
+	case s.depth > l.MaxDepth:
+		return limitError(CodeQueryTooDeep, "the query nests %d levels deep; the limit is %d", s.depth, l.MaxDepth)
+	case s.aliases > l.MaxAliases:
+		return limitError(CodeTooManyAliases, "the query has more than %d aliases", l.MaxAliases)
+	case s.fields > l.MaxFields:
+		return limitError(CodeTooManyFields, "the query selects more than %d fields (fragments counted where they are used)", l.MaxFields)
+	}
+	return nil
+}
+
+// shape is what a selection set costs with its fragments expanded; counts
+// saturate just above the limits, so a fan-out of fragments cannot overflow.
+type shape struct{ fields, aliases, depth int }
+
+type walker struct {
+	l     Limits
+	doc   *ast.QueryDocument
+	frags map[string]*shape // nil value: being computed (a cycle)
+}
+
+func (w *walker) add(a, b int, limit int) int { return min(a+b, limit+1) }
+
+func (w *walker) selections(set ast.SelectionSet) shape {
+	var s shape
+	for _, sel := range set {
+		var c shape
+		switch sel := sel.(type) {
+		case *ast.Field:
+			c = w.selections(sel.SelectionSet)
+			c.fields = w.add(c.fields, 1, w.l.MaxFields)
+			if sel.Alias != "" && sel.Alias != sel.Name {
+				c.aliases = w.add(c.aliases, 1, w.l.MaxAliases)
+			}
+			c.depth = min(c.depth+1, w.l.MaxDepth+1)
+		case *ast.InlineFragment:
+			c = w.selections(sel.SelectionSet)
+		case *ast.FragmentSpread:
+			c = w.fragment(sel.Name)
+		}
+		s.fields = w.add(s.fields, c.fields, w.l.MaxFields)
+		s.aliases = w.add(s.aliases, c.aliases, w.l.MaxAliases)
+		s.depth = max(s.depth, c.depth)
+	}
+	return s
+}
+
+// fragment returns the shape of the named fragment, computed once; an
+// unknown fragment or a cycle counts nothing here (validation reports it).
+func (w *walker) fragment(name string) shape {
+	if s, ok := w.frags[name]; ok {
+		if s == nil {
+			return shape{}
+		}
+		return *s
+	}
+	def := w.doc.Fragments.ForName(name)
+	if def == nil {
+		return shape{}
+	}
+	w.frags[name] = nil
+	s := w.selections(def.SelectionSet)
+	w.frags[name] = &s
+	return s
+}
+
+// complexity makes a paged list cost its page size (or limit) times the cost
+// of one item, instead of gqlgen's default of one.
+func complexity(c *graph.ComplexityRoot) {
+	page := func(child int, size *int, def int) int {
+		n := def
+		if size != nil {
+			n = max(*size, 1)
+		}
+		n = min(n, store.MaxPageSize)
+		return 1 + n*max(child, 1)
+	}
+	q := &c.Query
+	q.Documents = func(child int, _ *store.DocumentFilter, _ []store.DocumentOrder, _, size *int) int {
+		return page(child, size, store.DefaultPageSize)
+	}
+	q.Correspondents = func(child int, _ *store.NameFilter, _ []store.NameOrder, _, size *int) int {
+		return page(child, size, store.DefaultPageSize)
+	}
+	q.DocumentTypes = func(child int, _ *store.NameFilter, _ []store.NameOrder, _, size *int) int {
+		return page(child, size, store.DefaultPageSize)
+	}
+	q.Tags = func(child int, _ *store.NameFilter, _ []store.NameOrder, _, size *int) int {
+		return page(child, size, store.DefaultPageSize)
+	}
+	q.SavedViews = func(child int, _, size *int) int { return page(child, size, store.DefaultPageSize) }
+	q.LogEntries = func(child int, _ *store.LogFilter, _ *store.Direction, _, size *int) int {
+		return page(child, size, store.DefaultPageSize)
+	}
+	q.Search = func(child int, _ string, _ *store.DocumentFilter, _ *store.DocumentOrder, _, size *int, _ *bool) int {
+		return page(child, size, 10)
+	}
+	q.MoreLike = func(child int, _ int, _ *store.DocumentFilter, _, size *int) int {
+		return page(child, size, 10)
+	}
+	q.ConsumptionTasks = func(child int, _ []store.TaskState, _ []string, limit *int) int {
+		return page(child, limit, 100)
+	}
+}
+
+// jsonPOST is gqlgen's POST transport behind a bounded, quiet body check:
+// a body over the limit is refused with 413 before it is read in full, and
+// one that is no JSON object (bad JSON, a batch array, wrong field types)
+// gets a short 400 that does not echo the body back (gqlgen's own message
+// would). Batched operations are not supported: send one per request.
+type jsonPOST struct {
+	transport.POST
+	max int64
+}
+
+func (t jsonPOST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, t.max))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeLimitError(w, http.StatusRequestEntityTooLarge,
+				limitError(CodeRequestTooLarge, "the request body is larger than %d bytes", t.max))
+			return
+		}
+		writeLimitError(w, http.StatusBadRequest, limitError(CodeBadRequest, "the request body could not be read"))
+		return
+	}
+	if err := checkParams(body); err != nil {
+		writeLimitError(w, http.StatusBadRequest, err)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	t.POST.Do(w, r, exec)
+}
+
+// checkParams decodes body as gqlgen will, and explains a failure briefly.
+func checkParams(body []byte) *gqlerror.Error {
+	b := bytes.TrimLeft(body, " \t\r\n")
+	if len(b) > 0 && b[0] == '[' {
+		return limitError(CodeBadRequest, "batched operations (a JSON array) are not supported; send one operation per request")
+	}
+	var p struct {
+		Query         string         `json:"query"`
+		OperationName string         `json:"operationName"`
+		Variables     map[string]any `json:"variables"`
+		Extensions    map[string]any `json:"extensions"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&p); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			if te.Field == "" {
+				return limitError(CodeBadRequest, "the request body must be a JSON object with query, operationName, variables and extensions")
+			}
+			return limitError(CodeBadRequest, "the request body's %q has the wrong type (%s)", clip(te.Field, 64), te.Value)
+		}
+		return limitError(CodeBadRequest, "the request body is not valid JSON (%s)", clip(err.Error(), 120))
+	}
+	return nil
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+func writeLimitError(w http.ResponseWriter, status int, err *gqlerror.Error) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	b, _ := json.Marshal(graphql.Response{Errors: gqlerror.List{err}})
+	w.Write(b)
+}
+
+// orDefaults fills the zero fields of l from DefaultLimits.
+func (l Limits) orDefaults() Limits {
+	d := DefaultLimits()
+	for _, f := range []struct {
+		v   *int
+		def int
+	}{{&l.MaxQueryBytes, d.MaxQueryBytes}, {&l.MaxTokens, d.MaxTokens}, {&l.MaxDepth, d.MaxDepth},
+		{&l.MaxAliases, d.MaxAliases}, {&l.MaxFields, d.MaxFields}, {&l.MaxComplexity, d.MaxComplexity}} {
+		if *f.v <= 0 {
+			*f.v = f.def
+		}
+	}
+	if l.MaxBodyBytes <= 0 {
+		l.MaxBodyBytes = d.MaxBodyBytes
+	}
+	if l.MaxUploadSize <= 0 {
+		l.MaxUploadSize = d.MaxUploadSize
+	}
+	return l
+}
