@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/quirehq/quire/server/auth"
 	"github.com/quirehq/quire/server/consume"
 )
 
@@ -32,6 +33,10 @@ type Config struct {
 	LogFormat     string // "text" or "json"
 	CookiePrefix  string
 	UIDir         string // prebuilt paperless-compatible web frontend served at /
+	// CORSAllowedOrigins are the origins of browser apps elsewhere that
+	// may call /graphql and /api/ with credentials (normalised, see
+	// auth.ParseOrigin); empty means no CORS headers.
+	CORSAllowedOrigins []string
 	// ResponseCacheMB bounds the rendered list pages kept (resolvers.Memo).
 	ResponseCacheMB int
 	// MemoryLimitMB is the soft heap limit (runtime/debug.SetMemoryLimit)
@@ -209,6 +214,25 @@ func settings() []setting {
 			}},
 		{env: []string{"QUIRE_COOKIE_PREFIX", "PAPERLESS_COOKIE_PREFIX"}, help: "prefix for the session and CSRF cookie names",
 			only: serve, apply: func(c *Config, v string) error { c.CookiePrefix = v; return nil }},
+		{env: []string{"QUIRE_CORS_ALLOWED_ORIGINS", "PAPERLESS_CORS_ALLOWED_HOSTS"}, help: "comma-separated origins (https://app.example) of browser apps that may call /graphql and /api/ with credentials",
+			only: serve, apply: func(c *Config, v string) error {
+				var bad []string
+				for o := range strings.SplitSeq(v, ",") {
+					if strings.TrimSpace(o) == "" {
+						continue
+					}
+					o, err := auth.ParseOrigin(o)
+					if err != nil {
+						bad = append(bad, err.Error())
+						continue
+					}
+					c.CORSAllowedOrigins = append(c.CORSAllowedOrigins, o)
+				}
+				if len(bad) > 0 {
+					return errors.New(strings.Join(bad, "; "))
+				}
+				return nil
+			}},
 		{env: []string{"QUIRE_RESPONSE_CACHE_MB"}, def: "32", help: "memory for rendered list pages kept until the archive changes (0: none)",
 			only: serve, apply: megabytes(func(c *Config) *int { return &c.ResponseCacheMB })},
 		{env: []string{"QUIRE_MEMORY_LIMIT_MB"}, def: "0", help: "soft limit of the Go heap, for containers: the collector works harder near it (0: none; GOMEMLIMIT wins)",

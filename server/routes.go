@@ -24,11 +24,15 @@ func routes(st *store.Store, res *resolvers.Resolver, au *auth.Authenticator, lo
 	r.Use(middleware.RequestID)
 	r.Use(requestLogger(logger))
 	r.Use(recoverer(logger))
+	r.Use(cors(au)) // /graphql and /api/, for QUIRE_CORS_ALLOWED_ORIGINS
 
 	r.Get("/healthz", healthz(st))
 
 	r.Group(func(r chi.Router) {
 		r.Use(auth.Require(au))
+		// A session needs the CSRF token on every POST, as on REST, and a
+		// websocket handshake a same-origin or trusted Origin.
+		r.Use(auth.RequireCSRF(au))
 		r.Use(resolvers.LoaderMiddleware(st))
 		r.Handle("/graphql", res.Handler())
 	})

@@ -56,6 +56,12 @@ type Config struct {
 	// CookiePrefix is prepended to the cookie names "sessionid" and
 	// "csrftoken" (paperless's PAPERLESS_COOKIE_PREFIX).
 	CookiePrefix string
+	// TrustedOrigins are other origins ("https://app.example", see
+	// ParseOrigin) whose pages may use a session: their Referer passes the
+	// CSRF check over TLS and their websocket handshakes are accepted, as
+	// Django's CSRF_TRUSTED_ORIGINS (QUIRE_CORS_ALLOWED_ORIGINS). Invalid
+	// entries are ignored; the configuration rejects them first.
+	TrustedOrigins []string
 	// SessionLifetime is how long a new session lasts; 0 means 14 days.
 	SessionLifetime time.Duration
 	// Params are the argon2id parameters of new hashes; zero means
@@ -115,6 +121,7 @@ type Authenticator struct {
 	now             func() time.Time
 	params          Params
 	cookiePrefix    string
+	trusted         map[string]bool // normalised origins (ParseOrigin)
 	sessionLifetime time.Duration
 	revalidate      time.Duration
 
@@ -148,6 +155,14 @@ func New(st *store.Store, logger *slog.Logger, now func() time.Time, cfg Config)
 	}
 	if a.params == (Params{}) {
 		a.params = DefaultParams
+	}
+	for _, o := range cfg.TrustedOrigins {
+		if o, err := ParseOrigin(o); err == nil {
+			if a.trusted == nil {
+				a.trusted = map[string]bool{}
+			}
+			a.trusted[o] = true
+		}
 	}
 	if a.sessionLifetime <= 0 {
 		a.sessionLifetime = DefaultSessionLifetime
