@@ -63,6 +63,16 @@ func (s *Store) Users(ctx context.Context) ([]User, error) {
 	return users, nil
 }
 
+// HasUsers reports whether at least one user exists, active or not (a
+// single EXISTS probe; the server uses it to explain a first start).
+func (s *Store) HasUsers(ctx context.Context) (bool, error) {
+	ok, err := s.db(ctx).NewSelect().TableExpr("users").Exists(ctx)
+	if err != nil {
+		return false, fmt.Errorf("check for users: %w", translate(err))
+	}
+	return ok, nil
+}
+
 // validateUser checks the fields the database constrains and sets
 // UsernameKey. Errors are Validation errors keyed by field name.
 func validateUser(u *User) error {

@@ -64,6 +64,7 @@ var tests = []test{
 	{"StatisticsWithInboxTag", testStatisticsInbox},
 	{"SelectionData", testSelectionData},
 	{"SavedViewsPerUser", testSavedViews},
+	{"HasUsers", testHasUsers},
 	{"Logs", testLogs},
 	{"LogDateFilters", testLogDates},
 	{"CreateDocumentsBatch", testCreateDocuments},
