@@ -3,6 +3,8 @@ package rest
 import (
 	"crypto/rand"
 	"html/template"
+	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -24,10 +26,14 @@ var loginTemplate = template.Must(template.New("login").Parse(`<!DOCTYPE html>
 <title>Quire – sign in</title>
 <style>body{font-family:system-ui,sans-serif;display:flex;justify-content:center;margin-top:10vh;color:#222}
 form{width:20em}label,input,button{display:block;width:100%;box-sizing:border-box;margin:.3em 0}
-input{padding:.5em}button{padding:.6em;margin-top:1em}.error{color:#b00020}</style></head>
+input{padding:.5em}button{padding:.6em;margin-top:1em}.error{color:#b00020}
+.notice{background:#fff8e1;border:1px solid #f0c36d;padding:.6em;font-size:.9em}</style></head>
 <body><form method="post" action="/accounts/login/">
 <h1>Quire</h1><p>Please sign in.</p>
 {{if .Error}}<p class="error">{{.Error}}</p>{{end}}
+{{if .NoUsers}}<p class="notice" id="no-users">No user exists yet. Create the first one with
+<code>quire createsuperuser --username NAME</code>, or start Quire with
+<code>QUIRE_ADMIN_USER</code> and <code>QUIRE_ADMIN_PASSWORD</code> set.</p>{{end}}
 <input type="hidden" name="csrfmiddlewaretoken" value="{{.CSRF}}">
 <input type="hidden" name="next" value="{{.Next}}">
 <label for="username">Username</label><input id="username" name="username" autocomplete="username" value="{{.Username}}" required autofocus>
@@ -36,7 +42,10 @@ input{padding:.5em}button{padding:.6em;margin-top:1em}.error{color:#b00020}</sty
 </form></body></html>
 `))
 
-type loginData struct{ Error, CSRF, Next, Username string }
+type loginData struct {
+	Error, CSRF, Next, Username string
+	NoUsers                     bool // first start: say how to create a user
+}
 
 // AccountsHandler serves /accounts/login/ and /accounts/logout/ (mount it
 // at /accounts).
@@ -85,6 +94,11 @@ func newCSRFSecret() string {
 
 func (a *API) renderLogin(w http.ResponseWriter, r *http.Request, status int, d loginData) {
 	d.CSRF = a.csrfToken(w, r, false)
+	has, err := a.res.HasUsers(r.Context())
+	if err != nil { // the form still works; the hint is left out
+		a.logger.LogAttrs(r.Context(), slog.LevelError, "login form: check for users", slog.Any("error", err))
+	}
+	d.NoUsers = err == nil && !has
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache, no-store, must-revalidate, private")
 	w.Header().Set("X-Frame-Options", "SAMEORIGIN")
@@ -100,6 +114,14 @@ func (a *API) loginForm(w http.ResponseWriter, r *http.Request) {
 // login is POST /accounts/login/: a CSRF-checked form with username and
 // password; success starts a session and redirects to next.
 func (a *API) login(w http.ResponseWriter, r *http.Request) {
+	// The form is parsed here, within MaxBodyBytes and in memory, before
+	// the CSRF check reads its token from it.
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	defer removeForm(r)
+	if err := parseForm(r); err != nil {
+		a.bodyError(w, r, "Form parse error - ", err)
+		return
+	}
 	if err := a.auth.CheckCSRF(r); err != nil {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(http.StatusForbidden)
@@ -128,13 +150,38 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, safeNext(next), http.StatusFound)
 }
 
-// safeNext accepts only a path on this site as redirect target.
+// parseForm parses a urlencoded or multipart body (others are left
+// alone) with MaxBodyBytes of memory, so no part is written to disk.
+func parseForm(r *http.Request) error {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt == "multipart/form-data" {
+		return r.ParseMultipartForm(MaxBodyBytes)
+	}
+	return r.ParseForm()
+}
+
+// removeForm deletes the temporary files of r's parsed multipart form.
+func removeForm(r *http.Request) {
+	if r.MultipartForm != nil {
+		r.MultipartForm.RemoveAll()
+	}
+}
+
+// safeNext accepts only a path on this site as redirect target; anything
+// else gives "/": another host or a scheme, "//host", "/\host" (which
+// browsers read as "//host") and any control character (they drop tabs and
+// newlines, so "/\t/host" would become "//host").
 func safeNext(next string) string {
 	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, `/\`) {
 		return "/"
 	}
+	for _, c := range next {
+		if c < ' ' || c == 0x7f {
+			return "/"
+		}
+	}
 	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" || strings.ContainsAny(next, "\r\n") {
+	if err != nil || u.Scheme != "" || u.Host != "" {
 		return "/"
 	}
 	return next

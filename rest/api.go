@@ -204,6 +204,9 @@ func (a *API) dispatch(ep *endpoint) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		in := info(r)
 		in.ep = ep
+		// The CSRF check below may parse a form body (a post_document
+		// upload spills to disk): its parts go when the request ends.
+		defer removeForm(r)
 		h := w.Header()
 		h.Set("Allow", allow)
 		h.Set("Vary", "Accept")

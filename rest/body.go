@@ -3,6 +3,7 @@ package rest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -23,8 +24,11 @@ const (
 	msgDateTimeForm = "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z]."
 )
 
-// maxBodyBytes bounds a JSON or form body (uploads come later, elsewhere).
-const maxBodyBytes = 32 << 20
+// MaxBodyBytes bounds every request body but an upload's (the server
+// applies it to each request before authentication, readBody again).
+// Multipart bodies are parsed with this much memory, so a part of a body
+// within the bound never spills to a temporary file.
+const MaxBodyBytes = 10 << 20
 
 // body is a parsed request body: a JSON object or form values. Reading a
 // field converts it as the matching DRF serializer field does and records
@@ -42,7 +46,7 @@ func (a *API) readBody(w http.ResponseWriter, r *http.Request, jsonOnly bool) *b
 	b := &body{}
 	ct := r.Header.Get("Content-Type")
 	mt, _, _ := mime.ParseMediaType(ct)
-	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 	unsupported := func() *body {
 		a.writeJSON(w, r, http.StatusUnsupportedMediaType, detail(fmt.Sprintf("Unsupported media type %q in request.", ct)))
 		return nil
@@ -51,7 +55,7 @@ func (a *API) readBody(w http.ResponseWriter, r *http.Request, jsonOnly bool) *b
 	case mt == "application/json":
 		raw, err := io.ReadAll(r.Body)
 		if err != nil {
-			a.writeJSON(w, r, http.StatusBadRequest, detail("JSON parse error - "+err.Error()))
+			a.bodyError(w, r, "JSON parse error - ", err)
 			return nil
 		}
 		dec := json.NewDecoder(bytes.NewReader(raw))
@@ -76,13 +80,13 @@ func (a *API) readBody(w http.ResponseWriter, r *http.Request, jsonOnly bool) *b
 		return unsupported()
 	case mt == "application/x-www-form-urlencoded":
 		if err := r.ParseForm(); err != nil {
-			a.writeJSON(w, r, http.StatusBadRequest, detail("Form parse error - "+err.Error()))
+			a.bodyError(w, r, "Form parse error - ", err)
 			return nil
 		}
 		b.form = r.PostForm
 	case mt == "multipart/form-data":
-		if err := r.ParseMultipartForm(maxBodyBytes); err != nil {
-			a.writeJSON(w, r, http.StatusBadRequest, detail("Multipart form parse error - "+err.Error()))
+		if err := r.ParseMultipartForm(MaxBodyBytes); err != nil {
+			a.bodyError(w, r, "Multipart form parse error - ", err)
 			return nil
 		}
 		b.form = url.Values(r.MultipartForm.Value)
@@ -96,6 +100,16 @@ func (a *API) readBody(w http.ResponseWriter, r *http.Request, jsonOnly bool) *b
 		return unsupported()
 	}
 	return b
+}
+
+// bodyError answers a body that could not be read: 413 when it is over
+// its limit, else 400 with what (DRF's parse error prefix) and the cause.
+func (a *API) bodyError(w http.ResponseWriter, r *http.Request, what string, err error) {
+	if mb := (*http.MaxBytesError)(nil); errors.As(err, &mb) {
+		a.writeJSON(w, r, http.StatusRequestEntityTooLarge, detail(fmt.Sprintf("Request body is larger than the limit of %d bytes.", mb.Limit)))
+		return
+	}
+	a.writeJSON(w, r, http.StatusBadRequest, detail(what+err.Error()))
 }
 
 // pyType names a JSON value's Python type, for DRF's messages.

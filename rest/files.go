@@ -50,7 +50,7 @@ func (a *API) postDocument() http.HandlerFunc {
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
 		if err := r.ParseMultipartForm(uploadMemory); err != nil {
-			a.writeJSON(w, r, http.StatusBadRequest, detail("Multipart form parse error - "+err.Error()))
+			a.bodyError(w, r, "Multipart form parse error - ", err)
 			return
 		}
 		defer r.MultipartForm.RemoveAll()

@@ -107,6 +107,10 @@ func New(st *store.Store, cfg Config, logger *slog.Logger, opts ...Option) (*Ser
 // Layout returns the storage layout of documents.
 func (s *Service) Layout() files.Layout { return s.layout }
 
+// MaxUploadSize is the upload limit in bytes (QUIRE_MAX_UPLOAD_SIZE, its
+// default applied); negative means none.
+func (s *Service) MaxUploadSize() int64 { return s.cfg.MaxUploadSize }
+
 func (s *Service) stagingDir() string { return filepath.Join(s.cfg.DataDir, "tasks") }
 func (s *Service) failedDir() string  { return filepath.Join(s.cfg.DataDir, "failed") }
 func (s *Service) scratchDir() string { return filepath.Join(s.cfg.DataDir, "scratch") }
