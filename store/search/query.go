@@ -106,12 +106,24 @@ func (*DateRange) node()   {}
 func (*NumberRange) node() {}
 func (*All) node()         {}
 
-// Limits of the query parser.
+// Limits of the query parser. A query over one is a *ParseError.
 const (
 	MaxQueryLength = 4096 // bytes
 	MaxQueryTerms  = 128
-	maxDepth       = 32
+	// MaxWildcardTerms bounds the prefix and wildcard words (`inv*`,
+	// `b?nk`, `tag:in*`) of one query.
+	MaxWildcardTerms = 8
+	// MaxWildcards bounds the `*` and `?` of one word (a run of `*`
+	// counts once).
+	MaxWildcards = 8
+	maxDepth     = 32
 )
+
+// MaxExpansion is how many indexed words one prefix, wildcard or typo
+// term expands to at most (the first in alphabetical order); so a query
+// expands to at most MaxWildcardTerms × MaxExpansion words through its
+// wildcards, on any index.
+const MaxExpansion = 256
 
 // FuzzyFor returns the edit distance allowed for a word of n letters:
 // 0 below 4, 1 from 4, 2 from 8.
@@ -182,11 +194,12 @@ func MustParse(q string) Query {
 }
 
 type parser struct {
-	s     string
-	i     int
-	now   time.Time
-	loc   *time.Location
-	terms int
+	s         string
+	i         int
+	now       time.Time
+	loc       *time.Location
+	terms     int
+	wildcards int // prefix and wildcard words so far
 }
 
 func (p *parser) errf(format string, args ...any) *ParseError {
@@ -415,6 +428,41 @@ func (p *parser) countTerm() error {
 	return nil
 }
 
+// countWildcard counts a prefix or wildcard word starting at start.
+func (p *parser) countWildcard(start int) error {
+	p.wildcards++
+	if p.wildcards > MaxWildcardTerms {
+		return &ParseError{Pos: start, Message: fmt.Sprintf("the query has more than %d words with * or ?", MaxWildcardTerms)}
+	}
+	return nil
+}
+
+// clip shortens s to n bytes (on a rune boundary) for a message.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+// collapseStars replaces each run of '*' in pat by one.
+func collapseStars(pat string) string {
+	if !strings.Contains(pat, "**") {
+		return pat
+	}
+	var b strings.Builder
+	for i := 0; i < len(pat); i++ {
+		if pat[i] == '*' && i > 0 && pat[i-1] == '*' {
+			continue
+		}
+		b.WriteByte(pat[i])
+	}
+	return b.String()
+}
+
 var boostRE = regexp.MustCompile(`\^([0-9]+(?:\.[0-9]+)?)$`)
 
 // value turns one word or quoted string in field f into a node (nil when it
@@ -450,6 +498,9 @@ func (p *parser) value(f Field, v string, quoted bool, start, end int) (Node, er
 			if name == "" {
 				return nil, nil
 			}
+			if err := p.countWildcard(start); err != nil {
+				return nil, err
+			}
 			return &Term{Field: f, Term: name, Prefix: true, Boost: boost, Start: start, End: end}, nil
 		}
 		if name == "" {
@@ -469,10 +520,16 @@ func (p *parser) value(f Field, v string, quoted bool, start, end int) (Node, er
 				b.WriteRune(r)
 			}
 		}
-		pat = b.String()
+		pat = collapseStars(b.String())
 		lit := strings.TrimRight(pat, "*")
 		if lit == "" || strings.Trim(pat, "*?") == "" {
 			return &All{}, nil
+		}
+		if n := strings.Count(pat, "*") + strings.Count(pat, "?"); n > MaxWildcards {
+			return nil, &ParseError{Pos: start, Message: fmt.Sprintf("a word may hold at most %d wildcards (* or ?), %q has %d", MaxWildcards, clip(v, 40), n)}
+		}
+		if err := p.countWildcard(start); err != nil {
+			return nil, err
 		}
 		if !strings.ContainsAny(lit, "*?") {
 			return &Term{Field: f, Term: lit, Prefix: true, Boost: boost, Start: start, End: end}, nil

@@ -1070,19 +1070,14 @@ func (t translator) term(n *search.Term) query.Query {
 		}
 		return termQ(fTag, n.Term)
 	}
+	if n.Pattern != "" || n.Prefix {
+		return t.expanded(n)
+	}
 	typo := t.v.TypoAllowed(n)
 	var qs []query.Query
 	for _, f := range fieldsOf(n.Field) {
 		var q query.Query
 		switch {
-		case n.Pattern != "":
-			w := query.NewWildcardQuery(n.Pattern)
-			w.SetField(f)
-			q = w
-		case n.Prefix:
-			p := query.NewPrefixQuery(n.Term)
-			p.SetField(f)
-			q = p
 		case typo:
 			fz := query.NewFuzzyQuery(n.Term)
 			fz.SetField(f)
@@ -1100,6 +1095,29 @@ func (t translator) term(n *search.Term) query.Query {
 	}
 	if n.Field == search.FieldDefault && n.Pattern == "" && !n.Prefix {
 		qs = append(qs, termQ(fTag, n.Term))
+	}
+	return disj(qs)
+}
+
+// expanded matches the words a prefix or wildcard term expands to in the
+// vocabulary (at most search.MaxExpansion, as on Typesense) rather than
+// bleve's own prefix and wildcard queries, whose expansion has no bound:
+// `a*` on a large index would search every word starting with a.
+func (t translator) expanded(n *search.Term) query.Query {
+	ws, err := t.v.Expand(n, search.MaxExpansion)
+	if err != nil || len(ws) == 0 {
+		return query.NewMatchNoneQuery()
+	}
+	var qs []query.Query
+	for _, f := range fieldsOf(n.Field) {
+		for _, w := range ws {
+			q := query.NewTermQuery(w)
+			q.SetField(f)
+			if n.Boost > 0 {
+				q.SetBoost(n.Boost)
+			}
+			qs = append(qs, q)
+		}
 	}
 	return disj(qs)
 }

@@ -50,6 +50,7 @@ var cases = []struct {
 	{"IDs", testIDs},
 	{"Rebuild", testRebuild},
 	{"BadQueries", testBadQueries},
+	{"ExpansionCaps", testExpansionCaps},
 }
 
 // Now is the fixed clock of the suite (a Wednesday).
@@ -831,5 +832,48 @@ func testIDs(t *testing.T, e search.Engine) {
 	}
 	if want := []int{9, 12, 45}; !slices.Equal(ids, want) {
 		t.Errorf("IDs: %v, want %v", ids, want)
+	}
+}
+
+// testExpansionCaps checks the bounds on prefix and wildcard words: the
+// probe's `a*` written 500 times is refused at once, a prefix shared by
+// more indexed words than search.MaxExpansion matches the documents of the
+// first MaxExpansion of them (alphabetically), and the most prefix words a
+// query may hold, each expanding that far, are answered quickly.
+func testExpansionCaps(t *testing.T, e search.Engine) {
+	n := search.MaxExpansion + 44
+	var words []string
+	for i := range n {
+		words = append(words, fmt.Sprintf("zq%04d", i))
+	}
+	// document 1 holds every word; document 2 the first, document 3 the last
+	mustIndex(t, e, D(1, "all", strings.Join(words, " ")), D(2, "first", words[0]), D(3, "last", words[n-1]))
+	for _, q := range []string{strings.Repeat("a*", 500), strings.Repeat("a* ", 500), strings.Repeat("ab* ", search.MaxWildcardTerms+1)} {
+		start := time.Now()
+		_, err := search.Parse(q, Now, time.UTC)
+		if !search.IsParseError(err) || store.ErrorCode(err) != store.Validation {
+			t.Errorf("%.20q…: %v, want a validation ParseError", q, err)
+		}
+		if d := time.Since(start); d > 100*time.Millisecond {
+			t.Errorf("%.20q…: refused after %v", q, d)
+		}
+	}
+	for _, c := range []struct {
+		q    string
+		want []int
+	}{
+		{"zq*", []int{1, 2}},
+		{"z?0*", []int{1, 2}},
+		{"zq0299", []int{1, 3}},
+		{strings.TrimSpace(strings.Repeat("zq* ", search.MaxWildcardTerms)), []int{1, 2}},
+	} {
+		start := time.Now()
+		r := mustSearch(t, e, search.Request{Query: mustParse(t, c.q), Highlight: true})
+		if got := set(ids(r)); !slices.Equal(got, c.want) {
+			t.Errorf("%.30q: %v, want %v", c.q, got, c.want)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("%.30q: answered after %v", c.q, d)
+		}
 	}
 }

@@ -55,9 +55,29 @@ func (f *fexpr) String() string {
 	}
 	parts := make([]string, len(f.kids))
 	for i, k := range f.kids {
-		parts[i] = "(" + k.String() + ")"
+		// Typesense counts parentheses against its bound on a filter's
+		// tokens (maxFilterTokens), so a leaf goes without.
+		if k.op == 0 || len(k.kids) == 1 && k.kids[0].op == 0 {
+			parts[i] = k.String()
+		} else {
+			parts[i] = "(" + k.String() + ")"
+		}
 	}
 	return strings.Join(parts, sep)
+}
+
+// maxFilterTokens is the most tokens (conditions, operators and
+// parentheses) Typesense 0.24 accepts in one filter_by; beyond it refuses
+// the search ("Filter expression is not valid").
+const maxFilterTokens = 100
+
+// filterTokens counts the tokens of a rendered filter as Typesense does.
+func filterTokens(filter string) int {
+	if filter == "" {
+		return 0
+	}
+	ops := strings.Count(filter, " && ") + strings.Count(filter, " || ")
+	return 2*ops + 1 + strings.Count(filter, "(") + strings.Count(filter, ")")
 }
 
 // resolve gives each leaf that stands for the content lacking some words
@@ -111,7 +131,7 @@ func (e *Engine) translatorOf(c *coll) translator {
 }
 
 // maxExpansion caps the words a prefix, wildcard or typo expands to.
-const maxExpansion = 256
+const maxExpansion = search.MaxExpansion
 
 func tokenFields(f search.Field) []string {
 	switch f {

@@ -96,3 +96,23 @@ func TestOutside(t *testing.T) {
 		}
 	}
 }
+
+// TestFilterTokens checks the count of a filter's tokens against what
+// Typesense 0.24 accepts: 50 conditions joined by || (99 tokens) pass,
+// 51 do not; and that leaves are not parenthesised.
+func TestFilterTokens(t *testing.T) {
+	ors := func(n int) string { return strings.TrimSuffix(strings.Repeat("a:=[`x`] || ", n), " || ") }
+	if n := filterTokens(ors(50)); n != 99 {
+		t.Errorf("50 conditions: %d tokens", n)
+	}
+	if n := filterTokens(ors(51)); n <= maxFilterTokens {
+		t.Errorf("51 conditions: %d tokens, within the bound", n)
+	}
+	if n := filterTokens("(a:=[`x`] || b:=[`y`]) && c:=[`z`]"); n != 7 {
+		t.Errorf("grouped: %d tokens", n)
+	}
+	f := and(leaf("a:=[`x`]", ""), or(leaf("b:=[`y`]", ""), leaf("c:=[`z`]", ""))).String()
+	if f != "a:=[`x`] && (b:=[`y`] || c:=[`z`])" {
+		t.Errorf("rendered %q", f)
+	}
+}

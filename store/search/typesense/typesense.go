@@ -759,6 +759,10 @@ func (e *Engine) Search(ctx context.Context, req search.Request) (*search.Result
 	if err := e.render(ctx, c, tq, req.Filter); err != nil {
 		return nil, err
 	}
+	if filterTokens(filterOf(tq, req.Filter)) > maxFilterTokens {
+		return nil, &search.ParseError{Message: "the query needs more conditions than the search engine takes at once; " +
+			"use fewer words with *, ? or a typo, or fewer fields and filters"}
+	}
 	res, err := e.run(ctx, c, tq, req, req.Query.Root)
 	if err != nil {
 		return nil, err
@@ -767,18 +771,25 @@ func (e *Engine) Search(ctx context.Context, req search.Request) (*search.Result
 	return res, nil
 }
 
-func (e *Engine) base(c *coll, tq tsQuery, req search.Request) searchParams {
+// filterOf is the filter_by of a search: the query's filter and the
+// request's.
+func filterOf(tq tsQuery, f search.Filter) string {
 	filter := ""
 	if tq.filter != nil {
 		filter = tq.filter.String()
 	}
-	if f := filterExpr(req.Filter); f != "" {
+	if fe := filterExpr(f); fe != "" {
 		if filter == "" {
-			filter = f
+			filter = fe
 		} else {
-			filter = "(" + filter + ") && " + f
+			filter = "(" + filter + ") && " + fe
 		}
 	}
+	return filter
+}
+
+func (e *Engine) base(c *coll, tq tsQuery, req search.Request) searchParams {
+	filter := filterOf(tq, req.Filter)
 	p := searchParams{
 		"collection": e.addressOf(c), "q": tq.q, "query_by": "title,content,correspondent,type,tagq",
 		"num_typos": 0, "prefix": false, "drop_tokens_threshold": 0, "typo_tokens_threshold": 0,
