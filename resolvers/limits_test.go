@@ -106,7 +106,9 @@ func TestQueryLimits(t *testing.T) {
 		}
 	})
 	t.Run("Introspection", func(t *testing.T) {
-		var out struct{ Schema struct{ Types []struct{ Name string } } `json:"__schema"` }
+		var out struct {
+			Schema struct{ Types []struct{ Name string } } `json:"__schema"`
+		}
 		if errs := e.do(e.other, introspectionQuery, &out); len(errs) > 0 || len(out.Schema.Types) == 0 {
 			t.Fatalf("GraphiQL's introspection query: %+v", errs)
 		}
@@ -194,7 +196,7 @@ func TestPersistedQueries(t *testing.T) {
 		rec := httptest.NewRecorder()
 		e.other.ServeHTTP(rec, req)
 		var resp struct {
-			Data struct{ Me struct{ Username string } }
+			Data   struct{ Me struct{ Username string } }
 			Errors []gqlError
 		}
 		if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
