@@ -158,6 +158,12 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 		}
 		logger.Info("superuser ready", "username", cfg.AdminUser, "created", created)
 	}
+	if has, err := st.HasUsers(ctx); err != nil {
+		return err
+	} else if !has {
+		logger.Warn("no user exists yet: create one with `quire createsuperuser --username NAME`" +
+			" (password from QUIRE_ADMIN_PASSWORD or standard input), or start with QUIRE_ADMIN_USER and QUIRE_ADMIN_PASSWORD set")
+	}
 
 	var ui []http.Handler
 	if cfg.UIDir != "" {
