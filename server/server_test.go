@@ -152,9 +152,21 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Fatalf("token auth: %d %v", resp.StatusCode, body)
 	}
 
-	// The playground needs a login too; /api/ is public.
-	if r, _ := http.Get(base + "/playground"); r.StatusCode != 401 {
-		t.Fatalf("playground anonymous: %d", r.StatusCode)
+	// The playground needs a login too (a browser is sent to the form,
+	// not asked for Basic credentials); /api/ is public.
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if r, err := noRedirect.Get(base + "/playground"); err != nil || r.StatusCode != http.StatusFound ||
+		r.Header.Get("Location") != "/accounts/login/?next=%2Fplayground" || r.Header.Get("WWW-Authenticate") != "" {
+		t.Fatalf("playground anonymous: %v %v", r, err)
+	}
+	req, _ := http.NewRequest("GET", base+"/playground", nil)
+	req.SetBasicAuth("admin", "s3cret")
+	if r, err := noRedirect.Do(req); err != nil || r.StatusCode != http.StatusOK || r.Header.Get("Content-Security-Policy") == "" {
+		t.Fatalf("playground with Basic: %v %v", r, err)
+	}
+	req.Header.Set("Authorization", "Token "+token)
+	if r, err := noRedirect.Do(req); err != nil || r.StatusCode != http.StatusOK {
+		t.Fatalf("playground with a token: %v %v", r, err)
 	}
 	if r, _ := http.Get(base + "/api/"); r.StatusCode != 200 {
 		t.Fatalf("api root: %d", r.StatusCode)
