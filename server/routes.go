@@ -39,11 +39,11 @@ func routes(st *store.Store, res *resolvers.Resolver, au *auth.Authenticator, lo
 
 	// GraphiQL, served from the binary; a browser without a session is
 	// sent to the login form.
-	r.Mount("/playground", playground.New(playground.Config{
+	playground.New(playground.Config{
 		Prefix: "/playground", Endpoint: "/graphql", LoginURL: "/accounts/login/", Logger: logger,
 		Authenticate:   func(r *http.Request) (*store.User, error) { u, _, err := au.Authenticate(r); return u, err },
 		CSRFCookieName: au.CSRFCookieName(), NewCSRFToken: auth.NewCSRFToken,
-	}))
+	}).Mount(r)
 
 	// The REST layer (paperless-ng's /api/), its login form and the web UI.
 	api := rest.New(rest.Config{Resolver: res, Auth: restAuth{au}, Logger: logger, Location: st.Location(), Version: Version})

@@ -98,10 +98,9 @@ type Handler struct {
 	page   *template.Template
 	assets map[string]*asset // by hashed name
 	data   pageData
-	router chi.Router
 }
 
-// New builds the handler; mount it at cfg.Prefix (chi's Mount). It panics
+// New builds the handler; Mount adds its routes to a router. It panics
 // only if the embedded files are broken, which the package's tests rule out.
 func New(cfg Config) *Handler {
 	if cfg.Logger == nil {
@@ -144,17 +143,19 @@ func New(cfg Config) *Handler {
 	for _, f := range scriptFiles {
 		h.data.Scripts = append(h.data.Scripts, add(f))
 	}
-	r := chi.NewRouter()
-	r.Get("/", h.servePage)
-	r.Head("/", h.servePage)
-	r.Get("/assets/{name}", h.serveAsset)
-	r.Head("/assets/{name}", h.serveAsset)
-	h.router = r
 	return h
 }
 
-// ServeHTTP implements http.Handler.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.router.ServeHTTP(w, r) }
+// Mount adds the playground's routes to r: GET and HEAD of the page at
+// Prefix (login required) and of the assets at Prefix/assets/{name}
+// (public: vendored libraries and the page's own script and style).
+func (h *Handler) Mount(r chi.Router) {
+	page, assets := h.cfg.Prefix, h.cfg.Prefix+"/assets/{name}"
+	r.Get(page, h.servePage)
+	r.Head(page, h.servePage)
+	r.Get(assets, h.serveAsset)
+	r.Head(assets, h.serveAsset)
+}
 
 // AssetURLs lists the URLs of the page's stylesheets and scripts.
 func (h *Handler) AssetURLs() []string {

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-chi/chi/v5"
+
 	"github.com/quirehq/quire/store"
 )
 
@@ -29,11 +31,10 @@ func newTestHandler(user *store.User, err error) *Handler {
 	})
 }
 
-// serve sends a request to h mounted at /playground, as server/routes.go does.
-func serve(h http.Handler, method, target string, header http.Header) *http.Response {
-	mux := http.NewServeMux()
-	mux.Handle("/playground", http.StripPrefix("/playground", ensureSlash(h)))
-	mux.Handle("/playground/", http.StripPrefix("/playground", h))
+// serve sends a request to h mounted on a router, as server/routes.go does.
+func serve(h *Handler, method, target string, header http.Header) *http.Response {
+	mux := chi.NewRouter()
+	h.Mount(mux)
 	req := httptest.NewRequest(method, target, nil)
 	for k, v := range header {
 		req.Header[k] = v
@@ -41,15 +42,6 @@ func serve(h http.Handler, method, target string, header http.Header) *http.Resp
 	rec := httptest.NewRecorder()
 	mux.ServeHTTP(rec, req)
 	return rec.Result()
-}
-
-func ensureSlash(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "" {
-			r.URL.Path = "/"
-		}
-		h.ServeHTTP(w, r)
-	})
 }
 
 func body(t *testing.T, resp *http.Response) string {
