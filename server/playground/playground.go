@@ -18,6 +18,7 @@ import (
 	"embed"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"log/slog"
@@ -168,15 +169,20 @@ func (h *Handler) AssetURLs() []string {
 
 // servePage answers the page to an authenticated request. Without
 // credentials it redirects to the login form (no WWW-Authenticate, so a
-// browser shows the form, not a Basic dialog); wrong credentials get 401.
+// browser shows the form, not a Basic dialog); wrong credentials get the
+// API's 401 with a DRF body.
 func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 	u, err := h.cfg.Authenticate(r)
 	switch {
 	case err != nil && store.ErrorCode(err) == store.Unauthenticated:
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		// Wrong Basic or token credentials: as on the API, so a browser
+		// that sent Basic ones may ask again.
+		body, _ := json.Marshal(map[string]string{"detail": store.ErrorMessage(err)})
+		w.Header().Set("WWW-Authenticate", `Basic realm="api"`)
+		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusUnauthorized)
-		fmt.Fprintln(w, store.ErrorMessage(err))
+		w.Write(body) //nolint:errcheck // the client went away
 		return
 	case err != nil:
 		h.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "playground: authenticate request",

@@ -65,8 +65,9 @@ func TestPageWithoutCredentialsRedirectsToLogin(t *testing.T) {
 
 func TestPageWithWrongCredentials(t *testing.T) {
 	resp := serve(newTestHandler(nil, &store.Error{Code: store.Unauthenticated, Message: "Invalid username/password."}), "GET", "/playground", nil)
-	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body(t, resp), "Invalid username/password.") {
-		t.Fatalf("status %d", resp.StatusCode)
+	if b := body(t, resp); resp.StatusCode != http.StatusUnauthorized || b != `{"detail":"Invalid username/password."}` ||
+		resp.Header.Get("WWW-Authenticate") != `Basic realm="api"` {
+		t.Fatalf("status %d, body %s, headers %v", resp.StatusCode, b, resp.Header)
 	}
 	resp = serve(newTestHandler(nil, &store.Error{Code: store.Internal, Message: "db down"}), "GET", "/playground", nil)
 	if resp.StatusCode != http.StatusInternalServerError || strings.Contains(body(t, resp), "db down") {
