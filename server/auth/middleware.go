@@ -14,7 +14,7 @@ import (
 // 401 with `WWW-Authenticate: Basic realm="api"` and a DRF body
 // {"detail": …}: MsgNotAuthenticated without credentials, the failure's
 // message with bad ones. Database failures answer 500 and are logged.
-// CSRF is not checked here; see CheckCSRF.
+// CSRF is not checked here; see CheckCSRF and RequireCSRF.
 func Require(a *Authenticator) func(http.Handler) http.Handler {
 	return middleware(a, true)
 }
