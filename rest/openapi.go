@@ -86,12 +86,57 @@ func schemas() obj {
 				"document", obj{"$ref": "#/components/schemas/Document"}, "title", str)}),
 		"Error": obj{"type": "object", "additionalProperties": true, "description": `{"detail": "…"} or {"field": ["message", …]}`},
 	}
-	for _, name := range []string{"Correspondent", "DocumentType", "Tag", "Document", "SavedView"} {
-		s[name+"Page"] = props(nil, "count", integer, "next", obj{"type": "string", "nullable": true},
+	page := func(item string) obj {
+		return props(nil, "count", integer, "next", obj{"type": "string", "nullable": true},
 			"previous", obj{"type": "string", "nullable": true},
-			"results", obj{"type": "array", "items": obj{"$ref": "#/components/schemas/" + name}})
+			"results", obj{"type": "array", "items": obj{"$ref": "#/components/schemas/" + item}})
+	}
+	for _, name := range []string{"Correspondent", "DocumentType", "Tag", "Document", "SavedView"} {
+		s[name+"Page"] = page(name)
+		// PATCH bodies may leave out any field; so may responses to
+		// ?fields= (a document with only the fields asked for).
+		partial := obj{}
+		for k, v := range s[name].(obj) {
+			if k != "required" {
+				partial[k] = v
+			}
+		}
+		s[name+partialSuffix] = partial
+		s[name+"Page"+partialSuffix] = page(name + partialSuffix)
 	}
 	return s
+}
+
+// partialSuffix names a schema's variant without required properties.
+const partialSuffix = "Partial"
+
+// jsonOnlyBodies are request bodies accepted as JSON only (readBody's
+// jsonOnly); other bodies also come as form data.
+var jsonOnlyBodies = map[string]bool{"BulkEdit": true}
+
+// htmlErrors says whether an endpoint's 400 answers may be text/html:
+// paperless's search views answer a bad query with an HTML error page,
+// and /api/documents/ does for its query and more_like_id parameters.
+func htmlErrors(ep *endpoint) bool {
+	if ep.Tag == "search" {
+		return true
+	}
+	for _, p := range ep.Query {
+		if p.Name == "query" || p.Name == "more_like_id" {
+			return true
+		}
+	}
+	return false
+}
+
+// hasQueryParam reports whether an endpoint takes the query parameter name.
+func hasQueryParam(ep *endpoint, name string) bool {
+	for _, p := range ep.Query {
+		if p.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
@@ -132,19 +177,32 @@ func (a *API) openAPI() obj {
 				}
 			}
 			ok := obj{"description": http.StatusText(o.Status)}
-			switch o.Result {
+			switch result := o.Result; result {
 			case "":
 			case "File":
-				ok["content"] = obj{"application/octet-stream": obj{"schema": ref(o.Result)}}
+				// The stored file's own type (application/pdf, image/png, …).
+				ok["content"] = obj{"*/*": obj{"schema": ref(result)}}
 			case "Zip":
-				ok["content"] = obj{"application/zip": obj{"schema": ref(o.Result)}}
+				ok["content"] = obj{"application/zip": obj{"schema": ref(result)}}
 			default:
-				ok["content"] = jsonContent(o.Result)
+				if o.Method == "GET" && hasQueryParam(ep, fieldsParam.Name) {
+					result += partialSuffix
+				}
+				ok["content"] = jsonContent(result)
+			}
+			badRequest := obj{"description": "Bad Request", "content": jsonContent("Error")}
+			if o.Method == "GET" && htmlErrors(ep) {
+				badRequest["content"] = obj{"application/json": obj{"schema": ref("Error")},
+					"text/html": obj{"schema": obj{"type": "string"}}}
 			}
 			responses := obj{strconv.Itoa(o.Status): ok,
-				"400": obj{"description": "Bad Request", "content": jsonContent("Error")},
+				"400": badRequest,
 				"404": obj{"description": "Not Found", "content": jsonContent("Error")},
 				"406": obj{"description": "Not Acceptable (unsupported API version)", "content": jsonContent("Error")},
+			}
+			if o.Body != "" {
+				responses["413"] = obj{"description": "Request body too large", "content": jsonContent("Error")}
+				responses["415"] = obj{"description": "Unsupported Media Type", "content": jsonContent("Error")}
 			}
 			operation := obj{
 				"operationId": strings.ToLower(o.Method) + strings.NewReplacer(" ", "").Replace(ep.Name),
@@ -161,13 +219,20 @@ func (a *API) openAPI() obj {
 			if len(params) > 0 {
 				operation["parameters"] = params
 			}
-			if o.Body == "PostDocument" {
+			bodySchema := o.Body
+			if o.Method == "PATCH" {
+				bodySchema += partialSuffix
+			}
+			switch {
+			case o.Body == "PostDocument":
 				operation["requestBody"] = obj{"required": true, "content": obj{"multipart/form-data": obj{"schema": ref(o.Body)}}}
-			} else if o.Body != "" {
+			case jsonOnlyBodies[o.Body]:
+				operation["requestBody"] = obj{"required": true, "content": jsonContent(o.Body)}
+			case o.Body != "":
 				operation["requestBody"] = obj{"required": true, "content": obj{
-					"application/json":                  obj{"schema": ref(o.Body)},
-					"application/x-www-form-urlencoded": obj{"schema": ref(o.Body)},
-					"multipart/form-data":               obj{"schema": ref(o.Body)},
+					"application/json":                  obj{"schema": ref(bodySchema)},
+					"application/x-www-form-urlencoded": obj{"schema": ref(bodySchema)},
+					"multipart/form-data":               obj{"schema": ref(bodySchema)},
 				}}
 			}
 			item[strings.ToLower(o.Method)] = operation
