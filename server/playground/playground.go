@@ -96,7 +96,7 @@ type pageData struct {
 // Handler serves the playground page and its assets.
 type Handler struct {
 	cfg    Config
-	page   *template.Template
+	page   []byte            // index.html, rendered once: nothing in it varies
 	assets map[string]*asset // by hashed name
 	data   pageData
 }
@@ -110,8 +110,7 @@ func New(cfg Config) *Handler {
 	if cfg.Title == "" {
 		cfg.Title = "Quire GraphQL playground"
 	}
-	page := template.Must(template.ParseFS(files, "static/index.html"))
-	h := &Handler{cfg: cfg, page: page, assets: map[string]*asset{}}
+	h := &Handler{cfg: cfg, assets: map[string]*asset{}}
 	h.data = pageData{Title: cfg.Title, Endpoint: cfg.Endpoint, CSRFCookie: cfg.CSRFCookieName}
 	add := func(file string) link {
 		b, err := files.ReadFile(file)
@@ -144,6 +143,11 @@ func New(cfg Config) *Handler {
 	for _, f := range scriptFiles {
 		h.data.Scripts = append(h.data.Scripts, add(f))
 	}
+	var buf bytes.Buffer
+	if err := template.Must(template.ParseFS(files, "static/index.html")).Execute(&buf, h.data); err != nil {
+		panic(err)
+	}
+	h.page = buf.Bytes()
 	return h
 }
 
@@ -200,12 +204,6 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 				MaxAge: 31449600, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
 		}
 	}
-	var buf bytes.Buffer
-	if err := h.page.Execute(&buf, h.data); err != nil {
-		h.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "playground: render page", slog.Any("error", err))
-		http.Error(w, "A server error occurred.", http.StatusInternalServerError)
-		return
-	}
 	hd := w.Header()
 	setSecurityHeaders(hd)
 	hd.Set("Content-Type", "text/html; charset=utf-8")
@@ -213,7 +211,7 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Vary", "Cookie, Authorization")
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
-		w.Write(buf.Bytes()) //nolint:errcheck // the client went away
+		w.Write(h.page) //nolint:errcheck // the client went away
 	}
 }
 
