@@ -48,6 +48,7 @@ func (r *Resolver) HandlerWithLimits(l Limits) http.Handler {
 	srv.SetErrorPresenter(ErrorPresenter())
 	srv.SetRecoverFunc(RecoverFunc(r.Logger))
 	srv.AroundFields(FieldErrorMiddleware(r.Logger))
+	srv.AroundFields(CheckTextArgs)
 	srv.AroundOperations(RequireUser)
 	return srv
 }

@@ -1,9 +1,14 @@
 package resolvers
 
 import (
+	"context"
 	"fmt"
+	"reflect"
 	"strings"
+	"unicode"
 	"unicode/utf8"
+
+	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/quirehq/quire/store"
 	"github.com/quirehq/quire/store/match"
@@ -158,4 +163,106 @@ func pageArgs(page, pageSize *int) (store.Page, error) {
 	}
 	p.Size = min(p.Size, store.MaxPageSize)
 	return p, nil
+}
+
+// CheckTextArgs is a field middleware (handler.AroundFields) applying the
+// text rules (store.TextProblem: no NUL, valid UTF-8) to every string in
+// a field's arguments, however deep in input objects and lists, before
+// the resolver runs: a VALIDATION error names each bad one by its input
+// path, without the argument's name when that is an input object
+// (createTag(input: {name}) → "name", documents(filter: {title:
+// {icontains}}) → "title.icontains", search(query) → "query").
+func CheckTextArgs(ctx context.Context, next graphql.Resolver) (any, error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && len(fc.Args) > 0 {
+		fe := store.FieldErrors{}
+		for name, v := range fc.Args {
+			rv := reflect.ValueOf(v)
+			path := name
+			if k := derefKind(rv); k == reflect.Struct || k == reflect.Map {
+				path = ""
+			}
+			checkText(fe, path, rv, 0)
+		}
+		if err := fe.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return next(ctx)
+}
+
+// derefKind is the kind of v behind its pointers and interfaces.
+func derefKind(v reflect.Value) reflect.Kind {
+	for v.IsValid() && (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) && !v.IsNil() {
+		v = v.Elem()
+	}
+	return v.Kind()
+}
+
+var uploadType = reflect.TypeFor[graphql.Upload]()
+
+// checkText walks an argument value (gqlgen's Go types: strings, pointers,
+// slices, maps, input structs, graphql.Omittable, graphql.Upload).
+func checkText(fe store.FieldErrors, path string, v reflect.Value, depth int) {
+	if !v.IsValid() || depth > 32 {
+		return
+	}
+	switch v.Kind() {
+	case reflect.String:
+		if p := store.TextProblem(v.String()); p != "" && len(fe[path]) == 0 {
+			fe.Add(path, p)
+		}
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			checkText(fe, path, v.Elem(), depth+1)
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			checkText(fe, path, v.Index(i), depth+1)
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			key := path
+			if it.Key().Kind() == reflect.String {
+				key = joinPath(path, it.Key().String())
+				checkText(fe, key, it.Key(), depth+1)
+			}
+			checkText(fe, key, it.Value(), depth+1)
+		}
+	case reflect.Struct:
+		t := v.Type()
+		if t == uploadType { // the file's name; its bytes are no text
+			checkText(fe, path, v.FieldByName("Filename"), depth+1)
+			return
+		}
+		if t.PkgPath() == uploadType.PkgPath() && strings.HasPrefix(t.Name(), "Omittable[") {
+			checkText(fe, path, v.MethodByName("Value").Call(nil)[0], depth+1)
+			return
+		}
+		for i := 0; i < t.NumField(); i++ {
+			if f := t.Field(i); f.IsExported() {
+				checkText(fe, joinPath(path, inputName(f)), v.Field(i), depth+1)
+			}
+		}
+	}
+}
+
+// inputName is a struct field's GraphQL input name: its json tag (gqlgen's
+// models), else the Go name with a lower-case start (gqlgen binds
+// titleContent to TitleContent).
+func inputName(f reflect.StructField) string {
+	if tag, _, _ := strings.Cut(f.Tag.Get("json"), ","); tag != "" && tag != "-" {
+		return tag
+	}
+	if strings.ToUpper(f.Name) == f.Name {
+		return strings.ToLower(f.Name)
+	}
+	r, n := utf8.DecodeRuneInString(f.Name)
+	return string(unicode.ToLower(r)) + f.Name[n:]
+}
+
+func joinPath(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
 }

@@ -252,6 +252,9 @@ func (a *API) dispatch(ep *endpoint) http.HandlerFunc {
 		}
 		for _, op := range ep.Ops {
 			if op.Method == method {
+				if !a.checkInput(w, r) {
+					return
+				}
 				op.Handler(w, r)
 				return
 			}

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/quirehq/quire/store"
 )
 
 // DRF's field messages (API §2.4).
@@ -99,7 +101,75 @@ func (a *API) readBody(w http.ResponseWriter, r *http.Request, jsonOnly bool) *b
 	default:
 		return unsupported()
 	}
+	if fe := b.checkText(); len(fe) > 0 {
+		a.fieldErrors(w, r, fe)
+		return nil
+	}
 	return b
+}
+
+// checkInput applies the text rules (store.TextProblem) to the query
+// string, answering 400 with the bad parameters, and to the path, whose
+// bad names are 404: what cannot be stored names nothing. It reports
+// whether the request may go on.
+func (a *API) checkInput(w http.ResponseWriter, r *http.Request) bool {
+	if store.TextProblem(r.URL.Path) != "" {
+		a.writeJSON(w, r, http.StatusNotFound, detail("Not found."))
+		return false
+	}
+	fe := map[string][]string{}
+	for k, vs := range r.URL.Query() {
+		if p := store.TextProblem(k); p != "" {
+			fe[k] = append(fe[k], p)
+			continue
+		}
+		for _, v := range vs {
+			if p := store.TextProblem(v); p != "" {
+				fe[k] = append(fe[k], p)
+				break
+			}
+		}
+	}
+	if len(fe) > 0 {
+		a.fieldErrors(w, r, fe)
+		return false
+	}
+	return true
+}
+
+// checkText applies the text rules to every name and string of the
+// body, keyed by the top-level field.
+func (b *body) checkText() map[string][]string {
+	fe := map[string][]string{}
+	var walk func(field string, v any)
+	walk = func(field string, v any) {
+		switch x := v.(type) {
+		case string:
+			if p := store.TextProblem(x); p != "" && len(fe[field]) == 0 {
+				fe[field] = append(fe[field], p)
+			}
+		case []any:
+			for _, it := range x {
+				walk(field, it)
+			}
+		case map[string]any:
+			for k, it := range x {
+				walk(field, k)
+				walk(field, it)
+			}
+		}
+	}
+	for k, v := range b.obj {
+		walk(k, k)
+		walk(k, v)
+	}
+	for k, vs := range b.form {
+		walk(k, k)
+		for _, v := range vs {
+			walk(k, v)
+		}
+	}
+	return fe
 }
 
 // bodyError answers a body that could not be read: 413 when it is over

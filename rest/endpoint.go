@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/quirehq/quire/store"
 )
 
 // endpoint declares one /api/ route: its path (relative to /api, a chi
@@ -97,7 +99,14 @@ func (s filterSet[F]) parse(q url.Values) (F, map[string][]string) {
 		if !ok || v == "" {
 			continue
 		}
-		if msg := d.set(&f, v); msg != "" {
+		msg := ""
+		if d.Type == "string" { // a text lookup (store's rules apply)
+			msg = store.PatternProblem(v)
+		}
+		if msg == "" {
+			msg = d.set(&f, v)
+		}
+		if msg != "" {
 			if bad == nil {
 				bad = map[string][]string{}
 			}

@@ -140,6 +140,9 @@ func (s *Store) dateIndexHint(m docMatch, orderSQL string) string {
 }
 
 func (s *Store) documentMatch(ctx context.Context, f DocumentFilter, useCache bool) (docMatch, error) {
+	if err := f.Validate(); err != nil {
+		return docMatch{}, err
+	}
 	var all []int
 	if f.Tags != nil {
 		all = uniqueInts(f.Tags.All)
@@ -457,8 +460,7 @@ func subqueryCond(prefix string, cs []cond) cond {
 }
 
 // searchTerms splits a paperless `search` value into its terms: on
-// whitespace and commas, with NUL characters removed.
+// whitespace and commas.
 func searchTerms(v string) []string {
-	v = strings.ReplaceAll(v, "\x00", "")
 	return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
 }

@@ -1,6 +1,55 @@
 package store
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Text input rules (README "Input rules"). Every string a client sends
+// passes TextProblem where it enters (the GraphQL argument check, the
+// REST query and body readers); substring lookups also pass
+// PatternProblem, which the filters' Validate methods apply again here.
+
+// MaxPatternLen bounds a text lookup's value in characters: SQLite
+// refuses LIKE patterns over 50,000 bytes (SQLITE_MAX_LIKE_PATTERN_LENGTH),
+// and no title or name comes near this length.
+const MaxPatternLen = 1000
+
+// The text rules' messages (the first is Django's).
+const (
+	MsgNullCharacters = "Null characters are not allowed."
+	MsgInvalidUTF8    = "Enter valid UTF-8 text."
+)
+
+// TextProblem says why s cannot be stored or compared ("" when it can):
+// a NUL character (SQLite ends a statement's text at one, PostgreSQL
+// refuses it in any text value) or bytes that are not UTF-8 (PostgreSQL
+// refuses them; the statement writer would silently replace them).
+func TextProblem(s string) string {
+	if strings.IndexByte(s, 0) >= 0 {
+		return MsgNullCharacters
+	}
+	if !utf8.ValidString(s) {
+		return MsgInvalidUTF8
+	}
+	return ""
+}
+
+// PatternProblem is TextProblem for a text lookup's value, which must
+// also be at most MaxPatternLen characters long.
+func PatternProblem(s string) string {
+	if p := TextProblem(s); p != "" {
+		return p
+	}
+	if len(s) > MaxPatternLen {
+		if n := utf8.RuneCountInString(s); n > MaxPatternLen {
+			return fmt.Sprintf("Ensure this value has at most %d characters (it has %d).", MaxPatternLen, n)
+		}
+	}
+	return ""
+}
 
 // TextFilter holds the case-insensitive text lookups paperless offers on a
 // text field. Empty strings disable a lookup (paperless ignores `?x=`).
@@ -10,6 +59,27 @@ type TextFilter struct {
 	Iendswith   *string
 	Icontains   *string
 	Iexact      *string
+}
+
+// check adds t's bad lookups to fe as field.lookup.
+func (t *TextFilter) check(fe FieldErrors, field string) {
+	if t == nil {
+		return
+	}
+	for _, l := range []struct {
+		name string
+		v    *string
+	}{{"istartswith", t.Istartswith}, {"iendswith", t.Iendswith}, {"icontains", t.Icontains}, {"iexact", t.Iexact}} {
+		checkPattern(fe, field+"."+l.name, l.v)
+	}
+}
+
+func checkPattern(fe FieldErrors, field string, v *string) {
+	if v != nil {
+		if p := PatternProblem(*v); p != "" {
+			fe.Add(field, p)
+		}
+	}
 }
 
 // IDFilter selects by a referenced object's id. Exact and In must hold
@@ -72,10 +142,35 @@ type DocumentFilter struct {
 	IsInInbox           *bool
 }
 
+// Validate checks the text rules (TextProblem, PatternProblem) on f's
+// text: a Validation error names each bad value by its GraphQL input path
+// ("title.icontains").
+func (f DocumentFilter) Validate() error {
+	fe := FieldErrors{}
+	f.Title.check(fe, "title")
+	f.Content.check(fe, "content")
+	checkPattern(fe, "titleContent", f.TitleContent)
+	if f.Search != nil {
+		// Checked whole: its terms are lookups, and none is longer.
+		checkPattern(fe, "search", f.Search)
+	}
+	f.CorrespondentName.check(fe, "correspondentName")
+	f.DocumentTypeName.check(fe, "documentTypeName")
+	f.TagName.check(fe, "tagName")
+	return fe.Err()
+}
+
 // NameFilter selects correspondents, document types or tags.
 type NameFilter struct {
 	IDs  []int
 	Name *TextFilter
+}
+
+// Validate checks the text rules on f, like DocumentFilter.Validate.
+func (f NameFilter) Validate() error {
+	fe := FieldErrors{}
+	f.Name.check(fe, "name")
+	return fe.Err()
 }
 
 // LogFilter selects log entries.
@@ -86,6 +181,17 @@ type LogFilter struct {
 	GroupIn    []string
 	Logger     *string
 	DocumentID *int
+}
+
+// Validate checks the text rules on f, like DocumentFilter.Validate.
+func (f LogFilter) Validate() error {
+	fe := FieldErrors{}
+	checkPattern(fe, "group", f.Group)
+	for i := range f.GroupIn {
+		checkPattern(fe, "groupIn", &f.GroupIn[i])
+	}
+	checkPattern(fe, "logger", f.Logger)
+	return fe.Err()
 }
 
 // Direction is a sort direction.

@@ -24,6 +24,9 @@ func (s *Store) LogEntry(ctx context.Context, id int) (*LogEntry, error) {
 // created then id in the given direction ("" is newest first), and the
 // total number that match.
 func (s *Store) LogEntries(ctx context.Context, f LogFilter, order Direction, p Page) ([]LogEntry, int, error) {
+	if err := f.Validate(); err != nil {
+		return nil, 0, err
+	}
 	if order == "" {
 		order = Desc
 	}

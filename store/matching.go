@@ -68,6 +68,9 @@ func namedByIDs[T any](ctx context.Context, s *Store, k namedKind, ids []int) ([
 
 // listNamed returns one page of k's rows and the total.
 func listNamed[T any](ctx context.Context, s *Store, k namedKind, f NameFilter, order []NameOrder, p Page) ([]T, int, error) {
+	if err := f.Validate(); err != nil {
+		return nil, 0, err
+	}
 	orderSQL, err := s.nameOrderSQL(k, order)
 	if err != nil {
 		return nil, 0, err

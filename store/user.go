@@ -42,6 +42,9 @@ func (s *Store) User(ctx context.Context, id int) (*User, error) {
 // UserByUsername returns the user whose username equals username ignoring
 // case (see UsernameKey), or a NotFound error.
 func (s *Store) UserByUsername(ctx context.Context, username string) (*User, error) {
+	if TextProblem(username) != "" { // no username has one
+		return nil, Errorf(NotFound, "user %q not found", username)
+	}
 	u := new(User)
 	err := s.db(ctx).NewSelect().Model(u).Where("username_key = ?", UsernameKey(username)).Limit(1).Scan(ctx)
 	if err != nil {
