@@ -55,6 +55,10 @@ func (a *API) postDocument() http.HandlerFunc {
 		}
 		defer r.MultipartForm.RemoveAll()
 		b := &body{form: url.Values(r.MultipartForm.Value)}
+		if fe := b.checkText(); len(fe) > 0 {
+			a.fieldErrors(w, r, fe)
+			return
+		}
 		var title *string
 		if v, ok := last(b.form, "title"); ok && v != "" {
 			title = &v

@@ -61,6 +61,28 @@ func TestTextInputRules(t *testing.T) {
 				}
 			})
 		}
+		// Uploads: the form's values and the file's name.
+		pdf := []byte("%PDF-1.4\n%%EOF\n")
+		for _, c := range []struct {
+			parts      []part
+			field, msg string
+		}{
+			{[]part{{name: "document", filename: "a.pdf", data: pdf}, field("title", "t\x00")}, "title", msgNUL},
+			{[]part{{name: "document", filename: "a.pdf", data: pdf}, field("title", "t\xff")}, "title", msgUTF8},
+		} {
+			rec := e.upload(c.parts...)
+			var got map[string][]string
+			if rec.Code != 400 || json.Unmarshal(rec.Body.Bytes(), &got) != nil || len(got[c.field]) == 0 || got[c.field][0] != c.msg {
+				t.Errorf("upload %q: %d %s, want 400 {%q: [%q]}", c.parts[len(c.parts)-1], rec.Code, trim(rec.Body.String()), c.field, c.msg)
+			}
+		}
+		// A file name with a NUL is a malformed part, one that is not
+		// UTF-8 a suspicious name.
+		for _, name := range []string{"a\x00.pdf", "a\xff.pdf"} {
+			if rec := e.upload(part{name: "document", filename: name, data: pdf}); rec.Code != 400 {
+				t.Errorf("upload named %q: %d %s", name, rec.Code, trim(rec.Body.String()))
+			}
+		}
 		// A name in the path is no input to check: it names nothing.
 		for _, p := range []string{"/api/logs/" + nul + "/", "/api/logs/" + bad + "/"} {
 			if rec := e.do("GET", p, nil); rec.Code != 404 {
