@@ -14,6 +14,7 @@ package playground
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/rand"
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
@@ -37,11 +38,17 @@ import (
 //go:embed static/index.html static/playground.css static/playground.js
 var files embed.FS
 
-// CSP is the Content-Security-Policy of the playground page: everything
-// from this origin only, no inline script or style, fonts and images also
-// as data: URLs (GraphiQL's stylesheet inlines its fonts).
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; " +
+// csp is the Content-Security-Policy of the playground page, %s being the
+// request's style nonce: everything from this origin only, no inline
+// script, no inline style but the <style> elements GraphiQL's dialogs add
+// to lock scrolling (they carry the nonce, which playground.js hands to
+// them as __webpack_nonce__), fonts and images also as data: URLs
+// (GraphiQL's stylesheet inlines its fonts).
+const csp = "default-src 'none'; script-src 'self'; style-src 'self' 'nonce-%s'; img-src 'self' data:; font-src 'self' data:; " +
 	"connect-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
+// noncePlaceholder stands for the nonce in the pre-rendered page.
+const noncePlaceholder = "QUIRESTYLENONCEPLACEHOLDER"
 
 // The page's stylesheets and scripts, in load order.
 var (
@@ -89,14 +96,14 @@ type asset struct {
 type link struct{ URL, Integrity string }
 
 type pageData struct {
-	Title, Endpoint, CSRFCookie string
-	Styles, Scripts             []link
+	Title, Endpoint, CSRFCookie, Nonce string
+	Styles, Scripts                    []link
 }
 
 // Handler serves the playground page and its assets.
 type Handler struct {
 	cfg    Config
-	page   []byte            // index.html, rendered once: nothing in it varies
+	page   []byte            // index.html, rendered once; only the nonce varies
 	assets map[string]*asset // by hashed name
 	data   pageData
 }
@@ -111,7 +118,7 @@ func New(cfg Config) *Handler {
 		cfg.Title = "Quire GraphQL playground"
 	}
 	h := &Handler{cfg: cfg, assets: map[string]*asset{}}
-	h.data = pageData{Title: cfg.Title, Endpoint: cfg.Endpoint, CSRFCookie: cfg.CSRFCookieName}
+	h.data = pageData{Title: cfg.Title, Endpoint: cfg.Endpoint, CSRFCookie: cfg.CSRFCookieName, Nonce: noncePlaceholder}
 	add := func(file string) link {
 		b, err := files.ReadFile(file)
 		if err != nil {
@@ -204,19 +211,28 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 				MaxAge: 31449600, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
 		}
 	}
+	var raw [16]byte
+	rand.Read(raw[:]) // never fails
+	nonce := base64.RawURLEncoding.EncodeToString(raw[:])
 	hd := w.Header()
-	setSecurityHeaders(hd)
+	setSecurityHeaders(hd, fmt.Sprintf(csp, nonce))
 	hd.Set("Content-Type", "text/html; charset=utf-8")
 	hd.Set("Cache-Control", "no-cache, private")
 	hd.Set("Vary", "Cookie, Authorization")
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
-		w.Write(h.page) //nolint:errcheck // the client went away
+		w.Write(bytes.Replace(h.page, []byte(noncePlaceholder), []byte(nonce), 1)) //nolint:errcheck // the client went away
 	}
 }
 
-func setSecurityHeaders(hd http.Header) {
-	hd.Set("Content-Security-Policy", CSP)
+// assetCSP is the policy of the scripts and stylesheets themselves (should
+// one be opened as a document).
+const assetCSP = "default-src 'none'; frame-ancestors 'none'"
+
+// setSecurityHeaders sets the CSP policy and the headers that keep
+// browsers from sniffing types, framing the page or leaking its URL.
+func setSecurityHeaders(hd http.Header, policy string) {
+	hd.Set("Content-Security-Policy", policy)
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("X-Frame-Options", "DENY")
 	hd.Set("Referrer-Policy", "same-origin")
@@ -233,7 +249,7 @@ func (h *Handler) serveAsset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hd := w.Header()
-	setSecurityHeaders(hd)
+	setSecurityHeaders(hd, assetCSP)
 	hd.Set("Cache-Control", "public, max-age=31536000, immutable")
 	hd.Set("ETag", a.etag)
 	hd.Set("Vary", "Accept-Encoding")

@@ -81,7 +81,7 @@ func TestPageHeaders(t *testing.T) {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
 	csp := resp.Header.Get("Content-Security-Policy")
-	for _, want := range []string{"default-src 'none'", "script-src 'self';", "style-src 'self';", "connect-src 'self'",
+	for _, want := range []string{"default-src 'none'", "script-src 'self';", "connect-src 'self'",
 		"frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'"} {
 		if !strings.Contains(csp, want) {
 			t.Errorf("CSP %q lacks %q", csp, want)
@@ -92,6 +92,13 @@ func TestPageHeaders(t *testing.T) {
 			t.Errorf("CSP %q allows %q", csp, bad)
 		}
 	}
+	// Inline <style> only with this response's nonce, which the page hands
+	// to GraphiQL; every response has a fresh one.
+	m := regexp.MustCompile(`style-src 'self' 'nonce-([A-Za-z0-9_-]{22})';`).FindStringSubmatch(csp)
+	if m == nil {
+		t.Fatalf("CSP %q: style-src is not 'self' plus a nonce", csp)
+	}
+	nonce := m[1]
 	if resp.Header.Get("X-Content-Type-Options") != "nosniff" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 		t.Errorf("headers %v", resp.Header)
 	}
@@ -105,6 +112,12 @@ func TestPageHeaders(t *testing.T) {
 		t.Errorf("the page must set a CSRF cookie the script can read: %v", resp.Cookies())
 	}
 	page := body(t, resp)
+	if !strings.Contains(page, `<meta name="quire-style-nonce" content="`+nonce+`">`) {
+		t.Errorf("page does not carry the CSP's nonce %s:\n%s", nonce, page)
+	}
+	if again := serve(newTestHandler(&store.User{ID: 1}, nil), "GET", "/playground", nil); strings.Contains(again.Header.Get("Content-Security-Policy"), nonce) {
+		t.Error("nonce reused")
+	}
 	if !strings.Contains(page, `<meta name="quire-csrf-cookie" content="q_csrftoken">`) ||
 		!strings.Contains(page, `<meta name="quire-graphql-endpoint" content="/graphql">`) {
 		t.Errorf("page does not name the cookie and endpoint:\n%s", page)

@@ -9,6 +9,9 @@
     return el ? el.getAttribute('content') : '';
   }
   var endpoint = meta('quire-graphql-endpoint') || '/graphql';
+  // GraphiQL's dialogs add <style> elements (scroll locking); the library
+  // that makes them sets this nonce on them, which the page's CSP allows.
+  window.__webpack_nonce__ = meta('quire-style-nonce');
   var csrfCookie = meta('quire-csrf-cookie') || 'csrftoken';
 
   function cookie(name) {

@@ -44,6 +44,27 @@ module.exports = async ({ page, baseURL, env, log, assert }) => {
   // The schema arrives by introspection; the docs explorer button appears with it.
   await page.waitForSelector('.graphiql-execute-button');
 
+  // The parts that add elements or styles at run time: the docs explorer
+  // (schema by introspection), both dialogs (they add <style> elements,
+  // allowed by the page's nonce) and autocompletion. A CSP violation on
+  // the way fails the run (runner.cjs).
+  await page.click('button[aria-label="Show Documentation Explorer"]');
+  await page.waitForSelector('.graphiql-doc-explorer >> text=Query');
+  for (const dialog of ['Open settings dialog', 'Open short keys dialog']) {
+    await page.click(`button[aria-label="${dialog}"]`);
+    await page.waitForSelector('.graphiql-dialog');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('.graphiql-dialog', { state: 'detached' });
+  }
+  await page.$eval('.graphiql-query-editor .CodeMirror', (el) => {
+    el.CodeMirror.setValue('{ ');
+    el.CodeMirror.focus();
+    el.CodeMirror.setCursor(0, 2);
+  });
+  await page.keyboard.press('Control+Space');
+  await page.waitForSelector('.CodeMirror-hint >> text=me');
+  await page.keyboard.press('Escape');
+
   const me = await runQuery(page, '{ me { username } }');
   assert.deepStrictEqual(me, { data: { me: { username: env.QUIRE_USER } } });
 
