@@ -290,7 +290,7 @@ func TestGenerateIsOfflineWhenAssetsArePresent(t *testing.T) {
 	}
 	before := snapshot(t)
 	cmd := exec.Command(goBin, "run", "gen.go")
-	cmd.Env = append(os.Environ(), "PATH="+t.TempDir(), "GOTOOLCHAIN=local")
+	cmd.Env = append(os.Environ(), "PATH="+t.TempDir())
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
