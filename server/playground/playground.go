@@ -4,9 +4,10 @@
 //
 // The page is our own index.html plus playground.js, which starts GraphiQL
 // against the GraphQL endpoint and sends the X-CSRFToken header from the
-// CSRF cookie. It carries a strict Content-Security-Policy (no inline
-// script or style, no other origin). Assets are served under
-// content-hashed names with a year-long immutable cache and an ETag.
+// CSRF cookie. It carries a strict Content-Security-Policy (nothing from
+// another origin, no inline script, inline <style> only with the
+// response's nonce). Assets are served under content-hashed names with a
+// year-long immutable cache, an ETag and gzip.
 package playground
 
 //go:generate go run gen.go
