@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -70,7 +71,8 @@ type Config struct {
 	Params Params
 	// MaxConcurrentHashes bounds how many password hashes run at once
 	// (each takes Params.Memory and Params.Threads cores); 0 means
-	// GOMAXPROCS / Params.Threads, at least 1. Further logins wait.
+	// GOMAXPROCS / Params.Threads, at least 1. Further logins wait in
+	// line until their request is cancelled.
 	MaxConcurrentHashes int
 	// CacheSize bounds the cache of verified credentials; 0 means
 	// DefaultCacheSize, negative disables caching.
@@ -112,6 +114,11 @@ type Config struct {
 //     whose hash is outdated (Django pbkdf2, other argon2 parameters)
 //     stores a fresh argon2id hash. The outcome goes into the success or
 //     failure cache, each bounded (LRU) and expiring (TTL).
+//  6. When the last hash of a burst has finished and no other started for
+//     a second, hand the hashes' memory back to the operating system
+//     (debug.FreeOSMemory, in a timer's goroutine, never on a request):
+//     each hash allocates Params.Memory in one piece, which Go's heap
+//     would otherwise keep for minutes.
 //
 // Inactive users are cached like others and rejected after the cache
 // lookup, so deactivation also takes effect at once.
@@ -131,6 +138,7 @@ type Authenticator struct {
 	hashSem chan struct{}
 	flight  singleflight.Group
 	hashes  atomic.Int64 // password hashes computed (tests read it)
+	memory  memReleaser
 
 	dummyOnce sync.Once
 	dummy     string
@@ -178,6 +186,7 @@ func New(st *store.Store, logger *slog.Logger, now func() time.Time, cfg Config)
 		n = max(1, runtime.GOMAXPROCS(0)/max(1, int(a.params.Threads)))
 	}
 	a.hashSem = make(chan struct{}, n)
+	a.memory = memReleaser{delay: releaseDelay, free: debug.FreeOSMemory}
 	size, ttl := cfg.CacheSize, cfg.CacheTTL
 	if size == 0 {
 		size = DefaultCacheSize
@@ -418,12 +427,70 @@ func (a *Authenticator) checkPassword(ctx context.Context, password, encoded str
 		return false, "", ctx.Err()
 	}
 	defer func() { <-a.hashSem }()
+	a.memory.begin()
+	defer a.memory.end()
 	a.hashes.Add(1)
 	ok, rehash, err := a.params.Verify(password, encoded)
 	if ok && rehash {
 		fresh = a.params.Hash(password)
 	}
 	return ok, fresh, err
+}
+
+// releaseDelay is how long after the last password hash of a burst its
+// memory is handed back to the operating system.
+const releaseDelay = time.Second
+
+// memReleaser calls free (debug.FreeOSMemory: a garbage collection that
+// then returns every free page to the OS) once no hash has been running
+// for delay: a burst of logins ends in one call, off the request path, and
+// a steady trickle in one per hash at most. Each hash's buffer is one large
+// allocation, dead once the hash returns; without this the heap keeps it
+// until the next collection (which, with nothing else allocating, comes
+// only with the runtime's two-minute forced one) and the scavenger returns
+// it to the OS only slowly after that.
+type memReleaser struct {
+	delay time.Duration
+	free  func()
+
+	mu     sync.Mutex
+	active int
+	timer  *time.Timer
+}
+
+// begin records that a hash started; a pending release waits for it.
+func (r *memReleaser) begin() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.active++
+	if r.timer != nil {
+		r.timer.Stop()
+	}
+}
+
+// end records that a hash finished; the last one of a burst schedules
+// the release.
+func (r *memReleaser) end() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.active--
+	if r.active > 0 {
+		return
+	}
+	if r.timer == nil {
+		r.timer = time.AfterFunc(r.delay, r.release)
+	} else {
+		r.timer.Reset(r.delay)
+	}
+}
+
+func (r *memReleaser) release() {
+	r.mu.Lock()
+	busy := r.active > 0
+	r.mu.Unlock()
+	if !busy {
+		r.free()
+	}
 }
 
 // dummyHash is what an unknown username's password is checked against.

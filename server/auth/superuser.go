@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 
 	"github.com/quirehq/quire/store"
 )
@@ -15,12 +16,16 @@ import (
 // also ends the user's sessions. It runs at start from
 // QUIRE_ADMIN_USER/QUIRE_ADMIN_PASSWORD and for `quire createsuperuser`.
 // A non-empty email is stored too. It reports whether it created the user.
+// The memory of its password hashes is handed back to the operating system
+// before it returns (it runs once, at start, where a serving process would
+// otherwise keep it).
 // Errors: Validation for an empty username or password.
 func EnsureSuperuser(ctx context.Context, st *store.Store, username, password, email string) (created bool, err error) {
 	if password == "" {
 		return false, &store.Error{Code: store.Validation, Message: "invalid input",
 			Fields: map[string][]string{"password": {"This field may not be blank."}}}
 	}
+	defer debug.FreeOSMemory()
 	u, err := st.UserByUsername(ctx, username)
 	if store.ErrorCode(err) == store.NotFound {
 		u = &store.User{Username: username, Email: email, Password: HashPassword(password), IsSuperuser: true, IsStaff: true, IsActive: true}
