@@ -306,6 +306,9 @@ func (p *parser) parseAnd(f Field, depth int) (Node, error) {
 }
 
 func (p *parser) parseUnary(f Field, depth int) (Node, error) {
+	if depth > maxDepth {
+		return nil, p.errf("the query nests too deeply")
+	}
 	p.skipSpace()
 	if w := p.peekWord(); w == "NOT" {
 		p.i += 3
