@@ -47,6 +47,7 @@ func (r *Resolver) HandlerWithLimits(l Limits) http.Handler {
 	srv.Use(extension.FixedComplexityLimit(l.MaxComplexity))
 	srv.SetErrorPresenter(ErrorPresenter())
 	srv.SetRecoverFunc(RecoverFunc(r.Logger))
+	srv.AroundFields(StopWhenGone)
 	srv.AroundFields(FieldErrorMiddleware(r.Logger))
 	srv.AroundFields(CheckTextArgs)
 	srv.AroundOperations(RequireUser)

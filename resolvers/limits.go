@@ -73,6 +73,7 @@ const (
 	CodeQueryTooDeep    = "QUERY_TOO_DEEP"
 	CodeTooManyAliases  = "TOO_MANY_ALIASES"
 	CodeTooManyFields   = "TOO_MANY_FIELDS"
+	CodeCancelled       = "CANCELLED"
 )
 
 func limitError(code, format string, args ...any) *gqlerror.Error {
@@ -344,4 +345,27 @@ func (l Limits) orDefaults() Limits {
 		l.MaxUploadSize = d.MaxUploadSize
 	}
 	return l
+}
+
+// StopWhenGone is a field middleware that skips every resolver still to
+// run once the request's context is done (the client went away, or the
+// server is shutting down), and reports a resolver that failed because of
+// it, as CANCELLED rather than INTERNAL. Install it before
+// FieldErrorMiddleware (inside it), which then passes these errors on
+// without logging them. Resolvers and store calls take the context, so
+// work in flight stops where the database driver or the search engine
+// checks it.
+func StopWhenGone(ctx context.Context, next graphql.Resolver) (any, error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.IsResolver && ctx.Err() != nil {
+		return nil, errCancelled()
+	}
+	res, err := next(ctx)
+	if err != nil && ctx.Err() != nil {
+		return res, errCancelled()
+	}
+	return res, err
+}
+
+func errCancelled() error {
+	return &store.Error{Code: store.Code(CodeCancelled), Message: "the request was cancelled"}
 }

@@ -2,6 +2,7 @@ package resolvers_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -10,9 +11,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/quirehq/quire/server/index"
+	"github.com/quirehq/quire/store"
+	"github.com/quirehq/quire/store/search"
+	"github.com/quirehq/quire/store/search/bleve"
+	"github.com/quirehq/quire/store/search/typesense"
 )
 
 // The tests below replay what an outside probe sent to /graphql as an
@@ -258,3 +266,153 @@ fragment TypeRef on __Type {
   kind name
   ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } } }
 }`
+
+// flipContext is a request context that reports itself cancelled after its
+// err-th check: the client going away at a chosen point in the middle of a
+// request, deterministically (a real cancel would race the work).
+type flipContext struct {
+	context.Context
+	checks, after int
+	done          chan struct{}
+}
+
+func (c *flipContext) Err() error {
+	c.checks++
+	if c.checks > c.after {
+		return context.Canceled
+	}
+	return nil
+}
+
+func (c *flipContext) Done() <-chan struct{} {
+	if c.checks > c.after {
+		return c.done
+	}
+	return nil
+}
+
+func TestCancelledRequestStops(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	ctx := context.Background()
+	tag, err := e.st.CreateTag(ctx, store.TagInput{Name: ptr("Bank")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	var docs []*store.Document
+	var tags [][]int
+	for i := range 300 {
+		docs = append(docs, &store.Document{Title: fmt.Sprint("Doc ", i), Created: now, Modified: now, Added: now, Checksum: fmt.Sprint(i)})
+		tags = append(tags, []int{tag.ID})
+	}
+	if err := e.st.CreateDocuments(ctx, docs, tags); err != nil {
+		t.Fatal(err)
+	}
+	query := `{ documents(pageSize: 300) { totalCount items { id title tags { name } correspondent { name } } } }`
+	run := func(rctx context.Context) (int, []byte) {
+		b, _ := json.Marshal(map[string]string{"query": query})
+		req := httptest.NewRequest("POST", "/graphql", bytes.NewReader(b)).WithContext(rctx)
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		e.other.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.Bytes()
+	}
+	// Uncancelled, the page resolves in full.
+	if _, body := run(ctx); len(errorsOf(t, body)) > 0 {
+		t.Fatalf("uncancelled: %.300s", body)
+	}
+	t.Run("BeforeStart", func(t *testing.T) {
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		var body []byte
+		fast(t, func() { _, body = run(cctx) })
+		// gqlgen writes nothing but null for an operation whose context
+		// ended before it started.
+		if string(body) != "null" && !bytes.Contains(body, []byte(`"CANCELLED"`)) {
+			t.Fatalf("%.300s", body)
+		}
+	})
+	t.Run("MidRequest", func(t *testing.T) {
+		fc := &flipContext{Context: ctx, after: 20, done: make(chan struct{})}
+		close(fc.done)
+		var body []byte
+		fast(t, func() { _, body = run(fc) })
+		errs := errorsOf(t, body)
+		if len(errs) == 0 {
+			t.Fatalf("%.300s", body)
+		}
+		for _, err := range errs {
+			if err.Extensions.Code != "CANCELLED" {
+				t.Fatalf("%+v: want CANCELLED (the client left; not an internal error)", err)
+			}
+		}
+	})
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// TestSearchWildcardFlood replays the probe's `a*` written 500 times (and
+// its spaced form) through GraphQL on an index of 8 documents, on the
+// embedded index and, with TEST_TYPESENSE_URL, on Typesense: refused as
+// VALIDATION on the query at once, while `a*` itself is answered.
+func TestSearchWildcardFlood(t *testing.T) {
+	engines := map[string]func(t *testing.T, st *store.Store) search.Engine{
+		"bleve": func(t *testing.T, _ *store.Store) search.Engine {
+			eng, err := bleve.Open(t.TempDir(), bleve.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { eng.Close() })
+			return eng
+		},
+	}
+	if url := os.Getenv("TEST_TYPESENSE_URL"); url != "" {
+		engines["typesense"] = func(t *testing.T, st *store.Store) search.Engine {
+			eng, err := typesense.Open(t.Context(), typesense.Config{URL: url, APIKey: os.Getenv("TEST_TYPESENSE_API_KEY"),
+				Alias: fmt.Sprintf("quiretest_limits_%d", time.Now().UnixNano()), StatsDir: t.TempDir(), Contents: st.DocumentContents})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { eng.DropAll(context.Background()) })
+			return eng
+		}
+	} else {
+		t.Log("TEST_TYPESENSE_URL not set: Typesense skipped")
+	}
+	for name, open := range engines {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, "sqlite")
+			e.res.Search = open(t, e.st)
+			ctx := context.Background()
+			now := time.Now()
+			for i := range 8 {
+				d := &store.Document{Title: fmt.Sprint("Doc ", i), Content: "an apple a day keeps the doctor away, alpha " + fmt.Sprint(i),
+					Created: now, Modified: now, Added: now, Checksum: fmt.Sprint(i)}
+				if err := e.st.CreateDocument(ctx, d, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := index.New(e.st, e.res.Search, nil).Drain(ctx); err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range []string{strings.Repeat("a*", 500), strings.Repeat("a* ", 500), strings.Repeat("a* ", search.MaxWildcardTerms+1)} {
+				var errs []gqlError
+				fast(t, func() {
+					errs = e.do(e.other, fmt.Sprintf(`{ search(query: %q) { totalCount } }`, q), nil)
+				})
+				if err := e.wantCode(errs, "VALIDATION"); len(err.Extensions.Fields["query"]) == 0 {
+					t.Fatalf("%.20q…: %+v, want the message on query", q, err)
+				}
+			}
+			var out struct{ Search struct{ TotalCount int } }
+			fast(t, func() {
+				if errs := e.do(e.other, `{ search(query: "a* al*") { totalCount } }`, &out); len(errs) > 0 {
+					t.Fatalf("a*: %+v", errs)
+				}
+			})
+			if out.Search.TotalCount != 8 {
+				t.Fatalf("a* al*: %d hits", out.Search.TotalCount)
+			}
+		})
+	}
+}
