@@ -162,11 +162,14 @@ func (a *API) openAPI() obj {
 		item := obj{}
 		var pathParams []any
 		for _, m := range pathParam.FindAllStringSubmatch(ep.Path, -1) {
-			typ := "string"
+			// Examples name what a fresh archive has (the first object,
+			// the consumer's log), so that a client generated from the
+			// document reaches the handler instead of a 404.
+			schema := obj{"type": "string", "example": "paperless"}
 			if m[1] == "id" {
-				typ = "integer"
+				schema = obj{"type": "integer", "example": 1}
 			}
-			pathParams = append(pathParams, obj{"name": m[1], "in": "path", "required": true, "schema": obj{"type": typ}})
+			pathParams = append(pathParams, obj{"name": m[1], "in": "path", "required": true, "schema": schema})
 		}
 		for _, o := range ep.Ops {
 			params := append([]any{}, pathParams...)
