@@ -3,7 +3,6 @@ package resolvers
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -255,75 +254,78 @@ func complexity(c *graph.ComplexityRoot) {
 	}
 }
 
-// jsonPOST is gqlgen's POST transport behind a bounded, quiet body check:
-// a body over the limit is refused with 413 before it is read in full, and
-// one that is no JSON object (bad JSON, a batch array, wrong field types)
-// gets a short 400 that does not echo the body back (gqlgen's own message
-// would). Batched operations are not supported: send one per request.
+// jsonPOST is gqlgen's POST transport with a bounded body and short
+// errors: a body over the limit is refused with 413 as soon as the limit
+// is passed, and one gqlgen cannot decode (bad JSON, a batch array, wrong
+// field types) gets a 400 that does not quote the body back, as gqlgen's
+// own message would. Batched operations are not supported: send one per
+// request. The body is decoded once, by gqlgen.
 type jsonPOST struct {
 	transport.POST
 	max int64
 }
 
 func (t jsonPOST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, t.max))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			writeLimitError(w, http.StatusRequestEntityTooLarge,
-				limitError(CodeRequestTooLarge, "the request body is larger than %d bytes", t.max))
-			return
+	body := &boundedBody{r: http.MaxBytesReader(w, r.Body, t.max)}
+	r.Body = body
+	t.POST.Do(w, r, &bodyErrors{GraphExecutor: exec, w: w, body: body, max: t.max})
+}
+
+// boundedBody reads a request body, noting whether it passed the limit
+// and its first non-space byte.
+type boundedBody struct {
+	r     io.ReadCloser
+	over  bool
+	first byte
+}
+
+func (b *boundedBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if b.first == 0 {
+		if t := bytes.TrimLeft(p[:n], " \t\r\n"); len(t) > 0 {
+			b.first = t[0]
 		}
-		writeLimitError(w, http.StatusBadRequest, limitError(CodeBadRequest, "the request body could not be read"))
-		return
 	}
-	if err := checkParams(body); err != nil {
-		writeLimitError(w, http.StatusBadRequest, err)
-		return
+	var tooLarge *http.MaxBytesError
+	if err != nil && errors.As(err, &tooLarge) {
+		b.over = true
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	t.POST.Do(w, r, exec)
+	return n, err
 }
 
-// checkParams decodes body as gqlgen will, and explains a failure briefly.
-func checkParams(body []byte) *gqlerror.Error {
-	b := bytes.TrimLeft(body, " \t\r\n")
-	if len(b) > 0 && b[0] == '[' {
-		return limitError(CodeBadRequest, "batched operations (a JSON array) are not supported; send one operation per request")
-	}
-	var p struct {
-		Query         string         `json:"query"`
-		OperationName string         `json:"operationName"`
-		Variables     map[string]any `json:"variables"`
-		Extensions    map[string]any `json:"extensions"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if err := dec.Decode(&p); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			if te.Field == "" {
-				return limitError(CodeBadRequest, "the request body must be a JSON object with query, operationName, variables and extensions")
-			}
-			return limitError(CodeBadRequest, "the request body's %q has the wrong type (%s)", clip(te.Field, 64), te.Value)
-		}
-		return limitError(CodeBadRequest, "the request body is not valid JSON (%s)", clip(err.Error(), 120))
-	}
-	return nil
+func (b *boundedBody) Close() error { return b.r.Close() }
+
+// bodyErrors replaces the errors gqlgen's POST transport reports before it
+// creates an operation — it could not read or decode the body — by short
+// ones.
+type bodyErrors struct {
+	graphql.GraphExecutor
+	w       http.ResponseWriter
+	body    *boundedBody
+	max     int64
+	created bool
 }
 
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
+func (e *bodyErrors) CreateOperationContext(ctx context.Context, p *graphql.RawParams) (*graphql.OperationContext, gqlerror.List) {
+	e.created = true
+	return e.GraphExecutor.CreateOperationContext(ctx, p)
 }
 
-func writeLimitError(w http.ResponseWriter, status int, err *gqlerror.Error) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	b, _ := json.Marshal(graphql.Response{Errors: gqlerror.List{err}})
-	w.Write(b)
+func (e *bodyErrors) DispatchError(ctx context.Context, list gqlerror.List) *graphql.Response {
+	if e.created {
+		return e.GraphExecutor.DispatchError(ctx, list)
+	}
+	var err *gqlerror.Error
+	switch {
+	case e.body.over:
+		e.w.WriteHeader(http.StatusRequestEntityTooLarge)
+		err = limitError(CodeRequestTooLarge, "the request body is larger than %d bytes", e.max)
+	case e.body.first == '[':
+		err = limitError(CodeBadRequest, "batched operations (a JSON array) are not supported; send one operation per request")
+	default:
+		err = limitError(CodeBadRequest, "the request body must be one JSON object with query (a string), operationName, variables and extensions (objects)")
+	}
+	return e.GraphExecutor.DispatchError(ctx, gqlerror.List{err})
 }
 
 // orDefaults fills the zero fields of l from DefaultLimits.
