@@ -18,7 +18,15 @@ import (
 // multipart (uploads) and websocket transports, the error presenter and the
 // authentication guard. The caller puts the user and loaders in each
 // request's context.
-func (r *Resolver) Handler() http.Handler { return r.HandlerWithLimits(DefaultLimits()) }
+func (r *Resolver) Handler() http.Handler {
+	l := DefaultLimits()
+	// The upload limit is the consumer's (QUIRE_MAX_UPLOAD_SIZE), when it
+	// says it.
+	if c, ok := r.Consumer.(interface{ MaxUploadSize() int64 }); ok {
+		l.MaxUploadSize = c.MaxUploadSize()
+	}
+	return r.HandlerWithLimits(l)
+}
 
 // HandlerWithLimits is Handler with the given request limits (see Limits);
 // a zero field takes its default.
@@ -35,7 +43,8 @@ func (r *Resolver) HandlerWithLimits(l Limits) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(jsonPOST{max: l.MaxBodyBytes})
-	srv.AddTransport(transport.MultipartForm{MaxUploadSize: l.MaxUploadSize, MaxMemory: 32 << 20})
+	// A multipart body holds the file and the operation beside it.
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: l.MaxUploadSize + l.MaxBodyBytes, MaxMemory: 32 << 20})
 	queries := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(queries)
 	srv.SetParserTokenLimit(l.MaxTokens)

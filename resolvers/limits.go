@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -38,7 +39,7 @@ import (
 // introspection fields (__schema, __type) count like any other.
 type Limits struct {
 	MaxBodyBytes  int64 // a JSON POST body
-	MaxUploadSize int64 // a multipart (upload) request body
+	MaxUploadSize int64 // an uploaded file (a multipart body: this plus MaxBodyBytes); negative: no limit
 	MaxQueryBytes int   // the query text
 	MaxTokens     int   // lexical tokens of the query text
 	MaxDepth      int   // nesting of selection sets
@@ -47,7 +48,8 @@ type Limits struct {
 	MaxComplexity int   // gqlgen's complexity; a paged list costs its page size times its items
 }
 
-// DefaultLimits are the limits Handler uses: 1 MiB bodies, 1 GiB uploads,
+// DefaultLimits are the limits Handler uses (its upload limit is the
+// consumer's when the consumer has a MaxUploadSize method): 1 MiB bodies, 1 GiB uploads,
 // 64 KiB and 15,000 tokens of query text, depth 15, 50 aliases, 1,000
 // fields and complexity 50,000. GraphiQL's introspection query (depth 13,
 // about 200 fields expanded) fits.
@@ -343,8 +345,11 @@ func (l Limits) orDefaults() Limits {
 	if l.MaxBodyBytes <= 0 {
 		l.MaxBodyBytes = d.MaxBodyBytes
 	}
-	if l.MaxUploadSize <= 0 {
+	switch {
+	case l.MaxUploadSize == 0:
 		l.MaxUploadSize = d.MaxUploadSize
+	case l.MaxUploadSize < 0:
+		l.MaxUploadSize = math.MaxInt64 - l.MaxBodyBytes
 	}
 	return l
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -16,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/quirehq/quire/resolvers"
 	"github.com/quirehq/quire/server/index"
 	"github.com/quirehq/quire/store"
 	"github.com/quirehq/quire/store/search"
@@ -415,4 +417,43 @@ func TestSearchWildcardFlood(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUploadLimit checks that the multipart transport refuses a body over
+// the configured upload limit (plus room for the operation) without
+// reading it all.
+func TestUploadLimit(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	h := e.res.HandlerWithLimits(resolvers.Limits{MaxUploadSize: 64 << 10})
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("operations", `{"query":"mutation ($f: Upload!) { uploadDocument(file: $f) { id } }","variables":{"f":null}}`)
+	mw.WriteField("map", `{"0":["variables.f"]}`)
+	fw, _ := mw.CreateFormFile("0", "big.pdf")
+	fw.Write(bytes.Repeat([]byte("x"), 4<<20))
+	mw.Close()
+	size := buf.Len()
+	body := &countingBody{r: &buf}
+	req := httptest.NewRequest("POST", "/graphql", body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req = req.WithContext(resolvers.WithUser(resolvers.WithLoaders(req.Context(), e.st), e.user))
+	rec := httptest.NewRecorder()
+	fast(t, func() { h.ServeHTTP(rec, req) })
+	if rec.Code == http.StatusOK || rec.Body.Len() > 512 {
+		t.Fatalf("status %d: %.300s", rec.Code, rec.Body)
+	}
+	if body.n > 2<<20 || body.n >= size {
+		t.Fatalf("read %d of %d bytes", body.n, size)
+	}
+}
+
+type countingBody struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingBody) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
 }
