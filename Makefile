@@ -4,6 +4,7 @@
 #   make run [ARGS='--flag …']  run the server on the embedded defaults
 #   make test                   setup + services + gofmt/vet/generate checks + go test ./...
 #   make check                  gofmt + go vet + go generate diff check only
+#   make fuzz [FUZZTIME=6s]     run each fuzz target briefly (make test does)
 #   make bench [BENCH=regex]    benchmarks against the test services
 #   make build                  bin/quire
 #   make services-start|services-stop   keep the test services up between runs;
@@ -23,11 +24,15 @@ endif
 export GOTOOLCHAIN ?= auto
 
 PKGS          ?= ./...
+# Fuzz targets as package:Target; `make fuzz` gives each FUZZTIME.
+FUZZ_TARGETS  ?= ./rest:FuzzListFilters ./rest:FuzzPostDocument ./rest:FuzzFilterDates \
+                 ./store:FuzzTextFilters ./server/consume/parse:FuzzFindDate ./server/consume/parse:FuzzFilenameTitleDate
+FUZZTIME      ?= 6s
 GO_TEST_FLAGS ?= -count=1 -timeout 30m
 BENCH         ?= .
 ARGS          ?=
 
-.PHONY: help run build test check bench services-start services-stop _setup-run _setup-test _checks
+.PHONY: help run build test check fuzz _fuzz bench services-start services-stop _setup-run _setup-test _checks
 
 help:
 	@sed -n '1,12s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
@@ -97,11 +102,24 @@ test: _setup-test
 	rc=$${PIPESTATUS[0]}
 	set -e
 	[ "$$rc" -eq 0 ] || failed+=("go-test(exit $$rc)")
+	$(MAKE) _fuzz || failed+=(fuzz)
 	.ci/services stop
 	trap - EXIT
 	tail -n 1 "$$report"; rm -f "$$report"
 	if [ $${#failed[@]} -gt 0 ]; then echo "make test FAILED: $${failed[*]}"; exit 1; fi
 	echo "make test passed"
+
+fuzz: _setup-test
+	@$(MAKE) _fuzz
+
+# One target at a time: -fuzz takes one package and one target. New
+# findings land in the package's testdata/fuzz/<Target>/ (commit them
+# with the fix).
+_fuzz:
+	@for t in $(FUZZ_TARGETS); do
+	  echo "==> fuzz $${t#*:} in $${t%%:*} ($(FUZZTIME))"
+	  go test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}"
+	done
 
 bench: _setup-test
 	@trap '.ci/services stop' EXIT

@@ -226,6 +226,9 @@ func parseDateTime(v string, loc *time.Location) (time.Time, bool) {
 		if len(tz) > 2 {
 			off += num(tz[2:]) * 60
 		}
+		if off >= 24*3600 { // Python's timezone refuses it: a wrong format
+			return time.Time{}, false
+		}
 		zone = time.FixedZone("", sign*off)
 	}
 	y, mo, d, h, mi, s := num(m[1]), num(m[2]), num(m[3]), num(m[4]), num(m[5]), num(m[6])
