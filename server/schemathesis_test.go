@@ -51,7 +51,7 @@ func TestSchemathesis(t *testing.T) {
 		"--phases", "examples,coverage,fuzzing",
 		"--max-examples", "25",
 		"--seed", seed,
-		"--workers", "2",
+		"--workers", "1", // hypothesis is not thread-safe: 2 workers made rare FlakyFailure errors
 		"--request-timeout", "20",
 		"--suppress-health-check", "all",
 		"--no-color",
