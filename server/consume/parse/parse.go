@@ -122,6 +122,9 @@ func (p *Parser) Parse(ctx context.Context, path, mime, scratch string) (*Result
 	if err != nil {
 		return nil, err
 	}
+	// No database stores a NUL character in text (a text file may hold
+	// some past the sniffed head): it is no part of the words.
+	res.Content = strings.ReplaceAll(strings.ToValidUTF8(res.Content, "\uFFFD"), "\x00", "")
 	if mime == MimePDF || strings.HasPrefix(mime, "image/") {
 		src := path
 		if res.Archive != "" {
