@@ -26,7 +26,8 @@ export GOTOOLCHAIN ?= auto
 PKGS          ?= ./...
 # Fuzz targets as package:Target; `make fuzz` gives each FUZZTIME.
 FUZZ_TARGETS  ?= ./rest:FuzzListFilters ./rest:FuzzPostDocument ./rest:FuzzFilterDates \
-                 ./store:FuzzTextFilters ./server/consume/parse:FuzzFindDate ./server/consume/parse:FuzzFilenameTitleDate
+                 ./store:FuzzTextFilters ./server/consume/parse:FuzzFindDate ./server/consume/parse:FuzzFilenameTitleDate \
+                 ./store/search:FuzzParse
 FUZZTIME      ?= 6s
 GO_TEST_FLAGS ?= -count=1 -timeout 30m
 BENCH         ?= .

@@ -28,6 +28,10 @@ func (c Consumer) Submit(ctx context.Context, u resolvers.Submission) (*store.Co
 		CorrespondentID: u.CorrespondentID, DocumentTypeID: u.DocumentTypeID, TagIDs: u.TagIDs})
 }
 
+// MaxUploadSize is the consumer's upload limit in bytes (negative: none);
+// the GraphQL multipart transport takes it when the consumer states it.
+func (c Consumer) MaxUploadSize() int64 { return c.Svc.MaxUploadSize() }
+
 // Tasks implements resolvers.Consumer.
 func (c Consumer) Tasks(ctx context.Context, f store.TaskFilter) ([]store.ConsumptionTask, error) {
 	return c.Svc.Tasks(ctx, f)
