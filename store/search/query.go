@@ -125,6 +125,10 @@ const (
 // wildcards, on any index.
 const MaxExpansion = 256
 
+// MaxCorrections is how many unknown words of a query corrected_query
+// looks for a close indexed word for (the first ones).
+const MaxCorrections = 8
+
 // FuzzyFor returns the edit distance allowed for a word of n letters:
 // 0 below 4, 1 from 4, 2 from 8.
 func FuzzyFor(term string) int {

@@ -708,7 +708,8 @@ func (v *Vocab) Suggest(term string) (string, bool) {
 	return best, best != ""
 }
 
-// Correct returns q.Text with every plain word that is not in the index
+// Correct returns q.Text with each plain word that is not in the index (of
+// the first MaxCorrections of them)
 // replaced by Suggest's choice, or nil when no word changes (paperless'
 // corrected_query).
 func (v *Vocab) Correct(q Query) *string {
@@ -717,6 +718,7 @@ func (v *Vocab) Correct(q Query) *string {
 		word       string
 	}
 	var rs []repl
+	tried := 0
 	Walk(q.Root, func(n Node) bool {
 		t, ok := n.(*Term)
 		if !ok || t.Prefix || t.Pattern != "" || t.Field == FieldTag || t.End > len(q.Text) || t.Start >= t.End {
@@ -724,6 +726,11 @@ func (v *Vocab) Correct(q Query) *string {
 		}
 		if Fold(q.Text[t.Start:t.End]) != t.Term || v.Known(t.Term) {
 			return true
+		}
+		// Each suggestion scans the words sharing the first letter: a
+		// query of many unknown words is corrected in its first few.
+		if tried++; tried > MaxCorrections {
+			return false
 		}
 		if s, ok := v.Suggest(t.Term); ok {
 			rs = append(rs, repl{t.Start, t.End, s})

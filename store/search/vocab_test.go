@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -311,4 +312,25 @@ func BenchmarkVocabReadWhileWriting(b *testing.B) {
 	b.ReportMetric(percentile(known, 0.95), "known-p95_ms")
 	b.ReportMetric(percentile(complete, 0.5), "complete-p50_ms")
 	b.ReportMetric(0, "ns/op")
+}
+
+// TestCorrectBoundsSuggestions checks that corrected_query looks for close
+// words for the first search.MaxCorrections unknown words only: each look
+// scans the vocabulary, and a query may hold 128 words.
+func TestCorrectBoundsSuggestions(t *testing.T) {
+	v := openVocab(t, filepath.Join(t.TempDir(), "v.db"))
+	if err := v.Apply(search.AnalyzeDocuments([]search.Document{{ID: 1, Content: "invoice"}}), nil); err != nil {
+		t.Fatal(err)
+	}
+	var q []string
+	for range search.MaxCorrections + 5 {
+		q = append(q, "invoise")
+	}
+	got := v.Correct(search.MustParse(strings.Join(q, " ")))
+	if got == nil {
+		t.Fatal("no correction")
+	}
+	if n := strings.Count(*got, "invoice"); n != search.MaxCorrections {
+		t.Fatalf("%d words corrected, want %d: %q", n, search.MaxCorrections, *got)
+	}
 }

@@ -120,14 +120,47 @@ type translator struct {
 	// or t_content (all of them) in a collection of layout 1, which
 	// serves searches while a rebuild after an upgrade fills its successor
 	cx string
+	// x remembers the terms expanded so far (nil: none kept, no bound).
+	x *expansions
+}
+
+// expansions are a query's expanded terms. Expanding a typo scans the
+// whole vocabulary, so a query expands at most maxExpandedTerms terms;
+// over marks one that needed more (Search refuses it).
+type expansions struct {
+	words map[*search.Term][]string
+	over  bool
+}
+
+// maxExpandedTerms bounds the prefix, wildcard and typo terms of one query
+// (more would not fit in a filter anyway: see maxFilterTokens).
+const maxExpandedTerms = 24
+
+// expanded returns the indexed words a prefix, wildcard or typo term n
+// expands to, each term's once per query.
+func (t translator) expanded(n *search.Term) []string {
+	if t.x == nil {
+		ws, _ := t.v.Expand(n, maxExpansion)
+		return ws
+	}
+	if ws, ok := t.x.words[n]; ok {
+		return ws
+	}
+	if len(t.x.words) >= maxExpandedTerms {
+		t.x.over = true
+		return []string{n.Term}
+	}
+	ws, _ := t.v.Expand(n, maxExpansion)
+	t.x.words[n] = ws
+	return ws
 }
 
 // translatorOf translates queries for collection c.
 func (e *Engine) translatorOf(c *coll) translator {
 	if e.layoutOf(c.name) < 2 {
-		return translator{v: c.vocab, cx: "t_content"}
+		return translator{v: c.vocab, cx: "t_content", x: &expansions{words: map[*search.Term][]string{}}}
 	}
-	return translator{v: c.vocab, cx: "t_cx"}
+	return translator{v: c.vocab, cx: "t_cx", x: &expansions{words: map[*search.Term][]string{}}}
 }
 
 // maxExpansion caps the words a prefix, wildcard or typo expands to.
@@ -252,8 +285,7 @@ func (t translator) node(n search.Node) *fexpr {
 func (t translator) term(n *search.Term) *fexpr {
 	if n.Field == search.FieldTag {
 		if n.Prefix {
-			ws, _ := t.v.Expand(n, maxExpansion)
-			return t.words([]string{"tag"}, ws)
+			return t.words([]string{"tag"}, t.expanded(n))
 		}
 		return t.words([]string{"tag"}, []string{n.Term})
 	}
@@ -268,8 +300,7 @@ func (t translator) term(n *search.Term) *fexpr {
 // those a prefix, wildcard or typo expands to.
 func (t translator) expand(n *search.Term) []string {
 	if n.Prefix || n.Pattern != "" || t.v.TypoAllowed(n) {
-		ws, _ := t.v.Expand(n, maxExpansion)
-		return ws
+		return t.expanded(n)
 	}
 	return []string{n.Term}
 }

@@ -116,3 +116,31 @@ func TestFilterTokens(t *testing.T) {
 		t.Errorf("rendered %q", f)
 	}
 }
+
+// TestExpansionsBounded checks that a query expands at most
+// maxExpandedTerms terms (each typo scans the vocabulary) and is marked
+// for refusal beyond, and that a term used twice is expanded once.
+func TestExpansionsBounded(t *testing.T) {
+	v, err := search.OpenVocab(filepath.Join(t.TempDir(), "v.db"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	if err := v.Apply(search.AnalyzeDocuments([]search.Document{{ID: 1, Content: "invoice insurance"}}), nil); err != nil {
+		t.Fatal(err)
+	}
+	var words []string
+	for i := range maxExpandedTerms + 6 {
+		words = append(words, fmt.Sprintf("title:invoize%d", i))
+	}
+	tr := translator{v: v, cx: "t_cx", x: &expansions{words: map[*search.Term][]string{}}}
+	tr.split(search.MustParse(strings.Join(words, " ")).Root)
+	if !tr.x.over || len(tr.x.words) != maxExpandedTerms {
+		t.Fatalf("over %v after %d expansions", tr.x.over, len(tr.x.words))
+	}
+	tr = translator{v: v, cx: "t_cx", x: &expansions{words: map[*search.Term][]string{}}}
+	tr.split(search.MustParse("invoise ins*").Root)
+	if tr.x.over || len(tr.x.words) != 2 {
+		t.Fatalf("two terms: over %v, %d expansions", tr.x.over, len(tr.x.words))
+	}
+}

@@ -755,7 +755,11 @@ func (e *Engine) Search(ctx context.Context, req search.Request) (*search.Result
 	if req.Query.Root == nil {
 		return &search.Result{Hits: []search.Hit{}}, nil
 	}
-	tq := e.translatorOf(c).split(req.Query.Root)
+	tr := e.translatorOf(c)
+	tq := tr.split(req.Query.Root)
+	if tr.x.over {
+		return nil, &search.ParseError{Message: fmt.Sprintf("the query has more than %d words to expand (with *, ? or a typo)", maxExpandedTerms)}
+	}
 	if err := e.render(ctx, c, tq, req.Filter); err != nil {
 		return nil, err
 	}
