@@ -9,7 +9,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/coder/websocket"
-	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/quirehq/quire/graph"
 )
@@ -45,7 +44,7 @@ func (r *Resolver) HandlerWithLimits(l Limits) http.Handler {
 	srv.AddTransport(jsonPOST{max: l.MaxBodyBytes})
 	// A multipart body holds the file and the operation beside it.
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: l.MaxUploadSize + l.MaxBodyBytes, MaxMemory: 32 << 20})
-	queries := lru.New[*ast.QueryDocument](1000)
+	queries := newDocCache(1000, 1<<20)
 	srv.SetQueryCache(queries)
 	srv.SetParserTokenLimit(l.MaxTokens)
 	srv.Use(extension.Introspection{})

@@ -2,12 +2,14 @@ package resolvers
 
 import (
 	"bytes"
+	"container/list"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"net/http"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -87,7 +89,7 @@ func limitError(code, format string, args ...any) *gqlerror.Error {
 // passed these checks when it was first seen, so it is not checked again.
 type queryLimits struct {
 	l     Limits
-	cache graphql.Cache[*ast.QueryDocument]
+	cache graphql.Cache[*ast.QueryDocument] // the executor's
 }
 
 var _ interface {
@@ -375,4 +377,60 @@ func StopWhenGone(ctx context.Context, next graphql.Resolver) (any, error) {
 
 func errCancelled() error {
 	return &store.Error{Code: store.Code(CodeCancelled), Message: "the request was cancelled"}
+}
+
+// docCache is the executor's cache of parsed and validated queries, bounded
+// by the total length of the query texts it holds as well as by their
+// number: a parsed query takes 20 to 110 times its text's bytes, so 1,000
+// queries of 64 KiB would hold gigabytes. The least recently used go first.
+type docCache struct {
+	mu         sync.Mutex
+	maxEntries int
+	maxBytes   int
+	bytes      int
+	ll         *list.List // of *docEntry, most recent first
+	m          map[string]*list.Element
+}
+
+type docEntry struct {
+	query string
+	doc   *ast.QueryDocument
+}
+
+func newDocCache(maxEntries, maxBytes int) *docCache {
+	return &docCache{maxEntries: maxEntries, maxBytes: maxBytes, ll: list.New(), m: map[string]*list.Element{}}
+}
+
+// Get implements graphql.Cache.
+func (c *docCache) Get(_ context.Context, query string) (*ast.QueryDocument, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.m[query]
+	if !ok {
+		return nil, false
+	}
+	c.ll.MoveToFront(el)
+	return el.Value.(*docEntry).doc, true
+}
+
+// Add implements graphql.Cache; a query longer than a quarter of the
+// budget is not kept.
+func (c *docCache) Add(_ context.Context, query string, doc *ast.QueryDocument) {
+	if len(query) > c.maxBytes/4 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.m[query]; ok {
+		c.ll.MoveToFront(el)
+		el.Value.(*docEntry).doc = doc
+		return
+	}
+	c.m[query] = c.ll.PushFront(&docEntry{query: query, doc: doc})
+	c.bytes += len(query)
+	for c.ll.Len() > c.maxEntries || c.bytes > c.maxBytes {
+		old := c.ll.Remove(c.ll.Back()).(*docEntry)
+		delete(c.m, old.query)
+		c.bytes -= len(old.query)
+	}
 }

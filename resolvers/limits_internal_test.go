@@ -3,13 +3,14 @@ package resolvers
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 )
@@ -36,7 +37,7 @@ func BenchmarkLimits(b *testing.B) {
 	ctx := context.Background()
 	l := DefaultLimits()
 	b.Run("Seen", func(b *testing.B) {
-		cache := lru.New[*ast.QueryDocument](1000)
+		cache := newDocCache(1000, 1<<20)
 		doc, err := parser.ParseQuery(&ast.Source{Input: uiQuery})
 		if err != nil {
 			b.Fatal(err)
@@ -88,4 +89,40 @@ func BenchmarkLimits(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestDocCacheBounded checks that the query cache holds at most its
+// budget of query text, dropping the least recently used first, and keeps
+// no query longer than a quarter of it.
+func TestDocCacheBounded(t *testing.T) {
+	ctx := context.Background()
+	c := newDocCache(1000, 100)
+	doc := &ast.QueryDocument{}
+	q := func(i int) string { return fmt.Sprintf("{ q%08d }", i) } // 13 bytes
+	for i := range 7 {
+		c.Add(ctx, q(i), doc)
+	}
+	c.Get(ctx, q(0)) // recently used: kept
+	c.Add(ctx, q(7), doc)
+	c.Add(ctx, q(8), doc)
+	if c.bytes > 100 {
+		t.Fatalf("%d bytes held", c.bytes)
+	}
+	if _, ok := c.Get(ctx, q(0)); !ok {
+		t.Fatal("recently used query dropped")
+	}
+	if _, ok := c.Get(ctx, q(1)); ok {
+		t.Fatal("least recently used query kept")
+	}
+	c.Add(ctx, strings.Repeat(" ", 26)+"{ a }", doc)
+	if _, ok := c.Get(ctx, strings.Repeat(" ", 26)+"{ a }"); ok {
+		t.Fatal("a query over a quarter of the budget was kept")
+	}
+	c = newDocCache(3, 1<<20)
+	for i := range 5 {
+		c.Add(ctx, q(i), doc)
+	}
+	if c.ll.Len() != 3 || len(c.m) != 3 {
+		t.Fatalf("%d entries", c.ll.Len())
+	}
 }
