@@ -1,11 +1,17 @@
 package resolvers_test
 
 import (
+	"context"
 	"fmt"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/quirehq/quire/resolvers"
+	"github.com/quirehq/quire/store"
 )
 
 // TestTextArgumentRules: a NUL character or non-UTF-8 bytes in any string
@@ -30,6 +36,7 @@ func TestTextArgumentRules(t *testing.T) {
 			{`mutation { createTag(input: {name: "` + nul + `"}) { id } }`, "name", "Null characters are not allowed."},
 			{`mutation { createCorrespondent(input: {name: "x", match: "` + nul + `"}) { id } }`, "match", "Null characters are not allowed."},
 			{`mutation { updateCorrespondent(id: ` + doc.CreateCorrespondent.ID + `, input: {name: "` + nul + `"}) { id } }`, "name", "Null characters are not allowed."},
+			{`mutation { updateDocument(id: 999999, input: {title: "` + nul + `", archiveSerialNumber: 5}) { id } }`, "title", "Null characters are not allowed."},
 			{`mutation { createSavedView(input: {name: "v", showOnDashboard: true, showInSidebar: true, filterRules: [{ruleType: 0, value: "` + nul + `"}]}) { id } }`,
 				"filterRules.value", "Null characters are not allowed."},
 		} {
@@ -52,4 +59,38 @@ func TestTextArgumentRules(t *testing.T) {
 		var out struct{ Documents struct{ TotalCount int } }
 		e.mustDo(fmt.Sprintf(`{ documents(filter: {title: {icontains: %q}}) { totalCount } }`, strings.Repeat("ä", 1000)), &out)
 	})
+}
+
+// BenchmarkCheckTextArgs: what the text rule costs per field — most
+// fields have no arguments (NoArgs); a list query's root field has a
+// filter, an order and paging (Documents); a mutation an input object.
+//
+// go test -run '^$' -bench CheckTextArgs -benchmem ./resolvers/
+func BenchmarkCheckTextArgs(b *testing.B) {
+	next := func(ctx context.Context) (any, error) { return nil, nil }
+	icontains, name := "invoice", "ACME"
+	one, size := 1, 25
+	for _, c := range []struct {
+		name string
+		args map[string]any
+	}{
+		{"NoArgs", nil},
+		{"Documents", map[string]any{
+			"filter":   &store.DocumentFilter{Title: &store.TextFilter{Icontains: &icontains}, Tags: &store.TagsFilter{All: []int{1, 2}}},
+			"orderBy":  []store.DocumentOrder{{Field: store.DocumentOrderCreated, Direction: store.Desc}},
+			"page":     &one,
+			"pageSize": &size,
+		}},
+		{"Mutation", map[string]any{"input": store.CorrespondentInput{Name: &name}}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			ctx := graphql.WithFieldContext(context.Background(), &graphql.FieldContext{Args: c.args})
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := resolvers.CheckTextArgs(ctx, next); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

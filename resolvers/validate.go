@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -174,16 +175,19 @@ func pageArgs(page, pageSize *int) (store.Page, error) {
 // {icontains}}) → "title.icontains", search(query) → "query").
 func CheckTextArgs(ctx context.Context, next graphql.Resolver) (any, error) {
 	if fc := graphql.GetFieldContext(ctx); fc != nil && len(fc.Args) > 0 {
-		fe := store.FieldErrors{}
+		var w textWalker
 		for name, v := range fc.Args {
 			rv := reflect.ValueOf(v)
-			path := name
-			if k := derefKind(rv); k == reflect.Struct || k == reflect.Map {
-				path = ""
+			if !rv.IsValid() || !holdsText(rv.Type()) {
+				continue
 			}
-			checkText(fe, path, rv, 0)
+			w.path = w.path[:0]
+			if k := derefKind(rv); k != reflect.Struct && k != reflect.Map {
+				w.path = append(w.path, name)
+			}
+			w.walk(rv, 0)
 		}
-		if err := fe.Err(); err != nil {
+		if err := w.fe.Err(); err != nil {
 			return nil, err
 		}
 	}
@@ -200,50 +204,134 @@ func derefKind(v reflect.Value) reflect.Kind {
 
 var uploadType = reflect.TypeFor[graphql.Upload]()
 
-// checkText walks an argument value (gqlgen's Go types: strings, pointers,
-// slices, maps, input structs, graphql.Omittable, graphql.Upload).
-func checkText(fe store.FieldErrors, path string, v reflect.Value, depth int) {
-	if !v.IsValid() || depth > 32 {
+// textWalker walks an argument value (gqlgen's Go types: strings,
+// pointers, slices, maps, input structs, graphql.Omittable,
+// graphql.Upload), visiting only what can hold text; path is the input
+// path of the value being walked, joined only for an error.
+type textWalker struct {
+	fe   store.FieldErrors
+	path []string
+}
+
+func (w *textWalker) walk(v reflect.Value, depth int) {
+	if depth > 32 {
 		return
 	}
 	switch v.Kind() {
 	case reflect.String:
-		if p := store.TextProblem(v.String()); p != "" && len(fe[path]) == 0 {
-			fe.Add(path, p)
+		if p := store.TextProblem(v.String()); p != "" {
+			if w.fe == nil {
+				w.fe = store.FieldErrors{}
+			}
+			if key := strings.Join(w.path, "."); len(w.fe[key]) == 0 {
+				w.fe.Add(key, p)
+			}
 		}
 	case reflect.Pointer, reflect.Interface:
 		if !v.IsNil() {
-			checkText(fe, path, v.Elem(), depth+1)
+			w.walk(v.Elem(), depth+1)
 		}
 	case reflect.Slice, reflect.Array:
+		if !holdsText(v.Type().Elem()) {
+			return
+		}
 		for i := 0; i < v.Len(); i++ {
-			checkText(fe, path, v.Index(i), depth+1)
+			w.walk(v.Index(i), depth+1)
 		}
 	case reflect.Map:
 		for it := v.MapRange(); it.Next(); {
-			key := path
-			if it.Key().Kind() == reflect.String {
-				key = joinPath(path, it.Key().String())
-				checkText(fe, key, it.Key(), depth+1)
+			k := it.Key()
+			if k.Kind() == reflect.String {
+				w.path = append(w.path, k.String())
+				w.walk(k, depth+1)
 			}
-			checkText(fe, key, it.Value(), depth+1)
+			w.walk(it.Value(), depth+1)
+			if k.Kind() == reflect.String {
+				w.path = w.path[:len(w.path)-1]
+			}
 		}
 	case reflect.Struct:
 		t := v.Type()
 		if t == uploadType { // the file's name; its bytes are no text
-			checkText(fe, path, v.FieldByName("Filename"), depth+1)
+			w.walk(v.FieldByName("Filename"), depth+1)
 			return
 		}
-		if t.PkgPath() == uploadType.PkgPath() && strings.HasPrefix(t.Name(), "Omittable[") {
-			checkText(fe, path, v.MethodByName("Value").Call(nil)[0], depth+1)
+		if isOmittable(t) {
+			w.walk(v.MethodByName("Value").Call(nil)[0], depth+1)
 			return
+		}
+		for _, f := range textFields(t) {
+			w.path = append(w.path, f.name)
+			w.walk(v.Field(f.index), depth+1)
+			w.path = w.path[:len(w.path)-1]
+		}
+	}
+}
+
+func isOmittable(t reflect.Type) bool {
+	return t.PkgPath() == uploadType.PkgPath() && strings.HasPrefix(t.Name(), "Omittable[")
+}
+
+// textField is an exported struct field that can hold text.
+type textField struct {
+	index int
+	name  string // its GraphQL input name
+}
+
+var (
+	textFieldCache sync.Map // reflect.Type → []textField
+	holdsTextCache sync.Map // reflect.Type → bool
+)
+
+// textFields lists t's exported fields that can hold text.
+func textFields(t reflect.Type) []textField {
+	if fs, ok := textFieldCache.Load(t); ok {
+		return fs.([]textField)
+	}
+	var fs []textField
+	for i := 0; i < t.NumField(); i++ {
+		if f := t.Field(i); f.IsExported() && holdsText(f.Type) {
+			fs = append(fs, textField{i, inputName(f)})
+		}
+	}
+	textFieldCache.Store(t, fs)
+	return fs
+}
+
+// holdsText reports whether a value of type t can contain a string.
+func holdsText(t reflect.Type) bool {
+	if b, ok := holdsTextCache.Load(t); ok {
+		return b.(bool)
+	}
+	holdsTextCache.Store(t, true) // for now: a recursive type holds text if anything does
+	b := computeHoldsText(t)
+	holdsTextCache.Store(t, b)
+	return b
+}
+
+func computeHoldsText(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.String, reflect.Interface:
+		return true
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return holdsText(t.Elem())
+	case reflect.Map:
+		return holdsText(t.Key()) || holdsText(t.Elem())
+	case reflect.Struct:
+		if t == uploadType {
+			return true
+		}
+		if isOmittable(t) {
+			m, _ := t.MethodByName("Value")
+			return holdsText(m.Type.Out(0))
 		}
 		for i := 0; i < t.NumField(); i++ {
-			if f := t.Field(i); f.IsExported() {
-				checkText(fe, joinPath(path, inputName(f)), v.Field(i), depth+1)
+			if f := t.Field(i); f.IsExported() && holdsText(f.Type) {
+				return true
 			}
 		}
 	}
+	return false
 }
 
 // inputName is a struct field's GraphQL input name: its json tag (gqlgen's
@@ -258,11 +346,4 @@ func inputName(f reflect.StructField) string {
 	}
 	r, n := utf8.DecodeRuneInString(f.Name)
 	return string(unicode.ToLower(r)) + f.Name[n:]
-}
-
-func joinPath(path, name string) string {
-	if path == "" {
-		return name
-	}
-	return path + "." + name
 }
