@@ -128,3 +128,28 @@ func TestDefaultHashSlots(t *testing.T) {
 		t.Fatalf("hash slots = %d, want %d (GOMAXPROCS)", got, want)
 	}
 }
+
+// TestCollectBeforeNextHash: a hash that follows a finished one collects
+// its dead buffer first; one after a release (or the first) does not.
+func TestCollectBeforeNextHash(t *testing.T) {
+	var collects, frees atomic.Int32
+	r := memReleaser{delay: time.Hour, free: func() { frees.Add(1) }, collect: func() { collects.Add(1) }}
+	r.begin()
+	if collects.Load() != 0 {
+		t.Fatal("first hash collected")
+	}
+	r.begin() // a second slot
+	r.end()
+	r.begin() // follows a finished hash
+	if collects.Load() != 1 {
+		t.Fatalf("collections = %d, want 1", collects.Load())
+	}
+	r.end()
+	r.end()
+	r.release() // as the timer would
+	r.begin()
+	if collects.Load() != 1 || frees.Load() != 1 {
+		t.Fatalf("after a release: collections = %d, frees = %d, want 1 and 1", collects.Load(), frees.Load())
+	}
+	r.end()
+}
