@@ -151,6 +151,7 @@ type Options struct {
 type Engine struct {
 	root string
 	log  *slog.Logger
+	lock *os.File // holds the folder's LOCK (see Open)
 
 	mu   sync.RWMutex
 	live *generation
@@ -188,7 +189,10 @@ func readLayout(dir string) (int, error) {
 // indexConfig opens every bleve index with unsafe_batch: a batch returns
 // once it is searchable, and bleve's persister writes it to disk in the
 // background while the next one is built. Flush waits for the disk.
-var indexConfig = map[string]any{"unsafe_batch": true, "eventCallbackName": eventCallback}
+// bolt_timeout bounds the wait for the index's bolt lock, which only
+// another process (or a platform without the folder's LOCK, see Open)
+// could hold: without it bolt waits forever.
+var indexConfig = map[string]any{"unsafe_batch": true, "eventCallbackName": eventCallback, "bolt_timeout": "2s"}
 
 // eventCallback is the name under which Quire's bleve event callback is
 // registered: it calls persistedHook (set by tests only) each time bleve's
@@ -275,6 +279,9 @@ func (g *generation) close() error {
 
 // Open opens (creating) the index in dir. An unfinished rebuild found there
 // is reopened and receives live writes again; BeginRebuild resumes it.
+// The folder belongs to one Engine at a time (Close gives it up, as does
+// the end of the process): while another has it open, in this process or
+// another, Open fails at once with a *LockedError.
 func Open(dir string, opts Options) (*Engine, error) {
 	log := opts.Logger
 	if log == nil {
@@ -283,6 +290,21 @@ func Open(dir string, opts Options) (*Engine, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create index folder: %w", err)
 	}
+	lock, err := lockIndex(dir)
+	if err != nil {
+		return nil, err
+	}
+	e, err := open(dir, log)
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	e.lock = lock
+	return e, nil
+}
+
+// open is Open once the folder is locked.
+func open(dir string, log *slog.Logger) (*Engine, error) {
 	e := &Engine{root: dir, log: log}
 	cur, err := readName(filepath.Join(dir, "CURRENT"))
 	if err != nil {
@@ -757,6 +779,10 @@ func (e *Engine) Close() error {
 	if e.live != nil {
 		errs = append(errs, e.live.close())
 		e.live = nil
+	}
+	if e.lock != nil {
+		errs = append(errs, e.lock.Close())
+		e.lock = nil
 	}
 	return errors.Join(errs...)
 }
