@@ -52,16 +52,16 @@ type Limits struct {
 
 // DefaultLimits are the limits Handler uses (its upload limit is the
 // consumer's when the consumer has a MaxUploadSize method): 1 MiB bodies, 1 GiB uploads,
-// 64 KiB and 15,000 tokens of query text, depth 15, 50 aliases, 1,000
-// fields and complexity 50,000. GraphiQL's introspection query (depth 13,
-// about 200 fields expanded) fits.
+// 64 KiB and 15,000 tokens of query text, depth 20, 50 aliases, 1,000
+// fields and complexity 50,000. GraphiQL's introspection query (depth 15,
+// 225 fields expanded) fits.
 func DefaultLimits() Limits {
 	return Limits{
 		MaxBodyBytes:  1 << 20,
 		MaxUploadSize: 1 << 30,
 		MaxQueryBytes: 64 << 10,
 		MaxTokens:     15000,
-		MaxDepth:      15,
+		MaxDepth:      20,
 		MaxAliases:    50,
 		MaxFields:     1000,
 		MaxComplexity: 50000,

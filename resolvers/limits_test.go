@@ -107,7 +107,7 @@ func TestQueryLimits(t *testing.T) {
 
 	t.Run("WithinLimits", func(t *testing.T) {
 		for _, q := range []string{
-			fields(900, "__typename"), aliases(50, "__typename"), deep(10), fanOut(5),
+			fields(900, "__typename"), aliases(50, "__typename"), deep(15), fanOut(5),
 			"{ documents(pageSize: 100) { totalCount items { id title tags { name } correspondent { name } } } }",
 		} {
 			if errs := e.do(e.other, q, nil); len(errs) > 0 {
