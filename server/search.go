@@ -35,6 +35,10 @@ func openSearch(ctx context.Context, cfg Config, st *store.Store, logger *slog.L
 		return e, nil
 	}
 	e, err := bleve.Open(dir, bleve.Options{Logger: logger})
+	var locked *bleve.LockedError
+	if errors.As(err, &locked) {
+		return nil, err // it names the folder
+	}
 	if err != nil {
 		return nil, fmt.Errorf("search index in %s: %w", dir, err)
 	}
@@ -55,6 +59,10 @@ func runReindex(ctx context.Context, args []string, getenv func(string) string, 
 	defer c.close()
 	ctx, st, logger := c.ctx, c.st, c.logger
 	eng, err := openSearch(ctx, c.cfg, st, logger)
+	var locked *bleve.LockedError
+	if errors.As(err, &locked) {
+		return fmt.Errorf("%w; stop it and run `quire reindex` again (the embedded index is rebuilt by one process at a time; with Typesense a rebuild runs beside running servers)", err)
+	}
 	if err != nil {
 		return err
 	}

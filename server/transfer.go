@@ -12,6 +12,7 @@ import (
 	"github.com/quirehq/quire/server/index"
 	"github.com/quirehq/quire/server/transfer"
 	"github.com/quirehq/quire/store/files"
+	"github.com/quirehq/quire/store/search/bleve"
 )
 
 // mediaLayout is the storage layout of the configuration.
@@ -40,11 +41,21 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	defer c.close()
 	ctx, cfg, st, logger, dir := c.ctx, c.cfg, c.st, c.logger, c.cfg.Args[0]
+	// The documents are queued for the search index in the transactions
+	// that import them; with the embedded index open in a running
+	// `quire serve`, that process indexes them from the queue.
+	var indexer *index.Indexer
 	eng, err := openSearch(ctx, cfg, st, logger)
-	if err != nil {
+	var locked *bleve.LockedError
+	switch {
+	case errors.As(err, &locked):
+		fmt.Fprintf(stderr, "%v: importing without it; that process indexes the imported documents as they arrive (if it is not `quire serve`, the next `quire serve` does).\n", err)
+	case err != nil:
 		return err
+	default:
+		defer eng.Close()
+		indexer = index.New(st, eng, logger)
 	}
-	defer eng.Close()
 
 	var format *files.Format
 	if cfg.Consume.FilenameFormat != "" {
@@ -57,7 +68,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	start := time.Now()
 	rep, err := transfer.Import(ctx, st, dir, transfer.Options{
 		Media: mediaLayout(cfg), Format: format, Location: cfg.TimeZone,
-		Indexer: index.New(st, eng, logger), Progress: bar.update, Logger: logger, BatchSize: batch,
+		Indexer: indexer, Progress: bar.update, Logger: logger, BatchSize: batch,
 	})
 	bar.finish()
 	if rep != nil {
