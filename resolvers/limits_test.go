@@ -79,6 +79,15 @@ func TestQueryLimits(t *testing.T) {
 		}
 		return b.String()
 	}
+	pages := func(n int) string {
+		var b strings.Builder
+		b.WriteString("{ ")
+		for i := range n {
+			fmt.Fprintf(&b, "tags(page: %d) { totalCount } ", i+1)
+		}
+		b.WriteString("}")
+		return b.String()
+	}
 	deep := func(n int) string {
 		return "{ __schema { types { fields { type " + strings.Repeat("{ ofType ", n) + "{ name }" + strings.Repeat(" }", n) + " } } } }"
 	}
@@ -87,6 +96,7 @@ func TestQueryLimits(t *testing.T) {
 	}{
 		{"DuplicateFieldsProbe", fields(20000, "statistics { documentsTotal }"), "QUERY_TOO_LARGE"},
 		{"DuplicateFields", fields(2000, "__typename"), "TOO_MANY_FIELDS"},
+		{"DuplicateFieldsFew", fields(21, "__typename"), "TOO_MANY_FIELDS"},
 		{"SchemaAliasesProbe", aliases(5000, "__schema { types { name } }"), "QUERY_TOO_LARGE"},
 		{"SchemaAliases", aliases(51, "__schema { queryType { name } }"), "TOO_MANY_ALIASES"},
 		{"TypeAliases", aliases(51, `__type(name: "Document") { name }`), "TOO_MANY_ALIASES"},
@@ -94,6 +104,8 @@ func TestQueryLimits(t *testing.T) {
 		{"FragmentFanOut", fanOut(40), "TOO_MANY_FIELDS"},
 		{"FragmentFanOutWide", fanOut(9), "TOO_MANY_FIELDS"},
 		{"Deep", deep(20), "QUERY_TOO_DEEP"},
+		{"SameFieldDifferentArgs", pages(450), "TOO_MANY_FIELDS"}, // validation reported each of 101,025 pairs
+		{"SameFieldThroughFragments", "{ ...a ...b }\nfragment a on Query { " + strings.Repeat("__typename ", 15) + "}\nfragment b on Query { " + strings.Repeat("__typename ", 6) + "}", "TOO_MANY_FIELDS"},
 		{"Tokens", "{ me(" + strings.Repeat("a: 1 ", 6000) + ") { id } }", "QUERY_TOO_LARGE"},
 		{"PageSizeComplexity", "{ documents(pageSize: 100000) { items { id title content } } }", "COMPLEXITY_LIMIT_EXCEEDED"},
 		{"AliasedPagesComplexity", aliases(50, "documents(pageSize: 1000) { items { id } }"), "COMPLEXITY_LIMIT_EXCEEDED"},
@@ -107,7 +119,8 @@ func TestQueryLimits(t *testing.T) {
 
 	t.Run("WithinLimits", func(t *testing.T) {
 		for _, q := range []string{
-			fields(900, "__typename"), aliases(50, "__typename"), deep(15), fanOut(5),
+			fields(20, "__typename"), aliases(50, "__typename"), deep(15), fanOut(4),
+			"{ " + strings.Repeat("me { id } ", 20) + strings.Repeat("statistics { documentsTotal } ", 20) + "}",
 			"{ documents(pageSize: 100) { totalCount items { id title tags { name } correspondent { name } } } }",
 		} {
 			if errs := e.do(e.other, q, nil); len(errs) > 0 {
