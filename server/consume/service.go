@@ -256,6 +256,7 @@ func (s *Service) Task(ctx context.Context, id string) (*store.ConsumptionTask, 
 // classifier trainer, and blocks until ctx ends (then returns nil after
 // they stopped) or one of them fails.
 func (s *Service) Run(ctx context.Context) error {
+	s.sweepScratch(ctx)
 	s.sweep(ctx)
 	g, ctx := errgroup.WithContext(ctx)
 	for i := 0; i < s.cfg.Workers; i++ {
@@ -351,6 +352,56 @@ func (s *Service) sweep(ctx context.Context) {
 				os.RemoveAll(filepath.Join(s.scratchDir(), d.Name()))
 			}
 		}
+	}
+}
+
+// sweepScratch removes, at start, what the tools of an earlier run left in
+// the scratch folder (a run killed mid-task; its tools died with it):
+// every task's folder except those of tasks that another process sharing
+// this data folder runs under a live lease, and other entries (temporary
+// files of tools pointed outside a task's folder) untouched for a lease.
+// A task this process resumes starts in a fresh folder anyway.
+func (s *Service) sweepScratch(ctx context.Context) {
+	entries, err := os.ReadDir(s.scratchDir())
+	if err != nil {
+		s.logger.Error("sweep scratch folder", "error", err)
+		return
+	}
+	var ids []string
+	for _, e := range entries {
+		if _, err := uuid.Parse(e.Name()); err == nil && e.IsDir() {
+			ids = append(ids, e.Name())
+		} else if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > s.cfg.Lease {
+			os.RemoveAll(filepath.Join(s.scratchDir(), e.Name()))
+		}
+	}
+	removed := 0
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), 500)]
+		ids = ids[len(batch):]
+		tasks, err := s.store.ConsumptionTasks(ctx, store.TaskFilter{UUIDs: batch, Limit: len(batch)})
+		if err != nil {
+			s.logger.Error("sweep scratch folder: load tasks", "error", err)
+			return
+		}
+		now := s.store.Now()
+		live := map[string]bool{}
+		for _, t := range tasks {
+			if t.State == store.TaskRunning && t.LeaseOwner != nil && *t.LeaseOwner != s.cfg.Owner &&
+				t.LeaseExpires != nil && t.LeaseExpires.After(now) {
+				live[t.UUID] = true
+			}
+		}
+		for _, id := range batch {
+			if !live[id] {
+				if err := os.RemoveAll(filepath.Join(s.scratchDir(), id)); err == nil {
+					removed++
+				}
+			}
+		}
+	}
+	if removed > 0 {
+		s.logger.Info("removed scratch folders left by an earlier run", "count", removed)
 	}
 }
 

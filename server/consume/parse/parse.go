@@ -164,7 +164,7 @@ func (p *Parser) ocrOptions(scratch string) OCROptions {
 		lang = "eng"
 	}
 	return OCROptions{Mode: mode, Language: lang, Pages: p.Config.OCRPages, Archive: true,
-		Sidecar: filepath.Join(scratch, "sidecar.txt"), Jobs: p.Config.Jobs}
+		Sidecar: filepath.Join(scratch, "sidecar.txt"), Jobs: p.Config.Jobs, TempDir: scratch}
 }
 
 func (p *Parser) parsePDF(ctx context.Context, path, scratch string) (*Result, error) {

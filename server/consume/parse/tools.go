@@ -2,6 +2,7 @@ package parse
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -51,6 +52,7 @@ type OCROptions struct {
 	Archive  bool   // PDF/A output (else plain PDF)
 	Sidecar  string // write the recognised text here ("" = none)
 	Jobs     int
+	TempDir  string // ocrmypdf's temporary files go here ("" = ToolConfig.TempDir)
 }
 
 // ToolConfig says where the tools are and how long they may run.
@@ -121,11 +123,16 @@ func (e *ToolError) Transient() bool { return e.TimedOut || e.ExitCode < 0 }
 
 // run executes a tool with a time-out in its own process group, so a
 // time-out also kills the tool's children (ocrmypdf's tesseract and gs).
+// The tool dies with this process, however it ends (kill -9 included):
+// on Linux the kernel kills the tool itself (Pdeathsig, see
+// tools_linux.go), and a watchdog (watchGroup) kills its whole process
+// group, so a restarted server does not find the previous run's tools
+// still working on the same tasks.
 func (e *Exec) run(ctx context.Context, timeout time.Duration, env []string, tool, name string, args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = toolProcAttr()
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 5 * time.Second
 	if env != nil {
@@ -134,7 +141,17 @@ func (e *Exec) run(ctx context.Context, timeout time.Duration, env []string, too
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &limitedBuffer{max: 8 << 10, buf: &stderr}
 	start := time.Now()
-	err := cmd.Run()
+	// The thread that starts the tool stays this goroutine's until the
+	// tool has ended: Linux sends the parent-death signal when that
+	// thread ends, not the process.
+	unlock := lockThread()
+	err := cmd.Start()
+	if err == nil {
+		stop := watchGroup(cmd.Process.Pid)
+		err = cmd.Wait()
+		stop()
+	}
+	unlock()
 	e.toolTime.Add(int64(time.Since(start)))
 	if err == nil {
 		return stdout.Bytes(), nil
@@ -150,6 +167,32 @@ func (e *Exec) run(ctx context.Context, timeout time.Duration, env []string, too
 		te.ExitCode = ee.ExitCode()
 	}
 	return nil, te
+}
+
+// watchGroup starts a watchdog that kills process group pgid if this
+// process ends before calling stop: a shell reading a pipe only this
+// process writes to. The kernel closes the pipe however this process
+// ends, the read then fails and the shell kills the group; stop writes a
+// line first, and the shell exits without killing. Without /bin/sh the
+// tool runs unwatched (Pdeathsig still ends the tool itself on Linux).
+func watchGroup(pgid int) (stop func()) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return func() {}
+	}
+	defer r.Close()
+	cmd := exec.Command("/bin/sh", "-c", `read -r line || kill -KILL "-$1" 2>/dev/null`, "quire-tool-watchdog", strconv.Itoa(pgid))
+	cmd.Stdin = r
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a terminal's ^C is the server's to handle
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		return func() {}
+	}
+	return func() {
+		w.Write([]byte("done\n"))
+		w.Close()
+		cmd.Wait()
+	}
 }
 
 type limitedBuffer struct {
@@ -204,8 +247,8 @@ func (e *Exec) OCR(ctx context.Context, in, out string, o OCROptions) error {
 	}
 	args = append(args, "--jobs", strconv.Itoa(jobs), in, out)
 	var env []string
-	if e.cfg.TempDir != "" {
-		env = []string{"TMPDIR=" + e.cfg.TempDir}
+	if tmp := cmp.Or(o.TempDir, e.cfg.TempDir); tmp != "" {
+		env = []string{"TMPDIR=" + tmp}
 	}
 	_, err := e.run(ctx, e.cfg.OCRTimeout, env, "ocrmypdf", e.cfg.OCRMyPDF, args...)
 	return err
