@@ -2,6 +2,7 @@ package consume
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -46,12 +47,18 @@ func TestScratchSweptAtStart(t *testing.T) {
 		}
 		return task.UUID
 	}
+	host, _ := os.Hostname()
+	// A process of this host that has ended: the test binary's parent
+	// lives; a pid beyond the kernel's pid_max (4194304) never ran.
 	leased := claim("other-replica", time.Hour)
+	alive := claim(fmt.Sprintf("%s-%d-abcdefgh", host, os.Getppid()), time.Hour)
+	killed := claim(fmt.Sprintf("%s-%d-abcdefgh", host, 1<<23), time.Hour)
+	restarted := claim(fmt.Sprintf("%s-%d-abcdefgh", host, os.Getpid()), time.Hour) // same pid, earlier run
 	expired := claim("dead-replica", -time.Second)
 	unknown := uuid.NewString()
-	mk(leased, 0)
-	mk(expired, 0)
-	mk(unknown, 0)
+	for _, id := range []string{leased, alive, killed, restarted, expired, unknown} {
+		mk(id, 0)
+	}
 	mk("ocrmypdf.io.fresh", 0)
 	mk("ocrmypdf.io.old", time.Hour)
 
@@ -61,9 +68,9 @@ func TestScratchSweptAtStart(t *testing.T) {
 	for _, ent := range ents {
 		got = append(got, ent.Name())
 	}
-	want := []string{leased, "ocrmypdf.io.fresh"}
+	want := []string{leased, alive, "ocrmypdf.io.fresh"}
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
-		t.Fatalf("scratch after start = %q, want %q (expired %s, unknown %s)", got, want, expired, unknown)
+		t.Fatalf("scratch after start = %q, want %q (ended %s, restarted %s, expired %s, unknown %s)", got, want, killed, restarted, expired, unknown)
 	}
 }

@@ -9,8 +9,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/google/uuid"
@@ -357,10 +359,13 @@ func (s *Service) sweep(ctx context.Context) {
 
 // sweepScratch removes, at start, what the tools of an earlier run left in
 // the scratch folder (a run killed mid-task; its tools died with it):
-// every task's folder except those of tasks that another process sharing
-// this data folder runs under a live lease, and other entries (temporary
-// files of tools pointed outside a task's folder) untouched for a lease.
-// A task this process resumes starts in a fresh folder anyway.
+// every task's folder except those of tasks that another live process
+// sharing this data folder runs under a live lease, and other entries
+// (temporary files of tools pointed outside a task's folder) untouched for
+// a lease. A lease owner on this host whose process id is gone, or is this
+// process's (a restarted container), is dead: its lease still runs, but
+// its tools died with it. A task this process resumes starts in a fresh
+// folder anyway.
 func (s *Service) sweepScratch(ctx context.Context) {
 	entries, err := os.ReadDir(s.scratchDir())
 	if err != nil {
@@ -388,7 +393,7 @@ func (s *Service) sweepScratch(ctx context.Context) {
 		live := map[string]bool{}
 		for _, t := range tasks {
 			if t.State == store.TaskRunning && t.LeaseOwner != nil && *t.LeaseOwner != s.cfg.Owner &&
-				t.LeaseExpires != nil && t.LeaseExpires.After(now) {
+				t.LeaseExpires != nil && t.LeaseExpires.After(now) && !deadOwner(*t.LeaseOwner) {
 				live[t.UUID] = true
 			}
 		}
@@ -403,6 +408,27 @@ func (s *Service) sweepScratch(ctx context.Context) {
 	if removed > 0 {
 		s.logger.Info("removed scratch folders left by an earlier run", "count", removed)
 	}
+}
+
+// deadOwner reports whether a lease owner named as Config.Owner's default
+// ("host-pid-random") is a process of this host that no longer runs:
+// its pid is gone, or is this process's own.
+func deadOwner(owner string) bool {
+	i := strings.LastIndexByte(owner, '-') // before "-random"
+	if i < 0 {
+		return false
+	}
+	j := strings.LastIndexByte(owner[:i], '-')
+	if j < 0 {
+		return false
+	}
+	host, pidText := owner[:j], owner[j+1:i]
+	pid, err := strconv.Atoi(pidText)
+	me, _ := os.Hostname()
+	if err != nil || pid <= 0 || host != me {
+		return false
+	}
+	return pid == os.Getpid() || errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
 }
 
 func ptr[T any](v T) *T { return &v }
