@@ -45,6 +45,14 @@ func openCommand(ctx context.Context, name string, args []string, getenv func(st
 	}
 	applyMemoryLimit(cfg, getenv)
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	// The first SIGINT/SIGTERM cancels ctx, and the command ends as soon
+	// as its current step allows (what it did is kept; run it again to
+	// continue). From then on the signals are the runtime's again, so a
+	// second one ends the process at once.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	logger := newLogger(cfg, stderr)
 	st, err := store.Open(ctx, store.Config{DataDir: cfg.DataDir, URL: cfg.DatabaseURL, Logger: logger, Location: cfg.TimeZone})
 	if err != nil {
