@@ -454,9 +454,10 @@ const releaseDelay = time.Second
 // that starts while an earlier one's buffer is dead but not yet collected
 // first runs a garbage collection (collect), so it reuses those pages:
 // left to its pacer, Go's heap would grow to about twice the live buffers
-// and then some (measured: a flood peaked at about 160 MB resident without
-// this, 60 MB with it; see docs/benchmarks.md). That collection costs a
-// few milliseconds of a ~20 ms hash, only while hashes follow each other.
+// and then some (measured on 2 cores: a flood of 100 wrong passwords
+// peaked at 142–169 MB resident without this, 83–101 MB with it; see
+// docs/benchmarks.md). That collection costs a few milliseconds of a
+// ~20 ms hash, only while hashes follow each other.
 type memReleaser struct {
 	delay   time.Duration
 	free    func()
