@@ -39,6 +39,7 @@ import (
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/quirehq/quire/store"
 	"github.com/quirehq/quire/store/search"
@@ -437,6 +438,11 @@ func (e *Engine) openGen(name string, noSync bool) (*generation, error) {
 		return nil, err
 	}
 	idx, err := bleve.OpenUsing(filepath.Join(dir, "bleve"), indexConfig)
+	if errors.Is(err, bolt.ErrTimeout) {
+		// A process that does not take the folder's LOCK (an earlier
+		// Quire) holds the index.
+		return nil, &LockedError{Dir: e.root}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open bleve index %s: %w", name, err)
 	}
