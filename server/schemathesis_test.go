@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"os/exec"
@@ -119,22 +117,7 @@ func seedFuzzArchive(t *testing.T, base string) {
 		}
 	}
 	for i, text := range []string{"invoice from ACME for March", "bank statement for September", "a contract with the bank"} {
-		var buf bytes.Buffer
-		w := multipart.NewWriter(&buf)
-		fw, _ := w.CreateFormFile("document", fmt.Sprintf("note-%d.txt", i))
-		io.WriteString(fw, text)
-		w.Close()
-		req, _ := http.NewRequest("POST", base+"/api/documents/post_document/", &buf)
-		req.Header.Set("Content-Type", w.FormDataContentType())
-		req.SetBasicAuth("admin", "s3cret")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("post_document: %d", resp.StatusCode)
-		}
+		postDocument(t, base, fmt.Sprintf("note-%d.txt", i), fmt.Sprintf("note %d", i), []byte(text))
 	}
 	waitForDocuments(t, base, 3)
 }
