@@ -46,8 +46,15 @@ type Config struct {
 	Logger *slog.Logger
 	// Location is the server time zone datetimes are written in (nil: UTC).
 	Location *time.Location
-	// Version is sent as X-Version to authenticated clients.
+	// Version is Quire's version (the OpenAPI document's).
 	Version string
+	// DefaultVersion is the API version of a request that names none on a
+	// route API.md has (QUIRE_DEFAULT_API_VERSION, see ParseVersion);
+	// "" is 1.
+	DefaultVersion string
+	// Links fixes the scheme and host of absolute links (QUIRE_URL,
+	// QUIRE_TRUSTED_PROXIES); the zero value uses the request's own.
+	Links Links
 }
 
 // API is the REST layer. Mount APIHandler at /api (Prefix) and
@@ -59,6 +66,9 @@ type API struct {
 	logger  *slog.Logger
 	loc     *time.Location
 	version string
+	// defVersion is the version of requests that name none (pickVersion).
+	defVersion int
+	links      Links
 
 	endpoints []*endpoint
 	router    chi.Router
@@ -67,7 +77,11 @@ type API struct {
 // New builds the REST layer.
 func New(cfg Config) *API {
 	a := &API{res: cfg.Resolver, auth: cfg.Auth, logger: cfg.Logger, loc: cfg.Location,
-		version: cfg.Version}
+		version: cfg.Version, links: cfg.Links}
+	a.defVersion, _ = ParseVersion(cfg.DefaultVersion) // checked at start (server config); bad is 1
+	if a.defVersion == 0 && strings.TrimSpace(cfg.DefaultVersion) != "0" {
+		a.defVersion = 1
+	}
 	if a.logger == nil {
 		a.logger = slog.New(slog.DiscardHandler)
 	}
@@ -92,12 +106,22 @@ func (a *API) APIHandler() http.Handler { return a.router }
 
 // reqInfo is what the dispatcher learnt about a request.
 type reqInfo struct {
-	ep      *endpoint
-	html    bool   // render the browsable HTML page
-	version int    // API version from the Accept header (1 or 2)
+	ep   *endpoint
+	html bool // render the browsable HTML page
+	// version is the API version the request is served in (pickVersion):
+	// 0 the paperless-ng 0.9 shapes (only as QUIRE_DEFAULT_API_VERSION),
+	// 1 and 2 the API.md shapes, 9 and 10 the NGX.md shapes (3–8 asked
+	// are 9). Handlers read it, never the Accept header.
+	version int
 	session bool   // authenticated by the session cookie
 	format  string // "json", "api" (HTML) or "" from the path suffix
+	// links decides the scheme and host of absolute links (origin).
+	links *Links
 }
+
+// ngx reports whether the request is served in the paperless-ngx shapes
+// (NGX.md, versions 9 and 10).
+func (in *reqInfo) ngx() bool { return in.version >= 9 }
 
 type infoKey struct{}
 
@@ -113,7 +137,7 @@ func info(r *http.Request) *reqInfo {
 // suffix, and redirects the API root requested without its slash.
 func (a *API) pathFormat(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		in := &reqInfo{version: 1}
+		in := &reqInfo{version: a.defVersion, links: &a.links}
 		rctx := chi.RouteContext(r.Context())
 		if rctx != nil {
 			p := rctx.RoutePath
@@ -212,21 +236,26 @@ func (a *API) dispatch(ep *endpoint) http.HandlerFunc {
 		h.Set("Vary", "Accept")
 		h.Set("X-Frame-Options", "SAMEORIGIN")
 
-		if msg, status := negotiate(r, in); status != 0 {
+		if msg, status := negotiate(r, in, a.defVersion); status != 0 {
 			a.writeJSON(w, r, status, detail(msg))
 			return
 		}
 		u, session, err := a.auth.Authenticate(r)
 		if err != nil { // 401 for bad credentials, 500 (logged) otherwise
-			a.writeError(w, r, err, nil)
+			a.unauthenticated(w, r, err)
 			return
 		}
 		ctx := r.Context()
 		if u != nil {
 			in.session = session
 			ctx = resolvers.WithUser(ctx, u)
-			h.Set("X-Api-Version", "2")
-			h.Set("X-Version", a.version)
+			if in.ngx() { // NGX.md §0 D3: per family
+				h.Set("X-Api-Version", "10")
+				h.Set("X-Version", "3.0.5")
+			} else {
+				h.Set("X-Api-Version", "2")
+				h.Set("X-Version", "1.5.0")
+			}
 			if session {
 				h.Add("Vary", "Cookie")
 				if err := a.auth.CheckCSRF(r); err != nil {
@@ -237,7 +266,7 @@ func (a *API) dispatch(ep *endpoint) http.HandlerFunc {
 		}
 		r = r.WithContext(ctx)
 		if u == nil && !ep.Public {
-			a.writeError(w, r, store.Errorf(store.Unauthenticated, msgNotAuthenticated), nil)
+			a.unauthenticated(w, r, store.Errorf(store.Unauthenticated, msgNotAuthenticated))
 			return
 		}
 		method := r.Method
@@ -264,6 +293,26 @@ func (a *API) dispatch(ep *endpoint) http.HandlerFunc {
 }
 
 const msgNotAuthenticated = "Authentication credentials were not provided."
+
+// unauthenticated answers a failed or missing authentication: 401 with
+// the challenge of the request's family (NGX.md §3: paperless-ngx asks
+// for a Token unless the request itself sent Basic; paperless-ng always
+// for Basic), other errors as writeError does.
+func (a *API) unauthenticated(w http.ResponseWriter, r *http.Request, err error) {
+	if store.ErrorCode(err) != store.Unauthenticated {
+		a.writeError(w, r, err, nil)
+		return
+	}
+	challenge := `Basic realm="api"`
+	if info(r).ngx() {
+		scheme, _, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+		if !strings.EqualFold(scheme, "Basic") {
+			challenge = "Token"
+		}
+	}
+	w.Header().Set("WWW-Authenticate", challenge)
+	a.writeJSON(w, r, http.StatusUnauthorized, detail(store.ErrorMessage(err)))
+}
 
 // options is DRF's minimal OPTIONS metadata.
 type options struct {

@@ -1,7 +1,10 @@
 package rest
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -28,6 +31,31 @@ type endpoint struct {
 	// (paperless's unanchored routes, API §2.1): /api/statistics/x is
 	// statistics. Anchored routes win; among prefix routes, the longest.
 	PrefixMatch bool
+	// Dialects are the API families that have the route: dialectNG
+	// (paperless-ng, API.md: versions 0, 1, 2), dialectNGX (paperless-ngx,
+	// NGX.md: 9, 10) or both; zero means both (a URL both contracts have,
+	// whatever its shapes). It steers the version of a request that names
+	// none (pickVersion) and which OpenAPI documents list the route.
+	Dialects dialects
+}
+
+// dialects is a set of API families.
+type dialects uint8
+
+const (
+	dialectNG  dialects = 1 << iota // API.md: versions 0, 1, 2
+	dialectNGX                      // NGX.md: versions 9, 10 (3–8 as 9)
+)
+
+// has reports whether the route exists in the family of version v.
+func (d dialects) has(v int) bool {
+	if d == 0 {
+		return true
+	}
+	if v >= 9 {
+		return d&dialectNGX != 0
+	}
+	return d&dialectNG != 0
 }
 
 // op is one method of an endpoint.
@@ -222,12 +250,24 @@ const (
 	maxPageSize     = 100000
 )
 
-// envelope is DRF's paginated response.
+// envelope is DRF's paginated response. All (paperless-ngx v9: the ids of
+// every match, in result order) and DisplayCount (ngx tags) are left out
+// when nil.
 type envelope struct {
-	Count    int     `json:"count"`
-	Next     *string `json:"next"`
-	Previous *string `json:"previous"`
-	Results  any     `json:"results"`
+	Count        int     `json:"count"`
+	Next         *string `json:"next"`
+	Previous     *string `json:"previous"`
+	All          *[]int  `json:"all,omitempty"`
+	Results      any     `json:"results"`
+	DisplayCount *int    `json:"display_count,omitempty"`
+}
+
+// allLen is the number of ids in All.
+func (e envelope) allLen() int {
+	if e.All == nil {
+		return 0
+	}
+	return len(*e.All)
 }
 
 // page builds the envelope for the page served (1-based) of total rows,
@@ -252,12 +292,127 @@ func pageEnvelope(r *http.Request, p pageReq, served, total int, results any) (e
 	return e, true
 }
 
-// origin is the scheme and host the request was addressed to.
+// origin is the scheme and host of the absolute links written for r
+// (next, previous, the API root's): Links decides (see there).
 func origin(r *http.Request) string {
-	if r.TLS != nil {
-		return "https://" + r.Host
+	if l := info(r).links; l != nil {
+		return l.origin(r)
 	}
-	return "http://" + r.Host
+	return (&Links{}).origin(r)
+}
+
+// Links decides the scheme and host of the absolute links the API writes:
+// URL when set (QUIRE_URL: the address clients use, behind a proxy);
+// else X-Forwarded-Proto and X-Forwarded-Host when the request came from
+// a peer in TrustedProxies (QUIRE_TRUSTED_PROXIES); else the request's
+// own Host and TLS state. A forwarded value that is not a plain host (or
+// http/https) is ignored.
+type Links struct {
+	URL            string // "https://archive.example" (no path), or ""
+	TrustedProxies []netip.Prefix
+}
+
+// ParseLinks reads QUIRE_URL (scheme://host[:port], an optional trailing
+// slash, nothing else) and QUIRE_TRUSTED_PROXIES (comma-separated IP
+// addresses and CIDR prefixes), reporting every problem.
+func ParseLinks(publicURL, trustedProxies string) (Links, error) {
+	var l Links
+	var problems []string
+	if publicURL = strings.TrimSpace(publicURL); publicURL != "" {
+		u, err := url.Parse(publicURL)
+		switch {
+		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !validHost(u.Host):
+			problems = append(problems, fmt.Sprintf("QUIRE_URL %q is not an http(s)://host[:port] URL", publicURL))
+		case (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+			problems = append(problems, fmt.Sprintf("QUIRE_URL %q: give only scheme and host (Quire serves /api/ at the root)", publicURL))
+		default:
+			l.URL = u.Scheme + "://" + strings.ToLower(u.Host)
+		}
+	}
+	for item := range strings.SplitSeq(trustedProxies, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(item); err == nil {
+			l.TrustedProxies = append(l.TrustedProxies, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(item)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("QUIRE_TRUSTED_PROXIES: %q is not an IP address or CIDR prefix", item))
+			continue
+		}
+		a = a.Unmap()
+		l.TrustedProxies = append(l.TrustedProxies, netip.PrefixFrom(a, a.BitLen()))
+	}
+	if len(problems) > 0 {
+		return Links{}, errors.New(strings.Join(problems, "\n"))
+	}
+	return l, nil
+}
+
+// origin applies the rules of Links to one request.
+func (l *Links) origin(r *http.Request) string {
+	if l.URL != "" {
+		return l.URL
+	}
+	scheme, host := "http", r.Host
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if len(l.TrustedProxies) > 0 && l.trusted(r.RemoteAddr) {
+		if p := firstForwarded(r.Header.Get("X-Forwarded-Proto")); p != "" {
+			if p = strings.ToLower(p); p == "http" || p == "https" {
+				scheme = p
+			}
+		}
+		if h := firstForwarded(r.Header.Get("X-Forwarded-Host")); h != "" && validHost(h) {
+			host = h
+		}
+	}
+	return scheme + "://" + host
+}
+
+// trusted reports whether the peer address (host:port) is a trusted proxy.
+func (l *Links) trusted(remoteAddr string) bool {
+	ap, err := netip.ParseAddrPort(remoteAddr)
+	var a netip.Addr
+	if err == nil {
+		a = ap.Addr()
+	} else if a, err = netip.ParseAddr(remoteAddr); err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range l.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// firstForwarded is the first entry of a comma-separated forwarded header
+// (the one the outermost proxy saw).
+func firstForwarded(v string) string {
+	v, _, _ = strings.Cut(v, ",")
+	return strings.TrimSpace(v)
+}
+
+// validHost reports whether h is a host[:port] fit to put in a link: no
+// characters a URL would read as path, query, user or space.
+func validHost(h string) bool {
+	if h == "" || len(h) > 255 {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			c == '.' || c == '-' || c == ':' || c == '[' || c == ']' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // pageURL is the absolute request URL with page set (or removed for page

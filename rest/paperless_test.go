@@ -491,10 +491,10 @@ func TestP2_24VersionHeaders(t *testing.T) {
 			t.Fatalf("anonymous: %d %v", rec.Code, rec.Header())
 		}
 		rec = e.do("GET", "/api/", nil)
-		if rec.Header().Get("X-Api-Version") != "2" || rec.Header().Get("X-Version") != "0.1.0" {
+		if rec.Header().Get("X-Api-Version") != "2" || rec.Header().Get("X-Version") != "1.5.0" {
 			t.Fatalf("authenticated: %v", rec.Header())
 		}
-		rec = e.do("GET", "/api/", nil, header("Accept", "application/json; version=9"))
+		rec = e.do("GET", "/api/", nil, header("Accept", "application/json; version=11"))
 		if rec.Code != 406 || rec.Header().Get("X-Api-Version") != "" {
 			t.Fatalf("bad version: %d %v", rec.Code, rec.Header())
 		}

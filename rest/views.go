@@ -379,11 +379,7 @@ type rootJSON struct {
 // root is GET /api/.
 func (a *API) root() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
-		base := scheme + "://" + r.Host + Prefix + "/"
+		base := origin(r) + Prefix + "/"
 		a.writeJSON(w, r, http.StatusOK, rootJSON{
 			Correspondents: base + "correspondents/", DocumentTypes: base + "document_types/",
 			Documents: base + "documents/", Logs: base + "logs/", Tags: base + "tags/", SavedViews: base + "saved_views/",
