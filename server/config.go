@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/quirehq/quire/rest"
 	"github.com/quirehq/quire/server/auth"
 	"github.com/quirehq/quire/server/consume"
 )
@@ -53,8 +54,23 @@ type Config struct {
 	// QUIRE_CONSUME_DIR, QUIRE_OCR_MODE, …). Its DataDir and Location
 	// default to the server's.
 	Consume consume.Config
+	// DefaultAPIVersion is the /api/ version of requests that name none on
+	// the routes paperless-ng has (QUIRE_DEFAULT_API_VERSION: 0, 1, 2, 9
+	// or 10; see rest.ParseVersion).
+	DefaultAPIVersion string
+	// PublicURL (QUIRE_URL) and TrustedProxies (QUIRE_TRUSTED_PROXIES)
+	// decide the scheme and host of absolute links (rest.Links).
+	PublicURL      string
+	TrustedProxies string
 	// Args are the command's positional arguments (import, export: DIR).
 	Args []string
+}
+
+// links is the REST layer's rule for absolute links (checked by
+// parseConfig).
+func (c Config) links() rest.Links {
+	l, _ := rest.ParseLinks(c.PublicURL, c.TrustedProxies)
+	return l
 }
 
 // setting is one configuration value: its environment names (Quire's first,
@@ -231,6 +247,30 @@ func settings() []setting {
 				if len(bad) > 0 {
 					return errors.New(strings.Join(bad, "; "))
 				}
+				return nil
+			}},
+		{env: []string{"QUIRE_DEFAULT_API_VERSION"}, def: "1", help: "/api/ version of requests that name none: 1 or 2 (paperless-ng 1.x), 0 (paperless-ng 0.9 clients), 9 or 10 (paperless-ngx); routes only paperless-ngx has answer them as 10",
+			only: serve, apply: func(c *Config, v string) error {
+				if _, err := rest.ParseVersion(v); err != nil {
+					return err
+				}
+				c.DefaultAPIVersion = strings.TrimSpace(v)
+				return nil
+			}},
+		{env: []string{"QUIRE_URL", "PAPERLESS_URL"}, help: "https://host[:port] clients reach Quire at (behind a proxy): the scheme and host of every absolute link",
+			only: serve, apply: func(c *Config, v string) error {
+				if _, err := rest.ParseLinks(v, ""); err != nil {
+					return err
+				}
+				c.PublicURL = v
+				return nil
+			}},
+		{env: []string{"QUIRE_TRUSTED_PROXIES"}, help: "comma-separated IP addresses and CIDR prefixes of proxies whose X-Forwarded-Proto and X-Forwarded-Host set absolute links (without QUIRE_URL)",
+			only: serve, apply: func(c *Config, v string) error {
+				if _, err := rest.ParseLinks("", v); err != nil {
+					return err
+				}
+				c.TrustedProxies = v
 				return nil
 			}},
 		{env: []string{"QUIRE_RESPONSE_CACHE_MB"}, def: "32", help: "memory for rendered list pages kept until the archive changes (0: none)",

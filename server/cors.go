@@ -12,7 +12,7 @@ import (
 const (
 	corsAllowMethods  = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 	corsAllowHeaders  = "Accept, Accept-Encoding, Accept-Language, Authorization, Content-Type, DNT, Origin, User-Agent, X-CSRFToken, X-Requested-With"
-	corsExposeHeaders = "Content-Disposition, X-Api-Version, X-Version"
+	corsExposeHeaders = "Content-Disposition, X-Api-Version, X-Version, X-Quire-Version"
 	corsMaxAge        = "86400"
 )
 

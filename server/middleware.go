@@ -32,6 +32,16 @@ func requestLogger(logger *slog.Logger) func(http.Handler) http.Handler {
 	}
 }
 
+// quireVersion names Quire's version in X-Quire-Version on every
+// response (the X-Version of /api/ names the paperless version whose API
+// a response follows, NGX.md §0 D3).
+func quireVersion(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Quire-Version", Version)
+		next.ServeHTTP(w, r)
+	})
+}
+
 // recoverer turns a handler panic into a logged 500 with the request ID.
 func recoverer(logger *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {

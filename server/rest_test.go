@@ -54,7 +54,7 @@ func TestServeREST(t *testing.T) {
 			t.Errorf("GET %s as %q: %d, want %d", c.path, c.user, resp.StatusCode, c.status)
 		}
 	}
-	if resp := get("/api/", "admin"); resp.Header.Get("X-Version") != Version {
-		t.Errorf("X-Version %q", resp.Header.Get("X-Version"))
+	if resp := get("/api/", "admin"); resp.Header.Get("X-Version") != "1.5.0" || resp.Header.Get("X-Quire-Version") != Version {
+		t.Errorf("X-Version %q, X-Quire-Version %q", resp.Header.Get("X-Version"), resp.Header.Get("X-Quire-Version"))
 	}
 }

@@ -17,9 +17,20 @@ import (
 	"github.com/quirehq/quire/store"
 )
 
-// routes is the whole HTTP surface of Quire. ui, when given, serves the
-// web frontend at / (rest.UIHandler).
+// routes is the whole HTTP surface of Quire with the default /api/
+// settings. ui, when given, serves the web frontend at / (rest.UIHandler).
 func routes(st *store.Store, res *resolvers.Resolver, au *auth.Authenticator, logger *slog.Logger, ui ...http.Handler) http.Handler {
+	return routesWith(apiOptions{}, st, res, au, logger, ui...)
+}
+
+// apiOptions are the settings of the REST layer (Config).
+type apiOptions struct {
+	defaultVersion string // QUIRE_DEFAULT_API_VERSION
+	links          rest.Links
+}
+
+// routesWith is routes with the REST layer's settings.
+func routesWith(o apiOptions, st *store.Store, res *resolvers.Resolver, au *auth.Authenticator, logger *slog.Logger, ui ...http.Handler) http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
 	r.Use(requestLogger(logger))
@@ -46,7 +57,8 @@ func routes(st *store.Store, res *resolvers.Resolver, au *auth.Authenticator, lo
 	}).Mount(r)
 
 	// The REST layer (paperless-ng's /api/), its login form and the web UI.
-	api := rest.New(rest.Config{Resolver: res, Auth: restAuth{au}, Logger: logger, Location: st.Location(), Version: Version})
+	api := rest.New(rest.Config{Resolver: res, Auth: restAuth{au}, Logger: logger, Location: st.Location(), Version: Version,
+		DefaultVersion: o.defaultVersion, Links: o.links})
 	r.Mount(rest.Prefix, api.APIHandler())
 	r.Mount("/accounts", api.AccountsHandler())
 	// /fetch/… and /push redirects, the /ws/status/ websocket.

@@ -184,7 +184,8 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger, ready chan<- st
 	connCtx, closeConns := context.WithCancel(context.WithoutCancel(ctx))
 	defer closeConns()
 	srv := &http.Server{
-		Handler:           limitBodies(a.svc.MaxUploadSize())(routes(st, res, au, logger, ui...)),
+		Handler: quireVersion(limitBodies(a.svc.MaxUploadSize())(
+			routesWith(apiOptions{defaultVersion: cfg.DefaultAPIVersion, links: cfg.links()}, st, res, au, logger, ui...))),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
