@@ -40,6 +40,7 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Query() QueryResolver
 	SavedView() SavedViewResolver
+	Statistics() StatisticsResolver
 	Subscription() SubscriptionResolver
 	Tag() TagResolver
 }
@@ -48,6 +49,12 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	ComponentStatus struct {
+		Error        func(childComplexity int) int
+		LastModified func(childComplexity int) int
+		Status       func(childComplexity int) int
+	}
+
 	ConsumptionProgress struct {
 		CurrentProgress func(childComplexity int) int
 		DocumentID      func(childComplexity int) int
@@ -59,25 +66,38 @@ type ComplexityRoot struct {
 	}
 
 	ConsumptionTask struct {
-		Attempts        func(childComplexity int) int
-		CorrespondentID func(childComplexity int) int
-		Created         func(childComplexity int) int
-		Document        func(childComplexity int) int
-		DocumentID      func(childComplexity int) int
-		DocumentTypeID  func(childComplexity int) int
-		Filename        func(childComplexity int) int
-		Finished        func(childComplexity int) int
-		ID              func(childComplexity int) int
-		MaxAttempts     func(childComplexity int) int
-		Message         func(childComplexity int) int
-		Progress        func(childComplexity int) int
-		Received        func(childComplexity int) int
-		Source          func(childComplexity int) int
-		State           func(childComplexity int) int
-		StatusCode      func(childComplexity int) int
-		TagIds          func(childComplexity int) int
-		Title           func(childComplexity int) int
-		Updated         func(childComplexity int) int
+		Acknowledged                func(childComplexity int) int
+		Attempts                    func(childComplexity int) int
+		CorrespondentID             func(childComplexity int) int
+		Created                     func(childComplexity int) int
+		Document                    func(childComplexity int) int
+		DocumentID                  func(childComplexity int) int
+		DocumentTypeID              func(childComplexity int) int
+		Filename                    func(childComplexity int) int
+		Finished                    func(childComplexity int) int
+		ID                          func(childComplexity int) int
+		MaxAttempts                 func(childComplexity int) int
+		Message                     func(childComplexity int) int
+		Number                      func(childComplexity int) int
+		OverrideArchiveSerialNumber func(childComplexity int) int
+		OverrideCreated             func(childComplexity int) int
+		OwnerID                     func(childComplexity int) int
+		Progress                    func(childComplexity int) int
+		Received                    func(childComplexity int) int
+		Source                      func(childComplexity int) int
+		Started                     func(childComplexity int) int
+		State                       func(childComplexity int) int
+		StatusCode                  func(childComplexity int) int
+		TagIds                      func(childComplexity int) int
+		Title                       func(childComplexity int) int
+		Updated                     func(childComplexity int) int
+	}
+
+	ConsumptionTaskList struct {
+		Items      func(childComplexity int) int
+		Page       func(childComplexity int) int
+		PageSize   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	Correspondent struct {
@@ -174,6 +194,17 @@ type ComplexityRoot struct {
 		Value     func(childComplexity int) int
 	}
 
+	FileTypeCount struct {
+		Count    func(childComplexity int) int
+		MimeType func(childComplexity int) int
+	}
+
+	Group struct {
+		ID          func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Permissions func(childComplexity int) int
+	}
+
 	HighlightSegment struct {
 		Term func(childComplexity int) int
 		Text func(childComplexity int) int
@@ -198,27 +229,42 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		APIToken            func(childComplexity int) int
+		AcknowledgeTasks    func(childComplexity int, ids []string, numbers []int, all *bool) int
 		BulkEditDocuments   func(childComplexity int, input store.BulkEdit) int
 		CreateCorrespondent func(childComplexity int, input store.CorrespondentInput) int
 		CreateDocumentType  func(childComplexity int, input store.DocumentTypeInput) int
 		CreateSavedView     func(childComplexity int, input store.SavedViewInput) int
 		CreateTag           func(childComplexity int, input store.TagInput) int
+		CreateUser          func(childComplexity int, input model.UserInput) int
 		DeleteCorrespondent func(childComplexity int, id int) int
 		DeleteDocument      func(childComplexity int, id int) int
 		DeleteDocumentType  func(childComplexity int, id int) int
 		DeleteSavedView     func(childComplexity int, id int) int
 		DeleteTag           func(childComplexity int, id int) int
+		DeleteUser          func(childComplexity int, id int) int
+		RegenerateAPIToken  func(childComplexity int) int
+		SetUISettings       func(childComplexity int, settings map[string]any) int
 		UpdateCorrespondent func(childComplexity int, id int, input store.CorrespondentInput) int
 		UpdateDocument      func(childComplexity int, id int, input store.DocumentUpdate) int
 		UpdateDocumentType  func(childComplexity int, id int, input store.DocumentTypeInput) int
+		UpdateProfile       func(childComplexity int, input model.ProfileInput) int
 		UpdateSavedView     func(childComplexity int, id int, input store.SavedViewInput) int
 		UpdateTag           func(childComplexity int, id int, input store.TagInput) int
-		UploadDocument      func(childComplexity int, file graphql.Upload, title *string, correspondentID *int, documentTypeID *int, tagIds []int) int
+		UpdateUser          func(childComplexity int, id int, input model.UserInput) int
+		UploadDocument      func(childComplexity int, file graphql.Upload, title *string, correspondentID *int, documentTypeID *int, tagIds []int, created *time.Time, archiveSerialNumber *int) int
 	}
 
 	ObjectCount struct {
 		DocumentCount func(childComplexity int) int
 		ID            func(childComplexity int) int
+	}
+
+	Profile struct {
+		AuthToken         func(childComplexity int) int
+		Email             func(childComplexity int) int
+		FirstName         func(childComplexity int) int
+		HasUsablePassword func(childComplexity int) int
+		LastName          func(childComplexity int) int
 	}
 
 	Query struct {
@@ -234,19 +280,25 @@ type ComplexityRoot struct {
 		DocumentType        func(childComplexity int, id int) int
 		DocumentTypes       func(childComplexity int, filter *store.NameFilter, orderBy []store.NameOrder, page *int, pageSize *int) int
 		Documents           func(childComplexity int, filter *store.DocumentFilter, orderBy []store.DocumentOrder, page *int, pageSize *int) int
+		Groups              func(childComplexity int) int
 		LogEntries          func(childComplexity int, filter *store.LogFilter, order *store.Direction, page *int, pageSize *int) int
 		LogEntry            func(childComplexity int, id int) int
 		LogLines            func(childComplexity int, name string) int
 		LogNames            func(childComplexity int) int
 		Me                  func(childComplexity int) int
 		MoreLike            func(childComplexity int, documentID int, filter *store.DocumentFilter, page *int, pageSize *int) int
+		Profile             func(childComplexity int) int
 		SavedView           func(childComplexity int, id int) int
 		SavedViews          func(childComplexity int, page *int, pageSize *int) int
 		Search              func(childComplexity int, query string, filter *store.DocumentFilter, orderBy *store.DocumentOrder, page *int, pageSize *int, facets *bool) int
 		SelectionData       func(childComplexity int, documentIds []int) int
+		ServerStatus        func(childComplexity int) int
 		Statistics          func(childComplexity int) int
 		Tag                 func(childComplexity int, id int) int
 		Tags                func(childComplexity int, filter *store.NameFilter, orderBy []store.NameOrder, page *int, pageSize *int) int
+		Tasks               func(childComplexity int, filter *model.ConsumptionTaskFilter, orderBy []store.TaskOrder, page *int, pageSize *int) int
+		UISettings          func(childComplexity int) int
+		User                func(childComplexity int, id int) int
 		Users               func(childComplexity int) int
 	}
 
@@ -306,9 +358,33 @@ type ComplexityRoot struct {
 		Tags           func(childComplexity int) int
 	}
 
+	ServerStatus struct {
+		Classifier          func(childComplexity int) int
+		Database            func(childComplexity int) int
+		DatabaseType        func(childComplexity int) int
+		Index               func(childComplexity int) int
+		LatestMigration     func(childComplexity int) int
+		StorageAvailable    func(childComplexity int) int
+		StorageTotal        func(childComplexity int) int
+		TasksFailure        func(childComplexity int) int
+		TasksPending        func(childComplexity int) int
+		TasksSuccess        func(childComplexity int) int
+		TasksTotal          func(childComplexity int) int
+		UnappliedMigrations func(childComplexity int) int
+		Version             func(childComplexity int) int
+	}
+
 	Statistics struct {
-		DocumentsInbox func(childComplexity int) int
-		DocumentsTotal func(childComplexity int) int
+		CharacterCount     func(childComplexity int) int
+		CorrespondentCount func(childComplexity int) int
+		CurrentASN         func(childComplexity int) int
+		DocumentTypeCount  func(childComplexity int) int
+		DocumentsInbox     func(childComplexity int) int
+		DocumentsTotal     func(childComplexity int) int
+		FileTypes          func(childComplexity int) int
+		InboxTagIds        func(childComplexity int) int
+		StoragePathCount   func(childComplexity int) int
+		TagCount           func(childComplexity int) int
 	}
 
 	Subscription struct {
@@ -334,6 +410,12 @@ type ComplexityRoot struct {
 		Page       func(childComplexity int) int
 		PageSize   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	UiSettings struct {
+		Permissions func(childComplexity int) int
+		Settings    func(childComplexity int) int
+		User        func(childComplexity int) int
 	}
 
 	User struct {
@@ -362,6 +444,12 @@ type ConsumptionTaskResolver interface {
 	TagIds(ctx context.Context, obj *store.ConsumptionTask) ([]int, error)
 
 	Document(ctx context.Context, obj *store.ConsumptionTask) (*store.Document, error)
+
+	Number(ctx context.Context, obj *store.ConsumptionTask) (int, error)
+
+	OwnerID(ctx context.Context, obj *store.ConsumptionTask) (*int, error)
+
+	OverrideArchiveSerialNumber(ctx context.Context, obj *store.ConsumptionTask) (*int, error)
 }
 type CorrespondentResolver interface {
 	DocumentCount(ctx context.Context, obj *store.Correspondent) (int, error)
@@ -401,7 +489,14 @@ type MutationResolver interface {
 	UpdateSavedView(ctx context.Context, id int, input store.SavedViewInput) (*store.SavedView, error)
 	DeleteSavedView(ctx context.Context, id int) (int, error)
 	APIToken(ctx context.Context) (string, error)
-	UploadDocument(ctx context.Context, file graphql.Upload, title *string, correspondentID *int, documentTypeID *int, tagIds []int) (*store.ConsumptionTask, error)
+	UploadDocument(ctx context.Context, file graphql.Upload, title *string, correspondentID *int, documentTypeID *int, tagIds []int, created *time.Time, archiveSerialNumber *int) (*store.ConsumptionTask, error)
+	AcknowledgeTasks(ctx context.Context, ids []string, numbers []int, all *bool) (int, error)
+	SetUISettings(ctx context.Context, settings map[string]any) (bool, error)
+	UpdateProfile(ctx context.Context, input model.ProfileInput) (*model.Profile, error)
+	RegenerateAPIToken(ctx context.Context) (string, error)
+	CreateUser(ctx context.Context, input model.UserInput) (*store.User, error)
+	UpdateUser(ctx context.Context, id int, input model.UserInput) (*store.User, error)
+	DeleteUser(ctx context.Context, id int) (int, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*store.User, error)
@@ -427,12 +522,23 @@ type QueryResolver interface {
 	ConsumptionTask(ctx context.Context, id string) (*store.ConsumptionTask, error)
 	DocumentSuggestions(ctx context.Context, id int) (*model.DocumentSuggestions, error)
 	DocumentMetadata(ctx context.Context, id int) (*model.DocumentMetadata, error)
+	Tasks(ctx context.Context, filter *model.ConsumptionTaskFilter, orderBy []store.TaskOrder, page *int, pageSize *int) (*model.ConsumptionTaskList, error)
+	UISettings(ctx context.Context) (*model.UISettings, error)
+	Profile(ctx context.Context) (*model.Profile, error)
+	User(ctx context.Context, id int) (*store.User, error)
+	Groups(ctx context.Context) ([]model.Group, error)
+	ServerStatus(ctx context.Context) (*model.ServerStatus, error)
 	Search(ctx context.Context, query string, filter *store.DocumentFilter, orderBy *store.DocumentOrder, page *int, pageSize *int, facets *bool) (*model.SearchResult, error)
 	MoreLike(ctx context.Context, documentID int, filter *store.DocumentFilter, page *int, pageSize *int) (*model.SearchResult, error)
 	Autocomplete(ctx context.Context, term string, limit *int) ([]string, error)
 }
 type SavedViewResolver interface {
 	FilterRules(ctx context.Context, obj *store.SavedView) ([]store.SavedViewRule, error)
+}
+type StatisticsResolver interface {
+	InboxTagIds(ctx context.Context, obj *store.Statistics) ([]int, error)
+
+	StoragePathCount(ctx context.Context, obj *store.Statistics) (int, error)
 }
 type SubscriptionResolver interface {
 	ConsumptionProgress(ctx context.Context) (<-chan *model.ConsumptionProgress, error)
@@ -461,6 +567,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "ComponentStatus.error":
+		if e.ComplexityRoot.ComponentStatus.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComponentStatus.Error(childComplexity), true
+	case "ComponentStatus.lastModified":
+		if e.ComplexityRoot.ComponentStatus.LastModified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComponentStatus.LastModified(childComplexity), true
+	case "ComponentStatus.status":
+		if e.ComplexityRoot.ComponentStatus.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComponentStatus.Status(childComplexity), true
 
 	case "ConsumptionProgress.currentProgress":
 		if e.ComplexityRoot.ConsumptionProgress.CurrentProgress == nil {
@@ -505,6 +630,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ConsumptionProgress.TaskID(childComplexity), true
 
+	case "ConsumptionTask.acknowledged":
+		if e.ComplexityRoot.ConsumptionTask.Acknowledged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTask.Acknowledged(childComplexity), true
 	case "ConsumptionTask.attempts":
 		if e.ComplexityRoot.ConsumptionTask.Attempts == nil {
 			break
@@ -571,6 +702,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ConsumptionTask.Message(childComplexity), true
+	case "ConsumptionTask.number":
+		if e.ComplexityRoot.ConsumptionTask.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTask.Number(childComplexity), true
+	case "ConsumptionTask.overrideArchiveSerialNumber":
+		if e.ComplexityRoot.ConsumptionTask.OverrideArchiveSerialNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTask.OverrideArchiveSerialNumber(childComplexity), true
+	case "ConsumptionTask.overrideCreated":
+		if e.ComplexityRoot.ConsumptionTask.OverrideCreated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTask.OverrideCreated(childComplexity), true
+	case "ConsumptionTask.ownerId":
+		if e.ComplexityRoot.ConsumptionTask.OwnerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTask.OwnerID(childComplexity), true
 	case "ConsumptionTask.progress":
 		if e.ComplexityRoot.ConsumptionTask.Progress == nil {
 			break
@@ -589,6 +744,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ConsumptionTask.Source(childComplexity), true
+	case "ConsumptionTask.started":
+		if e.ComplexityRoot.ConsumptionTask.Started == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTask.Started(childComplexity), true
 	case "ConsumptionTask.state":
 		if e.ComplexityRoot.ConsumptionTask.State == nil {
 			break
@@ -619,6 +780,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ConsumptionTask.Updated(childComplexity), true
+
+	case "ConsumptionTaskList.items":
+		if e.ComplexityRoot.ConsumptionTaskList.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTaskList.Items(childComplexity), true
+	case "ConsumptionTaskList.page":
+		if e.ComplexityRoot.ConsumptionTaskList.Page == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTaskList.Page(childComplexity), true
+	case "ConsumptionTaskList.pageSize":
+		if e.ComplexityRoot.ConsumptionTaskList.PageSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTaskList.PageSize(childComplexity), true
+	case "ConsumptionTaskList.totalCount":
+		if e.ComplexityRoot.ConsumptionTaskList.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsumptionTaskList.TotalCount(childComplexity), true
 
 	case "Correspondent.documentCount":
 		if e.ComplexityRoot.Correspondent.DocumentCount == nil {
@@ -1031,6 +1217,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FileMetadataEntry.Value(childComplexity), true
 
+	case "FileTypeCount.count":
+		if e.ComplexityRoot.FileTypeCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FileTypeCount.Count(childComplexity), true
+	case "FileTypeCount.mimeType":
+		if e.ComplexityRoot.FileTypeCount.MimeType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FileTypeCount.MimeType(childComplexity), true
+
+	case "Group.id":
+		if e.ComplexityRoot.Group.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.ID(childComplexity), true
+	case "Group.name":
+		if e.ComplexityRoot.Group.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.Name(childComplexity), true
+	case "Group.permissions":
+		if e.ComplexityRoot.Group.Permissions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.Permissions(childComplexity), true
+
 	case "HighlightSegment.term":
 		if e.ComplexityRoot.HighlightSegment.Term == nil {
 			break
@@ -1118,6 +1336,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.APIToken(childComplexity), true
+	case "Mutation.acknowledgeTasks":
+		if e.ComplexityRoot.Mutation.AcknowledgeTasks == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acknowledgeTasks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcknowledgeTasks(childComplexity, args["ids"].([]string), args["numbers"].([]int), args["all"].(*bool)), true
 	case "Mutation.bulkEditDocuments":
 		if e.ComplexityRoot.Mutation.BulkEditDocuments == nil {
 			break
@@ -1173,6 +1402,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateTag(childComplexity, args["input"].(store.TagInput)), true
+	case "Mutation.createUser":
+		if e.ComplexityRoot.Mutation.CreateUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateUser(childComplexity, args["input"].(model.UserInput)), true
 	case "Mutation.deleteCorrespondent":
 		if e.ComplexityRoot.Mutation.DeleteCorrespondent == nil {
 			break
@@ -1228,6 +1468,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteTag(childComplexity, args["id"].(int)), true
+	case "Mutation.deleteUser":
+		if e.ComplexityRoot.Mutation.DeleteUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteUser(childComplexity, args["id"].(int)), true
+	case "Mutation.regenerateApiToken":
+		if e.ComplexityRoot.Mutation.RegenerateAPIToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.RegenerateAPIToken(childComplexity), true
+	case "Mutation.setUiSettings":
+		if e.ComplexityRoot.Mutation.SetUISettings == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setUiSettings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetUISettings(childComplexity, args["settings"].(map[string]any)), true
 	case "Mutation.updateCorrespondent":
 		if e.ComplexityRoot.Mutation.UpdateCorrespondent == nil {
 			break
@@ -1261,6 +1529,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateDocumentType(childComplexity, args["id"].(int), args["input"].(store.DocumentTypeInput)), true
+	case "Mutation.updateProfile":
+		if e.ComplexityRoot.Mutation.UpdateProfile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateProfile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateProfile(childComplexity, args["input"].(model.ProfileInput)), true
 	case "Mutation.updateSavedView":
 		if e.ComplexityRoot.Mutation.UpdateSavedView == nil {
 			break
@@ -1283,6 +1562,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateTag(childComplexity, args["id"].(int), args["input"].(store.TagInput)), true
+	case "Mutation.updateUser":
+		if e.ComplexityRoot.Mutation.UpdateUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateUser(childComplexity, args["id"].(int), args["input"].(model.UserInput)), true
 	case "Mutation.uploadDocument":
 		if e.ComplexityRoot.Mutation.UploadDocument == nil {
 			break
@@ -1293,7 +1583,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UploadDocument(childComplexity, args["file"].(graphql.Upload), args["title"].(*string), args["correspondentId"].(*int), args["documentTypeId"].(*int), args["tagIds"].([]int)), true
+		return e.ComplexityRoot.Mutation.UploadDocument(childComplexity, args["file"].(graphql.Upload), args["title"].(*string), args["correspondentId"].(*int), args["documentTypeId"].(*int), args["tagIds"].([]int), args["created"].(*time.Time), args["archiveSerialNumber"].(*int)), true
 
 	case "ObjectCount.documentCount":
 		if e.ComplexityRoot.ObjectCount.DocumentCount == nil {
@@ -1307,6 +1597,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ObjectCount.ID(childComplexity), true
+
+	case "Profile.authToken":
+		if e.ComplexityRoot.Profile.AuthToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Profile.AuthToken(childComplexity), true
+	case "Profile.email":
+		if e.ComplexityRoot.Profile.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Profile.Email(childComplexity), true
+	case "Profile.firstName":
+		if e.ComplexityRoot.Profile.FirstName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Profile.FirstName(childComplexity), true
+	case "Profile.hasUsablePassword":
+		if e.ComplexityRoot.Profile.HasUsablePassword == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Profile.HasUsablePassword(childComplexity), true
+	case "Profile.lastName":
+		if e.ComplexityRoot.Profile.LastName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Profile.LastName(childComplexity), true
 
 	case "Query.autocomplete":
 		if e.ComplexityRoot.Query.Autocomplete == nil {
@@ -1440,6 +1761,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Documents(childComplexity, args["filter"].(*store.DocumentFilter), args["orderBy"].([]store.DocumentOrder), args["page"].(*int), args["pageSize"].(*int)), true
+	case "Query.groups":
+		if e.ComplexityRoot.Query.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Groups(childComplexity), true
 
 	case "Query.logEntries":
 		if e.ComplexityRoot.Query.LogEntries == nil {
@@ -1497,6 +1824,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MoreLike(childComplexity, args["documentId"].(int), args["filter"].(*store.DocumentFilter), args["page"].(*int), args["pageSize"].(*int)), true
+	case "Query.profile":
+		if e.ComplexityRoot.Query.Profile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Profile(childComplexity), true
 	case "Query.savedView":
 		if e.ComplexityRoot.Query.SavedView == nil {
 			break
@@ -1541,6 +1874,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SelectionData(childComplexity, args["documentIds"].([]int)), true
+	case "Query.serverStatus":
+		if e.ComplexityRoot.Query.ServerStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ServerStatus(childComplexity), true
 	case "Query.statistics":
 		if e.ComplexityRoot.Query.Statistics == nil {
 			break
@@ -1569,6 +1908,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Tags(childComplexity, args["filter"].(*store.NameFilter), args["orderBy"].([]store.NameOrder), args["page"].(*int), args["pageSize"].(*int)), true
+	case "Query.tasks":
+		if e.ComplexityRoot.Query.Tasks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_tasks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Tasks(childComplexity, args["filter"].(*model.ConsumptionTaskFilter), args["orderBy"].([]store.TaskOrder), args["page"].(*int), args["pageSize"].(*int)), true
+	case "Query.uiSettings":
+		if e.ComplexityRoot.Query.UISettings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.UISettings(childComplexity), true
+	case "Query.user":
+		if e.ComplexityRoot.Query.User == nil {
+			break
+		}
+
+		args, err := ec.field_Query_user_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.User(childComplexity, args["id"].(int)), true
 	case "Query.users":
 		if e.ComplexityRoot.Query.Users == nil {
 			break
@@ -1793,6 +2160,109 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SelectionData.Tags(childComplexity), true
 
+	case "ServerStatus.classifier":
+		if e.ComplexityRoot.ServerStatus.Classifier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServerStatus.Classifier(childComplexity), true
+	case "ServerStatus.database":
+		if e.ComplexityRoot.ServerStatus.Database == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServerStatus.Database(childComplexity), true
+	case "ServerStatus.databaseType":
+		if e.ComplexityRoot.ServerStatus.DatabaseType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServerStatus.DatabaseType(childComplexity), true
+	case "ServerStatus.index":
+		if e.ComplexityRoot.ServerStatus.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServerStatus.Index(childComplexity), true
+	case "ServerStatus.latestMigration":
+		if e.ComplexityRoot.ServerStatus.LatestMigration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServerStatus.LatestMigration(childComplexity), true
+	case "ServerStatus.storageAvailable":
+		if e.ComplexityRoot.ServerStatus.StorageAvailable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServerStatus.StorageAvailable(childComplexity), true
+	case "ServerStatus.storageTotal":
+		if e.ComplexityRoot.ServerStatus.StorageTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServerStatus.StorageTotal(childComplexity), true
+	case "ServerStatus.tasksFailure":
+		if e.ComplexityRoot.ServerStatus.TasksFailure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServerStatus.TasksFailure(childComplexity), true
+	case "ServerStatus.tasksPending":
+		if e.ComplexityRoot.ServerStatus.TasksPending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServerStatus.TasksPending(childComplexity), true
+	case "ServerStatus.tasksSuccess":
+		if e.ComplexityRoot.ServerStatus.TasksSuccess == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServerStatus.TasksSuccess(childComplexity), true
+	case "ServerStatus.tasksTotal":
+		if e.ComplexityRoot.ServerStatus.TasksTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServerStatus.TasksTotal(childComplexity), true
+	case "ServerStatus.unappliedMigrations":
+		if e.ComplexityRoot.ServerStatus.UnappliedMigrations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServerStatus.UnappliedMigrations(childComplexity), true
+	case "ServerStatus.version":
+		if e.ComplexityRoot.ServerStatus.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServerStatus.Version(childComplexity), true
+
+	case "Statistics.characterCount":
+		if e.ComplexityRoot.Statistics.CharacterCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Statistics.CharacterCount(childComplexity), true
+	case "Statistics.correspondentCount":
+		if e.ComplexityRoot.Statistics.CorrespondentCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Statistics.CorrespondentCount(childComplexity), true
+	case "Statistics.currentAsn":
+		if e.ComplexityRoot.Statistics.CurrentASN == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Statistics.CurrentASN(childComplexity), true
+	case "Statistics.documentTypeCount":
+		if e.ComplexityRoot.Statistics.DocumentTypeCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Statistics.DocumentTypeCount(childComplexity), true
 	case "Statistics.documentsInbox":
 		if e.ComplexityRoot.Statistics.DocumentsInbox == nil {
 			break
@@ -1805,6 +2275,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Statistics.DocumentsTotal(childComplexity), true
+	case "Statistics.fileTypes":
+		if e.ComplexityRoot.Statistics.FileTypes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Statistics.FileTypes(childComplexity), true
+	case "Statistics.inboxTagIds":
+		if e.ComplexityRoot.Statistics.InboxTagIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Statistics.InboxTagIds(childComplexity), true
+	case "Statistics.storagePathCount":
+		if e.ComplexityRoot.Statistics.StoragePathCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Statistics.StoragePathCount(childComplexity), true
+	case "Statistics.tagCount":
+		if e.ComplexityRoot.Statistics.TagCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Statistics.TagCount(childComplexity), true
 
 	case "Subscription.consumptionProgress":
 		if e.ComplexityRoot.Subscription.ConsumptionProgress == nil {
@@ -1905,6 +2399,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TagList.TotalCount(childComplexity), true
 
+	case "UiSettings.permissions":
+		if e.ComplexityRoot.UiSettings.Permissions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UiSettings.Permissions(childComplexity), true
+	case "UiSettings.settings":
+		if e.ComplexityRoot.UiSettings.Settings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UiSettings.Settings(childComplexity), true
+	case "UiSettings.user":
+		if e.ComplexityRoot.UiSettings.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UiSettings.User(childComplexity), true
+
 	case "User.dateJoined":
 		if e.ComplexityRoot.User.DateJoined == nil {
 			break
@@ -1976,6 +2489,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("BulkEditInput", ec.unmarshalInputBulkEditInput),
+			graphql.NewInputUnmarshaler("ConsumptionTaskFilter", ec.unmarshalInputConsumptionTaskFilter),
 			graphql.NewInputUnmarshaler("CorrespondentInput", ec.unmarshalInputCorrespondentInput),
 			graphql.NewInputUnmarshaler("DateFilter", ec.unmarshalInputDateFilter),
 			graphql.NewInputUnmarshaler("DocumentFilter", ec.unmarshalInputDocumentFilter),
@@ -1987,11 +2501,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("LogFilter", ec.unmarshalInputLogFilter),
 			graphql.NewInputUnmarshaler("NameFilter", ec.unmarshalInputNameFilter),
 			graphql.NewInputUnmarshaler("NameOrder", ec.unmarshalInputNameOrder),
+			graphql.NewInputUnmarshaler("ProfileInput", ec.unmarshalInputProfileInput),
 			graphql.NewInputUnmarshaler("SavedViewInput", ec.unmarshalInputSavedViewInput),
 			graphql.NewInputUnmarshaler("SavedViewRuleInput", ec.unmarshalInputSavedViewRuleInput),
 			graphql.NewInputUnmarshaler("TagInput", ec.unmarshalInputTagInput),
 			graphql.NewInputUnmarshaler("TagsFilter", ec.unmarshalInputTagsFilter),
+			graphql.NewInputUnmarshaler("TaskOrder", ec.unmarshalInputTaskOrder),
 			graphql.NewInputUnmarshaler("TextFilter", ec.unmarshalInputTextFilter),
+			graphql.NewInputUnmarshaler("UserInput", ec.unmarshalInputUserInput),
 		)
 	}
 	first := true
@@ -2084,7 +2601,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/consume.graphqls" "schema/document.graphqls" "schema/log.graphqls" "schema/matching.graphqls" "schema/savedview.graphqls" "schema/schema.graphqls" "schema/search.graphqls"
+//go:embed "schema/consume.graphqls" "schema/document.graphqls" "schema/log.graphqls" "schema/matching.graphqls" "schema/ngx.graphqls" "schema/savedview.graphqls" "schema/schema.graphqls" "schema/search.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2100,6 +2617,7 @@ var sources = []*ast.Source{
 	{Name: "schema/document.graphqls", Input: sourceData("schema/document.graphqls"), BuiltIn: false},
 	{Name: "schema/log.graphqls", Input: sourceData("schema/log.graphqls"), BuiltIn: false},
 	{Name: "schema/matching.graphqls", Input: sourceData("schema/matching.graphqls"), BuiltIn: false},
+	{Name: "schema/ngx.graphqls", Input: sourceData("schema/ngx.graphqls"), BuiltIn: false},
 	{Name: "schema/savedview.graphqls", Input: sourceData("schema/savedview.graphqls"), BuiltIn: false},
 	{Name: "schema/schema.graphqls", Input: sourceData("schema/schema.graphqls"), BuiltIn: false},
 	{Name: "schema/search.graphqls", Input: sourceData("schema/search.graphqls"), BuiltIn: false},
@@ -2109,6 +2627,18 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_ComponentStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_ComponentStatus_status(ctx, field)
+	case "error":
+		return ec.fieldContext_ComponentStatus_error(ctx, field)
+	case "lastModified":
+		return ec.fieldContext_ComponentStatus_lastModified(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComponentStatus", field.Name)
+}
 
 func (ec *executionContext) childFields_ConsumptionProgress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -2170,8 +2700,34 @@ func (ec *executionContext) childFields_ConsumptionTask(ctx context.Context, fie
 		return ec.fieldContext_ConsumptionTask_updated(ctx, field)
 	case "finished":
 		return ec.fieldContext_ConsumptionTask_finished(ctx, field)
+	case "number":
+		return ec.fieldContext_ConsumptionTask_number(ctx, field)
+	case "acknowledged":
+		return ec.fieldContext_ConsumptionTask_acknowledged(ctx, field)
+	case "ownerId":
+		return ec.fieldContext_ConsumptionTask_ownerId(ctx, field)
+	case "started":
+		return ec.fieldContext_ConsumptionTask_started(ctx, field)
+	case "overrideCreated":
+		return ec.fieldContext_ConsumptionTask_overrideCreated(ctx, field)
+	case "overrideArchiveSerialNumber":
+		return ec.fieldContext_ConsumptionTask_overrideArchiveSerialNumber(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ConsumptionTask", field.Name)
+}
+
+func (ec *executionContext) childFields_ConsumptionTaskList(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_ConsumptionTaskList_totalCount(ctx, field)
+	case "page":
+		return ec.fieldContext_ConsumptionTaskList_page(ctx, field)
+	case "pageSize":
+		return ec.fieldContext_ConsumptionTaskList_pageSize(ctx, field)
+	case "items":
+		return ec.fieldContext_ConsumptionTaskList_items(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConsumptionTaskList", field.Name)
 }
 
 func (ec *executionContext) childFields_Correspondent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2362,6 +2918,28 @@ func (ec *executionContext) childFields_FileMetadataEntry(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type FileMetadataEntry", field.Name)
 }
 
+func (ec *executionContext) childFields_FileTypeCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "mimeType":
+		return ec.fieldContext_FileTypeCount_mimeType(ctx, field)
+	case "count":
+		return ec.fieldContext_FileTypeCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FileTypeCount", field.Name)
+}
+
+func (ec *executionContext) childFields_Group(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Group_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Group_name(ctx, field)
+	case "permissions":
+		return ec.fieldContext_Group_permissions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Group", field.Name)
+}
+
 func (ec *executionContext) childFields_HighlightSegment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "text":
@@ -2414,6 +2992,22 @@ func (ec *executionContext) childFields_ObjectCount(ctx context.Context, field g
 		return ec.fieldContext_ObjectCount_documentCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ObjectCount", field.Name)
+}
+
+func (ec *executionContext) childFields_Profile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "email":
+		return ec.fieldContext_Profile_email(ctx, field)
+	case "firstName":
+		return ec.fieldContext_Profile_firstName(ctx, field)
+	case "lastName":
+		return ec.fieldContext_Profile_lastName(ctx, field)
+	case "authToken":
+		return ec.fieldContext_Profile_authToken(ctx, field)
+	case "hasUsablePassword":
+		return ec.fieldContext_Profile_hasUsablePassword(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Profile", field.Name)
 }
 
 func (ec *executionContext) childFields_SavedView(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2528,12 +3122,60 @@ func (ec *executionContext) childFields_SelectionData(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type SelectionData", field.Name)
 }
 
+func (ec *executionContext) childFields_ServerStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_ServerStatus_version(ctx, field)
+	case "databaseType":
+		return ec.fieldContext_ServerStatus_databaseType(ctx, field)
+	case "database":
+		return ec.fieldContext_ServerStatus_database(ctx, field)
+	case "latestMigration":
+		return ec.fieldContext_ServerStatus_latestMigration(ctx, field)
+	case "unappliedMigrations":
+		return ec.fieldContext_ServerStatus_unappliedMigrations(ctx, field)
+	case "storageTotal":
+		return ec.fieldContext_ServerStatus_storageTotal(ctx, field)
+	case "storageAvailable":
+		return ec.fieldContext_ServerStatus_storageAvailable(ctx, field)
+	case "index":
+		return ec.fieldContext_ServerStatus_index(ctx, field)
+	case "classifier":
+		return ec.fieldContext_ServerStatus_classifier(ctx, field)
+	case "tasksTotal":
+		return ec.fieldContext_ServerStatus_tasksTotal(ctx, field)
+	case "tasksPending":
+		return ec.fieldContext_ServerStatus_tasksPending(ctx, field)
+	case "tasksSuccess":
+		return ec.fieldContext_ServerStatus_tasksSuccess(ctx, field)
+	case "tasksFailure":
+		return ec.fieldContext_ServerStatus_tasksFailure(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServerStatus", field.Name)
+}
+
 func (ec *executionContext) childFields_Statistics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "documentsTotal":
 		return ec.fieldContext_Statistics_documentsTotal(ctx, field)
 	case "documentsInbox":
 		return ec.fieldContext_Statistics_documentsInbox(ctx, field)
+	case "inboxTagIds":
+		return ec.fieldContext_Statistics_inboxTagIds(ctx, field)
+	case "fileTypes":
+		return ec.fieldContext_Statistics_fileTypes(ctx, field)
+	case "characterCount":
+		return ec.fieldContext_Statistics_characterCount(ctx, field)
+	case "tagCount":
+		return ec.fieldContext_Statistics_tagCount(ctx, field)
+	case "correspondentCount":
+		return ec.fieldContext_Statistics_correspondentCount(ctx, field)
+	case "documentTypeCount":
+		return ec.fieldContext_Statistics_documentTypeCount(ctx, field)
+	case "storagePathCount":
+		return ec.fieldContext_Statistics_storagePathCount(ctx, field)
+	case "currentAsn":
+		return ec.fieldContext_Statistics_currentAsn(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Statistics", field.Name)
 }
@@ -2578,6 +3220,18 @@ func (ec *executionContext) childFields_TagList(ctx context.Context, field graph
 		return ec.fieldContext_TagList_items(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TagList", field.Name)
+}
+
+func (ec *executionContext) childFields_UiSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_UiSettings_user(ctx, field)
+	case "settings":
+		return ec.fieldContext_UiSettings_settings(ctx, field)
+	case "permissions":
+		return ec.fieldContext_UiSettings_permissions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UiSettings", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2722,6 +3376,36 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Mutation_acknowledgeTasks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "numbers",
+		func(ctx context.Context, v any) ([]int, error) {
+			return ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["numbers"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "all",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["all"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_bulkEditDocuments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2784,6 +3468,20 @@ func (ec *executionContext) field_Mutation_createTag_args(ctx context.Context, r
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.TagInput, error) {
 			return ec.unmarshalNTagInput2githubᚗcomᚋquirehqᚋquireᚋstoreᚐTagInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UserInput, error) {
+			return ec.unmarshalNUserInput2githubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐUserInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2862,6 +3560,34 @@ func (ec *executionContext) field_Mutation_deleteTag_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setUiSettings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "settings",
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalNMap2map(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["settings"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateCorrespondent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2928,6 +3654,20 @@ func (ec *executionContext) field_Mutation_updateDocument_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateProfile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ProfileInput, error) {
+			return ec.unmarshalNProfileInput2githubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐProfileInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateSavedView_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2964,6 +3704,28 @@ func (ec *executionContext) field_Mutation_updateTag_args(ctx context.Context, r
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.TagInput, error) {
 			return ec.unmarshalNTagInput2githubᚗcomᚋquirehqᚋquireᚋstoreᚐTagInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UserInput, error) {
+			return ec.unmarshalNUserInput2githubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐUserInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3015,6 +3777,22 @@ func (ec *executionContext) field_Mutation_uploadDocument_args(ctx context.Conte
 		return nil, err
 	}
 	args["tagIds"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "created",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["created"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "archiveSerialNumber",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["archiveSerialNumber"] = arg6
 	return args, nil
 }
 
@@ -3564,6 +4342,58 @@ func (ec *executionContext) field_Query_tags_args(ctx context.Context, rawArgs m
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_tasks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ConsumptionTaskFilter, error) {
+			return ec.unmarshalOConsumptionTaskFilter2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐConsumptionTaskFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]store.TaskOrder, error) {
+			return ec.unmarshalOTaskOrder2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐTaskOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "page",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["page"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "pageSize",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["pageSize"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_user_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field___Directive_args_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3637,6 +4467,75 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _ComponentStatus_status(ctx context.Context, field graphql.CollectedField, obj *model.ComponentStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComponentStatus_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComponentStatus_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComponentStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _ComponentStatus_error(ctx context.Context, field graphql.CollectedField, obj *model.ComponentStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComponentStatus_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComponentStatus_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComponentStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _ComponentStatus_lastModified(ctx context.Context, field graphql.CollectedField, obj *model.ComponentStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComponentStatus_lastModified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastModified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComponentStatus_lastModified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComponentStatus", field, false, false, "DateTime")
+}
 
 func (ec *executionContext) _ConsumptionProgress_filename(ctx context.Context, field graphql.CollectedField, obj *model.ConsumptionProgress) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -4243,6 +5142,245 @@ func (ec *executionContext) _ConsumptionTask_finished(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_ConsumptionTask_finished(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ConsumptionTask", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ConsumptionTask_number(ctx context.Context, field graphql.CollectedField, obj *store.ConsumptionTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTask_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConsumptionTask().Number(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTask_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTask", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ConsumptionTask_acknowledged(ctx context.Context, field graphql.CollectedField, obj *store.ConsumptionTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTask_acknowledged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Acknowledged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTask_acknowledged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTask", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ConsumptionTask_ownerId(ctx context.Context, field graphql.CollectedField, obj *store.ConsumptionTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTask_ownerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConsumptionTask().OwnerID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTask_ownerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTask", field, true, true, "ID")
+}
+
+func (ec *executionContext) _ConsumptionTask_started(ctx context.Context, field graphql.CollectedField, obj *store.ConsumptionTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTask_started(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Started, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTask_started(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTask", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ConsumptionTask_overrideCreated(ctx context.Context, field graphql.CollectedField, obj *store.ConsumptionTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTask_overrideCreated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OverrideCreated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTask_overrideCreated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTask", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ConsumptionTask_overrideArchiveSerialNumber(ctx context.Context, field graphql.CollectedField, obj *store.ConsumptionTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTask_overrideArchiveSerialNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConsumptionTask().OverrideArchiveSerialNumber(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTask_overrideArchiveSerialNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTask", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ConsumptionTaskList_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ConsumptionTaskList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTaskList_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTaskList_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTaskList", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ConsumptionTaskList_page(ctx context.Context, field graphql.CollectedField, obj *model.ConsumptionTaskList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTaskList_page(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Page, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTaskList_page(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTaskList", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ConsumptionTaskList_pageSize(ctx context.Context, field graphql.CollectedField, obj *model.ConsumptionTaskList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTaskList_pageSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTaskList_pageSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsumptionTaskList", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ConsumptionTaskList_items(ctx context.Context, field graphql.CollectedField, obj *model.ConsumptionTaskList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsumptionTaskList_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.ConsumptionTask) graphql.Marshaler {
+			return ec.marshalNConsumptionTask2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐConsumptionTaskᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsumptionTaskList_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConsumptionTaskList",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConsumptionTask(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Correspondent_id(ctx context.Context, field graphql.CollectedField, obj *store.Correspondent) (ret graphql.Marshaler) {
@@ -5858,6 +6996,121 @@ func (ec *executionContext) fieldContext_FileMetadataEntry_value(_ context.Conte
 	return graphql.NewScalarFieldContext("FileMetadataEntry", field, false, false, "String")
 }
 
+func (ec *executionContext) _FileTypeCount_mimeType(ctx context.Context, field graphql.CollectedField, obj *store.MimeTypeCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FileTypeCount_mimeType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MimeType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FileTypeCount_mimeType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FileTypeCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _FileTypeCount_count(ctx context.Context, field graphql.CollectedField, obj *store.MimeTypeCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FileTypeCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FileTypeCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FileTypeCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Group_id(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Group_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Group", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Group_name(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Group_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Group", field, false, false, "String")
+}
+
+func (ec *executionContext) _Group_permissions(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_permissions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Permissions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Group_permissions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Group", field, false, false, "String")
+}
+
 func (ec *executionContext) _HighlightSegment_text(ctx context.Context, field graphql.CollectedField, obj *search.Segment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6859,7 +8112,7 @@ func (ec *executionContext) _Mutation_uploadDocument(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UploadDocument(ctx, fc.Args["file"].(graphql.Upload), fc.Args["title"].(*string), fc.Args["correspondentId"].(*int), fc.Args["documentTypeId"].(*int), fc.Args["tagIds"].([]int))
+			return ec.Resolvers.Mutation().UploadDocument(ctx, fc.Args["file"].(graphql.Upload), fc.Args["title"].(*string), fc.Args["correspondentId"].(*int), fc.Args["documentTypeId"].(*int), fc.Args["tagIds"].([]int), fc.Args["created"].(*time.Time), fc.Args["archiveSerialNumber"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *store.ConsumptionTask) graphql.Marshaler {
@@ -6887,6 +8140,293 @@ func (ec *executionContext) fieldContext_Mutation_uploadDocument(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_uploadDocument_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acknowledgeTasks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acknowledgeTasks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcknowledgeTasks(ctx, fc.Args["ids"].([]string), fc.Args["numbers"].([]int), fc.Args["all"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acknowledgeTasks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acknowledgeTasks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setUiSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setUiSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetUISettings(ctx, fc.Args["settings"].(map[string]any))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setUiSettings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setUiSettings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateProfile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateProfile(ctx, fc.Args["input"].(model.ProfileInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Profile) graphql.Marshaler {
+			return ec.marshalNProfile2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐProfile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateProfile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Profile(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateProfile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_regenerateApiToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_regenerateApiToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().RegenerateAPIToken(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_regenerateApiToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mutation", field, true, true, "String")
+}
+
+func (ec *executionContext) _Mutation_createUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateUser(ctx, fc.Args["input"].(model.UserInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateUser(ctx, fc.Args["id"].(int), fc.Args["input"].(model.UserInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteUser(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6937,6 +8477,121 @@ func (ec *executionContext) _ObjectCount_documentCount(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_ObjectCount_documentCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ObjectCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Profile_email(ctx context.Context, field graphql.CollectedField, obj *model.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Profile_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Profile_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Profile", field, false, false, "String")
+}
+
+func (ec *executionContext) _Profile_firstName(ctx context.Context, field graphql.CollectedField, obj *model.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Profile_firstName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Profile_firstName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Profile", field, false, false, "String")
+}
+
+func (ec *executionContext) _Profile_lastName(ctx context.Context, field graphql.CollectedField, obj *model.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Profile_lastName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Profile_lastName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Profile", field, false, false, "String")
+}
+
+func (ec *executionContext) _Profile_authToken(ctx context.Context, field graphql.CollectedField, obj *model.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Profile_authToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Profile_authToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Profile", field, false, false, "String")
+}
+
+func (ec *executionContext) _Profile_hasUsablePassword(ctx context.Context, field graphql.CollectedField, obj *model.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Profile_hasUsablePassword(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasUsablePassword, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Profile_hasUsablePassword(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Profile", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -7890,6 +9545,222 @@ func (ec *executionContext) fieldContext_Query_documentMetadata(ctx context.Cont
 	if fc.Args, err = ec.field_Query_documentMetadata_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_tasks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_tasks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Tasks(ctx, fc.Args["filter"].(*model.ConsumptionTaskFilter), fc.Args["orderBy"].([]store.TaskOrder), fc.Args["page"].(*int), fc.Args["pageSize"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConsumptionTaskList) graphql.Marshaler {
+			return ec.marshalNConsumptionTaskList2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐConsumptionTaskList(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_tasks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConsumptionTaskList(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_tasks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_uiSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_uiSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().UISettings(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UISettings) graphql.Marshaler {
+			return ec.marshalNUiSettings2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐUISettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_uiSettings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UiSettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_profile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_profile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Profile(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Profile) graphql.Marshaler {
+			return ec.marshalNProfile2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐProfile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_profile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Profile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_user(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().User(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_user(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_user_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_groups(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Groups(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Group) graphql.Marshaler {
+			return ec.marshalNGroup2ᚕgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_serverStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_serverStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().ServerStatus(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ServerStatus) graphql.Marshaler {
+			return ec.marshalNServerStatus2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐServerStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_serverStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServerStatus(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -9015,6 +10886,332 @@ func (ec *executionContext) fieldContext_SelectionData_documentTypes(_ context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _ServerStatus_version(ctx context.Context, field graphql.CollectedField, obj *model.ServerStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServerStatus_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServerStatus_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServerStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _ServerStatus_databaseType(ctx context.Context, field graphql.CollectedField, obj *model.ServerStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServerStatus_databaseType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DatabaseType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServerStatus_databaseType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServerStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _ServerStatus_database(ctx context.Context, field graphql.CollectedField, obj *model.ServerStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServerStatus_database(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Database, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ComponentStatus) graphql.Marshaler {
+			return ec.marshalNComponentStatus2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐComponentStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServerStatus_database(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServerStatus",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComponentStatus(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServerStatus_latestMigration(ctx context.Context, field graphql.CollectedField, obj *model.ServerStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServerStatus_latestMigration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LatestMigration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServerStatus_latestMigration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServerStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _ServerStatus_unappliedMigrations(ctx context.Context, field graphql.CollectedField, obj *model.ServerStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServerStatus_unappliedMigrations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnappliedMigrations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServerStatus_unappliedMigrations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServerStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _ServerStatus_storageTotal(ctx context.Context, field graphql.CollectedField, obj *model.ServerStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServerStatus_storageTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StorageTotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServerStatus_storageTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServerStatus", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ServerStatus_storageAvailable(ctx context.Context, field graphql.CollectedField, obj *model.ServerStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServerStatus_storageAvailable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StorageAvailable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServerStatus_storageAvailable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServerStatus", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ServerStatus_index(ctx context.Context, field graphql.CollectedField, obj *model.ServerStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServerStatus_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ComponentStatus) graphql.Marshaler {
+			return ec.marshalNComponentStatus2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐComponentStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServerStatus_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServerStatus",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComponentStatus(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServerStatus_classifier(ctx context.Context, field graphql.CollectedField, obj *model.ServerStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServerStatus_classifier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Classifier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ComponentStatus) graphql.Marshaler {
+			return ec.marshalNComponentStatus2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐComponentStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServerStatus_classifier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServerStatus",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComponentStatus(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServerStatus_tasksTotal(ctx context.Context, field graphql.CollectedField, obj *model.ServerStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServerStatus_tasksTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TasksTotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServerStatus_tasksTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServerStatus", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServerStatus_tasksPending(ctx context.Context, field graphql.CollectedField, obj *model.ServerStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServerStatus_tasksPending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TasksPending, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServerStatus_tasksPending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServerStatus", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServerStatus_tasksSuccess(ctx context.Context, field graphql.CollectedField, obj *model.ServerStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServerStatus_tasksSuccess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TasksSuccess, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServerStatus_tasksSuccess(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServerStatus", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServerStatus_tasksFailure(ctx context.Context, field graphql.CollectedField, obj *model.ServerStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServerStatus_tasksFailure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TasksFailure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServerStatus_tasksFailure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServerStatus", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Statistics_documentsTotal(ctx context.Context, field graphql.CollectedField, obj *store.Statistics) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9058,6 +11255,199 @@ func (ec *executionContext) _Statistics_documentsInbox(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_Statistics_documentsInbox(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Statistics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Statistics_inboxTagIds(ctx context.Context, field graphql.CollectedField, obj *store.Statistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Statistics_inboxTagIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Statistics().InboxTagIds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNID2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Statistics_inboxTagIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Statistics", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Statistics_fileTypes(ctx context.Context, field graphql.CollectedField, obj *store.Statistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Statistics_fileTypes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FileTypes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.MimeTypeCount) graphql.Marshaler {
+			return ec.marshalNFileTypeCount2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐMimeTypeCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Statistics_fileTypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Statistics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FileTypeCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Statistics_characterCount(ctx context.Context, field graphql.CollectedField, obj *store.Statistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Statistics_characterCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CharacterCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Statistics_characterCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Statistics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Statistics_tagCount(ctx context.Context, field graphql.CollectedField, obj *store.Statistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Statistics_tagCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TagCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Statistics_tagCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Statistics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Statistics_correspondentCount(ctx context.Context, field graphql.CollectedField, obj *store.Statistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Statistics_correspondentCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CorrespondentCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Statistics_correspondentCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Statistics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Statistics_documentTypeCount(ctx context.Context, field graphql.CollectedField, obj *store.Statistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Statistics_documentTypeCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentTypeCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Statistics_documentTypeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Statistics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Statistics_storagePathCount(ctx context.Context, field graphql.CollectedField, obj *store.Statistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Statistics_storagePathCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Statistics().StoragePathCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Statistics_storagePathCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Statistics", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Statistics_currentAsn(ctx context.Context, field graphql.CollectedField, obj *store.Statistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Statistics_currentAsn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CurrentASN, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Statistics_currentAsn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Statistics", field, false, false, "Int")
 }
 
@@ -9445,6 +11835,84 @@ func (ec *executionContext) fieldContext_TagList_items(_ context.Context, field 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _UiSettings_user(ctx context.Context, field graphql.CollectedField, obj *model.UISettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UiSettings_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UiSettings_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UiSettings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UiSettings_settings(ctx context.Context, field graphql.CollectedField, obj *model.UISettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UiSettings_settings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Settings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalNMap2map(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UiSettings_settings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UiSettings", field, false, false, "Map")
+}
+
+func (ec *executionContext) _UiSettings_permissions(ctx context.Context, field graphql.CollectedField, obj *model.UISettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UiSettings_permissions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Permissions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UiSettings_permissions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UiSettings", field, false, false, "String")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *store.User) (ret graphql.Marshaler) {
@@ -10834,6 +13302,118 @@ func UnmarshalBulkEditInput(ctx context.Context, raw any) (store.BulkEdit, error
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputConsumptionTaskFilter(ctx context.Context, obj any) (model.ConsumptionTaskFilter, error) {
+	var it model.ConsumptionTaskFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ids", "numbers", "states", "sources", "acknowledged", "complete", "ownerId", "createdAfter", "createdBefore", "name", "documentId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ids":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ids"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ids = data
+		case "numbers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("numbers"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Numbers = data
+		case "states":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("states"))
+			data, err := ec.unmarshalOConsumptionTaskState2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐTaskStateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.States = data
+		case "sources":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sources"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sources = data
+		case "acknowledged":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acknowledged"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Acknowledged = data
+		case "complete":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complete"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Complete = data
+		case "ownerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerID = data
+		case "createdAfter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAfter"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAfter = data
+		case "createdBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdBefore"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedBefore = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "documentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalConsumptionTaskFilter unmarshals raw into the ConsumptionTaskFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalConsumptionTaskFilter(ctx context.Context, raw any) (model.ConsumptionTaskFilter, error) {
+	var out model.ConsumptionTaskFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConsumptionTaskFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCorrespondentInput(ctx context.Context, obj any) (store.CorrespondentInput, error) {
 	var it store.CorrespondentInput
 	if obj == nil {
@@ -11647,6 +14227,69 @@ func UnmarshalNameOrder(ctx context.Context, raw any) (store.NameOrder, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputProfileInput(ctx context.Context, obj any) (model.ProfileInput, error) {
+	var it model.ProfileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"email", "password", "firstName", "lastName"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		case "firstName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstName = data
+		case "lastName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastName = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProfileInput unmarshals raw into the ProfileInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProfileInput(ctx context.Context, raw any) (model.ProfileInput, error) {
+	var out model.ProfileInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProfileInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSavedViewInput(ctx context.Context, obj any) (store.SavedViewInput, error) {
 	var it store.SavedViewInput
 	if obj == nil {
@@ -11906,6 +14549,59 @@ func UnmarshalTagsFilter(ctx context.Context, raw any) (store.TagsFilter, error)
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputTaskOrder(ctx context.Context, obj any) (store.TaskOrder, error) {
+	var it store.TaskOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNTaskOrderField2githubᚗcomᚋquirehqᚋquireᚋstoreᚐTaskOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOSortDirection2githubᚗcomᚋquirehqᚋquireᚋstoreᚐDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTaskOrder unmarshals raw into the TaskOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTaskOrder(ctx context.Context, raw any) (store.TaskOrder, error) {
+	var out store.TaskOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TaskOrder", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTextFilter(ctx context.Context, obj any) (store.TextFilter, error) {
 	var it store.TextFilter
 	if obj == nil {
@@ -11969,6 +14665,97 @@ func UnmarshalTextFilter(ctx context.Context, raw any) (store.TextFilter, error)
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUserInput(ctx context.Context, obj any) (model.UserInput, error) {
+	var it model.UserInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"username", "email", "password", "firstName", "lastName", "isActive", "isStaff", "isSuperuser"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "username":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("username"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Username = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		case "firstName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstName = data
+		case "lastName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastName = data
+		case "isActive":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isActive"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsActive = data
+		case "isStaff":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isStaff"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsStaff = data
+		case "isSuperuser":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isSuperuser"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsSuperuser = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUserInput unmarshals raw into the UserInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUserInput(ctx context.Context, raw any) (model.UserInput, error) {
+	var out model.UserInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UserInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -11976,6 +14763,49 @@ func UnmarshalTextFilter(ctx context.Context, raw any) (store.TextFilter, error)
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var componentStatusImplementors = []string{"ComponentStatus"}
+
+func (ec *executionContext) _ComponentStatus(ctx context.Context, sel ast.SelectionSet, obj *model.ComponentStatus) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, componentStatusImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComponentStatus")
+		case "status":
+			out.Values[i] = ec._ComponentStatus_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._ComponentStatus_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastModified":
+			out.Values[i] = ec._ComponentStatus_lastModified(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var consumptionProgressImplementors = []string{"ConsumptionProgress"}
 
@@ -12149,6 +14979,87 @@ func (ec *executionContext) _ConsumptionTask(ctx context.Context, sel ast.Select
 			out.Values[i] = ec._ConsumptionTask_finished(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "number":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConsumptionTask_number(ctx, field, obj)
+				})
+		case "acknowledged":
+			out.Values[i] = ec._ConsumptionTask_acknowledged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ownerId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConsumptionTask_ownerId(ctx, field, obj)
+				})
+		case "started":
+			out.Values[i] = ec._ConsumptionTask_started(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overrideCreated":
+			out.Values[i] = ec._ConsumptionTask_overrideCreated(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overrideArchiveSerialNumber":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConsumptionTask_overrideArchiveSerialNumber(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var consumptionTaskListImplementors = []string{"ConsumptionTaskList"}
+
+func (ec *executionContext) _ConsumptionTaskList(ctx context.Context, sel ast.SelectionSet, obj *model.ConsumptionTaskList) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, consumptionTaskListImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConsumptionTaskList")
+		case "totalCount":
+			out.Values[i] = ec._ConsumptionTaskList_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "page":
+			out.Values[i] = ec._ConsumptionTaskList_page(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageSize":
+			out.Values[i] = ec._ConsumptionTaskList_pageSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "items":
+			out.Values[i] = ec._ConsumptionTaskList_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -12767,6 +15678,87 @@ func (ec *executionContext) _FileMetadataEntry(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var fileTypeCountImplementors = []string{"FileTypeCount"}
+
+func (ec *executionContext) _FileTypeCount(ctx context.Context, sel ast.SelectionSet, obj *store.MimeTypeCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fileTypeCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FileTypeCount")
+		case "mimeType":
+			out.Values[i] = ec._FileTypeCount_mimeType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._FileTypeCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var groupImplementors = []string{"Group"}
+
+func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, obj *model.Group) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, groupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Group")
+		case "id":
+			out.Values[i] = ec._Group_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Group_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "permissions":
+			out.Values[i] = ec._Group_permissions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var highlightSegmentImplementors = []string{"HighlightSegment"}
 
 func (ec *executionContext) _HighlightSegment(ctx context.Context, sel ast.SelectionSet, obj *search.Segment) graphql.Marshaler {
@@ -13054,6 +16046,55 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "acknowledgeTasks":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acknowledgeTasks(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setUiSettings":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setUiSettings(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateProfile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateProfile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "regenerateApiToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_regenerateApiToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createUser":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createUser(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateUser":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateUser(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteUser":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteUser(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13089,6 +16130,59 @@ func (ec *executionContext) _ObjectCount(ctx context.Context, sel ast.SelectionS
 			}
 		case "documentCount":
 			out.Values[i] = ec._ObjectCount_documentCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var profileImplementors = []string{"Profile"}
+
+func (ec *executionContext) _Profile(ctx context.Context, sel ast.SelectionSet, obj *model.Profile) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, profileImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Profile")
+		case "email":
+			out.Values[i] = ec._Profile_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstName":
+			out.Values[i] = ec._Profile_firstName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastName":
+			out.Values[i] = ec._Profile_lastName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "authToken":
+			out.Values[i] = ec._Profile_authToken(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "hasUsablePassword":
+			out.Values[i] = ec._Profile_hasUsablePassword(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -13265,6 +16359,42 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_documentMetadata(ctx, field)
+				})
+		case "tasks":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_tasks(ctx, field)
+				})
+		case "uiSettings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_uiSettings(ctx, field)
+				})
+		case "profile":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_profile(ctx, field)
+				})
+		case "user":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_user(ctx, field)
+				})
+		case "groups":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_groups(ctx, field)
+				})
+		case "serverStatus":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_serverStatus(ctx, field)
 				})
 		case "search":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -13687,6 +16817,99 @@ func (ec *executionContext) _SelectionData(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var serverStatusImplementors = []string{"ServerStatus"}
+
+func (ec *executionContext) _ServerStatus(ctx context.Context, sel ast.SelectionSet, obj *model.ServerStatus) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, serverStatusImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServerStatus")
+		case "version":
+			out.Values[i] = ec._ServerStatus_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "databaseType":
+			out.Values[i] = ec._ServerStatus_databaseType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "database":
+			out.Values[i] = ec._ServerStatus_database(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "latestMigration":
+			out.Values[i] = ec._ServerStatus_latestMigration(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "unappliedMigrations":
+			out.Values[i] = ec._ServerStatus_unappliedMigrations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "storageTotal":
+			out.Values[i] = ec._ServerStatus_storageTotal(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "storageAvailable":
+			out.Values[i] = ec._ServerStatus_storageAvailable(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "index":
+			out.Values[i] = ec._ServerStatus_index(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "classifier":
+			out.Values[i] = ec._ServerStatus_classifier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tasksTotal":
+			out.Values[i] = ec._ServerStatus_tasksTotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tasksPending":
+			out.Values[i] = ec._ServerStatus_tasksPending(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tasksSuccess":
+			out.Values[i] = ec._ServerStatus_tasksSuccess(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tasksFailure":
+			out.Values[i] = ec._ServerStatus_tasksFailure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var statisticsImplementors = []string{"Statistics"}
 
 func (ec *executionContext) _Statistics(ctx context.Context, sel ast.SelectionSet, obj *store.Statistics) graphql.Marshaler {
@@ -13701,12 +16924,54 @@ func (ec *executionContext) _Statistics(ctx context.Context, sel ast.SelectionSe
 		case "documentsTotal":
 			out.Values[i] = ec._Statistics_documentsTotal(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "documentsInbox":
 			out.Values[i] = ec._Statistics_documentsInbox(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inboxTagIds":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Statistics_inboxTagIds(ctx, field, obj)
+				})
+		case "fileTypes":
+			out.Values[i] = ec._Statistics_fileTypes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "characterCount":
+			out.Values[i] = ec._Statistics_characterCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tagCount":
+			out.Values[i] = ec._Statistics_tagCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "correspondentCount":
+			out.Values[i] = ec._Statistics_correspondentCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "documentTypeCount":
+			out.Values[i] = ec._Statistics_documentTypeCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "storagePathCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Statistics_storagePathCount(ctx, field, obj)
+				})
+		case "currentAsn":
+			out.Values[i] = ec._Statistics_currentAsn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -13859,6 +17124,49 @@ func (ec *executionContext) _TagList(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "items":
 			out.Values[i] = ec._TagList_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var uiSettingsImplementors = []string{"UiSettings"}
+
+func (ec *executionContext) _UiSettings(ctx context.Context, sel ast.SelectionSet, obj *model.UISettings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, uiSettingsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UiSettings")
+		case "user":
+			out.Values[i] = ec._UiSettings_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "settings":
+			out.Values[i] = ec._UiSettings_settings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "permissions":
+			out.Values[i] = ec._UiSettings_permissions(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -14353,6 +17661,14 @@ func (ec *executionContext) marshalNBulkEditMethod2githubᚗcomᚋquirehqᚋquir
 	return res
 }
 
+func (ec *executionContext) marshalNComponentStatus2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐComponentStatus(ctx context.Context, sel ast.SelectionSet, v *model.ComponentStatus) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComponentStatus!")
+		return graphql.Null
+	}
+	return ec._ComponentStatus(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNConsumptionProgress2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐConsumptionProgress(ctx context.Context, sel ast.SelectionSet, v *model.ConsumptionProgress) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ConsumptionProgress!")
@@ -14387,6 +17703,14 @@ func (ec *executionContext) marshalNConsumptionTask2ᚖgithubᚗcomᚋquirehqᚋ
 		return graphql.Null
 	}
 	return ec._ConsumptionTask(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNConsumptionTaskList2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐConsumptionTaskList(ctx context.Context, sel ast.SelectionSet, v *model.ConsumptionTaskList) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConsumptionTaskList!")
+		return graphql.Null
+	}
+	return ec._ConsumptionTaskList(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNConsumptionTaskState2githubᚗcomᚋquirehqᚋquireᚋstoreᚐTaskState(ctx context.Context, v any) (store.TaskState, error) {
@@ -14596,6 +17920,26 @@ func (ec *executionContext) marshalNFileMetadataEntry2githubᚗcomᚋquirehqᚋq
 	return ec._FileMetadataEntry(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNFileTypeCount2githubᚗcomᚋquirehqᚋquireᚋstoreᚐMimeTypeCount(ctx context.Context, sel ast.SelectionSet, v store.MimeTypeCount) graphql.Marshaler {
+	return ec._FileTypeCount(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNFileTypeCount2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐMimeTypeCountᚄ(ctx context.Context, sel ast.SelectionSet, v []store.MimeTypeCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFileTypeCount2githubᚗcomᚋquirehqᚋquireᚋstoreᚐMimeTypeCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -14608,6 +17952,26 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNGroup2githubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐGroup(ctx context.Context, sel ast.SelectionSet, v model.Group) graphql.Marshaler {
+	return ec._Group(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNGroup2ᚕgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Group) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGroup2githubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNHighlightSegment2githubᚗcomᚋquirehqᚋquireᚋstoreᚋsearchᚐSegment(ctx context.Context, sel ast.SelectionSet, v search.Segment) graphql.Marshaler {
@@ -14739,6 +18103,24 @@ func (ec *executionContext) marshalNLogEntryList2ᚖgithubᚗcomᚋquirehqᚋqui
 	return ec._LogEntryList(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNMap2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := graphql.UnmarshalMap(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMap2map(ctx context.Context, sel ast.SelectionSet, v map[string]any) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Map!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalMap(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Map!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNMatchingAlgorithm2githubᚗcomᚋquirehqᚋquireᚋstoreᚐMatchingAlgorithm(ctx context.Context, v any) (store.MatchingAlgorithm, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNMatchingAlgorithm2githubᚗcomᚋquirehqᚋquireᚋstoreᚐMatchingAlgorithm[tmp]
@@ -14813,6 +18195,19 @@ func (ec *executionContext) marshalNObjectCount2ᚕgithubᚗcomᚋquirehqᚋquir
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNProfile2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐProfile(ctx context.Context, sel ast.SelectionSet, v *model.Profile) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Profile!")
+		return graphql.Null
+	}
+	return ec._Profile(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNProfileInput2githubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐProfileInput(ctx context.Context, v any) (model.ProfileInput, error) {
+	res, err := ec.unmarshalInputProfileInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNSavedView2githubᚗcomᚋquirehqᚋquireᚋstoreᚐSavedView(ctx context.Context, sel ast.SelectionSet, v store.SavedView) graphql.Marshaler {
@@ -14917,6 +18312,14 @@ func (ec *executionContext) marshalNSelectionData2ᚖgithubᚗcomᚋquirehqᚋqu
 	return ec._SelectionData(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNServerStatus2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐServerStatus(ctx context.Context, sel ast.SelectionSet, v *model.ServerStatus) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ServerStatus!")
+		return graphql.Null
+	}
+	return ec._ServerStatus(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNStatistics2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐStatistics(ctx context.Context, sel ast.SelectionSet, v *store.Statistics) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Statistics!")
@@ -15009,6 +18412,49 @@ func (ec *executionContext) marshalNTagList2ᚖgithubᚗcomᚋquirehqᚋquireᚋ
 	return ec._TagList(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNTaskOrder2githubᚗcomᚋquirehqᚋquireᚋstoreᚐTaskOrder(ctx context.Context, v any) (store.TaskOrder, error) {
+	res, err := ec.unmarshalInputTaskOrder(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNTaskOrderField2githubᚗcomᚋquirehqᚋquireᚋstoreᚐTaskOrderField(ctx context.Context, v any) (store.TaskOrderField, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNTaskOrderField2githubᚗcomᚋquirehqᚋquireᚋstoreᚐTaskOrderField[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTaskOrderField2githubᚗcomᚋquirehqᚋquireᚋstoreᚐTaskOrderField(ctx context.Context, sel ast.SelectionSet, v store.TaskOrderField) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNTaskOrderField2githubᚗcomᚋquirehqᚋquireᚋstoreᚐTaskOrderField[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "TaskOrderField!")
+	}
+	return res
+}
+
+var (
+	unmarshalNTaskOrderField2githubᚗcomᚋquirehqᚋquireᚋstoreᚐTaskOrderField = map[string]store.TaskOrderField{
+		"CREATED":  store.TaskOrderCreated,
+		"FINISHED": store.TaskOrderFinished,
+		"STATE":    store.TaskOrderState,
+		"ID":       store.TaskOrderID,
+	}
+	marshalNTaskOrderField2githubᚗcomᚋquirehqᚋquireᚋstoreᚐTaskOrderField = map[store.TaskOrderField]string{
+		store.TaskOrderCreated:  "CREATED",
+		store.TaskOrderFinished: "FINISHED",
+		store.TaskOrderState:    "STATE",
+		store.TaskOrderID:       "ID",
+	}
+)
+
+func (ec *executionContext) marshalNUiSettings2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐUISettings(ctx context.Context, sel ast.SelectionSet, v *model.UISettings) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UiSettings!")
+		return graphql.Null
+	}
+	return ec._UiSettings(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
 	res, err := graphql.UnmarshalUpload(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -15049,6 +18495,11 @@ func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋquirehqᚋquireᚋsto
 		return graphql.Null
 	}
 	return ec._User(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUserInput2githubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐUserInput(ctx context.Context, v any) (model.UserInput, error) {
+	res, err := ec.unmarshalInputUserInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -15221,6 +18672,14 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOConsumptionTaskFilter2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐConsumptionTaskFilter(ctx context.Context, v any) (*model.ConsumptionTaskFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputConsumptionTaskFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOConsumptionTaskState2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐTaskStateᚄ(ctx context.Context, v any) ([]store.TaskState, error) {
@@ -15454,6 +18913,41 @@ func (ec *executionContext) unmarshalOIDFilter2ᚖgithubᚗcomᚋquirehqᚋquire
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -15668,6 +19162,23 @@ func (ec *executionContext) unmarshalOTagsFilter2ᚖgithubᚗcomᚋquirehqᚋqui
 	}
 	res, err := ec.unmarshalInputTagsFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOTaskOrder2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐTaskOrderᚄ(ctx context.Context, v any) ([]store.TaskOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]store.TaskOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTaskOrder2githubᚗcomᚋquirehqᚋquireᚋstoreᚐTaskOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOTextFilter2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐTextFilter(ctx context.Context, v any) (*store.TextFilter, error) {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -54,6 +55,12 @@ type Submission struct {
 	CorrespondentID *int
 	DocumentTypeID  *int
 	TagIDs          []int
+	// OwnerID is the uploader; Created and ASN are applied to the
+	// document the consumer makes (paperless-ngx's created and
+	// archive_serial_number).
+	OwnerID *int
+	Created *time.Time
+	ASN     *int
 }
 
 // File is an opened stored file for http.ServeContent; the caller closes it.
@@ -73,8 +80,13 @@ func (r *Resolver) consumer() (Consumer, error) {
 
 // uploadDocument submits an upload. Its field errors use the mutation's
 // argument names: file, correspondentId, documentTypeId, tagIds.
-func (r *Resolver) uploadDocument(ctx context.Context, file graphql.Upload, title *string, corr, typ *int, tagIDs []int) (*store.ConsumptionTask, error) {
-	if _, err := currentUser(ctx); err != nil {
+func (r *Resolver) uploadDocument(ctx context.Context, file graphql.Upload, title *string, corr, typ *int, tagIDs []int, created *time.Time, asn *int) (*store.ConsumptionTask, error) {
+	u, err := currentUser(ctx)
+	if err != nil {
+		return nil, err
+	}
+	created, asn64, err := uploadOverrides(created, asn)
+	if err != nil {
 		return nil, err
 	}
 	c, err := r.consumer()
@@ -89,7 +101,8 @@ func (r *Resolver) uploadDocument(ctx context.Context, file graphql.Upload, titl
 		body = file.File
 	}
 	t, err := c.Submit(ctx, Submission{Filename: file.Filename, Body: body, Title: title,
-		CorrespondentID: corr, DocumentTypeID: typ, TagIDs: tagIDs})
+		CorrespondentID: corr, DocumentTypeID: typ, TagIDs: tagIDs,
+		OwnerID: &u.ID, Created: created, ASN: asn64})
 	if err != nil {
 		if fe := store.ErrorFields(err); fe != nil {
 			if msgs, ok := fe["document"]; ok {

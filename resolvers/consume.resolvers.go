@@ -8,6 +8,7 @@ package resolvers
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/quirehq/quire/graph"
@@ -66,8 +67,8 @@ func (r *documentResolver) DownloadFileName(ctx context.Context, obj *store.Docu
 	return c.PublicFilename(obj, corr, false), nil
 }
 
-func (r *mutationResolver) UploadDocument(ctx context.Context, file graphql.Upload, title *string, correspondentID *int, documentTypeID *int, tagIds []int) (*store.ConsumptionTask, error) {
-	return r.uploadDocument(ctx, file, title, correspondentID, documentTypeID, tagIds)
+func (r *mutationResolver) UploadDocument(ctx context.Context, file graphql.Upload, title *string, correspondentID *int, documentTypeID *int, tagIds []int, created *time.Time, archiveSerialNumber *int) (*store.ConsumptionTask, error) {
+	return r.uploadDocument(ctx, file, title, correspondentID, documentTypeID, tagIds, created, archiveSerialNumber)
 }
 
 func (r *queryResolver) ConsumptionTasks(ctx context.Context, states []store.TaskState, ids []string, limit *int) ([]store.ConsumptionTask, error) {

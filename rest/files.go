@@ -83,7 +83,7 @@ func (a *API) postDocument() http.HandlerFunc {
 			a.fieldErrors(w, r, b.errs)
 			return
 		}
-		if _, err := a.res.Mutation().UploadDocument(r.Context(), up, title, corr, typ, tags); err != nil {
+		if _, err := a.res.Mutation().UploadDocument(r.Context(), up, title, corr, typ, tags, nil, nil); err != nil {
 			a.writeError(w, r, err, uploadNames)
 			return
 		}

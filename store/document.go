@@ -453,7 +453,10 @@ func chunks[T any](s []T, n int) func(func([]T) bool) {
 }
 
 // Statistics returns the number of documents and of distinct documents
-// carrying an inbox tag (nil when no tag is an inbox tag).
+// carrying an inbox tag (nil when no tag is an inbox tag), the inbox
+// tags, documents per MIME type, the characters of all contents, the
+// numbers of tags, correspondents and document types, and the highest
+// archive serial number.
 func (s *Store) Statistics(ctx context.Context) (Statistics, error) {
 	var st Statistics
 	total, err := s.db(ctx).NewSelect().TableExpr("documents").Count(ctx)
@@ -461,10 +464,14 @@ func (s *Store) Statistics(ctx context.Context) (Statistics, error) {
 		return st, fmt.Errorf("count documents: %w", err)
 	}
 	st.DocumentsTotal = int(total)
+	if err := s.moreStatistics(ctx, &st); err != nil {
+		return st, err
+	}
 	inbox, err := s.InboxTagIDs(ctx)
 	if err != nil {
 		return st, err
 	}
+	st.InboxTagIDs = inbox
 	if len(inbox) == 0 {
 		return st, nil
 	}

@@ -94,6 +94,22 @@ type BulkEdit struct {
 type Statistics struct {
 	DocumentsTotal int
 	DocumentsInbox *int
+	// InboxTagIDs are the inbox tags, by id.
+	InboxTagIDs []int
+	// FileTypes counts documents per MIME type, most first.
+	FileTypes          []MimeTypeCount
+	CharacterCount     int
+	TagCount           int
+	CorrespondentCount int
+	DocumentTypeCount  int
+	// CurrentASN is the highest archive serial number (0 when none).
+	CurrentASN int
+}
+
+// MimeTypeCount is how many documents have one MIME type.
+type MimeTypeCount struct {
+	MimeType string `bun:"mime_type"`
+	Count    int    `bun:"n"`
 }
 
 // ObjectCount pairs an object id with a number of documents.

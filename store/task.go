@@ -64,6 +64,16 @@ type ConsumptionTask struct {
 	Created          time.Time  `bun:"created,notnull"`
 	Updated          time.Time  `bun:"updated,notnull"`
 	Finished         *time.Time `bun:"finished"`
+	// Acknowledged hides a finished task from paperless-ngx's task list
+	// once a client dismissed it.
+	Acknowledged bool       `bun:"acknowledged,notnull"`
+	OwnerID      *int       `bun:"owner_id"` // the uploader; nil for consume-folder files
+	Started      *time.Time `bun:"started"`  // when a worker first claimed it
+	// OverrideCreated and OverrideASN were given with the upload
+	// (paperless-ngx's created and archive_serial_number); the consumer
+	// applies them to the document it makes.
+	OverrideCreated *time.Time `bun:"override_created"`
+	OverrideASN     *int       `bun:"override_asn"`
 }
 
 // TagIDs returns the tag ids given with the upload.
@@ -131,13 +141,14 @@ func (s *Store) ClaimConsumptionTask(ctx context.Context, owner string, lease ti
 	if s.IsPostgres() {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
-	q := `UPDATE consumption_tasks SET state = ?, lease_owner = ?, lease_expires = ?, attempts = attempts + 1, updated = ?
+	q := `UPDATE consumption_tasks SET state = ?, lease_owner = ?, lease_expires = ?, attempts = attempts + 1, updated = ?,
+	started = COALESCE(started, ?)
 WHERE id = (SELECT id FROM consumption_tasks
 	WHERE (state = ? AND run_after <= ?) OR (state = ? AND lease_expires < ?)
 	ORDER BY id LIMIT 1` + lock + `)
 RETURNING *`
 	var tasks []ConsumptionTask
-	err = s.wdb(ctx).NewRaw(q, TaskRunning, owner, now.Add(lease), now, TaskQueued, now, TaskRunning, now).Scan(ctx, &tasks)
+	err = s.wdb(ctx).NewRaw(q, TaskRunning, owner, now.Add(lease), now, now, TaskQueued, now, TaskRunning, now).Scan(ctx, &tasks)
 	if err != nil && !isNoRows(err) {
 		return nil, false, fmt.Errorf("claim consumption task: %w", translate(err))
 	}

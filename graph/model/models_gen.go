@@ -3,9 +3,19 @@
 package model
 
 import (
+	"time"
+
 	"github.com/quirehq/quire/store"
 	"github.com/quirehq/quire/store/search"
 )
+
+// One component's health: OK, WARNING or ERROR, and why.
+type ComponentStatus struct {
+	Status string  `json:"status"`
+	Error  *string `json:"error,omitempty"`
+	// When it last changed (index) or ran (classifier training).
+	LastModified *time.Time `json:"lastModified,omitempty"`
+}
 
 // One consumer status message: the fields of paperless-ng 1.x's /ws/status/ frames.
 type ConsumptionProgress struct {
@@ -19,6 +29,34 @@ type ConsumptionProgress struct {
 	Message *string `json:"message,omitempty"`
 	// Set on SUCCESS.
 	DocumentID *int `json:"documentId,omitempty"`
+}
+
+// Selects consumption tasks; absent fields do not filter. A user who is not staff sees their own uploads and the consume-folder tasks.
+type ConsumptionTaskFilter struct {
+	// Task UUIDs.
+	Ids []string `json:"ids,omitempty"`
+	// Task numbers.
+	Numbers []int             `json:"numbers,omitempty"`
+	States  []store.TaskState `json:"states,omitempty"`
+	// upload or consume_folder.
+	Sources      []string `json:"sources,omitempty"`
+	Acknowledged *bool    `json:"acknowledged,omitempty"`
+	// true: SUCCESS or FAILED; false: QUEUED or RUNNING.
+	Complete      *bool      `json:"complete,omitempty"`
+	OwnerID       *int       `json:"ownerId,omitempty"`
+	CreatedAfter  *time.Time `json:"createdAfter,omitempty"`
+	CreatedBefore *time.Time `json:"createdBefore,omitempty"`
+	// The file name contains it (case-insensitive).
+	Name *string `json:"name,omitempty"`
+	// The task made (or found a duplicate of) this document.
+	DocumentID *int `json:"documentId,omitempty"`
+}
+
+type ConsumptionTaskList struct {
+	TotalCount int                     `json:"totalCount"`
+	Page       int                     `json:"page"`
+	PageSize   int                     `json:"pageSize"`
+	Items      []store.ConsumptionTask `json:"items"`
 }
 
 type CorrespondentList struct {
@@ -73,6 +111,13 @@ type FileMetadataEntry struct {
 	Value     string  `json:"value"`
 }
 
+// A group of users. Quire has no groups yet: lists are empty.
+type Group struct {
+	ID          int      `json:"id"`
+	Name        string   `json:"name"`
+	Permissions []string `json:"permissions"`
+}
+
 type LogEntryList struct {
 	TotalCount int              `json:"totalCount"`
 	Page       int              `json:"page"`
@@ -81,6 +126,24 @@ type LogEntryList struct {
 }
 
 type Mutation struct {
+}
+
+// The caller's own account.
+type Profile struct {
+	Email     string `json:"email"`
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
+	// The API token key, null until one is made.
+	AuthToken         *string `json:"authToken,omitempty"`
+	HasUsablePassword bool    `json:"hasUsablePassword"`
+}
+
+type ProfileInput struct {
+	Email *string `json:"email,omitempty"`
+	// A new password; blank or only `*` keeps the old one.
+	Password  *string `json:"password,omitempty"`
+	FirstName *string `json:"firstName,omitempty"`
+	LastName  *string `json:"lastName,omitempty"`
 }
 
 type Query struct {
@@ -131,6 +194,27 @@ type SearchResult struct {
 	Facets *SearchFacets `json:"facets,omitempty"`
 }
 
+// What the server knows about itself (superusers and staff only).
+type ServerStatus struct {
+	// Quire's version.
+	Version string `json:"version"`
+	// sqlite or postgresql.
+	DatabaseType        string           `json:"databaseType"`
+	Database            *ComponentStatus `json:"database"`
+	LatestMigration     *string          `json:"latestMigration,omitempty"`
+	UnappliedMigrations []string         `json:"unappliedMigrations"`
+	// Bytes of the data folder's file system; null when unknown.
+	StorageTotal     *float64         `json:"storageTotal,omitempty"`
+	StorageAvailable *float64         `json:"storageAvailable,omitempty"`
+	Index            *ComponentStatus `json:"index"`
+	Classifier       *ComponentStatus `json:"classifier"`
+	// Consumption tasks of the last 30 days.
+	TasksTotal   int `json:"tasksTotal"`
+	TasksPending int `json:"tasksPending"`
+	TasksSuccess int `json:"tasksSuccess"`
+	TasksFailure int `json:"tasksFailure"`
+}
+
 type Subscription struct {
 }
 
@@ -139,4 +223,25 @@ type TagList struct {
 	Page       int         `json:"page"`
 	PageSize   int         `json:"pageSize"`
 	Items      []store.Tag `json:"items"`
+}
+
+// The web UI settings of the caller, with the server's own keys merged in.
+type UISettings struct {
+	User *store.User `json:"user"`
+	// The stored object plus version, trash_delay, app_title, app_logo, update_checking, auditlog_enabled, email_enabled, ai_enabled.
+	Settings map[string]any `json:"settings"`
+	// The caller's global permission codenames (every one: Quire has no per-user permissions yet).
+	Permissions []string `json:"permissions"`
+}
+
+type UserInput struct {
+	Username *string `json:"username,omitempty"`
+	Email    *string `json:"email,omitempty"`
+	// A new password; only `*` keeps the old one.
+	Password    *string `json:"password,omitempty"`
+	FirstName   *string `json:"firstName,omitempty"`
+	LastName    *string `json:"lastName,omitempty"`
+	IsActive    *bool   `json:"isActive,omitempty"`
+	IsStaff     *bool   `json:"isStaff,omitempty"`
+	IsSuperuser *bool   `json:"isSuperuser,omitempty"`
 }

@@ -129,6 +129,11 @@ type Upload struct {
 	CorrespondentID *int
 	DocumentTypeID  *int
 	TagIDs          []int
+	// OwnerID is the uploader. Created and ASN, when set, become the
+	// document's created date and archive serial number.
+	OwnerID *int
+	Created *time.Time
+	ASN     *int
 	// Received is when the upload arrived; zero means now. It becomes the
 	// created date when neither the name nor the content has one.
 	Received time.Time
@@ -185,6 +190,7 @@ func (s *Service) Submit(ctx context.Context, u Upload) (*store.ConsumptionTask,
 		UUID: id, Source: store.TaskSourceUpload, FilePath: rel, OriginalFilename: name,
 		CorrespondentID: u.CorrespondentID, DocumentTypeID: u.DocumentTypeID,
 		Received: u.Received, MaxAttempts: s.cfg.MaxAttempts,
+		OwnerID: u.OwnerID, OverrideCreated: u.Created, OverrideASN: u.ASN,
 	}
 	if u.Title != nil && strings.TrimSpace(*u.Title) != "" {
 		title := truncateTitle(*u.Title)

@@ -226,6 +226,9 @@ func (s *Service) consumeTask(ctx context.Context, t *store.ConsumptionTask, rl 
 	if t.Title != nil {
 		title = *t.Title
 	}
+	if t.OverrideCreated != nil {
+		created = *t.OverrideCreated
+	}
 	title = truncateTitle(title)
 
 	// Matching.
@@ -239,6 +242,7 @@ func (s *Service) consumeTask(ctx context.Context, t *store.ConsumptionTask, rl 
 		Title: title, Content: res.Content, Created: created, Modified: created,
 		MimeType: mime, Checksum: sum, OriginalFilename: name,
 		CorrespondentID: t.CorrespondentID, DocumentTypeID: t.DocumentTypeID,
+		ArchiveSerialNumber: t.OverrideASN,
 	}
 	tagIDs := append([]int(nil), sug.inbox...)
 	tagIDs = append(tagIDs, t.TagIDs()...)

@@ -25,7 +25,8 @@ var _ resolvers.Consumer = Consumer{}
 // Submit implements resolvers.Consumer.
 func (c Consumer) Submit(ctx context.Context, u resolvers.Submission) (*store.ConsumptionTask, error) {
 	return c.Svc.Submit(ctx, consume.Upload{Filename: u.Filename, Body: u.Body, Title: u.Title,
-		CorrespondentID: u.CorrespondentID, DocumentTypeID: u.DocumentTypeID, TagIDs: u.TagIDs})
+		CorrespondentID: u.CorrespondentID, DocumentTypeID: u.DocumentTypeID, TagIDs: u.TagIDs,
+		OwnerID: u.OwnerID, Created: u.Created, ASN: u.ASN})
 }
 
 // MaxUploadSize is the consumer's upload limit in bytes (negative: none);
