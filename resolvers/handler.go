@@ -43,7 +43,7 @@ func (r *Resolver) HandlerWithLimits(l Limits) http.Handler {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(jsonPOST{max: l.MaxBodyBytes})
 	// A multipart body holds the file and the operation beside it.
-	srv.AddTransport(transport.MultipartForm{MaxUploadSize: l.MaxUploadSize + l.MaxBodyBytes, MaxMemory: 32 << 20})
+	srv.AddTransport(multipartPOST{transport.MultipartForm{MaxUploadSize: l.MaxUploadSize + l.MaxBodyBytes, MaxMemory: 32 << 20}})
 	queries := newDocCache(1000, 1<<20)
 	srv.SetQueryCache(queries)
 	srv.SetParserTokenLimit(l.MaxTokens)

@@ -448,15 +448,44 @@ func TestUploadLimit(t *testing.T) {
 	size := buf.Len()
 	body := &countingBody{r: &buf}
 	req := httptest.NewRequest("POST", "/graphql", body)
+	req.ContentLength = int64(size)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req = req.WithContext(resolvers.WithUser(resolvers.WithLoaders(req.Context(), e.st), e.user))
 	rec := httptest.NewRecorder()
 	fast(t, func() { h.ServeHTTP(rec, req) })
-	if rec.Code == http.StatusOK || rec.Body.Len() > 512 {
+	if rec.Code != http.StatusRequestEntityTooLarge || rec.Body.Len() > 512 {
 		t.Fatalf("status %d: %.300s", rec.Code, rec.Body)
 	}
 	if body.n > 2<<20 || body.n >= size {
 		t.Fatalf("read %d of %d bytes", body.n, size)
+	}
+}
+
+// TestUploadNeedsLength checks that a multipart body of unknown length
+// (chunked) is refused with 411 before any of it is read: gqlgen would
+// hold its file parts in memory, up to the upload limit.
+func TestUploadNeedsLength(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	h := e.res.HandlerWithLimits(resolvers.Limits{MaxUploadSize: 64 << 20})
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("operations", `{"query":"mutation ($f: Upload!) { uploadDocument(file: $f) { id } }","variables":{"f":null}}`)
+	mw.WriteField("map", `{"0":["variables.f"]}`)
+	fw, _ := mw.CreateFormFile("0", "note.txt")
+	fw.Write([]byte("a small note"))
+	mw.Close()
+	body := &countingBody{r: &buf}
+	req := httptest.NewRequest("POST", "/graphql", body)
+	req.ContentLength = -1
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req = req.WithContext(resolvers.WithUser(resolvers.WithLoaders(req.Context(), e.st), e.user))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusLengthRequired || !strings.Contains(rec.Body.String(), `"code":"BAD_REQUEST"`) {
+		t.Fatalf("status %d: %.300s", rec.Code, rec.Body)
+	}
+	if body.n != 0 {
+		t.Fatalf("read %d bytes of a refused body", body.n)
 	}
 }
 
