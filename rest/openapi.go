@@ -153,12 +153,18 @@ func paramSchema(typ string) obj {
 	return obj{"type": "string"}
 }
 
-// openAPI builds the document from the declarations.
-func (a *API) openAPI() obj {
+// openAPI builds the document of one API version from the declarations:
+// the routes whose dialects include the version's family (API.md for 0,
+// 1 and 2; NGX.md for 9 and 10), each family's schemas (ngxSchemas).
+func (a *API) openAPI(version int) obj {
+	ngx := version >= 9
 	ref := func(name string) obj { return obj{"$ref": "#/components/schemas/" + name} }
 	jsonContent := func(name string) obj { return obj{"application/json": obj{"schema": ref(name)}} }
 	paths := obj{}
 	for _, ep := range a.endpoints {
+		if !ep.Dialects.has(version) {
+			continue
+		}
 		item := obj{}
 		var pathParams []any
 		for _, m := range pathParam.FindAllStringSubmatch(ep.Path, -1) {
@@ -242,13 +248,24 @@ func (a *API) openAPI() obj {
 		}
 		paths[Prefix+ep.Path] = item
 	}
+	s := schemas()
+	description := "paperless-ng 1.5.0 compatible. API version 1 (default) or 2 by `Accept: application/json; version=2`."
+	switch {
+	case version == 0:
+		description = "paperless-ng 0.9 compatible (the server's default version is 0). " +
+			"Versions 1 and 2 by `Accept: application/json; version=N`; the paperless-ngx document by `/api/schema/?version=10`."
+	case ngx:
+		s = ngxSchemas(s, version)
+		description = "paperless-ngx compatible, API version " + strconv.Itoa(version) +
+			" (`Accept: application/json; version=10`; 3 to 8 are served as 9). The paperless-ng document is `/api/schema/?version=1`."
+	}
+	fillMissingSchemas(paths, s)
 	return obj{
 		"openapi": "3.0.3",
-		"info": obj{"title": "Quire REST API", "version": a.version,
-			"description": "paperless-ng 1.5.0 compatible. API version 1 (default) or 2 by `Accept: application/json; version=2`."},
-		"paths": paths,
+		"info":    obj{"title": "Quire REST API", "version": a.version, "description": description},
+		"paths":   paths,
 		"components": obj{
-			"schemas": schemas(),
+			"schemas": s,
 			"securitySchemes": obj{
 				"basic":   obj{"type": "http", "scheme": "basic"},
 				"token":   obj{"type": "apiKey", "in": "header", "name": "Authorization", "description": "`Token <key>`"},
@@ -259,9 +276,93 @@ func (a *API) openAPI() obj {
 	}
 }
 
-// schema is GET /api/schema/.
+// ngxSchemas turns the paperless-ng schemas into version v's of
+// paperless-ngx (NGX.md §5): list envelopes carry `all` in v9. Schemas
+// that ngx routes name and that have an ngx form of their own are kept
+// under that name ("<Name>NGX" replaces "<Name>").
+func ngxSchemas(s obj, v int) obj {
+	out := obj{}
+	for name, sch := range s {
+		if base, ok := strings.CutSuffix(name, "NGX"); ok {
+			out[base] = sch
+			continue
+		}
+		if _, has := out[name]; !has {
+			out[name] = sch
+		}
+	}
+	if v >= 10 {
+		return out
+	}
+	for name, sch := range out {
+		o, ok := sch.(obj)
+		if !ok || !strings.HasSuffix(strings.TrimSuffix(name, partialSuffix), "Page") {
+			continue
+		}
+		props, ok := o["properties"].(obj)
+		if !ok {
+			continue
+		}
+		withAll := obj{}
+		for k, p := range props {
+			withAll[k] = p
+		}
+		withAll["all"] = obj{"type": "array", "items": obj{"type": "integer"},
+			"description": "ids of every row matching the filters, in result order (version 9)"}
+		c := obj{}
+		for k, x := range o {
+			c[k] = x
+		}
+		c["properties"] = withAll
+		out[name] = c
+	}
+	return out
+}
+
+// fillMissingSchemas gives every schema the paths name but s lacks (a
+// route declared before its shape is described) an open schema, so that
+// the document stays valid.
+func fillMissingSchemas(paths, s obj) {
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case obj:
+			if r, ok := x["$ref"].(string); ok {
+				if name, ok := strings.CutPrefix(r, "#/components/schemas/"); ok {
+					if _, has := s[name]; !has {
+						s[name] = obj{"description": name + " (not described yet)"}
+					}
+				}
+			}
+			for _, y := range x {
+				walk(y)
+			}
+		case []any:
+			for _, y := range x {
+				walk(y)
+			}
+		}
+	}
+	walk(paths)
+}
+
+// schema is GET /api/schema/: the document of the request's version, or
+// of ?version=N (any version the Accept header takes: 3–8 give 9's).
+// paperless-ngx clients probe it with version=10 and need 200 JSON.
 func (a *API) schema() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		a.writeJSON(w, r, http.StatusOK, a.openAPI())
+		v := info(r).version
+		if q, ok := last(r.URL.Query(), "version"); ok {
+			var good bool
+			if v, good = pickVersion(strings.TrimSpace(q), 0, a.defVersion); !good || q == "" {
+				if q == "0" {
+					v, good = 0, true
+				} else {
+					a.fieldErrors(w, r, map[string][]string{"version": {"Not an API version: 0, 1, 2, 9 or 10 (3 to 8 are 9)."}})
+					return
+				}
+			}
+		}
+		a.writeJSON(w, r, http.StatusOK, a.openAPI(v))
 	}
 }

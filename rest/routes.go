@@ -23,7 +23,8 @@ func (a *API) routes() []*endpoint {
 		{Path: "/", Name: "Api Root", Public: true, Tag: "root",
 			Ops: []op{{Method: "GET", Summary: "Links to the collections", Handler: a.root(), Status: 200, Result: "Root"}}},
 		{Path: "/schema/", Name: "Schema", Public: true, Tag: "root",
-			Ops: []op{{Method: "GET", Summary: "This OpenAPI document", Handler: a.schema(), Status: 200}}},
+			Ops:   []op{{Method: "GET", Summary: "This OpenAPI document: the request's API version's, or ?version='s", Handler: a.schema(), Status: 200}},
+			Query: []param{{Name: "version", Type: "string", Help: "the API version whose document to serve: 0, 1, 2 (paperless-ng), 9, 10 (paperless-ngx; 3 to 8 are 9)"}}},
 
 		{Path: "/correspondents/", Name: "Correspondent List", Tag: "correspondents",
 			Ops: correspondents.collectionOps(a, "Correspondent"), Query: correspondents.query(), Ordering: correspondents.orders.names()},
