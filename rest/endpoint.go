@@ -322,9 +322,9 @@ func ParseLinks(publicURL, trustedProxies string) (Links, error) {
 		u, err := url.Parse(publicURL)
 		switch {
 		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !validHost(u.Host):
-			problems = append(problems, fmt.Sprintf("QUIRE_URL %q is not an http(s)://host[:port] URL", publicURL))
+			problems = append(problems, fmt.Sprintf("%q is not an http(s)://host[:port] URL", publicURL))
 		case (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil:
-			problems = append(problems, fmt.Sprintf("QUIRE_URL %q: give only scheme and host (Quire serves /api/ at the root)", publicURL))
+			problems = append(problems, fmt.Sprintf("%q: give only scheme and host (Quire serves /api/ at the root)", publicURL))
 		default:
 			l.URL = u.Scheme + "://" + strings.ToLower(u.Host)
 		}
@@ -340,14 +340,14 @@ func ParseLinks(publicURL, trustedProxies string) (Links, error) {
 		}
 		a, err := netip.ParseAddr(item)
 		if err != nil {
-			problems = append(problems, fmt.Sprintf("QUIRE_TRUSTED_PROXIES: %q is not an IP address or CIDR prefix", item))
+			problems = append(problems, fmt.Sprintf("%q is not an IP address or CIDR prefix", item))
 			continue
 		}
 		a = a.Unmap()
 		l.TrustedProxies = append(l.TrustedProxies, netip.PrefixFrom(a, a.BitLen()))
 	}
 	if len(problems) > 0 {
-		return Links{}, errors.New(strings.Join(problems, "\n"))
+		return Links{}, errors.New(strings.Join(problems, "; "))
 	}
 	return l, nil
 }
