@@ -2,6 +2,7 @@ package rest
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,42 +15,176 @@ import (
 	"github.com/quirehq/quire/store"
 )
 
-// documentFields are the keys of paperless-ng 1.5.0's document object, in
-// order; ?fields= selects among them.
+// documentFields are the keys of paperless-ng 1.5.0's document object
+// (versions 1 and 2), in order; ?fields= selects among them.
 var documentFields = []string{
 	"id", "correspondent", "document_type", "title", "content", "tags", "created", "modified", "added",
 	"archive_serial_number", "original_file_name", "archived_file_name",
 }
 
+// document09Fields are the keys of paperless-ng 0.9's document object
+// (version 0, API §7.1): nested relations beside their writable ids.
+var document09Fields = []string{
+	"id", "correspondent", "correspondent_id", "document_type", "document_type_id", "title", "content",
+	"tags", "tags_id", "created", "modified", "added", "archive_serial_number",
+}
+
+// documentNgxFields are the keys of paperless-ngx's document object
+// (versions 9 and 10, NGX §6.1). `permissions` and the pair
+// `user_can_change`, `is_shared_by_requester` exclude each other.
+var documentNgxFields = []string{
+	"id", "correspondent", "document_type", "storage_path", "title", "content", "tags", "created",
+	"created_date", "modified", "added", "deleted_at", "archive_serial_number", "original_file_name",
+	"archived_file_name", "duplicate_documents", "owner", "permissions", "user_can_change",
+	"is_shared_by_requester", "notes", "custom_fields", "page_count", "mime_type", "root_document", "versions",
+}
+
 const (
-	fieldTags   = 1 << 5
+	fieldTags   = 1 << 5 // tags in documentFields
 	allDocument = 1<<12 - 1
+
+	ngxTags          = 1 << 6
+	ngxPermissions   = 1 << 17
+	ngxUserCanChange = 1<<18 | 1<<19
+	allNgxDocument   = 1<<26 - 1
+
+	field09Tags   = 1<<7 | 1<<8
+	field09Nested = 1<<1 | 1<<3 | field09Tags
+	all09Document = 1<<13 - 1
 )
 
-// documentMask reads ?fields= (paperless's DynamicFieldsModelSerializer):
-// a comma list of keys; unknown keys are ignored; empty means all.
-func documentMask(r *http.Request) uint16 {
-	v, ok := last(r.URL.Query(), "fields")
-	if !ok || v == "" {
-		return allDocument
+// documentKeys are the document object's keys in API version v.
+func documentKeys(v int) []string {
+	switch {
+	case v == 0:
+		return document09Fields
+	case v >= 9:
+		return documentNgxFields
 	}
-	var mask uint16
-	for _, name := range strings.Split(v, ",") {
-		for i, f := range documentFields {
+	return documentFields
+}
+
+// documentMask reads ?fields= (paperless's DynamicFieldsModelSerializer):
+// a comma list of keys; unknown keys are ignored; empty means all. 0.9
+// had no ?fields=. paperless-ngx answers PUT, PATCH and ?full_perms=true
+// with `permissions`, everything else with `user_can_change` and
+// `is_shared_by_requester`.
+func documentMask(r *http.Request) uint32 {
+	v := info(r).version
+	var all uint32 = allDocument
+	switch {
+	case v == 0:
+		return all09Document
+	case v >= 9:
+		all = allNgxDocument &^ ngxPermissions
+		if fp, _ := last(r.URL.Query(), "full_perms"); fp == "true" || r.Method == http.MethodPut || r.Method == http.MethodPatch {
+			all = allNgxDocument &^ ngxUserCanChange
+		}
+	}
+	names, ok := last(r.URL.Query(), "fields")
+	if !ok || names == "" {
+		return all
+	}
+	keys := documentKeys(v)
+	var mask uint32
+	for _, name := range strings.Split(names, ",") {
+		for i, f := range keys {
 			if f == name {
 				mask |= 1 << i
 			}
 		}
 	}
-	return mask
+	return mask & all
 }
 
-// documentJSON writes a document with the keys in mask.
+// documentAll selects every key of the document object in version v
+// (ngx: the `user_can_change` form).
+func documentAll(v int) uint32 {
+	switch {
+	case v == 0:
+		return all09Document
+	case v >= 9:
+		return allNgxDocument &^ ngxPermissions
+	}
+	return allDocument
+}
+
+// documentNeeds says which relations a document object in version v
+// with the keys in mask reads: tag ids, or (0.9) the related objects.
+func documentNeeds(v int, mask uint32) (tagIDs, nested bool) {
+	switch {
+	case v == 0:
+		return false, mask&field09Nested != 0
+	case v >= 9:
+		return mask&ngxTags != 0, false
+	}
+	return mask&fieldTags != 0, false
+}
+
+// documentJSON writes a document with the keys in mask, in the shape of
+// API version v.
 type documentJSON struct {
-	d    *store.Document
-	tags []int
-	mask uint16
-	loc  *time.Location
+	d        *store.Document
+	tags     []int
+	mask     uint32
+	loc      *time.Location
+	v        int
+	truncate bool            // ngx ?truncate_content=true
+	rel      *documentNested // version 0
+}
+
+// documentNested are the related objects 0.9 nests in a document.
+type documentNested struct {
+	corr  *store.Correspondent
+	dtype *store.DocumentType
+	tags  []store.Tag
+}
+
+// newDocumentJSON prepares d for the request's version and ?fields=.
+func (a *API) newDocumentJSON(r *http.Request, d *store.Document, mask uint32) documentJSON {
+	j := documentJSON{d: d, mask: mask, loc: a.loc, v: info(r).version}
+	if j.v >= 9 {
+		t, _ := last(r.URL.Query(), "truncate_content")
+		j.truncate = t == "true"
+	}
+	return j
+}
+
+// fillDocuments loads what the objects read (tag ids, or 0.9's nested
+// relations) through the resolvers' loaders, all of a page at once.
+func (a *API) fillDocuments(ctx context.Context, out []documentJSON) error {
+	if len(out) == 0 {
+		return nil
+	}
+	tagIDs, nested := documentNeeds(out[0].v, out[0].mask)
+	if !tagIDs && !nested {
+		return nil
+	}
+	dr := a.res.Document()
+	return each(len(out), func(i int) error {
+		j := &out[i]
+		if tagIDs {
+			ids, err := dr.TagIds(ctx, j.d)
+			if ids == nil {
+				ids = []int{}
+			}
+			j.tags = ids
+			return err
+		}
+		rel := &documentNested{}
+		var err error
+		if rel.corr, err = dr.Correspondent(ctx, j.d); err != nil {
+			return err
+		}
+		if rel.dtype, err = dr.DocumentType(ctx, j.d); err != nil {
+			return err
+		}
+		if rel.tags, err = dr.Tags(ctx, j.d); err != nil {
+			return err
+		}
+		j.rel = rel
+		return nil
+	})
 }
 
 // MarshalJSON implements json.Marshaler.
@@ -73,6 +208,12 @@ func (l documentPage) appendJSON(b []byte) []byte {
 
 // appendJSON appends the document object to b.
 func (j documentJSON) appendJSON(b []byte) []byte {
+	switch {
+	case j.v == 0:
+		return j.append09(b)
+	case j.v >= 9:
+		return j.appendNgx(b)
+	}
 	d := j.d
 	b = append(b, '{')
 	first := true
@@ -336,41 +477,30 @@ func documentOrders() orderSet[store.DocumentOrder] {
 var fieldsParam = param{Name: "fields", Type: "string", Help: "comma-separated keys to return: " + strings.Join(documentFields, ", ")}
 
 func (a *API) documents() *resource[store.Document, store.DocumentFilter, store.DocumentOrder, store.DocumentUpdate] {
-	q, m, dr := a.res.Query(), a.res.Mutation(), a.res.Document()
+	q, m := a.res.Query(), a.res.Mutation()
 	return &resource[store.Document, store.DocumentFilter, store.DocumentOrder, store.DocumentUpdate]{
 		filters: documentFilters(a.loc),
 		orders:  documentOrders(),
-		names:   staticNames(documentNames),
+		names:   documentWireNames,
+		// paperless-ngx: its filters, and the v9 `all` ids
+		ngxFilters: ngxDocumentFilters(a.loc),
+		ids:        q.DocumentIds,
 		list: func(ctx context.Context, f *store.DocumentFilter, o []store.DocumentOrder, page, size *int) ([]store.Document, int, int, error) {
 			// The paperless document object holds tag ids, not the
-			// correspondent or type objects.
-			ctx = resolvers.WithDocumentRelations(ctx, resolvers.DocumentRelations{TagIDs: true})
+			// correspondent or type objects; 0.9's nests all three.
+			rel := resolvers.DocumentRelations{TagIDs: true}
+			if in, ok := ctx.Value(infoKey{}).(*reqInfo); ok && in.version == 0 {
+				rel = resolvers.DocumentRelations{Tags: true, TagIDs: true, Correspondents: true, DocumentTypes: true}
+			}
+			ctx = resolvers.WithDocumentRelations(ctx, rel)
 			l, err := q.Documents(ctx, f, o, page, size)
 			if err != nil {
 				return nil, 0, 0, err
 			}
 			return l.Items, l.Page, l.TotalCount, nil
 		},
-		get: q.Document,
-		input: func(b *body, _ *reqInfo) store.DocumentUpdate {
-			var u store.DocumentUpdate
-			u.Title, _ = b.str("title", false, true)
-			u.Content, _ = b.str("content", false, true)
-			if v, ok := b.pk("correspondent", true); ok {
-				u.CorrespondentID = graphql.OmittableOf(v)
-			}
-			if v, ok := b.pk("document_type", true); ok {
-				u.DocumentTypeID = graphql.OmittableOf(v)
-			}
-			if v, ok := b.pkList("tags"); ok {
-				u.TagIDs = graphql.OmittableOf(v)
-			}
-			u.Created, _ = b.datetime("created", a.loc)
-			if v, ok := b.integer("archive_serial_number", true); ok {
-				u.ArchiveSerialNumber = graphql.OmittableOf(v)
-			}
-			return u
-		},
+		get:     q.Document,
+		input:   a.documentInput,
 		replace: a.res.ReplaceDocument,
 		patch:   m.UpdateDocument,
 		del:     func(ctx context.Context, id int) error { _, err := m.DeleteDocument(ctx, id); return err },
@@ -378,19 +508,117 @@ func (a *API) documents() *resource[store.Document, store.DocumentFilter, store.
 			mask := documentMask(r)
 			out := make(documentPage, len(items))
 			for i := range items {
-				out[i] = documentJSON{d: &items[i], mask: mask, loc: a.loc}
+				out[i] = a.newDocumentJSON(r, &items[i], mask)
 			}
-			if mask&fieldTags == 0 {
-				return out, nil
-			}
-			return out, each(len(items), func(i int) error {
-				ids, err := dr.TagIds(ctx, &items[i])
-				if ids == nil {
-					ids = []int{}
-				}
-				out[i].tags = ids
-				return err
-			})
+			return out, a.fillDocuments(ctx, out)
 		},
 	}
+}
+
+// documentWireNames maps resolver fields to the document's wire names in
+// the request's version: 0.9 writes relations through the *_id keys.
+func documentWireNames(in *reqInfo) map[string]string {
+	if in != nil && in.version == 0 {
+		return document09Names
+	}
+	return documentNames
+}
+
+var document09Names = map[string]string{
+	"correspondentId": "correspondent_id", "documentTypeId": "document_type_id", "tagIds": "tags_id",
+	"archiveSerialNumber": "archive_serial_number",
+}
+
+// documentInput reads a document write. The relations come as
+// `correspondent`, `document_type`, `tags` (ids) in versions 1, 2 and
+// ngx; 0.9 wrote them as `correspondent_id`, `document_type_id`,
+// `tags_id` and sent its nested read-only objects back under the plain
+// keys (ignored). Versions 1 and 2 accept the *_id keys too when the
+// plain key is absent. paperless-ngx takes `created` as a date (a
+// datetime is cut to its date in the server zone) or, when `created` is
+// absent, its deprecated alias `created_date`; what Quire has no model
+// for yet (owner, set_permissions, notes, custom_fields, …) is ignored,
+// except a storage path, none of which exists.
+func (a *API) documentInput(b *body, in *reqInfo) store.DocumentUpdate {
+	var u store.DocumentUpdate
+	u.Title, _ = b.str("title", false, true)
+	u.Content, _ = b.str("content", false, true)
+	corr, dtype, tags := "correspondent", "document_type", "tags"
+	switch {
+	case in.version == 0:
+		corr, dtype, tags = "correspondent_id", "document_type_id", "tags_id"
+	case in.version < 9:
+		if !b.has(corr) && b.has("correspondent_id") {
+			corr = "correspondent_id"
+		}
+		if !b.has(dtype) && b.has("document_type_id") {
+			dtype = "document_type_id"
+		}
+		if !b.has(tags) && b.has("tags_id") {
+			tags = "tags_id"
+		}
+	}
+	if v, ok := b.pk(corr, true); ok {
+		u.CorrespondentID = graphql.OmittableOf(v)
+	}
+	if v, ok := b.pk(dtype, true); ok {
+		u.DocumentTypeID = graphql.OmittableOf(v)
+	}
+	if v, ok := b.pkList(tags); ok {
+		u.TagIDs = graphql.OmittableOf(v)
+	}
+	if in.version >= 9 {
+		if v, ok := b.pk("storage_path", true); ok && v != nil {
+			b.fail("storage_path", fmt.Sprintf("Invalid pk \"%d\" - object does not exist.", *v))
+		}
+		switch {
+		case b.has("created"):
+			u.Created, _ = b.ngxDate("created", a.loc)
+		case b.has("created_date"):
+			u.Created, _ = b.ngxDate("created_date", a.loc)
+		}
+	} else {
+		u.Created, _ = b.datetime("created", a.loc)
+	}
+	if v, ok := b.integer("archive_serial_number", true); ok {
+		u.ArchiveSerialNumber = graphql.OmittableOf(v)
+	}
+	return u
+}
+
+const msgDateForm = "Date has wrong format. Use one of these formats instead: YYYY-MM-DD."
+
+// ngxDate reads paperless-ngx's document date: "YYYY-MM-DD", or (an
+// older client's) ISO datetime, whose date in loc is kept. The result is
+// the start of that day in loc.
+func (b *body) ngxDate(name string, loc *time.Location) (v *time.Time, set bool) {
+	x, ok := b.raw(name)
+	if !ok {
+		return nil, false
+	}
+	if x == nil {
+		b.fail(name, msgNotNull)
+		return nil, false
+	}
+	s, isStr := x.(string)
+	if !isStr {
+		b.fail(name, msgDateForm)
+		return nil, false
+	}
+	if strings.Contains(s, ":") {
+		t, good := parseDateTime(s, loc)
+		if !good {
+			b.fail(name, msgDateTimeForm)
+			return nil, false
+		}
+		t = t.In(loc)
+		d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+		return &d, true
+	}
+	d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(s), loc)
+	if err != nil {
+		b.fail(name, msgDateForm)
+		return nil, false
+	}
+	return &d, true
 }

@@ -157,7 +157,7 @@ func (a *API) searchView() http.HandlerFunc {
 			return
 		}
 		out := searchPageJSON{res: res, hits: make([]searchHitJSON, len(res.Hits))}
-		err = a.hitDocuments(ctx, res, allDocument, func(i int, d documentJSON) {
+		err = a.hitDocuments(ctx, r, res, documentAll(info(r).version), func(i int, d documentJSON) {
 			out.hits[i] = searchHitJSON{hit: &res.Hits[i], doc: d}
 		})
 		if err != nil {
@@ -168,25 +168,21 @@ func (a *API) searchView() http.HandlerFunc {
 	}
 }
 
-// hitDocuments serialises the hits' documents with the keys in mask,
-// reading their tag ids through the resolvers' loaders.
-func (a *API) hitDocuments(ctx context.Context, res *model.SearchResult, mask uint16, put func(i int, d documentJSON)) error {
-	dr := a.res.Document()
-	return each(len(res.Hits), func(i int) error {
-		d := documentJSON{d: res.Hits[i].Document, mask: mask, loc: a.loc}
-		if mask&fieldTags != 0 {
-			ids, err := dr.TagIds(ctx, d.d)
-			if err != nil {
-				return err
-			}
-			if ids == nil {
-				ids = []int{}
-			}
-			d.tags = ids
-		}
-		put(i, d)
-		return nil
-	})
+// hitDocuments serialises the hits' documents with the keys in mask in
+// the request's version, reading their relations through the resolvers'
+// loaders.
+func (a *API) hitDocuments(ctx context.Context, r *http.Request, res *model.SearchResult, mask uint32, put func(i int, d documentJSON)) error {
+	out := make([]documentJSON, len(res.Hits))
+	for i := range res.Hits {
+		out[i] = a.newDocumentJSON(r, res.Hits[i].Document, mask)
+	}
+	if err := a.fillDocuments(ctx, out); err != nil {
+		return err
+	}
+	for i := range out {
+		put(i, out[i])
+	}
+	return nil
 }
 
 // autocomplete is GET /api/search/autocomplete/ (§9.5): term required,
@@ -351,6 +347,12 @@ func (a *API) documentList(list http.HandlerFunc) http.HandlerFunc {
 		}
 	}
 	return func(w http.ResponseWriter, r *http.Request) {
+		if info(r).version >= 9 {
+			if msg := ngxSearchModeProblem(r.URL.Query()); msg != "" {
+				a.writeJSON(w, r, http.StatusBadRequest, detail(msg))
+				return
+			}
+		}
 		if !isSearchMode(r) {
 			list(w, r)
 			return
@@ -402,7 +404,7 @@ func (a *API) documentList(list http.HandlerFunc) http.HandlerFunc {
 			p.number = args.Page
 		}
 		out := make(searchHitPage, len(res.Hits))
-		err = a.hitDocuments(ctx, res, documentMask(r), func(i int, d documentJSON) {
+		err = a.hitDocuments(ctx, r, res, documentMask(r), func(i int, d documentJSON) {
 			out[i] = searchHitWire{doc: d, hit: &res.Hits[i]}
 		})
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/go-chi/chi/v5"
@@ -125,9 +126,15 @@ func filterRules(b *body) ([]store.SavedViewRuleInput, bool) {
 	return out, true
 }
 
-// logNames is GET /api/logs/: the names of the logs (1.x form).
+// logNames is GET /api/logs/: the names of the logs (1.x form); in
+// version 0 a page of log records (0.9's form, logs.go).
 func (a *API) logNames() http.HandlerFunc {
+	records := a.logRecords().handleList(a)
 	return func(w http.ResponseWriter, r *http.Request) {
+		if info(r).version == 0 {
+			records(w, r)
+			return
+		}
 		names, err := a.res.Query().LogNames(r.Context())
 		if err != nil {
 			a.writeError(w, r, err, nil)
@@ -137,9 +144,16 @@ func (a *API) logNames() http.HandlerFunc {
 	}
 }
 
-// logLines is GET /api/logs/<name>/: the log's lines, oldest first.
+// logLines is GET /api/logs/<name>/: the log's lines, oldest first; in
+// version 0 a numeric name is a log record's id.
 func (a *API) logLines() http.HandlerFunc {
+	records := a.logRecords()
 	return func(w http.ResponseWriter, r *http.Request) {
+		if id, err := strconv.Atoi(chi.URLParam(r, "name")); err == nil && info(r).version == 0 {
+			e, err := records.get(r.Context(), id)
+			records.respond(a, w, r, http.StatusOK, e, err, true)
+			return
+		}
 		lines, err := a.res.Query().LogLines(r.Context(), chi.URLParam(r, "name"))
 		if err != nil {
 			a.writeError(w, r, err, nil)

@@ -84,6 +84,7 @@ type Document struct {
 	Filename            *string   `bun:"filename"`                  // original, relative to the originals folder
 	ArchiveFilename     *string   `bun:"archive_filename"`          // archive version, relative to the archive folder
 	OriginalFilename    string    `bun:"original_filename,notnull"` // the name it was uploaded under
+	PageCount           *int      `bun:"page_count"`                // pages of the original; nil when not known
 }
 
 // DocumentTag links a document to a tag.
