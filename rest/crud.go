@@ -16,17 +16,26 @@ import (
 // Nil functions mean the operation does not exist.
 type resource[T, F, O, In any] struct {
 	filters filterSet[F]
-	orders  orderSet[O]
+	// ngxFilters, when set, replace filters for the paperless-ngx
+	// versions (9, 10).
+	ngxFilters filterSet[F]
+	orders     orderSet[O]
 	// names maps resolver field names to this endpoint's wire names.
 	names func(in *reqInfo) map[string]string
 
-	list    func(ctx context.Context, f *F, order []O, page, size *int) (items []T, served, total int, err error)
-	get     func(ctx context.Context, id int) (*T, error)
-	input   func(b *body, in *reqInfo) In
-	create  func(ctx context.Context, in In) (*T, error)
-	replace func(ctx context.Context, id int, in In) (*T, error)
-	patch   func(ctx context.Context, id int, in In) (*T, error)
-	del     func(ctx context.Context, id int) error
+	list func(ctx context.Context, f *F, order []O, page, size *int) (items []T, served, total int, err error)
+	// ids returns the ids of every row matching f, in list order: the v9
+	// envelope's `all` (one ids-only query, never paging).
+	ids func(ctx context.Context, f *F, order []O) ([]int, error)
+	// displayCount adds the ngx tags' display_count (the number listed,
+	// plus descendants once tags nest) to the envelope.
+	displayCount bool
+	get          func(ctx context.Context, id int) (*T, error)
+	input        func(b *body, in *reqInfo) In
+	create       func(ctx context.Context, in In) (*T, error)
+	replace      func(ctx context.Context, id int, in In) (*T, error)
+	patch        func(ctx context.Context, id int, in In) (*T, error)
+	del          func(ctx context.Context, id int) error
 	// render serialises items; computed is false for a POST response,
 	// whose computed fields (document_count, …) are left out.
 	render func(ctx context.Context, r *http.Request, items []T, computed bool) (any, error)
@@ -48,7 +57,12 @@ func (res *resource[T, F, O, In]) fieldNames(in *reqInfo) map[string]string {
 func (res *resource[T, F, O, In]) handleList(a *API) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		f, bad := res.filters.parse(q)
+		version := info(r).version
+		filters := res.filters
+		if version >= 9 && res.ngxFilters != nil {
+			filters = res.ngxFilters
+		}
+		f, bad := filters.parse(q)
 		if bad != nil {
 			a.fieldErrors(w, r, bad)
 			return
@@ -72,6 +86,9 @@ func (res *resource[T, F, O, In]) handleList(a *API) http.HandlerFunc {
 			if !ok {
 				return nil, errInvalidPage
 			}
+			if err := res.ngxEnvelope(ctx, version, &env, &f, order); err != nil {
+				return nil, err
+			}
 			return encodeJSON(env)
 		})
 		switch {
@@ -83,6 +100,31 @@ func (res *resource[T, F, O, In]) handleList(a *API) http.HandlerFunc {
 			a.writeBody(w, r, http.StatusOK, body)
 		}
 	}
+}
+
+// ngxEnvelope adds the paperless-ngx keys to a list envelope: `all` in
+// version 9 (ids of every match, from one ids-only query), and the tags'
+// display_count in 9 and 10.
+func (res *resource[T, F, O, In]) ngxEnvelope(ctx context.Context, version int, env *envelope, f *F, order []O) error {
+	if version < 9 {
+		return nil
+	}
+	if res.displayCount {
+		n := env.Count // no tag hierarchy yet: no descendants to add
+		env.DisplayCount = &n
+	}
+	if version != 9 || res.ids == nil {
+		return nil
+	}
+	ids, err := res.ids(ctx, f, order)
+	if err != nil {
+		return err
+	}
+	if ids == nil {
+		ids = []int{}
+	}
+	env.All = &ids
+	return nil
 }
 
 // errInvalidPage is a page number past the last page.

@@ -1,6 +1,8 @@
 package rest
 
 import (
+	"encoding/json"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -240,4 +242,199 @@ func parseDateTime(v string, loc *time.Location) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return t, true
+}
+
+// ngxDocumentFilters are the document list's filters in the paperless-ngx
+// versions (NGX.md §6.3): the 1.x set with ngx's date lookups, plus
+// original_filename, checksum, mime_type, `__id__none` on references,
+// storage path, owner, shared_by, the custom field filters and the
+// database side of the `text` and `title_search` modes.
+func ngxDocumentFilters(loc *time.Location) filterSet[store.DocumentFilter] {
+	type F = store.DocumentFilter
+	var s filterSet[F]
+	for _, d := range documentFilters(loc) {
+		if !strings.HasPrefix(d.Name, "created__") && !strings.HasPrefix(d.Name, "added__") && !strings.HasPrefix(d.Name, "modified__") {
+			s = append(s, d)
+		}
+	}
+	add := func(defs ...filterDef[F]) { s = append(s, defs...) }
+	add(ngxDateFilters("created", "created", loc, false, func(f *F) **store.DateFilter { return &f.Created })...)
+	add(ngxDateFilters("added", "added", loc, true, func(f *F) **store.DateFilter { return &f.Added })...)
+	add(ngxDateFilters("modified", "modified", loc, true, func(f *F) **store.DateFilter { return &f.Modified })...)
+	add(textFilters("original_filename", "name as uploaded", func(f *F) **store.TextFilter { return &f.OriginalFilename })...)
+	add(textFilters("checksum", "MD5 checksum of the original", func(f *F) **store.TextFilter { return &f.Checksum })...)
+	add(noneFilter("correspondent__id__none", "correspondent", func(f *F) **store.IDFilter { return &f.Correspondent }))
+	add(noneFilter("document_type__id__none", "document type", func(f *F) **store.IDFilter { return &f.DocumentType }))
+	add(isnullFilter("storage_path__isnull", "storage path", func(f *F, b bool) { ensure(&f.StoragePath).Isnull = &b }))
+	add(idFilters("storage_path__id", "storage path", func(f *F) **store.IDFilter { return &f.StoragePath })...)
+	add(noneFilter("storage_path__id__none", "storage path", func(f *F) **store.IDFilter { return &f.StoragePath }))
+	add(textFilters("storage_path__name", "storage path name", func(f *F) **store.TextFilter { return &f.StoragePathName })...)
+	add(isnullFilter("owner__isnull", "owner", func(f *F, b bool) { ensure(&f.Owner).Isnull = &b }))
+	add(idFilters("owner__id", "owner", func(f *F) **store.IDFilter { return &f.Owner })...)
+	add(noneFilter("owner__id__none", "owner", func(f *F) **store.IDFilter { return &f.Owner }))
+	add(filterDef[F]{param{"shared_by__id", "integer", "owned by this user and shared with someone"}, func(f *F, v string) string {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return msgEnterNumber
+		}
+		f.SharedBy = &n
+		return ""
+	}})
+	cf := func(f *F) *store.TagsFilter { return ensure(&f.CustomFields) }
+	add(filterDef[F]{param{"custom_fields__id__all", "integers", "has every one of these custom fields (comma-separated; a non-number disables the filter)"}, func(f *F, v string) string {
+		if ids, ok := intList(v, false); ok {
+			cf(f).All = append(cf(f).All, ids...)
+		}
+		return ""
+	}}, filterDef[F]{param{"custom_fields__id__in", "integers", "has at least one of these custom fields (comma-separated; a non-number disables the filter)"}, func(f *F, v string) string {
+		if ids, ok := intList(v, false); ok {
+			cf(f).Any = ids
+		}
+		return ""
+	}}, filterDef[F]{param{"custom_fields__id__none", "integers", "has none of these custom fields (comma-separated; a non-number disables the filter)"}, func(f *F, v string) string {
+		if ids, ok := intList(v, false); ok {
+			cf(f).None = ids
+		}
+		return ""
+	}}, filterDef[F]{param{"has_custom_fields", "boolean", "has at least one custom field (true) or none (false)"}, func(f *F, v string) string {
+		if b, ok := boolStyle(v); ok {
+			f.HasCustomFields = &b
+		}
+		return ""
+	}}, filterDef[F]{param{"custom_fields__icontains", "string", "a custom field's name or value contains (case-insensitive; deprecated)"}, func(f *F, v string) string {
+		f.CustomFieldsIcontains = &v
+		return ""
+	}}, filterDef[F]{param{"custom_field_query", "json", "custom field expression (NGX.md §8.3), URL-encoded JSON"}, func(f *F, v string) string {
+		d := json.NewDecoder(strings.NewReader(v))
+		d.UseNumber()
+		var expr any
+		if err := d.Decode(&expr); err != nil || d.More() {
+			return "Value must be valid JSON."
+		}
+		if expr == nil {
+			expr = []any{} // JSON null: not an expression
+		}
+		f.CustomFieldQuery = expr
+		return ""
+	}}, filterDef[F]{param{"mime_type", "string", "the original's MIME type contains (case-insensitive)"}, func(f *F, v string) string {
+		f.MimeType = &v
+		return ""
+	}}, filterDef[F]{param{"text", "string", "title or content contains (case-insensitive; the database side of ngx's text mode)"}, func(f *F, v string) string {
+		f.TitleContent = &v
+		return ""
+	}}, filterDef[F]{param{"title_search", "string", "title contains (case-insensitive; the database side of ngx's title_search mode)"}, func(f *F, v string) string {
+		ensure(&f.Title).Icontains = &v
+		return ""
+	}})
+	return s
+}
+
+// ngxSearchModes are the list's full-text modes; at most one may be given.
+var ngxSearchModes = []string{"text", "title_search", "query", "more_like_id"}
+
+// ngxSearchModeProblem is paperless-ngx's answer to more than one
+// full-text mode on the document list ("" when at most one is set).
+func ngxSearchModeProblem(q url.Values) string {
+	n := 0
+	for _, m := range ngxSearchModes {
+		if q.Has(m) {
+			n++
+		}
+	}
+	if n > 1 {
+		return "Specify only one of text, title_search, query, or more_like_id."
+	}
+	return ""
+}
+
+// noneFilter is prefix (`x__id__none`): rows referencing none of the
+// comma-separated ids; a non-number disables it.
+func noneFilter[F any](name, what string, get func(*F) **store.IDFilter) filterDef[F] {
+	return filterDef[F]{param{name, "integers", what + " is none of these ids (comma-separated; a non-number disables the filter)"}, func(f *F, v string) string {
+		if ids, ok := intList(v, false); ok {
+			t := ensure(get(f))
+			t.None = append(t.None, ids...)
+		}
+		return ""
+	}}
+}
+
+// ngxDateFilters are paperless-ngx's lookups on a date (DATE_KWARGS:
+// year, month, day, gt, gte, lt, lte, all dates; plus the
+// date__gt/gte/lt/lte aliases) or, with instants, on a datetime
+// (DATETIME_KWARGS: gt, gte, lt, lte are ISO datetimes).
+func ngxDateFilters[F any](prefix, what string, loc *time.Location, instants bool, get func(*F) **store.DateFilter) []filterDef[F] {
+	out := []filterDef[F]{}
+	for _, d := range dateFilters(prefix, what, loc, get) {
+		switch strings.TrimPrefix(d.Name, prefix+"__") {
+		case "year", "month", "day", "date__gt", "date__lt":
+			out = append(out, d)
+		}
+	}
+	date := func(suffix, help string, set func(t *store.DateFilter, d time.Time)) filterDef[F] {
+		return filterDef[F]{param{prefix + "__" + suffix, "date", what + " " + help}, func(f *F, v string) string {
+			d, ok := parseDate(v, loc)
+			if !ok {
+				return msgEnterDate
+			}
+			set(ensure(get(f)), d)
+			return ""
+		}}
+	}
+	instant := func(suffix, help string, set func(t *store.DateFilter, d time.Time)) filterDef[F] {
+		return filterDef[F]{param{prefix + "__" + suffix, "date-time", what + " " + help}, func(f *F, v string) string {
+			d, ok := parseDateTime(v, loc)
+			if !ok {
+				return msgEnterDateTime
+			}
+			set(ensure(get(f)), d)
+			return ""
+		}}
+	}
+	out = append(out,
+		date("date__gte", "on or after this date", func(t *store.DateFilter, d time.Time) { t.DateGte = &d }),
+		date("date__lte", "on or before this date", func(t *store.DateFilter, d time.Time) { t.DateLte = &d }))
+	if !instants {
+		return append(out,
+			date("gt", "date after", func(t *store.DateFilter, d time.Time) { t.DateGt = &d }),
+			date("gte", "on or after this date", func(t *store.DateFilter, d time.Time) { t.DateGte = &d }),
+			date("lt", "date before", func(t *store.DateFilter, d time.Time) { t.DateLt = &d }),
+			date("lte", "on or before this date", func(t *store.DateFilter, d time.Time) { t.DateLte = &d }))
+	}
+	return append(out,
+		instant("gt", "after (ISO datetime)", func(t *store.DateFilter, d time.Time) { t.Gt = &d }),
+		instant("gte", "at or after (ISO datetime)", func(t *store.DateFilter, d time.Time) { t.Gte = &d }),
+		instant("lt", "before (ISO datetime)", func(t *store.DateFilter, d time.Time) { t.Lt = &d }),
+		instant("lte", "at or before (ISO datetime)", func(t *store.DateFilter, d time.Time) { t.Lte = &d }))
+}
+
+// nestFields turns field errors whose key is a path ("custom_field_query/1/0",
+// see store.DocumentFilter.CustomFieldQuery) into DRF's nested error
+// objects: {"custom_field_query":{"1":{"0":["…"]}}}. Other keys stay flat.
+func nestFields(fields map[string][]string) any {
+	nested := false
+	for k := range fields {
+		if strings.Contains(k, "/") {
+			nested = true
+			break
+		}
+	}
+	if !nested {
+		return fields
+	}
+	out := map[string]any{}
+	for k, msgs := range fields {
+		parts := strings.Split(k, "/")
+		m := out
+		for _, p := range parts[:len(parts)-1] {
+			next, ok := m[p].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				m[p] = next
+			}
+			m = next
+		}
+		m[parts[len(parts)-1]] = msgs
+	}
+	return out
 }

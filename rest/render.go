@@ -50,7 +50,7 @@ type jsonAppender interface{ appendJSON(b []byte) []byte }
 
 // appendJSON writes the envelope with results that write themselves.
 func (e envelope) appendJSON(results jsonAppender) []byte {
-	b := append(make([]byte, 0, 64*1024), `{"count":`...)
+	b := append(make([]byte, 0, 64*1024+12*e.allLen()), `{"count":`...)
 	b = strconv.AppendInt(b, int64(e.Count), 10)
 	for _, l := range []struct {
 		key string
@@ -63,8 +63,22 @@ func (e envelope) appendJSON(results jsonAppender) []byte {
 			b = appendString(b, *l.url)
 		}
 	}
+	if e.All != nil {
+		b = append(b, `,"all":[`...)
+		for i, id := range *e.All {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, int64(id), 10)
+		}
+		b = append(b, ']')
+	}
 	b = append(b, `,"results":`...)
 	b = results.appendJSON(b)
+	if e.DisplayCount != nil {
+		b = append(b, `,"display_count":`...)
+		b = strconv.AppendInt(b, int64(*e.DisplayCount), 10)
+	}
 	return append(b, '}')
 }
 
@@ -119,7 +133,7 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error, name
 			a.writeJSON(w, r, http.StatusBadRequest, map[string][]string{"non_field_errors": {store.ErrorMessage(err)}})
 			return
 		}
-		a.writeJSON(w, r, http.StatusBadRequest, renameFields(fields, names))
+		a.writeJSON(w, r, http.StatusBadRequest, nestFields(renameFields(fields, names)))
 	default:
 		id := middleware.GetReqID(r.Context())
 		a.logger.LogAttrs(r.Context(), slog.LevelError, "rest request failed",

@@ -429,7 +429,45 @@ func (s *Store) documentConds(f DocumentFilter) []cond {
 			out = append(out, cond{sql: "d.id NOT IN (" + inboxDocsSQL + ")"})
 		}
 	}
+	out = append(out, s.textConds("d.original_filename", false, f.OriginalFilename)...)
+	out = append(out, s.textConds("d.checksum", false, f.Checksum)...)
+	if f.MimeType != nil && *f.MimeType != "" {
+		out = append(out, s.containsCond("d.mime_type", false, *f.MimeType))
+	}
+	if f.hasAbsent() {
+		out = append(out, cond{sql: "FALSE"})
+	}
 	return out
+}
+
+// hasAbsent reports whether f asks for something no document has yet (an
+// owner, a storage path, a share, a custom field); see DocumentFilter.
+func (f DocumentFilter) hasAbsent() bool {
+	switch {
+	case len(absentRefConds(f.StoragePath)) > 0, len(absentRefConds(f.Owner)) > 0, f.SharedBy != nil:
+		return true
+	case f.StoragePathName != nil && textSet(f.StoragePathName):
+		return true
+	case f.CustomFields != nil && (len(f.CustomFields.Any) > 0 || len(f.CustomFields.All) > 0):
+		return true
+	case f.HasCustomFields != nil && *f.HasCustomFields:
+		return true
+	case f.CustomFieldsIcontains != nil && *f.CustomFieldsIcontains != "":
+		return true
+	case f.CustomFieldQuery != nil: // no field exists: Validate refuses it first
+		return true
+	}
+	return false
+}
+
+// textSet reports whether t has a non-empty lookup.
+func textSet(t *TextFilter) bool {
+	for _, v := range []*string{t.Istartswith, t.Iendswith, t.Icontains, t.Iexact} {
+		if v != nil && *v != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // tagsAllSQL selects the documents carrying every tag in ids: the first

@@ -84,9 +84,12 @@ func checkPattern(fe FieldErrors, field string, v *string) {
 
 // IDFilter selects by a referenced object's id. Exact and In must hold
 // when set; Isnull=true selects rows without a reference, false rows with one.
+// None excludes rows referencing one of its ids (rows without a reference
+// stay, as Django's exclude keeps them).
 type IDFilter struct {
 	Exact  *int
 	In     []int
+	None   []int
 	Isnull *bool
 }
 
@@ -102,15 +105,20 @@ type IntFilter struct {
 
 // DateFilter compares a timestamp column. Year, Month, Day and the Date*
 // bounds compare the calendar date in the server's time zone; Gt and Lt
-// compare the instant. DateGt/DateLt carry a date (time of day ignored).
+// compare the instant. DateGt/DateLt/DateGte/DateLte carry a date (time
+// of day ignored).
 type DateFilter struct {
-	Year   *int
-	Month  *int
-	Day    *int
-	DateGt *time.Time
-	DateLt *time.Time
-	Gt     *time.Time
-	Lt     *time.Time
+	Year    *int
+	Month   *int
+	Day     *int
+	DateGt  *time.Time
+	DateLt  *time.Time
+	DateGte *time.Time
+	DateLte *time.Time
+	Gt      *time.Time
+	Lt      *time.Time
+	Gte     *time.Time
+	Lte     *time.Time
 }
 
 // TagsFilter selects documents by their tags: Any = at least one of these,
@@ -140,6 +148,28 @@ type DocumentFilter struct {
 	TagName             *TextFilter // at least one tag whose name matches
 	IsTagged            *bool
 	IsInInbox           *bool
+
+	// The paperless-ngx filters (NGX.md §6.3).
+	OriginalFilename *TextFilter // the name it was uploaded under
+	Checksum         *TextFilter // MD5 hex of the original
+	MimeType         *string     // the original's MIME type contains (case-insensitive)
+	// StoragePath, StoragePathName, Owner and SharedBy refer to what no
+	// document has yet (storage paths, owners): they answer as if every
+	// reference were null.
+	StoragePath     *IDFilter
+	StoragePathName *TextFilter
+	Owner           *IDFilter
+	SharedBy        *int // owned by this user and shared with someone
+	// CustomFields selects by the fields attached (ids); HasCustomFields
+	// by whether any is; CustomFieldsIcontains by a field's name or value.
+	CustomFields          *TagsFilter
+	HasCustomFields       *bool
+	CustomFieldsIcontains *string
+	// CustomFieldQuery is the JSON expression of NGX.md §8.3, decoded
+	// (encoding/json with UseNumber); the store checks it against the
+	// custom fields and reports problems under "customFieldQuery", nested
+	// by position as "customFieldQuery/1/0".
+	CustomFieldQuery any
 }
 
 // Validate checks the text rules (TextProblem, PatternProblem) on f's
@@ -157,6 +187,14 @@ func (f DocumentFilter) Validate() error {
 	f.CorrespondentName.check(fe, "correspondentName")
 	f.DocumentTypeName.check(fe, "documentTypeName")
 	f.TagName.check(fe, "tagName")
+	f.OriginalFilename.check(fe, "originalFilename")
+	f.Checksum.check(fe, "checksum")
+	checkPattern(fe, "mimeType", f.MimeType)
+	f.StoragePathName.check(fe, "storagePathName")
+	checkPattern(fe, "customFieldsIcontains", f.CustomFieldsIcontains)
+	if f.CustomFieldQuery != nil {
+		checkCustomFieldQuery(fe, f.CustomFieldQuery)
+	}
 	return fe.Err()
 }
 

@@ -93,6 +93,20 @@ func intConds(col string, f *IntFilter) []cond {
 	return out
 }
 
+// absentRefConds are the conditions of an IDFilter on a reference no row
+// has yet (a document's owner or storage path before they exist): every
+// row's reference is null, so Exact and In select nothing, None and
+// Isnull=true everything, Isnull=false nothing.
+func absentRefConds(f *IDFilter) []cond {
+	if f == nil {
+		return nil
+	}
+	if f.Exact != nil || len(f.In) > 0 || (f.Isnull != nil && !*f.Isnull) {
+		return []cond{{sql: "FALSE"}}
+	}
+	return nil
+}
+
 func isnullCond(col string, isnull bool) cond {
 	if isnull {
 		return cond{sql: col + " IS NULL"}
@@ -110,6 +124,9 @@ func idConds(col string, f *IDFilter) []cond {
 	}
 	if len(f.In) > 0 {
 		out = append(out, cond{col + " IN (?)", []any{bun.In(f.In)}})
+	}
+	if len(f.None) > 0 {
+		out = append(out, cond{"(" + col + " IS NULL OR " + col + " NOT IN (?))", []any{bun.In(f.None)}})
 	}
 	if f.Isnull != nil {
 		out = append(out, isnullCond(col, *f.Isnull))
@@ -145,11 +162,25 @@ func (s *Store) dateConds(col string, f *DateFilter) []cond {
 		y, m, d := f.DateLt.Date()
 		out = append(out, cond{col + " < ?", []any{time.Date(y, m, d, 0, 0, 0, 0, s.loc).UTC()}})
 	}
+	if f.DateGte != nil {
+		y, m, d := f.DateGte.Date()
+		out = append(out, cond{col + " >= ?", []any{time.Date(y, m, d, 0, 0, 0, 0, s.loc).UTC()}})
+	}
+	if f.DateLte != nil {
+		y, m, d := f.DateLte.Date()
+		out = append(out, cond{col + " < ?", []any{time.Date(y, m, d+1, 0, 0, 0, 0, s.loc).UTC()}})
+	}
 	if f.Gt != nil {
 		out = append(out, cond{col + " > ?", []any{f.Gt.UTC()}})
 	}
+	if f.Gte != nil {
+		out = append(out, cond{col + " >= ?", []any{f.Gte.UTC()}})
+	}
 	if f.Lt != nil {
 		out = append(out, cond{col + " < ?", []any{f.Lt.UTC()}})
+	}
+	if f.Lte != nil {
+		out = append(out, cond{col + " <= ?", []any{f.Lte.UTC()}})
 	}
 	return out
 }
