@@ -99,7 +99,9 @@ main().then(
   },
   (err) => {
     console.error('[browser] FAILED: ' + (err && err.stack ? err.stack : err));
-    console.log(JSON.stringify({ ok: false, error: String(err && err.message ? err.message : err) }));
+    // A script may attach what it found so far (err.steps) to its error.
+    const result = err && err.steps ? { steps: err.steps } : null;
+    console.log(JSON.stringify({ ok: false, error: String(err && err.message ? err.message : err), result }));
     process.exit(1);
   },
 );
