@@ -58,6 +58,89 @@ type tagV2JSON struct {
 	DocumentCount     *int   `json:"document_count,omitempty"`
 }
 
+// ngxOwnership are the keys every owned object ends with in the
+// paperless-ngx versions (NGX.md §4.3): owner, then user_can_change or,
+// with ?full_perms=true, permissions. No object has an owner yet: owner
+// is null, everyone may change it, nobody is granted anything.
+type ngxOwnership struct {
+	Owner         *int      `json:"owner"`
+	UserCanChange *bool     `json:"user_can_change,omitempty"`
+	Permissions   *ngxPerms `json:"permissions,omitempty"`
+}
+
+// ngxPerms is the `permissions` object.
+type ngxPerms struct {
+	View   ngxHolders `json:"view"`
+	Change ngxHolders `json:"change"`
+}
+
+type ngxHolders struct {
+	Users  []int `json:"users"`
+	Groups []int `json:"groups"`
+}
+
+// ngxOwned is the ownership of an unowned object as r asks to see it.
+func ngxOwned(r *http.Request) ngxOwnership {
+	if v, ok := boolStyle(r.URL.Query().Get("full_perms")); ok && v {
+		return ngxOwnership{Permissions: &ngxPerms{View: ngxHolders{[]int{}, []int{}}, Change: ngxHolders{[]int{}, []int{}}}}
+	}
+	return ngxOwnership{UserCanChange: ptr(true)}
+}
+
+type correspondentNgxJSON struct {
+	ID                 int    `json:"id"`
+	Slug               string `json:"slug"`
+	Name               string `json:"name"`
+	Match              string `json:"match"`
+	MatchingAlgorithm  int    `json:"matching_algorithm"`
+	IsInsensitive      bool   `json:"is_insensitive"`
+	DocumentCount      *int   `json:"document_count,omitempty"`
+	LastCorrespondence *any   `json:"last_correspondence,omitempty"` // a date or null
+	ngxOwnership
+}
+
+type documentTypeNgxJSON struct {
+	ID                int    `json:"id"`
+	Slug              string `json:"slug"`
+	Name              string `json:"name"`
+	Match             string `json:"match"`
+	MatchingAlgorithm int    `json:"matching_algorithm"`
+	IsInsensitive     bool   `json:"is_insensitive"`
+	DocumentCount     *int   `json:"document_count,omitempty"`
+	ngxOwnership
+}
+
+// tagNgxJSON is a tag in the paperless-ngx versions; tags do not nest
+// yet, so parent is null and children empty.
+type tagNgxJSON struct {
+	ID                int    `json:"id"`
+	Slug              string `json:"slug"`
+	Name              string `json:"name"`
+	Color             string `json:"color"`
+	TextColor         string `json:"text_color"`
+	Match             string `json:"match"`
+	MatchingAlgorithm int    `json:"matching_algorithm"`
+	IsInsensitive     bool   `json:"is_insensitive"`
+	IsInboxTag        bool   `json:"is_inbox_tag"`
+	DocumentCount     *int   `json:"document_count,omitempty"`
+	ngxOwnership
+	Parent   *int         `json:"parent"`
+	Children []tagNgxJSON `json:"children"`
+}
+
+// wantsLastCorrespondence says whether a correspondent response carries
+// last_correspondence in the paperless-ngx versions: a GET of one, or a
+// list asked for it with ?last_correspondence=<non-empty>.
+func wantsLastCorrespondence(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	if _, detail := pathID(r); detail {
+		return true
+	}
+	return r.URL.Query().Get("last_correspondence") != ""
+}
+
 // matchingNames are the wire names of the matching fields.
 var matchingNames = map[string]string{
 	"matchingAlgorithm": "matching_algorithm", "isInsensitive": "is_insensitive", "isInboxTag": "is_inbox_tag",
@@ -112,10 +195,15 @@ func dir(desc bool) store.Direction {
 
 // matchingFields reads the shared fields: name, match,
 // matching_algorithm (1–6, paperless's choices) and is_insensitive.
-func matchingFields(b *body) (name, match *string, algo *store.MatchingAlgorithm, insensitive *bool) {
+// The paperless-ngx versions also take 0 (none: never assigned).
+func matchingFields(b *body, in *reqInfo) (name, match *string, algo *store.MatchingAlgorithm, insensitive *bool) {
 	name, _ = b.str("name", false, true)
 	match, _ = b.str("match", false, true)
-	if n, ok := b.choice("matching_algorithm", int(store.MatchAny), int(store.MatchAuto)); ok {
+	lowest := store.MatchAny
+	if in.version >= 9 {
+		lowest = store.MatchNone
+	}
+	if n, ok := b.choice("matching_algorithm", int(lowest), int(store.MatchAuto)); ok {
 		algo = ptr(store.MatchingAlgorithm(*n))
 	}
 	insensitive, _ = b.boolean("is_insensitive")
@@ -136,16 +224,20 @@ func (a *API) correspondents() *resource[store.Correspondent, store.NameFilter, 
 			return l.Items, l.Page, l.TotalCount, nil
 		},
 		get: q.Correspondent,
-		input: func(b *body, _ *reqInfo) store.CorrespondentInput {
+		input: func(b *body, ri *reqInfo) store.CorrespondentInput {
 			var in store.CorrespondentInput
-			in.Name, in.Match, in.MatchingAlgorithm, in.IsInsensitive = matchingFields(b)
+			in.Name, in.Match, in.MatchingAlgorithm, in.IsInsensitive = matchingFields(b, ri)
 			return in
 		},
 		create:  m.CreateCorrespondent,
 		replace: a.res.ReplaceCorrespondent,
 		patch:   m.UpdateCorrespondent,
 		del:     func(ctx context.Context, id int) error { _, err := m.DeleteCorrespondent(ctx, id); return err },
-		render: func(ctx context.Context, _ *http.Request, items []store.Correspondent, computed bool) (any, error) {
+		ids:     a.res.CorrespondentIDs,
+		render: func(ctx context.Context, r *http.Request, items []store.Correspondent, computed bool) (any, error) {
+			if info(r).version >= 9 {
+				return a.correspondentsNgx(ctx, r, items, computed)
+			}
 			out := make([]correspondentJSON, len(items))
 			for i, c := range items {
 				out[i] = correspondentJSON{ID: c.ID, Slug: c.Slug, Name: c.Name, Match: c.Match,
@@ -186,16 +278,33 @@ func (a *API) documentTypes() *resource[store.DocumentType, store.NameFilter, st
 			return l.Items, l.Page, l.TotalCount, nil
 		},
 		get: q.DocumentType,
-		input: func(b *body, _ *reqInfo) store.DocumentTypeInput {
+		input: func(b *body, ri *reqInfo) store.DocumentTypeInput {
 			var in store.DocumentTypeInput
-			in.Name, in.Match, in.MatchingAlgorithm, in.IsInsensitive = matchingFields(b)
+			in.Name, in.Match, in.MatchingAlgorithm, in.IsInsensitive = matchingFields(b, ri)
 			return in
 		},
 		create:  m.CreateDocumentType,
 		replace: a.res.ReplaceDocumentType,
 		patch:   m.UpdateDocumentType,
 		del:     func(ctx context.Context, id int) error { _, err := m.DeleteDocumentType(ctx, id); return err },
-		render: func(ctx context.Context, _ *http.Request, items []store.DocumentType, computed bool) (any, error) {
+		ids:     a.res.DocumentTypeIDs,
+		render: func(ctx context.Context, r *http.Request, items []store.DocumentType, computed bool) (any, error) {
+			if info(r).version >= 9 {
+				owned := ngxOwned(r)
+				out := make([]documentTypeNgxJSON, len(items))
+				for i, t := range items {
+					out[i] = documentTypeNgxJSON{ID: t.ID, Slug: t.Slug, Name: t.Name, Match: t.Match,
+						MatchingAlgorithm: int(t.MatchingAlgorithm), IsInsensitive: t.IsInsensitive, ngxOwnership: owned}
+				}
+				if !computed {
+					return out, nil
+				}
+				return out, each(len(items), func(i int) error {
+					n, err := tr.DocumentCount(ctx, &items[i])
+					out[i].DocumentCount = &n
+					return err
+				})
+			}
 			out := make([]documentTypeJSON, len(items))
 			for i, t := range items {
 				out[i] = documentTypeJSON{ID: t.ID, Slug: t.Slug, Name: t.Name, Match: t.Match,
@@ -229,7 +338,7 @@ func (a *API) tags() *resource[store.Tag, store.NameFilter, store.NameOrder, sto
 		get: q.Tag,
 		input: func(b *body, in *reqInfo) store.TagInput {
 			var t store.TagInput
-			t.Name, t.Match, t.MatchingAlgorithm, t.IsInsensitive = matchingFields(b)
+			t.Name, t.Match, t.MatchingAlgorithm, t.IsInsensitive = matchingFields(b, in)
 			t.IsInboxTag, _ = b.boolean("is_inbox_tag")
 			if in.version >= 2 {
 				t.Color, _ = b.str("color", false, true)
@@ -239,10 +348,12 @@ func (a *API) tags() *resource[store.Tag, store.NameFilter, store.NameOrder, sto
 			}
 			return t
 		},
-		create:  m.CreateTag,
-		replace: a.res.ReplaceTag,
-		patch:   m.UpdateTag,
-		del:     func(ctx context.Context, id int) error { _, err := m.DeleteTag(ctx, id); return err },
+		create:       m.CreateTag,
+		replace:      a.res.ReplaceTag,
+		patch:        m.UpdateTag,
+		del:          func(ctx context.Context, id int) error { _, err := m.DeleteTag(ctx, id); return err },
+		ids:          a.res.TagIDs,
+		displayCount: true,
 		render: func(ctx context.Context, r *http.Request, items []store.Tag, computed bool) (any, error) {
 			counts := make([]*int, len(items))
 			if computed {
@@ -254,6 +365,20 @@ func (a *API) tags() *resource[store.Tag, store.NameFilter, store.NameOrder, sto
 				if err != nil {
 					return nil, err
 				}
+			}
+			if info(r).version >= 9 {
+				owned := ngxOwned(r)
+				out := make([]tagNgxJSON, len(items))
+				for i, t := range items {
+					text, err := tr.TextColor(ctx, &items[i])
+					if err != nil {
+						return nil, err
+					}
+					out[i] = tagNgxJSON{ID: t.ID, Slug: t.Slug, Name: t.Name, Color: t.Color, TextColor: text,
+						Match: t.Match, MatchingAlgorithm: int(t.MatchingAlgorithm), IsInsensitive: t.IsInsensitive,
+						IsInboxTag: t.IsInboxTag, DocumentCount: counts[i], ngxOwnership: owned, Children: []tagNgxJSON{}}
+				}
+				return out, nil
 			}
 			if info(r).version >= 2 {
 				out := make([]tagV2JSON, len(items))
@@ -281,4 +406,40 @@ func (a *API) tags() *resource[store.Tag, store.NameFilter, store.NameOrder, sto
 			return out, nil
 		},
 	}
+}
+
+// correspondentsNgx serialises correspondents in the paperless-ngx
+// versions: last_correspondence as a date (wantsLastCorrespondence).
+func (a *API) correspondentsNgx(ctx context.Context, r *http.Request, items []store.Correspondent, computed bool) (any, error) {
+	cr := a.res.Correspondent()
+	owned := ngxOwned(r)
+	out := make([]correspondentNgxJSON, len(items))
+	for i, c := range items {
+		out[i] = correspondentNgxJSON{ID: c.ID, Slug: c.Slug, Name: c.Name, Match: c.Match,
+			MatchingAlgorithm: int(c.MatchingAlgorithm), IsInsensitive: c.IsInsensitive, ngxOwnership: owned}
+	}
+	if !computed {
+		return out, nil
+	}
+	withLast := wantsLastCorrespondence(r)
+	return out, each(len(items), func(i int) error {
+		n, err := cr.DocumentCount(ctx, &items[i])
+		if err != nil {
+			return err
+		}
+		out[i].DocumentCount = &n
+		if !withLast {
+			return nil
+		}
+		last, err := cr.LastCorrespondence(ctx, &items[i])
+		if err != nil {
+			return err
+		}
+		var v any
+		if last != nil {
+			v = last.In(a.loc).Format("2006-01-02")
+		}
+		out[i].LastCorrespondence = &v
+		return nil
+	})
 }

@@ -25,6 +25,24 @@ type savedViewJSON struct {
 	FilterRules     []ruleJSON `json:"filter_rules"`
 }
 
+// savedViewNgxJSON is a saved view in the paperless-ngx versions (NGX.md
+// §9.1). Views belong to their user, its owner; page_size, display_mode
+// and display_fields are not kept yet (null). Version 9 appends
+// show_on_dashboard and show_in_sidebar.
+type savedViewNgxJSON struct {
+	ID            int        `json:"id"`
+	Name          string     `json:"name"`
+	SortField     *string    `json:"sort_field"`
+	SortReverse   bool       `json:"sort_reverse"`
+	FilterRules   []ruleJSON `json:"filter_rules"`
+	PageSize      *int       `json:"page_size"`
+	DisplayMode   *string    `json:"display_mode"`
+	DisplayFields *[]string  `json:"display_fields"`
+	ngxOwnership
+	ShowOnDashboard *bool `json:"show_on_dashboard,omitempty"`
+	ShowInSidebar   *bool `json:"show_in_sidebar,omitempty"`
+}
+
 type ruleJSON struct {
 	RuleType int     `json:"rule_type"`
 	Value    *string `json:"value"`
@@ -68,7 +86,11 @@ func (a *API) savedViews() *resource[store.SavedView, none, none, store.SavedVie
 		replace: a.res.ReplaceSavedView,
 		patch:   m.UpdateSavedView,
 		del:     func(ctx context.Context, id int) error { _, err := m.DeleteSavedView(ctx, id); return err },
-		render: func(ctx context.Context, _ *http.Request, items []store.SavedView, _ bool) (any, error) {
+		ids:     func(ctx context.Context, _ *none, _ []none) ([]int, error) { return a.res.SavedViewIDs(ctx) },
+		render: func(ctx context.Context, r *http.Request, items []store.SavedView, _ bool) (any, error) {
+			if v := info(r).version; v >= 9 {
+				return savedViewsNgx(ctx, r, v, items, vr.FilterRules)
+			}
 			out := make([]savedViewJSON, len(items))
 			err := each(len(items), func(i int) error {
 				v := items[i]
@@ -87,6 +109,33 @@ func (a *API) savedViews() *resource[store.SavedView, none, none, store.SavedVie
 			return out, err
 		},
 	}
+}
+
+// savedViewsNgx serialises saved views in the paperless-ngx versions.
+func savedViewsNgx(ctx context.Context, r *http.Request, version int, items []store.SavedView,
+	rulesOf func(context.Context, *store.SavedView) ([]store.SavedViewRule, error)) (any, error) {
+	owned := ngxOwned(r)
+	out := make([]savedViewNgxJSON, len(items))
+	err := each(len(items), func(i int) error {
+		v := items[i]
+		rules, err := rulesOf(ctx, &items[i])
+		if err != nil {
+			return err
+		}
+		rj := make([]ruleJSON, len(rules))
+		for k, r := range rules {
+			rj[k] = ruleJSON{RuleType: r.RuleType, Value: r.Value}
+		}
+		o := owned
+		o.Owner = &v.UserID
+		out[i] = savedViewNgxJSON{ID: v.ID, Name: v.Name, SortField: v.SortField, SortReverse: v.SortReverse,
+			FilterRules: rj, ngxOwnership: o}
+		if version == 9 {
+			out[i].ShowOnDashboard, out[i].ShowInSidebar = &v.ShowOnDashboard, &v.ShowInSidebar
+		}
+		return nil
+	})
+	return out, err
 }
 
 // filterRules reads filter_rules: a JSON list of {rule_type, value}.
@@ -351,6 +400,13 @@ type selectionJSON struct {
 	DocumentTypes  []objectCountJSON `json:"selected_document_types"`
 }
 
+// selectionNgxJSON is selection data in the paperless-ngx versions.
+type selectionNgxJSON struct {
+	selectionJSON
+	StoragePaths []objectCountJSON `json:"selected_storage_paths"`
+	CustomFields []objectCountJSON `json:"selected_custom_fields"`
+}
+
 func objectCounts(in []store.ObjectCount) []objectCountJSON {
 	out := make([]objectCountJSON, len(in))
 	for i, c := range in {
@@ -376,7 +432,13 @@ func (a *API) selectionData() http.HandlerFunc {
 			a.writeError(w, r, err, bulkNames)
 			return
 		}
-		a.writeJSON(w, r, http.StatusOK, selectionJSON{objectCounts(sd.Correspondents), objectCounts(sd.Tags), objectCounts(sd.DocumentTypes)})
+		sel := selectionJSON{objectCounts(sd.Correspondents), objectCounts(sd.Tags), objectCounts(sd.DocumentTypes)}
+		if info(r).version >= 9 {
+			// no storage paths or custom fields exist yet
+			a.writeJSON(w, r, http.StatusOK, selectionNgxJSON{sel, []objectCountJSON{}, []objectCountJSON{}})
+			return
+		}
+		a.writeJSON(w, r, http.StatusOK, sel)
 	}
 }
 
