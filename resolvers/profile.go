@@ -34,10 +34,10 @@ var permissionModels = []string{"document", "tag", "correspondent", "documenttyp
 	"savedview", "note", "sharelink", "sharelinkbundle", "paperlesstask", "uisettings", "workflow", "workflowtrigger",
 	"workflowaction", "mailaccount", "mailrule", "processedmail", "user", "group", "logentry", "applicationconfiguration"}
 
-// userPermissions are u's global permission codenames. Quire has no
+// UserPermissions are u's global permission codenames. Quire has no
 // per-user permissions yet: every user may do everything paperless-ng
 // allowed, and superusers also manage users.
-func userPermissions(u *store.User) []string {
+func UserPermissions(u *store.User) []string {
 	var out []string
 	for _, m := range permissionModels {
 		if (m == "user" || m == "group") && !u.IsSuperuser {
@@ -52,6 +52,23 @@ func userPermissions(u *store.User) []string {
 		out = append(out, "view_global_statistics", "view_system_monitoring")
 	}
 	return out
+}
+
+// PermissionApp is the Django app label of a permission codename
+// (documents, paperless_mail, auth, auditlog or paperless).
+func PermissionApp(codename string) string {
+	_, m, _ := strings.Cut(codename, "_")
+	switch m {
+	case "mailaccount", "mailrule", "processedmail":
+		return "paperless_mail"
+	case "user", "group":
+		return "auth"
+	case "logentry":
+		return "auditlog"
+	case "applicationconfiguration", "global_statistics", "system_monitoring":
+		return "paperless"
+	}
+	return "documents"
 }
 
 // uiSettings returns the caller's stored UI settings with the server's
@@ -78,7 +95,7 @@ func (r *Resolver) uiSettings(ctx context.Context) (*model.UISettings, error) {
 	st["auditlog_enabled"] = false
 	st["email_enabled"] = false
 	st["ai_enabled"] = false
-	return &model.UISettings{User: u, Settings: st, Permissions: userPermissions(u)}, nil
+	return &model.UISettings{User: u, Settings: st, Permissions: UserPermissions(u)}, nil
 }
 
 // setUISettings replaces the caller's stored settings, dropping the

@@ -38,9 +38,10 @@ var uploadNames = map[string]string{
 
 // postDocument is POST /api/documents/post_document/: multipart only
 // (415 otherwise), the file in `document`, optional title, correspondent,
-// document_type and repeated tags (empty values mean "not given"). It
-// answers "OK" once the uploadDocument mutation stored the file and its
-// task.
+// document_type and repeated tags (empty values mean "not given"); for
+// paperless-ngx (v9, v10) also created and archive_serial_number
+// (ngxUploadFields). It answers "OK" (v0–v2) or the task id (v9, v10)
+// once the uploadDocument mutation stored the file and its task.
 func (a *API) postDocument() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ct := r.Header.Get("Content-Type")
@@ -66,6 +67,11 @@ func (a *API) postDocument() http.HandlerFunc {
 		corr, _ := b.pk("correspondent", true)
 		typ, _ := b.pk("document_type", true)
 		tags, _ := b.pkList("tags")
+		var created *time.Time
+		var asn *int
+		if info(r).version >= 9 {
+			created, asn = a.ngxUploadFields(b)
+		}
 		var up graphql.Upload
 		if fhs := r.MultipartForm.File["document"]; len(fhs) == 0 {
 			b.fail("document", "No file was submitted.")
@@ -83,8 +89,13 @@ func (a *API) postDocument() http.HandlerFunc {
 			a.fieldErrors(w, r, b.errs)
 			return
 		}
-		if _, err := a.res.Mutation().UploadDocument(r.Context(), up, title, corr, typ, tags, nil, nil); err != nil {
+		t, err := a.res.Mutation().UploadDocument(r.Context(), up, title, corr, typ, tags, created, asn)
+		if err != nil {
 			a.writeError(w, r, err, uploadNames)
+			return
+		}
+		if info(r).version >= 9 { // paperless-ngx answers the task id
+			a.writeJSON(w, r, http.StatusOK, t.UUID)
 			return
 		}
 		a.writeJSON(w, r, http.StatusOK, "OK")

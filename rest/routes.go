@@ -19,7 +19,7 @@ func (a *API) routes() []*endpoint {
 	tags := a.tags()
 	documents := a.documents()
 	savedViews := a.savedViews()
-	return []*endpoint{
+	return append([]*endpoint{
 		{Path: "/", Name: "Api Root", Public: true, Tag: "root",
 			Ops: []op{{Method: "GET", Summary: "Links to the collections", Handler: a.root(), Status: 200, Result: "Root"}}},
 		{Path: "/schema/", Name: "Schema", Public: true, Tag: "root",
@@ -90,7 +90,7 @@ func (a *API) routes() []*endpoint {
 			Ops: []op{{Method: "GET", Summary: "Document counts", Handler: a.statistics(), Status: 200, Result: "Statistics"}}},
 		{Path: "/token/", Name: "Obtain Auth Token", Public: true, Tag: "token",
 			Ops: []op{{Method: "POST", Summary: "Username and password for the user's API token", Handler: a.token(), Status: 200, Body: "Credentials", Result: "Token"}}},
-	}
+	}, a.ngxRoutes()...) // tasks, ui_settings, profile, users, groups, status, remote_version: rest/ngx.go
 }
 
 // originalParam documents ?original=true of download and preview.

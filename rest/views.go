@@ -225,6 +225,10 @@ func (a *API) statistics() http.HandlerFunc {
 			a.writeError(w, r, err, nil)
 			return
 		}
+		if info(r).version >= 9 {
+			a.writeJSON(w, r, http.StatusOK, statisticsV9(st))
+			return
+		}
 		a.writeJSON(w, r, http.StatusOK, statisticsJSON{DocumentsTotal: st.DocumentsTotal, DocumentsInbox: st.DocumentsInbox})
 	}
 }
