@@ -131,6 +131,7 @@ type documentJSON struct {
 	v        int
 	truncate bool            // ngx ?truncate_content=true
 	rel      *documentNested // version 0
+	names    *publicNames    // versions 1 and 2 (filenames.go)
 }
 
 // documentNested are the related objects 0.9 nests in a document.
@@ -155,6 +156,9 @@ func (a *API) newDocumentJSON(r *http.Request, d *store.Document, mask uint32) d
 func (a *API) fillDocuments(ctx context.Context, out []documentJSON) error {
 	if len(out) == 0 {
 		return nil
+	}
+	if err := a.fillPublicNames(ctx, out); err != nil {
+		return err
 	}
 	tagIDs, nested := documentNeeds(out[0].v, out[0].mask)
 	if !tagIDs && !nested {
@@ -282,10 +286,10 @@ func (j documentJSON) appendJSON(b []byte) []byte {
 		optInt(d.ArchiveSerialNumber)
 	}
 	if key(10) {
-		b = appendString(b, d.OriginalFilename)
+		b = appendString(b, j.originalName())
 	}
 	if key(11) {
-		optStr(resolvers.ArchivedFileName(d))
+		optStr(j.archivedName())
 	}
 	return append(b, '}')
 }
@@ -491,6 +495,9 @@ func (a *API) documents() *resource[store.Document, store.DocumentFilter, store.
 			rel := resolvers.DocumentRelations{TagIDs: true}
 			if in, ok := ctx.Value(infoKey{}).(*reqInfo); ok && in.version == 0 {
 				rel = resolvers.DocumentRelations{Tags: true, TagIDs: true, Correspondents: true, DocumentTypes: true}
+				if len(o) == 0 {
+					o = document09Order // C8
+				}
 			}
 			ctx = resolvers.WithDocumentRelations(ctx, rel)
 			l, err := q.Documents(ctx, f, o, page, size)
@@ -513,6 +520,14 @@ func (a *API) documents() *resource[store.Document, store.DocumentFilter, store.
 			return out, a.fillDocuments(ctx, out)
 		},
 	}
+}
+
+// document09Order is 0.9's default document order: correspondent name,
+// then title (Quire adds the id as the last tie-break).
+var document09Order = []store.DocumentOrder{
+	{Field: store.DocumentOrderCorrespondentName, Direction: store.Asc},
+	{Field: store.DocumentOrderTitle, Direction: store.Asc},
+	{Field: store.DocumentOrderID, Direction: store.Asc},
 }
 
 // documentWireNames maps resolver fields to the document's wire names in

@@ -112,7 +112,8 @@ func (a *API) documentFile(disposition string) http.HandlerFunc {
 			a.writeJSON(w, r, http.StatusNotFound, detail("Not found."))
 			return
 		}
-		original := r.URL.Query().Get("original") == "true"
+		// 0.9 had no archive versions: it served the original (C14).
+		original := r.URL.Query().Get("original") == "true" || info(r).version == 0
 		f, err := a.res.OpenDocument(r.Context(), id, original)
 		if err != nil {
 			a.writeError(w, r, err, nil)

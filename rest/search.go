@@ -353,7 +353,8 @@ func (a *API) documentList(list http.HandlerFunc) http.HandlerFunc {
 				return
 			}
 		}
-		if !isSearchMode(r) {
+		// 0.9 had no search mode: ?query= was an unknown parameter (C3).
+		if !isSearchMode(r) || info(r).version == 0 {
 			list(w, r)
 			return
 		}

@@ -229,7 +229,11 @@ func (a *API) statistics() http.HandlerFunc {
 			a.writeJSON(w, r, http.StatusOK, statisticsV9(st))
 			return
 		}
-		a.writeJSON(w, r, http.StatusOK, statisticsJSON{DocumentsTotal: st.DocumentsTotal, DocumentsInbox: st.DocumentsInbox})
+		inbox := st.DocumentsInbox
+		if inbox == nil && info(r).version == 0 {
+			inbox = ptr(0) // 0.9 counted 0 without an inbox tag (C6)
+		}
+		a.writeJSON(w, r, http.StatusOK, statisticsJSON{DocumentsTotal: st.DocumentsTotal, DocumentsInbox: inbox})
 	}
 }
 
