@@ -40,7 +40,7 @@ func (e *env) withDefaultVersion(def string) *env {
 }
 
 // keysOf lists the keys of a JSON object in the order they are written.
-func keysOf(t *testing.T, raw []byte) []string {
+func objectKeys(t *testing.T, raw []byte) []string {
 	t.Helper()
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
@@ -61,9 +61,9 @@ func keysOf(t *testing.T, raw []byte) []string {
 	return keys
 }
 
-func wantKeys(t *testing.T, what string, raw []byte, want ...string) {
+func wantObjectKeys(t *testing.T, what string, raw []byte, want ...string) {
 	t.Helper()
-	if got := keysOf(t, raw); !slices.Equal(got, want) {
+	if got := objectKeys(t, raw); !slices.Equal(got, want) {
 		t.Fatalf("%s keys\n got %q\nwant %q", what, got, want)
 	}
 }
@@ -153,7 +153,7 @@ func TestWebUI094Replay(t *testing.T) {
 			t.Fatalf("list %s", body)
 		}
 		last := list.Results[2] // doc1, the oldest
-		wantKeys(t, "document", last, "id", "correspondent", "correspondent_id", "document_type", "document_type_id",
+		wantObjectKeys(t, "document", last, "id", "correspondent", "correspondent_id", "document_type", "document_type_id",
 			"title", "content", "tags", "tags_id", "created", "modified", "added", "archive_serial_number")
 		var raw struct {
 			Correspondent json.RawMessage   `json:"correspondent"`
@@ -163,9 +163,9 @@ func TestWebUI094Replay(t *testing.T) {
 		if err := json.Unmarshal(last, &raw); err != nil {
 			t.Fatal(err)
 		}
-		wantKeys(t, "correspondent", raw.Correspondent, "id", "name", "slug", "match", "matching_algorithm", "is_insensitive")
-		wantKeys(t, "document_type", raw.DocumentType, "id", "name", "slug", "match", "matching_algorithm", "is_insensitive")
-		wantKeys(t, "tag", raw.Tags[0], "id", "name", "slug", "match", "matching_algorithm", "is_insensitive", "colour", "is_inbox_tag")
+		wantObjectKeys(t, "correspondent", raw.Correspondent, "id", "name", "slug", "match", "matching_algorithm", "is_insensitive")
+		wantObjectKeys(t, "document_type", raw.DocumentType, "id", "name", "slug", "match", "matching_algorithm", "is_insensitive")
+		wantObjectKeys(t, "tag", raw.Tags[0], "id", "name", "slug", "match", "matching_algorithm", "is_insensitive", "colour", "is_inbox_tag")
 		want := fmt.Sprintf(`{"id":%d,"name":"ACME GmbH","slug":"acme-gmbh","match":"acme","matching_algorithm":1,"is_insensitive":true}`, f.corr)
 		if string(raw.Correspondent) != want {
 			t.Fatalf("correspondent %s, want %s", raw.Correspondent, want)
@@ -181,7 +181,7 @@ func TestWebUI094Replay(t *testing.T) {
 		}
 		// The filter bar's rules.
 		for q, want := range map[string][]int{
-			fmt.Sprintf("tags__id__all=%d", f.t2):   {f.doc3, f.doc2},
+			fmt.Sprintf("tags__id__all=%d", f.t2):       {f.doc3, f.doc2},
 			fmt.Sprintf("correspondent__id=%d", f.corr): {f.doc1},
 			"is_in_inbox=true":                          {f.doc1},
 			"title__icontains=bank":                     {f.doc2},
@@ -268,7 +268,7 @@ func TestWebUI094Replay(t *testing.T) {
 		if sr.Count != 1 || sr.Results[0].ID != f.doc1 {
 			t.Fatalf("search: %d hits, first %d", sr.Count, sr.Results[0].ID)
 		}
-		wantKeys(t, "search hit document", sr.Results[0].Document, "id", "correspondent", "correspondent_id", "document_type",
+		wantObjectKeys(t, "search hit document", sr.Results[0].Document, "id", "correspondent", "correspondent_id", "document_type",
 			"document_type_id", "title", "content", "tags", "tags_id", "created", "modified", "added", "archive_serial_number")
 		if !bytes.Contains(sr.Results[0].Document, []byte(`"correspondent":{"id":`)) {
 			t.Fatalf("search hit without the nested correspondent: %s", sr.Results[0].Document)
@@ -306,12 +306,12 @@ func TestWebUI094Replay(t *testing.T) {
 		if err := json.Unmarshal(body, &logs); err != nil {
 			t.Fatal(err)
 		}
-		wantKeys(t, "log page", body, "count", "next", "previous", "results")
+		wantObjectKeys(t, "log page", body, "count", "next", "previous", "results")
 		// 40 of the 60 are info, plus the fixture's two info lines.
 		if logs.Count != 42 || len(logs.Results) != 42 || logs.Next != nil {
 			t.Fatalf("logs count %d, %d results, next %v", logs.Count, len(logs.Results), logs.Next)
 		}
-		wantKeys(t, "log record", logs.Results[0], "id", "created", "message", "group", "level")
+		wantObjectKeys(t, "log record", logs.Results[0], "id", "created", "message", "group", "level")
 		var first, oldest logRec
 		json.Unmarshal(logs.Results[0], &first)
 		json.Unmarshal(logs.Results[39], &oldest)
@@ -395,7 +395,7 @@ func TestDocumentIDKeysV1V2(t *testing.T) {
 				t.Fatalf("v%s unknown *_id: %s", v, body)
 			}
 			// The answer keeps the 1.x shape.
-			wantKeys(t, "v"+v+" document", e.want(e.do("GET", path, nil, accept), 200), "id", "correspondent", "document_type", "title",
+			wantObjectKeys(t, "v"+v+" document", e.want(e.do("GET", path, nil, accept), 200), "id", "correspondent", "document_type", "title",
 				"content", "tags", "created", "modified", "added", "archive_serial_number", "original_file_name", "archived_file_name")
 		}
 	})
