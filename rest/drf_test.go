@@ -284,22 +284,14 @@ func TestToken(t *testing.T) {
 }
 
 // TestOpenAPIMatchesRoutes fails when a route is missing from the
-// OpenAPI document or the document lists a route that is not served.
+// OpenAPI documents or a document lists a route that is not served: the
+// paperless-ng document (?version=1) and the paperless-ngx one
+// (?version=10) together name every route, each with its methods.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, e *env) {
-		var doc struct {
+		type document struct {
 			OpenAPI string                               `json:"openapi"`
 			Paths   map[string]map[string]map[string]any `json:"paths"`
-		}
-		e.get("/api/schema/", &doc, anon)
-		if !strings.HasPrefix(doc.OpenAPI, "3.") {
-			t.Fatalf("openapi %q", doc.OpenAPI)
-		}
-		documented := map[string]bool{}
-		for p, ops := range doc.Paths {
-			for m := range ops {
-				documented[strings.ToUpper(m)+" "+p] = true
-			}
 		}
 		served := map[string]bool{}
 		err := chi.Walk(e.api.APIHandler().(chi.Routes), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
@@ -309,28 +301,42 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var paths []string
-		for p := range doc.Paths {
-			paths = append(paths, strings.TrimPrefix(p, "/api"))
+		inSome := map[string]bool{}
+		for _, version := range []string{"1", "10"} {
+			var doc document
+			e.get("/api/schema/?version="+version, &doc, anon)
+			if !strings.HasPrefix(doc.OpenAPI, "3.") {
+				t.Fatalf("version %s: openapi %q", version, doc.OpenAPI)
+			}
+			documented := map[string]bool{}
+			var paths []string
+			for p, ops := range doc.Paths {
+				for m := range ops {
+					documented[strings.ToUpper(m)+" "+p] = true
+				}
+				paths = append(paths, strings.TrimPrefix(p, "/api"))
+				inSome[strings.TrimPrefix(p, "/api")] = true
+			}
+			for _, p := range paths {
+				if !served[p] {
+					t.Errorf("version %s: OpenAPI path %s is not served", version, p)
+				}
+			}
+			// every documented method answers in the document's version
+			// (not 404/405) and undocumented ones are refused
+			for _, p := range paths {
+				url := "/api" + strings.ReplaceAll(strings.ReplaceAll(p, "{id}", "999999"), "{name}", "nope")
+				for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+					rec := e.do(m, url, map[string]any{}, header("Accept", "application/json; version="+version))
+					if documented[m+" /api"+p] == (rec.Code == 405) {
+						t.Errorf("version %s: %s %s: %d (documented %v)", version, m, url, rec.Code, documented[m+" /api"+p])
+					}
+				}
+			}
 		}
 		for route := range served {
-			if !slices.Contains(paths, route) {
-				t.Errorf("route %s is not in the OpenAPI document", route)
-			}
-		}
-		for _, p := range paths {
-			if !served[p] {
-				t.Errorf("OpenAPI path %s is not served", p)
-			}
-		}
-		// every documented method answers (not 404/405) and undocumented ones are refused
-		for _, p := range paths {
-			url := "/api" + strings.ReplaceAll(strings.ReplaceAll(p, "{id}", "999999"), "{name}", "nope")
-			for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
-				rec := e.do(m, url, map[string]any{})
-				if documented[m+" /api"+p] == (rec.Code == 405) {
-					t.Errorf("%s %s: %d (documented %v)", m, url, rec.Code, documented[m+" /api"+p])
-				}
+			if !inSome[route] {
+				t.Errorf("route %s is in no OpenAPI document", route)
 			}
 		}
 	})

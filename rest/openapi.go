@@ -114,8 +114,8 @@ const partialSuffix = "Partial"
 // jsonOnly); other bodies also come as form data.
 var jsonOnlyBodies = map[string]bool{"BulkEdit": true}
 
-// htmlErrors says whether an endpoint's 400 answers may be text/html:
-// paperless's search views answer a bad query with an HTML error page,
+// htmlErrors says whether an endpoint's 400 answers may be plain text:
+// paperless's search views answer a bad query with the bare message,
 // and /api/documents/ does for its query and more_like_id parameters.
 func htmlErrors(ep *endpoint) bool {
 	if ep.Tag == "search" {
@@ -202,7 +202,7 @@ func (a *API) openAPI(version int) obj {
 			badRequest := obj{"description": "Bad Request", "content": jsonContent("Error")}
 			if o.Method == "GET" && htmlErrors(ep) {
 				badRequest["content"] = obj{"application/json": obj{"schema": ref("Error")},
-					"text/html": obj{"schema": obj{"type": "string"}}}
+					"text/plain": obj{"schema": obj{"type": "string"}}}
 			}
 			responses := obj{strconv.Itoa(o.Status): ok,
 				"400": badRequest,

@@ -81,10 +81,10 @@ func (a *API) routes() []*endpoint {
 		// search/autocomplete/, search/ and statistics/ are prefix routes
 		// (§2.1): /api/search/autocomplete without its slash is a search.
 		{Path: "/search/autocomplete/", Name: "Search Auto Complete", Tag: "search", PrefixMatch: true,
-			Ops:   []op{{Method: "GET", Summary: "Indexed words starting with term, best first; errors are 400 text/html", Handler: a.autocomplete(), Status: 200, Result: "Strings"}},
+			Ops:   []op{{Method: "GET", Summary: "Indexed words starting with term, best first; errors are 400 text/plain", Handler: a.autocomplete(), Status: 200, Result: "Strings"}},
 			Query: autocompleteParams},
 		{Path: "/search/", Name: "Search", Tag: "search", PrefixMatch: true,
-			Ops:   []op{{Method: "GET", Summary: "Full-text search, 10 hits a page (a page past the end serves the last); errors are 400 text/html", Handler: a.searchView(), Status: 200, Result: "SearchPage"}},
+			Ops:   []op{{Method: "GET", Summary: "Full-text search, 10 hits a page (a page past the end serves the last); errors are 400 text/plain", Handler: a.searchView(), Status: 200, Result: "SearchPage"}},
 			Query: searchViewParams},
 		{Path: "/statistics/", Name: "Statistics", Tag: "statistics", PrefixMatch: true,
 			Ops: []op{{Method: "GET", Summary: "Document counts", Handler: a.statistics(), Status: 200, Result: "Statistics"}}},

@@ -2,7 +2,6 @@ package rest
 
 import (
 	"context"
-	"html"
 	"log/slog"
 	"math"
 	"net/http"
@@ -133,7 +132,7 @@ func searchPage(r *http.Request) int {
 }
 
 // searchView is GET /api/search/ (§9.3, §9.4): ten hits a page, a page
-// past the end clamped to the last one, errors as 400 text/html.
+// past the end clamped to the last one, errors as 400 text/plain.
 //
 // The resolver does not clamp pages: it answers a page past the end with
 // no hits and the exact total. Such a request is asked again for the
@@ -214,13 +213,16 @@ func (a *API) autocomplete() http.HandlerFunc {
 	}
 }
 
-// textError answers 400 with msg as a text/html body, as paperless's
-// search views do (HttpResponseBadRequest). The message is HTML-escaped:
-// it may quote the query, and paperless's unescaped echo is an XSS hole.
+// textError answers 400 with msg as a plain-text body. paperless's
+// search views answer HttpResponseBadRequest(str(e)): the bare message,
+// labelled text/html. Both paperless-ng web UIs show the body as text,
+// so an HTML-escaped message showed `&#39;` for a quote; text/plain (with
+// nosniff) carries the message as it is and cannot run as HTML, although
+// it may quote the query.
 func (a *API) textError(w http.ResponseWriter, r *http.Request, msg string) {
-	body := html.EscapeString(msg)
+	body := msg
 	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Type", "text/plain; charset=utf-8")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusBadRequest)
@@ -231,7 +233,7 @@ func (a *API) textError(w http.ResponseWriter, r *http.Request, msg string) {
 // more_like_id of an unknown document.
 const msgNoDocument = "Document matching query does not exist."
 
-// searchError answers a failed search as paperless does: 400 text/html
+// searchError answers a failed search as paperless does: 400 text/plain
 // with the message, for bad queries and for anything else (§9.4). An
 // unclassified error is logged here and answered with a generic message
 // carrying the request id; authentication errors keep their DRF form.

@@ -97,11 +97,11 @@ func (e *env) bankDocs() (d1, d2, d3 int) {
 	return ids[0], ids[1], ids[2]
 }
 
-// wantText asserts a 400 text/html answer and returns its body.
+// wantText asserts a 400 text/plain answer and returns its body.
 func (e *env) wantText(rec *httptest.ResponseRecorder) string {
 	e.t.Helper()
-	if rec.Code != 400 || rec.Header().Get("Content-Type") != "text/html; charset=utf-8" {
-		e.t.Fatalf("status %d %q, want 400 text/html: %s", rec.Code, rec.Header().Get("Content-Type"), rec.Body)
+	if rec.Code != 400 || rec.Header().Get("Content-Type") != "text/plain; charset=utf-8" {
+		e.t.Fatalf("status %d %q, want 400 text/plain: %s", rec.Code, rec.Header().Get("Content-Type"), rec.Body)
 	}
 	return rec.Body.String()
 }

@@ -184,6 +184,12 @@ func (a *API) logNames() http.HandlerFunc {
 			records(w, r)
 			return
 		}
+		if v := info(r).version; v == 1 || v == 2 {
+			// paperless-ng 1.x names both logs, whether their files exist
+			// yet or not (a missing one 404s on its own URL).
+			a.writeJSON(w, r, http.StatusOK, []string{"paperless", "mail"})
+			return
+		}
 		names, err := a.res.Query().LogNames(r.Context())
 		if err != nil {
 			a.writeError(w, r, err, nil)
