@@ -16,6 +16,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/quirehq/quire/rest"
+	docfixture "github.com/quirehq/quire/server/consume/fixture"
 	"github.com/quirehq/quire/store"
 	"github.com/quirehq/quire/store/storetest"
 )
@@ -397,6 +398,41 @@ func TestDocumentIDKeysV1V2(t *testing.T) {
 			// The answer keeps the 1.x shape.
 			wantObjectKeys(t, "v"+v+" document", e.want(e.do("GET", path, nil, accept), 200), "id", "correspondent", "document_type", "title",
 				"content", "tags", "created", "modified", "added", "archive_serial_number", "original_file_name", "archived_file_name")
+		}
+	})
+}
+
+// TestUpload09Errors: in the 0.9 dialect post_document answers errors as
+// Django's form error list (400 text/html, C5) and success as "OK".
+func TestUpload09Errors(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, base *env) {
+		base.seed()
+		e := base.withDefaultVersion("0")
+		pdf := docfixture.PDF(12, "Invoice from ACME")
+		errList := func(msg string) string {
+			return `<ul class="errorlist"><li>document<ul class="errorlist"><li>` + msg + `</li></ul></li></ul>`
+		}
+		for _, c := range []struct {
+			name  string
+			parts []part
+			want  string
+		}{
+			{"Misnamed", []part{{name: "documenst", filename: "a.pdf", data: pdf}}, errList("This field is required.")},
+			{"Empty", []part{{name: "document", filename: "a.pdf", data: nil}}, errList("The submitted file is empty.")},
+			{"Suspicious", []part{{name: "document", filename: "a:b.pdf", data: pdf}}, errList("That filename is suspicious.")},
+			{"Zip", []part{{name: "document", filename: "a.zip", data: zipFile}}, errList("This mime type is not supported.")},
+		} {
+			rec := e.upload(c.parts...)
+			if rec.Code != 400 || rec.Header().Get("Content-Type") != "text/html; charset=utf-8" || rec.Body.String() != c.want {
+				t.Errorf("%s: %d %s %s, want %s", c.name, rec.Code, rec.Header().Get("Content-Type"), rec.Body, c.want)
+			}
+		}
+		if rec := e.upload(part{name: "document", filename: "ok.pdf", data: pdf}); rec.Code != 200 || rec.Body.String() != `"OK"` {
+			t.Fatalf("upload: %d %s", rec.Code, rec.Body)
+		}
+		// Version 1 keeps the JSON errors.
+		if rec := base.upload(part{name: "documenst", filename: "a.pdf", data: pdf}); rec.Code != 400 || !strings.HasPrefix(rec.Body.String(), `{"document":`) {
+			t.Fatalf("v1 error: %d %s", rec.Code, rec.Body)
 		}
 	})
 }

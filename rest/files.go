@@ -86,11 +86,18 @@ func (a *API) postDocument() http.HandlerFunc {
 			up = graphql.Upload{File: f, Filename: fh.Filename, Size: fh.Size, ContentType: fh.Header.Get("Content-Type")}
 		}
 		if b.errs != nil {
+			if info(r).version == 0 {
+				a.uploadErrors09(w, b.errs)
+				return
+			}
 			a.fieldErrors(w, r, b.errs)
 			return
 		}
 		t, err := a.res.Mutation().UploadDocument(r.Context(), up, title, corr, typ, tags, created, asn)
 		if err != nil {
+			if info(r).version == 0 && a.uploadError09(w, err) {
+				return
+			}
 			a.writeError(w, r, err, uploadNames)
 			return
 		}
