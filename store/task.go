@@ -36,7 +36,7 @@ const (
 // folder; for a consume-folder file SourcePath is where it was found
 // (relative to the consume folder) until a worker moves it to FilePath.
 type ConsumptionTask struct {
-	bun.BaseModel `bun:"table:consumption_tasks"`
+	bun.BaseModel `bun:"table:consumption_tasks,alias:t"`
 
 	ID               int        `bun:"id,pk,autoincrement"`
 	UUID             string     `bun:"uuid,notnull"`

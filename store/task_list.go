@@ -121,7 +121,7 @@ func (s *Store) Tasks(ctx context.Context, f TaskQuery) (tasks []ConsumptionTask
 	}
 	page, limit, offset := f.Page.Limit(n)
 	tasks = []ConsumptionTask{}
-	q := where(s.db(ctx).NewSelect().Model(&tasks).ModelTableExpr("consumption_tasks AS t"), cs)
+	q := where(s.db(ctx).NewSelect().Model(&tasks), cs)
 	for _, o := range f.Order {
 		dir, err := direction(o.Direction)
 		if err != nil {
@@ -151,7 +151,9 @@ func (s *Store) AcknowledgeTasks(ctx context.Context, ids []int, uuids []string,
 	}
 	q := s.wdb(ctx).NewUpdate().TableExpr("consumption_tasks AS t").
 		Set("acknowledged = ?", true).Set("updated = ?", s.Now())
-	if !all {
+	if all {
+		q = q.Where("TRUE") // bun refuses an UPDATE without WHERE
+	} else {
 		switch {
 		case len(ids) > 0 && len(uuids) > 0:
 			q = q.Where("(t.id IN (?) OR t.uuid IN (?))", bun.In(ids), bun.In(uuids))
