@@ -52,7 +52,8 @@ type Store struct {
 
 	postings    *postings
 	aggregates  *aggregates
-	versionStmt *sql.Stmt // see Version
+	orders      *orderCache // see DocumentIDs
+	versionStmt *sql.Stmt   // see Version
 	loc         *time.Location
 	// pgLower is the PostgreSQL expression template that lower-cases
 	// Unicode text: plain lower() unless the database's ctype is ASCII-only.
@@ -63,7 +64,7 @@ type Store struct {
 // Several processes may call Open on one PostgreSQL database at once: the
 // migrations run under a lock.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
-	s := &Store{now: cfg.Now, logger: cfg.Logger, postings: newPostings(), aggregates: newAggregates(), loc: cfg.Location}
+	s := &Store{now: cfg.Now, logger: cfg.Logger, postings: newPostings(), aggregates: newAggregates(), orders: &orderCache{gen: -1}, loc: cfg.Location}
 	if s.loc == nil {
 		s.loc = time.UTC
 	}

@@ -272,10 +272,20 @@ func (s *Store) countDocuments(ctx context.Context, m docMatch) (int, int64, err
 
 // DocumentIDs returns the ids of every document matching f, in the given
 // order (as Documents orders them). It reads no other column.
+//
+// Ordered by created, added and id only (the paperless-ngx `all` of the
+// usual list), the order comes from a cached list of every document in
+// that order (valid while counters.documents stands) and the matches from
+// the tag postings cache or an unordered query: no sort of the matches.
 func (s *Store) DocumentIDs(ctx context.Context, f DocumentFilter, order []DocumentOrder) ([]int, error) {
 	orderSQL, joins, err := documentOrderSQL(order)
 	if err != nil {
 		return nil, err
+	}
+	if len(joins) == 0 && cacheableOrder(order) && !inTx(ctx) {
+		if ids, ok, err := s.cachedOrderIDs(ctx, f, orderSQL); err != nil || ok {
+			return ids, err
+		}
 	}
 	m, err := s.documentMatch(ctx, f, false)
 	if err != nil {

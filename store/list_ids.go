@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"reflect"
+	"sync"
 
 	"github.com/uptrace/bun"
 )
@@ -61,4 +63,140 @@ func (s *Store) SavedViewIDs(ctx context.Context, userID int) ([]int, error) {
 		return nil, fmt.Errorf("list saved view ids: %w", err)
 	}
 	return ids, nil
+}
+
+// orderCache keeps, per document order, the ids of every document in that
+// order. Only orders on created, added and id are kept: they change only
+// when counters.documents goes up (a document added, removed or refiled).
+type orderCache struct {
+	mu    sync.Mutex
+	gen   int64 // counters.documents the lists are valid for (-1: none)
+	lists map[string][]int32
+}
+
+// cacheableOrder says whether order is kept by orderCache.
+func cacheableOrder(order []DocumentOrder) bool {
+	for _, o := range order {
+		switch o.Field {
+		case DocumentOrderCreated, DocumentOrderAdded, DocumentOrderID:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// orderedDocuments returns every document id in orderSQL's order as of
+// counters.documents = gen or later, loading the list when the cached one
+// is older.
+func (s *Store) orderedDocuments(ctx context.Context, orderSQL string, gen int64) ([]int32, error) {
+	c := s.orders
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen == gen {
+		if l, ok := c.lists[orderSQL]; ok {
+			return l, nil
+		}
+	} else {
+		c.gen, c.lists = -1, map[string][]int32{}
+	}
+	// The generation first: the list read after it is at least as new.
+	now, err := s.generation(ctx, "documents")
+	if err != nil {
+		return nil, err
+	}
+	var ids []int32
+	err = s.read.NewSelect().TableExpr("documents AS d").Column("d.id").OrderExpr(orderSQL).Scan(ctx, &ids)
+	if err != nil {
+		return nil, fmt.Errorf("list documents in order: %w", err)
+	}
+	if ids == nil {
+		ids = []int32{}
+	}
+	c.gen, c.lists[orderSQL] = now, ids
+	return ids, nil
+}
+
+// cachedOrderIDs is DocumentIDs from the order cache; ok is false when
+// the answer could not be made consistent (the caller asks the database).
+func (s *Store) cachedOrderIDs(ctx context.Context, f DocumentFilter, orderSQL string) ([]int, bool, error) {
+	for attempt := 0; attempt < 2; attempt++ {
+		var matches []int
+		tagGen := int64(-1)
+		rest := f
+		rest.Tags = nil
+		if f.Tags != nil && len(f.Tags.All) > 0 && len(f.Tags.Any) == 0 && len(f.Tags.None) == 0 && reflect.ValueOf(rest).IsZero() {
+			// tags__id / tags__id__all alone: the postings cache
+			ids, gen, err := s.cachedIntersection(ctx, uniqueInts(f.Tags.All))
+			if err != nil {
+				return nil, false, err
+			}
+			matches, tagGen = ids, gen
+		} else {
+			m, err := s.documentMatch(ctx, f, true)
+			if err != nil {
+				return nil, false, err
+			}
+			q := where(s.db(ctx).NewSelect().TableExpr("documents AS d").Column("d.id"), m.conds)
+			matches = []int{}
+			if err := s.scan(ctx, m, q, &matches); err != nil {
+				return nil, false, fmt.Errorf("list document ids: %w", err)
+			}
+			if m.counter == "document_tags" {
+				tagGen = m.gen
+			}
+		}
+		var gens []struct {
+			Name  string `bun:"name"`
+			Value int64  `bun:"value"`
+		}
+		err := s.read.NewSelect().TableExpr("counters").Column("name", "value").
+			Where("name IN ('documents', 'document_tags')").Scan(ctx, &gens)
+		if err != nil {
+			return nil, false, fmt.Errorf("read generations: %w", err)
+		}
+		docGen, tagsNow := int64(-1), int64(-1)
+		for _, g := range gens {
+			if g.Name == "documents" {
+				docGen = g.Value
+			} else {
+				tagsNow = g.Value
+			}
+		}
+		if tagGen >= 0 && tagGen != tagsNow {
+			s.postings.invalidate() // changed since cached: load again
+			continue
+		}
+		ordered, err := s.orderedDocuments(ctx, orderSQL, docGen)
+		if err != nil {
+			return nil, false, err
+		}
+		return pickInOrder(ordered, matches), true, nil
+	}
+	return nil, false, nil
+}
+
+// pickInOrder returns the ids of ordered that are in matches, in ordered's
+// order.
+func pickInOrder(ordered []int32, matches []int) []int {
+	out := make([]int, 0, len(matches))
+	if len(matches) == 0 {
+		return out
+	}
+	top := 0
+	for _, id := range matches {
+		top = max(top, id)
+	}
+	in := make([]uint64, top/64+1)
+	for _, id := range matches {
+		if id >= 0 {
+			in[id/64] |= 1 << (id % 64)
+		}
+	}
+	for _, id := range ordered {
+		if n := int(id); n <= top && in[n/64]&(1<<(n%64)) != 0 {
+			out = append(out, n)
+		}
+	}
+	return out
 }
