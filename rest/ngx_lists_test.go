@@ -100,7 +100,28 @@ func TestNgxListEnvelope(t *testing.T) {
 			t.Errorf("v9 empty all = %v, want []", p.All)
 		}
 
-		// asV10 and v2: no all.
+		// The cached order and tag lists follow changes: doc1 moves to
+		// the front, then gains tag t2.
+		e.want(e.do("PATCH", fmt.Sprintf("/api/documents/%d/", f.doc1), map[string]any{"created": "2020-11-05T09:00:00+01:00"}), 200)
+		p, _ = e.ngxList("/api/documents/", asV9)
+		if p.All == nil || !slices.Equal(*p.All, []int{f.doc1, f.doc3, f.doc2}) {
+			t.Errorf("v9 all after a date change = %v", p.All)
+		}
+		p, _ = e.ngxList(fmt.Sprintf("/api/documents/?tags__id=%d", f.t2), asV9)
+		if p.All == nil || !slices.Equal(*p.All, []int{f.doc3, f.doc2}) {
+			t.Errorf("v9 tag all = %v", p.All)
+		}
+		e.want(e.do("PATCH", fmt.Sprintf("/api/documents/%d/", f.doc1), map[string]any{"tags": []int{f.inbox, f.t2}}), 200)
+		p, _ = e.ngxList(fmt.Sprintf("/api/documents/?tags__id=%d", f.t2), asV9)
+		if p.All == nil || !slices.Equal(*p.All, []int{f.doc1, f.doc3, f.doc2}) {
+			t.Errorf("v9 tag all after tagging = %v", p.All)
+		}
+		p, _ = e.ngxList(fmt.Sprintf("/api/documents/?tags__id=%d&title__icontains=o", f.t2), asV9)
+		if p.All == nil || !slices.Equal(*p.All, []int{f.doc3}) {
+			t.Errorf("v9 tag and title all = %v", p.All)
+		}
+
+		// v10 and v2: no all.
 		for _, o := range []opt{asV10, v2} {
 			_, raw := e.ngxList("/api/documents/", o)
 			if _, ok := raw["all"]; ok {
@@ -108,7 +129,7 @@ func TestNgxListEnvelope(t *testing.T) {
 			}
 		}
 
-		// tags: all and display_count in asV9, display_count only in asV10,
+		// tags: all and display_count in v9, display_count only in v10,
 		// neither in v2.
 		p, raw := e.ngxList("/api/tags/?page_size=1", asV9)
 		if p.All == nil || len(*p.All) != 3 || p.DisplayCount == nil || *p.DisplayCount != 3 {
