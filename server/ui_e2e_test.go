@@ -166,8 +166,9 @@ func checkUIEdits(t *testing.T, base string, fx uiFixture, created map[string]st
 	}
 }
 
-// runUI runs one UI's script against a seeded server and returns its
-// result; failing steps fail t with the step's name.
+// runUI runs one UI's script against a seeded server, the server
+// configured by extraEnv. The script runs every step even after one fails
+// (BROWSER_KEEP_GOING), so a failure lists each failing step.
 func runUI(t *testing.T, version string, extraEnv map[string]string) {
 	browserRunner(t)
 	fixture.RequireTools(t, "pdftotext", "pdftoppm", "pdfinfo")
@@ -193,7 +194,7 @@ func runUI(t *testing.T, version string, extraEnv map[string]string) {
 	}
 	fxJSON, _ := json.Marshal(fx)
 	raw := runBrowser(t, base, "paperless-ng-"+version+".cjs", "QUIRE_USER=admin", "QUIRE_PASSWORD=s3cret",
-		"UI_FIXTURE="+string(fxJSON), "UI_UPLOAD="+upload)
+		"UI_FIXTURE="+string(fxJSON), "UI_UPLOAD="+upload, "BROWSER_KEEP_GOING=1")
 	var out struct {
 		Steps    []uiStep
 		Created  map[string]string
@@ -211,4 +212,11 @@ func runUI(t *testing.T, version string, extraEnv map[string]string) {
 // TestPaperlessNG150InBrowser walks the paperless-ng 1.5.0 web UI.
 func TestPaperlessNG150InBrowser(t *testing.T) {
 	runUI(t, "1.5.0", nil)
+}
+
+// TestPaperlessNG094InBrowser walks the paperless-ng 0.9.4 web UI against
+// the 0.9 dialect (QUIRE_DEFAULT_API_VERSION=0: 0.9 clients send no
+// version).
+func TestPaperlessNG094InBrowser(t *testing.T) {
+	runUI(t, "0.9.4", map[string]string{"QUIRE_DEFAULT_API_VERSION": "0"})
 }

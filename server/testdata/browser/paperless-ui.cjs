@@ -23,14 +23,18 @@ async function watch(page, log) {
       () => problems.push(`failed request: ${line}`),
     );
   });
+  // The browser's own pages (chromium's PDF viewer in an <object>, say)
+  // load chrome:// and chrome-extension:// resources that headless
+  // chromium refuses; they are not the page's nor the server's.
+  const own = (url) => /^(chrome|chrome-extension|devtools):/.test(url || '');
   page.on('console', (m) => {
-    if (m.type() === 'error') problems.push('console error: ' + m.text());
+    if (m.type() === 'error' && !own(m.location().url)) problems.push('console error: ' + m.text() + ' at ' + m.location().url);
   });
   page.on('requestfailed', (req) => {
     const f = req.failure() ? req.failure().errorText : '';
     // A page that navigates away cancels what it was still loading
     // (thumbnails): that is the browser's doing, not the server's.
-    if (f === 'net::ERR_ABORTED' || f === 'net::ERR_BLOCKED_BY_CLIENT') return;
+    if (f === 'net::ERR_ABORTED' || f === 'net::ERR_BLOCKED_BY_CLIENT' || own(req.url())) return;
     problems.push(`request failed: ${req.method()} ${req.url()}: ${f}`);
   });
   // Error toasts: both UIs title them "Error" (ToastService.showError /
@@ -73,6 +77,8 @@ async function watch(page, log) {
 // failure ends the run. Every step must also leave no problem behind.
 function steps(page, w, log, keepGoing) {
   const results = [];
+  // A failing step should not eat the time of the ones after it.
+  if (keepGoing) page.setDefaultTimeout(10000);
   async function step(name, fn) {
     const t0 = Date.now();
     log('step:', name);

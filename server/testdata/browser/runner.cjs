@@ -56,6 +56,11 @@ async function main() {
       if ((u.protocol === 'http:' || u.protocol === 'https:') && u.host === allowedHost) {
         return route.continue();
       }
+      // chromium's own pages (its PDF viewer, shown for an <object> of a
+      // PDF) load their parts from the browser itself, not the network.
+      if (u.protocol === 'chrome:' || u.protocol === 'chrome-extension:') {
+        return route.continue();
+      }
       blocked.push(route.request().url());
       return route.abort('blockedbyclient');
     });
