@@ -3,6 +3,7 @@ package rest
 import (
 	"context"
 	"net/http"
+	"strconv"
 
 	"github.com/quirehq/quire/resolvers"
 	"github.com/quirehq/quire/store"
@@ -166,6 +167,42 @@ func nameFilters() filterSet[store.NameFilter] {
 	return textFilters("name", "name", func(f *store.NameFilter) **store.TextFilter { return &f.Name })
 }
 
+// ngxNameFilters are the filters of the three in the paperless-ngx
+// versions: id, id__in and the name lookups; tags add is_root.
+func ngxNameFilters(tags bool) filterSet[store.NameFilter] {
+	type F = store.NameFilter
+	s := filterSet[F]{
+		{param{"id", "integer", "id"}, func(f *F, v string) string {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return msgEnterNumber
+			}
+			f.IDs = intersect(f.IDs, []int{n})
+			return ""
+		}},
+		{param{"id__in", "integers", "id is one of (comma-separated)"}, func(f *F, v string) string {
+			ids, ok := intList(v, true)
+			if !ok {
+				return msgEnterNumber
+			}
+			if len(ids) > 0 {
+				f.IDs = intersect(f.IDs, ids)
+			}
+			return ""
+		}},
+	}
+	s = append(s, nameFilters()...)
+	if tags {
+		s = append(s, filterDef[F]{param{"is_root", "boolean", "has no parent (true) or has one (false)"}, func(f *F, v string) string {
+			if b, ok := boolStyle(v); ok {
+				f.IsRoot = &b
+			}
+			return ""
+		}})
+	}
+	return s
+}
+
 // nameOrders are the orderings of the three; correspondents add
 // last_correspondence.
 func nameOrders(lastCorrespondence bool) orderSet[store.NameOrder] {
@@ -213,9 +250,10 @@ func matchingFields(b *body, in *reqInfo) (name, match *string, algo *store.Matc
 func (a *API) correspondents() *resource[store.Correspondent, store.NameFilter, store.NameOrder, store.CorrespondentInput] {
 	q, m, cr := a.res.Query(), a.res.Mutation(), a.res.Correspondent()
 	return &resource[store.Correspondent, store.NameFilter, store.NameOrder, store.CorrespondentInput]{
-		filters: nameFilters(),
-		orders:  nameOrders(true),
-		names:   staticNames(matchingNames),
+		filters:    nameFilters(),
+		ngxFilters: ngxNameFilters(false),
+		orders:     nameOrders(true),
+		names:      staticNames(matchingNames),
 		list: func(ctx context.Context, f *store.NameFilter, o []store.NameOrder, page, size *int) ([]store.Correspondent, int, int, error) {
 			l, err := q.Correspondents(ctx, f, o, page, size)
 			if err != nil {
@@ -267,9 +305,10 @@ func (a *API) correspondents() *resource[store.Correspondent, store.NameFilter, 
 func (a *API) documentTypes() *resource[store.DocumentType, store.NameFilter, store.NameOrder, store.DocumentTypeInput] {
 	q, m, tr := a.res.Query(), a.res.Mutation(), a.res.DocumentType()
 	return &resource[store.DocumentType, store.NameFilter, store.NameOrder, store.DocumentTypeInput]{
-		filters: nameFilters(),
-		orders:  nameOrders(false),
-		names:   staticNames(matchingNames),
+		filters:    nameFilters(),
+		ngxFilters: ngxNameFilters(false),
+		orders:     nameOrders(false),
+		names:      staticNames(matchingNames),
 		list: func(ctx context.Context, f *store.NameFilter, o []store.NameOrder, page, size *int) ([]store.DocumentType, int, int, error) {
 			l, err := q.DocumentTypes(ctx, f, o, page, size)
 			if err != nil {
@@ -325,9 +364,10 @@ func (a *API) documentTypes() *resource[store.DocumentType, store.NameFilter, st
 func (a *API) tags() *resource[store.Tag, store.NameFilter, store.NameOrder, store.TagInput] {
 	q, m, tr := a.res.Query(), a.res.Mutation(), a.res.Tag()
 	return &resource[store.Tag, store.NameFilter, store.NameOrder, store.TagInput]{
-		filters: nameFilters(),
-		orders:  nameOrders(false),
-		names:   tagNames,
+		filters:    nameFilters(),
+		ngxFilters: ngxNameFilters(true),
+		orders:     nameOrders(false),
+		names:      tagNames,
 		list: func(ctx context.Context, f *store.NameFilter, o []store.NameOrder, page, size *int) ([]store.Tag, int, int, error) {
 			l, err := q.Tags(ctx, f, o, page, size)
 			if err != nil {

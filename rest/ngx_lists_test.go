@@ -325,3 +325,35 @@ func TestNgxShapes(t *testing.T) {
 		}
 	})
 }
+
+func TestNgxNameFilters(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, e *env) {
+		f := e.seed()
+		for _, c := range []struct {
+			path string
+			want []int
+		}{
+			{fmt.Sprintf("/api/tags/?id=%d", f.t2), []int{f.t2}},
+			{fmt.Sprintf("/api/tags/?id__in=%d,%d", f.t3, f.inbox), []int{f.inbox, f.t3}},
+			{fmt.Sprintf("/api/tags/?id__in=%d&id=%d", f.t3, f.inbox), []int{}},
+			{"/api/tags/?is_root=true", []int{f.inbox, f.t2, f.t3}},
+			{"/api/tags/?is_root=false", []int{}},
+			{fmt.Sprintf("/api/correspondents/?id=%d&name__icontains=bank", f.corr2), []int{f.corr2}},
+			{fmt.Sprintf("/api/document_types/?id__in=%d", f.typ+1), []int{}},
+		} {
+			p, _ := e.ngxList(c.path, asV9)
+			if got := ngxIDs(t, p); !slices.Equal(got, c.want) || p.All == nil || !slices.Equal(*p.All, c.want) {
+				t.Errorf("%s: results %v all %v, want %v", c.path, got, p.All, c.want)
+			}
+		}
+		if got := string(e.want(e.do("GET", "/api/tags/?id=x", nil, asV10), 400)); got != `{"id":["Enter a number."]}` {
+			t.Errorf("bad id: %s", got)
+		}
+		// v1/v2 keep their filters (id is unknown there: ignored).
+		var p page[struct{ ID int }]
+		e.get(fmt.Sprintf("/api/tags/?id=%d", f.t2), &p, v2)
+		if len(p.Results) != 3 {
+			t.Errorf("v2 id filtered tags: %v", p.Results)
+		}
+	})
+}

@@ -202,6 +202,9 @@ func (f DocumentFilter) Validate() error {
 type NameFilter struct {
 	IDs  []int
 	Name *TextFilter
+	// IsRoot selects tags without (true) or with (false) a parent; tags
+	// do not nest yet, so every tag is a root.
+	IsRoot *bool
 }
 
 // Validate checks the text rules on f, like DocumentFilter.Validate.

@@ -42,6 +42,9 @@ func namedIDs[T any](ctx context.Context, s *Store, k namedKind, f NameFilter, o
 		q = q.Where("?TableAlias.id IN (?)", bun.In(f.IDs))
 	}
 	q = where(q, s.textConds("?TableAlias.name_key", true, f.Name))
+	if f.IsRoot != nil && !*f.IsRoot {
+		q = q.Where("FALSE")
+	}
 	ids := []int{}
 	if err := q.OrderExpr(orderSQL).Scan(ctx, &ids); err != nil {
 		return nil, fmt.Errorf("list %s ids: %w", k.label, err)

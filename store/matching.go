@@ -80,6 +80,9 @@ func listNamed[T any](ctx context.Context, s *Store, k namedKind, f NameFilter, 
 		conds = append(conds, cond{"?TableAlias.id IN (?)", []any{bun.In(f.IDs)}})
 	}
 	conds = append(conds, s.textConds("?TableAlias.name_key", true, f.Name)...)
+	if f.IsRoot != nil && !*f.IsRoot {
+		conds = append(conds, cond{sql: "FALSE"})
+	}
 
 	items := []T{}
 	total64, err := where(s.db(ctx).NewSelect().Model(&items), conds).Count(ctx)
