@@ -2,7 +2,6 @@ package rest
 
 import (
 	"fmt"
-	"mime"
 	"net/http"
 	"strings"
 )
@@ -38,7 +37,7 @@ const msgInvalidVersion = `Invalid version in "Accept" header.`
 // matched media range ("" without one), or a message and a status.
 func negotiateMedia(r *http.Request, in *reqInfo) (string, int) {
 	format := in.format
-	if format == "" {
+	if format == "" && strings.Contains(r.URL.RawQuery, "format") {
 		if vs, ok := r.URL.Query()["format"]; ok {
 			format = vs[len(vs)-1]
 			if format != "json" && format != "api" {
@@ -57,32 +56,28 @@ func negotiateMedia(r *http.Request, in *reqInfo) (string, int) {
 	if strings.TrimSpace(header) == "" {
 		return "", 0
 	}
-	var groups [4][]mediaRange
-	for _, part := range strings.Split(header, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
+	var buf [8]mediaRange
+	ranges := buf[:0]
+	for part := range strings.SplitSeq(header, ",") {
+		if m, ok := parseMediaRange(part); ok {
+			ranges = append(ranges, m)
 		}
-		mt, params, err := mime.ParseMediaType(part)
-		if err != nil {
-			mt = strings.ToLower(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]))
-			params = nil
-		}
-		m := mediaRange{typ: mt, params: params}
-		groups[m.precedence()] = append(groups[m.precedence()], m)
 	}
 	for p := 3; p >= 0; p-- {
-		for _, m := range groups[p] {
-			for _, renderer := range []string{"application/json", "text/html"} {
+		for _, m := range ranges {
+			if m.precedence() != p {
+				continue
+			}
+			for _, renderer := range [...]string{"application/json", "text/html"} {
 				if !m.matches(renderer) {
 					continue
 				}
 				in.html = renderer == "text/html"
-				if v, ok := m.params["version"]; ok {
-					if v == "" { // present but empty: never a version
-						v = "-"
+				if m.hasVersion {
+					if m.version == "" { // present but empty: never a version
+						return "-", 0
 					}
-					return v, 0
+					return m.version, 0
 				}
 				return "", 0
 			}
@@ -91,10 +86,42 @@ func negotiateMedia(r *http.Request, in *reqInfo) (string, int) {
 	return "Could not satisfy the request Accept header.", http.StatusNotAcceptable
 }
 
+// parseMediaRange reads one entry of an Accept header leniently, as
+// Django's header parsing does: the type in lower case, parameters
+// key=value (a part without "=" is ignored; quotes around a value go).
+func parseMediaRange(s string) (mediaRange, bool) {
+	typ, rest, _ := strings.Cut(s, ";")
+	m := mediaRange{typ: strings.ToLower(strings.TrimSpace(typ))}
+	if m.typ == "" {
+		return m, false
+	}
+	for rest != "" {
+		var p string
+		p, rest, _ = strings.Cut(rest, ";")
+		k, v, ok := strings.Cut(p, "=")
+		if !ok {
+			continue
+		}
+		k = strings.ToLower(strings.TrimSpace(k))
+		if k == "" {
+			continue
+		}
+		if k != "q" {
+			m.params = true
+		}
+		if k == "version" {
+			m.version, m.hasVersion = strings.Trim(strings.TrimSpace(v), `"`), true
+		}
+	}
+	return m, true
+}
+
 // mediaRange is one entry of an Accept header.
 type mediaRange struct {
-	typ    string
-	params map[string]string
+	typ        string
+	params     bool // has parameters other than q
+	version    string
+	hasVersion bool
 }
 
 // precedence is DRF's _MediaType.precedence.
@@ -106,10 +133,8 @@ func (m mediaRange) precedence() int {
 	case sub == "*":
 		return 1
 	}
-	for k := range m.params {
-		if k != "q" {
-			return 3
-		}
+	if m.params {
+		return 3
 	}
 	return 2
 }

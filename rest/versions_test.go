@@ -123,8 +123,16 @@ func TestVersionMatrix(t *testing.T) {
 		if got := servedAs(t, e, false, header("Accept", "application/json, */*; version=10")); got != 1 {
 			t.Errorf("*/*; version=10 named a version: %d", got)
 		}
-		if got := servedAs(t, e, false, header("Accept", "text/plain, application/json; version=9; q=0.5")); got != 9 {
-			t.Errorf("application/json; version=9 with q: %d", got)
+		for h, want := range map[string]int{
+			"text/plain, application/json; version=9; q=0.5":     9,
+			"Application/JSON; Version=\"10\"":                   10,
+			"application/json; version":                          1, // no value: no version (Django)
+			"application/json; version=":                         -406,
+			"application/json; version=2, text/html; version=10": 2,
+		} {
+			if got := servedAs(t, e, false, header("Accept", h)); got != want {
+				t.Errorf("Accept %q: served as %d, want %d", h, got, want)
+			}
 		}
 	})
 }
