@@ -26,6 +26,12 @@ func (s *Store) Documents(ctx context.Context, f DocumentFilter, order []Documen
 	if err != nil {
 		return nil, 0, err
 	}
+	if tags := onlyTagsAll(f); tags != nil && len(joins) == 0 && cacheableOrder(order) && !inTx(ctx) {
+		// the tag list in date order: picked from the caches (see DocumentIDs)
+		if docs, total, ok, err := s.cachedTagPage(ctx, tags, orderSQL, p); err != nil || ok {
+			return docs, total, err
+		}
+	}
 	useCache := true
 	for attempt := 0; ; attempt++ {
 		m, err := s.documentMatch(ctx, f, useCache)

@@ -126,11 +126,9 @@ func (s *Store) cachedOrderIDs(ctx context.Context, f DocumentFilter, orderSQL s
 	for attempt := 0; attempt < 2; attempt++ {
 		var matches []int
 		tagGen := int64(-1)
-		rest := f
-		rest.Tags = nil
-		if f.Tags != nil && len(f.Tags.All) > 0 && len(f.Tags.Any) == 0 && len(f.Tags.None) == 0 && reflect.ValueOf(rest).IsZero() {
+		if tags := onlyTagsAll(f); tags != nil {
 			// tags__id / tags__id__all alone: the postings cache
-			ids, gen, err := s.cachedIntersection(ctx, uniqueInts(f.Tags.All))
+			ids, gen, err := s.cachedIntersection(ctx, tags)
 			if err != nil {
 				return nil, false, err
 			}
@@ -149,22 +147,9 @@ func (s *Store) cachedOrderIDs(ctx context.Context, f DocumentFilter, orderSQL s
 				tagGen = m.gen
 			}
 		}
-		var gens []struct {
-			Name  string `bun:"name"`
-			Value int64  `bun:"value"`
-		}
-		err := s.read.NewSelect().TableExpr("counters").Column("name", "value").
-			Where("name IN ('documents', 'document_tags')").Scan(ctx, &gens)
+		docGen, tagsNow, err := s.generations(ctx)
 		if err != nil {
-			return nil, false, fmt.Errorf("read generations: %w", err)
-		}
-		docGen, tagsNow := int64(-1), int64(-1)
-		for _, g := range gens {
-			if g.Name == "documents" {
-				docGen = g.Value
-			} else {
-				tagsNow = g.Value
-			}
+			return nil, false, err
 		}
 		if tagGen >= 0 && tagGen != tagsNow {
 			s.postings.invalidate() // changed since cached: load again
@@ -202,4 +187,83 @@ func pickInOrder(ordered []int32, matches []int) []int {
 		}
 	}
 	return out
+}
+
+// generations reads counters.documents and counters.document_tags.
+func (s *Store) generations(ctx context.Context) (docs, tags int64, err error) {
+	var gens []struct {
+		Name  string `bun:"name"`
+		Value int64  `bun:"value"`
+	}
+	err = s.read.NewSelect().TableExpr("counters").Column("name", "value").
+		Where("name IN ('documents', 'document_tags')").Scan(ctx, &gens)
+	if err != nil {
+		return 0, 0, fmt.Errorf("read generations: %w", err)
+	}
+	docs, tags = -1, -1
+	for _, g := range gens {
+		if g.Name == "documents" {
+			docs = g.Value
+		} else {
+			tags = g.Value
+		}
+	}
+	return docs, tags, nil
+}
+
+// onlyTagsAll returns the tags of a filter that is tags__id__all alone
+// (the tag list of the web UIs and apps), or nil.
+func onlyTagsAll(f DocumentFilter) []int {
+	if f.Tags == nil || len(f.Tags.All) == 0 || len(f.Tags.Any) > 0 || len(f.Tags.None) > 0 {
+		return nil
+	}
+	rest := f
+	rest.Tags = nil
+	if !reflect.ValueOf(rest).IsZero() {
+		return nil
+	}
+	return uniqueInts(f.Tags.All)
+}
+
+// cachedTagPage serves a page of documents carrying every tag in tags, in
+// a cacheable order, from the tag postings and order caches: the page's
+// ids are picked in Go (no sort, no scan of the matches in SQL) and only
+// its rows are read. ok is false when the caches could not give a
+// consistent answer (the caller asks the database).
+func (s *Store) cachedTagPage(ctx context.Context, tags []int, orderSQL string, p Page) ([]Document, int, bool, error) {
+	matches, tagGen, err := s.cachedIntersection(ctx, tags)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	docGen, tagsNow, err := s.generations(ctx)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	if tagGen != tagsNow {
+		s.postings.invalidate()
+		return nil, 0, false, nil
+	}
+	ordered, err := s.orderedDocuments(ctx, orderSQL, docGen)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	total := len(matches)
+	_, limit, offset := p.Limit(total)
+	var pageIDs []int
+	if offset < total {
+		all := pickInOrder(ordered, matches)
+		pageIDs = all[offset:min(offset+limit, len(all))]
+	}
+	docs, err := s.DocumentsByIDs(ctx, pageIDs)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	docsAfter, tagsAfter, err := s.generations(ctx)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	if len(docs) != len(pageIDs) || docsAfter != docGen || tagsAfter != tagsNow {
+		return nil, 0, false, nil // changed meanwhile
+	}
+	return docs, total, true, nil
 }
