@@ -30,12 +30,15 @@ type resource[T, F, O, In any] struct {
 	// displayCount adds the ngx tags' display_count (the number listed,
 	// plus descendants once tags nest) to the envelope.
 	displayCount bool
-	get          func(ctx context.Context, id int) (*T, error)
-	input        func(b *body, in *reqInfo) In
-	create       func(ctx context.Context, in In) (*T, error)
-	replace      func(ctx context.Context, id int, in In) (*T, error)
-	patch        func(ctx context.Context, id int, in In) (*T, error)
-	del          func(ctx context.Context, id int) error
+	// selection answers the ngx documents' ?include_selection_data=true
+	// for the ids of every match.
+	selection func(ctx context.Context, r *http.Request, ids []int) (any, error)
+	get       func(ctx context.Context, id int) (*T, error)
+	input     func(b *body, in *reqInfo) In
+	create    func(ctx context.Context, in In) (*T, error)
+	replace   func(ctx context.Context, id int, in In) (*T, error)
+	patch     func(ctx context.Context, id int, in In) (*T, error)
+	del       func(ctx context.Context, id int) error
 	// render serialises items; computed is false for a POST response,
 	// whose computed fields (document_count, …) are left out.
 	render func(ctx context.Context, r *http.Request, items []T, computed bool) (any, error)
@@ -86,7 +89,7 @@ func (res *resource[T, F, O, In]) handleList(a *API) http.HandlerFunc {
 			if !ok {
 				return nil, errInvalidPage
 			}
-			if err := res.ngxEnvelope(ctx, version, &env, &f, order); err != nil {
+			if err := res.ngxEnvelope(ctx, r, version, &env, &f, order); err != nil {
 				return nil, err
 			}
 			return encodeJSON(env)
@@ -105,7 +108,7 @@ func (res *resource[T, F, O, In]) handleList(a *API) http.HandlerFunc {
 // ngxEnvelope adds the paperless-ngx keys to a list envelope: `all` in
 // version 9 (ids of every match, from one ids-only query), and the tags'
 // display_count in 9 and 10.
-func (res *resource[T, F, O, In]) ngxEnvelope(ctx context.Context, version int, env *envelope, f *F, order []O) error {
+func (res *resource[T, F, O, In]) ngxEnvelope(ctx context.Context, r *http.Request, version int, env *envelope, f *F, order []O) error {
 	if version < 9 {
 		return nil
 	}
@@ -113,7 +116,11 @@ func (res *resource[T, F, O, In]) ngxEnvelope(ctx context.Context, version int, 
 		n := env.Count // no tag hierarchy yet: no descendants to add
 		env.DisplayCount = &n
 	}
-	if version != 9 || res.ids == nil {
+	withSelection := false
+	if res.selection != nil {
+		withSelection, _ = boolStyle(r.URL.Query().Get("include_selection_data"))
+	}
+	if res.ids == nil || (version != 9 && !withSelection) {
 		return nil
 	}
 	ids, err := res.ids(ctx, f, order)
@@ -123,7 +130,14 @@ func (res *resource[T, F, O, In]) ngxEnvelope(ctx context.Context, version int, 
 	if ids == nil {
 		ids = []int{}
 	}
-	env.All = &ids
+	if version == 9 {
+		env.All = &ids
+	}
+	if withSelection {
+		if env.SelectionData, err = res.selection(ctx, r, ids); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -489,6 +489,7 @@ func (a *API) documents() *resource[store.Document, store.DocumentFilter, store.
 		// paperless-ngx: its filters, and the v9 `all` ids
 		ngxFilters: ngxDocumentFilters(a.loc),
 		ids:        q.DocumentIds,
+		selection:  a.documentSelection,
 		list: func(ctx context.Context, f *store.DocumentFilter, o []store.DocumentOrder, page, size *int) ([]store.Document, int, int, error) {
 			// The paperless document object holds tag ids, not the
 			// correspondent or type objects; 0.9's nests all three.

@@ -260,6 +260,8 @@ type envelope struct {
 	All          *[]int  `json:"all,omitempty"`
 	Results      any     `json:"results"`
 	DisplayCount *int    `json:"display_count,omitempty"`
+	// SelectionData is the ngx documents' ?include_selection_data=true.
+	SelectionData any `json:"selection_data,omitempty"`
 }
 
 // allLen is the number of ids in All.

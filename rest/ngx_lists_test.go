@@ -121,9 +121,41 @@ func TestNgxListEnvelope(t *testing.T) {
 			t.Errorf("v9 tag and title all = %v", p.All)
 		}
 
+		// include_selection_data: the selection data of every match, after
+		// results (v9/v10 only).
+		sel := e.want(e.do("GET", fmt.Sprintf("/api/documents/?include_selection_data=true&tags__id=%d&page_size=1", f.t3), nil, asV10), 200)
+		if got := ngxKeys(t, sel); !slices.Equal(got, []string{"count", "next", "previous", "results", "selection_data"}) {
+			t.Errorf("v10 envelope with selection data: keys %v", got)
+		}
+		var sd struct {
+			SelectionData struct {
+				Tags []struct {
+					ID            int `json:"id"`
+					DocumentCount int `json:"document_count"`
+				} `json:"selected_tags"`
+				StoragePaths []any `json:"selected_storage_paths"`
+				CustomFields []any `json:"selected_custom_fields"`
+			} `json:"selection_data"`
+		}
+		if err := json.Unmarshal(sel, &sd); err != nil {
+			t.Fatal(err)
+		}
+		counts := map[int]int{}
+		for _, c := range sd.SelectionData.Tags {
+			counts[c.ID] = c.DocumentCount
+		}
+		if len(counts) != 3 || counts[f.t3] != 1 || counts[f.t2] != 1 || counts[f.inbox] != 0 ||
+			sd.SelectionData.StoragePaths == nil || sd.SelectionData.CustomFields == nil {
+			t.Errorf("selection data %s", sel)
+		}
+		_, raw := e.ngxList("/api/documents/?include_selection_data=true", v2)
+		if _, ok := raw["selection_data"]; ok {
+			t.Errorf("selection_data in v2")
+		}
+
 		// v10 and v2: no all.
 		for _, o := range []opt{asV10, v2} {
-			_, raw := e.ngxList("/api/documents/", o)
+			_, raw = e.ngxList("/api/documents/", o)
 			if _, ok := raw["all"]; ok {
 				t.Errorf("all in a non-v9 envelope")
 			}
@@ -131,7 +163,7 @@ func TestNgxListEnvelope(t *testing.T) {
 
 		// tags: all and display_count in v9, display_count only in v10,
 		// neither in v2.
-		p, raw := e.ngxList("/api/tags/?page_size=1", asV9)
+		p, raw = e.ngxList("/api/tags/?page_size=1", asV9)
 		if p.All == nil || len(*p.All) != 3 || p.DisplayCount == nil || *p.DisplayCount != 3 {
 			t.Errorf("v9 tags: all %v display_count %v", p.All, p.DisplayCount)
 		}

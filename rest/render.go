@@ -79,6 +79,10 @@ func (e envelope) appendJSON(results jsonAppender) []byte {
 		b = append(b, `,"display_count":`...)
 		b = strconv.AppendInt(b, int64(*e.DisplayCount), 10)
 	}
+	if e.SelectionData != nil {
+		sel, _ := encodeJSON(e.SelectionData) // plain structs: cannot fail
+		b = append(append(b, `,"selection_data":`...), sel...)
+	}
 	return append(b, '}')
 }
 

@@ -421,6 +421,23 @@ type selectionNgxJSON struct {
 	CustomFields []objectCountJSON `json:"selected_custom_fields"`
 }
 
+// selectionNgx is selection data in the paperless-ngx shape; no storage
+// paths or custom fields exist yet.
+func selectionNgx(sd *store.SelectionData) selectionNgxJSON {
+	sel := selectionJSON{objectCounts(sd.Correspondents), objectCounts(sd.Tags), objectCounts(sd.DocumentTypes)}
+	return selectionNgxJSON{sel, []objectCountJSON{}, []objectCountJSON{}}
+}
+
+// documentSelection is the document list's ?include_selection_data=true
+// (paperless-ngx): the selection data of every match.
+func (a *API) documentSelection(ctx context.Context, _ *http.Request, ids []int) (any, error) {
+	sd, err := a.res.Query().SelectionData(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return selectionNgx(sd), nil
+}
+
 func objectCounts(in []store.ObjectCount) []objectCountJSON {
 	out := make([]objectCountJSON, len(in))
 	for i, c := range in {
@@ -446,13 +463,11 @@ func (a *API) selectionData() http.HandlerFunc {
 			a.writeError(w, r, err, bulkNames)
 			return
 		}
-		sel := selectionJSON{objectCounts(sd.Correspondents), objectCounts(sd.Tags), objectCounts(sd.DocumentTypes)}
 		if info(r).version >= 9 {
-			// no storage paths or custom fields exist yet
-			a.writeJSON(w, r, http.StatusOK, selectionNgxJSON{sel, []objectCountJSON{}, []objectCountJSON{}})
+			a.writeJSON(w, r, http.StatusOK, selectionNgx(sd))
 			return
 		}
-		a.writeJSON(w, r, http.StatusOK, sel)
+		a.writeJSON(w, r, http.StatusOK, selectionJSON{objectCounts(sd.Correspondents), objectCounts(sd.Tags), objectCounts(sd.DocumentTypes)})
 	}
 }
 
