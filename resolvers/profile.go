@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"context"
+	"net/mail"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -165,6 +166,11 @@ func (r *Resolver) applyUserInput(ctx context.Context, u *store.User, in model.U
 	set := func(dst *string, v *string) {
 		if v != nil {
 			*dst = *v
+		}
+	}
+	if in.Email != nil && *in.Email != "" {
+		if a, err := mail.ParseAddress(*in.Email); err != nil || a.Address != *in.Email || a.Name != "" {
+			return store.FieldErrors{"email": {"Enter a valid email address."}}.Err()
 		}
 	}
 	set(&u.Username, in.Username)

@@ -79,12 +79,12 @@ var taskParams = []param{
 }
 
 var taskOrders = orderSet[store.TaskOrder]{
-	{"date_created", func(d bool) store.TaskOrder { return store.TaskOrder{Field: store.TaskOrderCreated, Direction: dir(d)} }},
-	{"date_done", func(d bool) store.TaskOrder {
+	{name: "date_created", key: func(d bool) store.TaskOrder { return store.TaskOrder{Field: store.TaskOrderCreated, Direction: dir(d)} }},
+	{name: "date_done", key: func(d bool) store.TaskOrder {
 		return store.TaskOrder{Field: store.TaskOrderFinished, Direction: dir(d)}
 	}},
-	{"status", func(d bool) store.TaskOrder { return store.TaskOrder{Field: store.TaskOrderState, Direction: dir(d)} }},
-	{"id", func(d bool) store.TaskOrder { return store.TaskOrder{Field: store.TaskOrderID, Direction: dir(d)} }},
+	{name: "status", key: func(d bool) store.TaskOrder { return store.TaskOrder{Field: store.TaskOrderState, Direction: dir(d)} }},
+	{name: "id", key: func(d bool) store.TaskOrder { return store.TaskOrder{Field: store.TaskOrderID, Direction: dir(d)} }},
 }
 
 // noTask is a state and a source no task has: a filter value naming

@@ -334,6 +334,11 @@ func ngxEndpoints(t *testing.T, l *live) {
 		if p["last_name"] != "Berg" || p["email"] != "anna@example.org" {
 			t.Fatalf("patched profile %v", p)
 		}
+		var fe map[string][]string
+		app.want("PATCH", "/api/profile/", strings.NewReader(`{"email":"not an address"}`), 400, &fe, "Content-Type", "application/json")
+		if len(fe["email"]) != 1 {
+			t.Fatalf("bad email: %v", fe)
+		}
 		if _, err := l.st.UserByUsername(ctx, "anna"); err != nil {
 			t.Fatal(err)
 		}
