@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 
@@ -20,6 +21,8 @@ type resource[T, F, O, In any] struct {
 	// versions (9, 10).
 	ngxFilters filterSet[F]
 	orders     orderSet[O]
+	// ngxOrders, when set, reads ?ordering= in versions 9 and 10.
+	ngxOrders func(q url.Values) []O
 	// names maps resolver field names to this endpoint's wire names.
 	names func(in *reqInfo) map[string]string
 
@@ -76,6 +79,9 @@ func (res *resource[T, F, O, In]) handleList(a *API) http.HandlerFunc {
 			return
 		}
 		order := res.orders.parse(q)
+		if version >= 9 && res.ngxOrders != nil {
+			order = res.ngxOrders(q)
+		}
 		body, err := a.res.Rendered(r.Context(), renderKey(r), func(ctx context.Context) ([]byte, error) {
 			items, served, total, err := res.list(ctx, &f, order, &p.number, &p.size)
 			if err != nil {

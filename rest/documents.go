@@ -488,6 +488,7 @@ func (a *API) documents() *resource[store.Document, store.DocumentFilter, store.
 		names:   documentWireNames,
 		// paperless-ngx: its filters, and the v9 `all` ids
 		ngxFilters: ngxDocumentFilters(a.loc),
+		ngxOrders:  ngxDocumentOrders(),
 		ids:        q.DocumentIds,
 		selection:  a.documentSelection,
 		list: func(ctx context.Context, f *store.DocumentFilter, o []store.DocumentOrder, page, size *int) ([]store.Document, int, int, error) {

@@ -438,3 +438,33 @@ func nestFields(fields map[string][]string) any {
 	}
 	return out
 }
+
+// ngxDocumentOrders reads the document ordering of the paperless-ngx
+// versions: 1.x's names plus page_count and custom_field_<id>.
+// storage_path__name, num_notes and owner are the same for every document
+// until those exist, so ordering by them changes nothing (left out).
+func ngxDocumentOrders() func(q url.Values) []store.DocumentOrder {
+	type O = store.DocumentOrder
+	known := append(documentOrders(), orderDef[O]{"page_count", func(desc bool) O {
+		return O{Field: store.DocumentOrderPageCount, Direction: dir(desc)}
+	}})
+	return func(q url.Values) []O {
+		v, ok := last(q, "ordering")
+		if !ok {
+			return nil
+		}
+		var out []O
+		for _, item := range strings.Split(v, ",") {
+			item = strings.TrimSpace(item)
+			name, desc := strings.CutPrefix(item, "-")
+			if id, ok := strings.CutPrefix(name, "custom_field_"); ok {
+				if n, err := strconv.Atoi(id); err == nil {
+					out = append(out, O{Field: store.DocumentOrderCustomField, Direction: dir(desc), CustomField: n})
+				}
+				continue
+			}
+			out = append(out, known.parse(url.Values{"ordering": {item}})...)
+		}
+		return out
+	}
+}

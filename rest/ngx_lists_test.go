@@ -246,6 +246,10 @@ func TestNgxDocumentFilters(t *testing.T) {
 			{"title_search=bank", []int{f.doc2}},
 			{"title_content=paid", []int{f.doc2}},
 			{fmt.Sprintf("is_in_inbox=true&tags__id__all=%d", f.inbox), []int{f.doc1}},
+			// orderings: page_count (unknown for all: by id), owner (the
+			// same for all: no effect)
+			{"ordering=-page_count", []int{f.doc1, f.doc2, f.doc3}},
+			{"ordering=owner,created", []int{f.doc1, f.doc2, f.doc3}},
 		} {
 			t.Run(c.query, func(t *testing.T) {
 				e := e.with(t)
@@ -271,6 +275,7 @@ func TestNgxDocumentFilters(t *testing.T) {
 			{"owner__id=me", `{"owner__id":["Enter a number."]}`},
 			{"shared_by__id=x", `{"shared_by__id":["Enter a number."]}`},
 			{"storage_path__id__in=1,a", `{"storage_path__id__in":["Enter a number."]}`},
+			{"ordering=-custom_field_5", `{"custom_field_5":["Custom field not found"]}`},
 			{"text=a&query=b", `{"detail":"Specify only one of text, title_search, query, or more_like_id."}`},
 			{"title_search=a&more_like_id=1", `{"detail":"Specify only one of text, title_search, query, or more_like_id."}`},
 		} {

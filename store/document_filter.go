@@ -353,6 +353,12 @@ func documentOrderSQL(order []DocumentOrder) (string, []string, error) {
 			parts = append(parts, "d.added "+dir)
 		case DocumentOrderArchiveSerialNumber:
 			parts = append(parts, "d.archive_serial_number "+dir+nullsEdge(dir))
+		case DocumentOrderPageCount:
+			parts = append(parts, "d.page_count "+dir+nullsEdge(dir))
+		case DocumentOrderCustomField:
+			name := fmt.Sprintf("custom_field_%d", o.CustomField)
+			return "", nil, &Error{Code: Validation, Message: "custom field not found",
+				Fields: map[string][]string{name: {"Custom field not found"}}}
 		default:
 			return "", nil, &Error{Code: Validation, Message: fmt.Sprintf("unknown order field %q", o.Field),
 				Fields: map[string][]string{"orderBy": {fmt.Sprintf("%q is not a valid choice.", o.Field)}}}

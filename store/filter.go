@@ -257,13 +257,19 @@ const (
 	DocumentOrderModified            DocumentOrderField = "MODIFIED"
 	DocumentOrderAdded               DocumentOrderField = "ADDED"
 	DocumentOrderArchiveSerialNumber DocumentOrderField = "ARCHIVE_SERIAL_NUMBER"
+	DocumentOrderPageCount           DocumentOrderField = "PAGE_COUNT"
+	// DocumentOrderCustomField orders by the value of custom field
+	// DocumentOrder.CustomField; no custom field exists yet, so it is a
+	// Validation error on "custom_field_<id>".
+	DocumentOrderCustomField DocumentOrderField = "CUSTOM_FIELD"
 )
 
 // DocumentOrder is one sort key. A list of them sorts lexicographically;
 // the store always appends id as the final tie-break.
 type DocumentOrder struct {
-	Field     DocumentOrderField
-	Direction Direction
+	Field       DocumentOrderField
+	Direction   Direction
+	CustomField int // the field's id, for DocumentOrderCustomField
 }
 
 // NameOrderField names a field correspondents, types and tags can be
