@@ -26,6 +26,8 @@ func (a *API) ngxRoutes() []*endpoint {
 			Ordering: taskOrders.names()},
 		{Path: "/tasks/acknowledge/", Name: "Acknowledge Tasks", Tag: "tasks", Dialects: dialectNGX,
 			Ops: []op{{Method: "POST", Summary: `{"tasks":[ids]} or {"all":true}: hide finished tasks; answers {"result":<count>}`, Handler: a.acknowledgeTasks(), Status: 200, Body: "AcknowledgeTasks", Result: "Result"}}},
+		{Path: "/acknowledge_tasks/", Name: "Acknowledge Tasks (pre-v6 path)", Tag: "tasks", Dialects: dialectNGX,
+			Ops: []op{{Method: "POST", Summary: "The old path of tasks/acknowledge/ that early swift-paperless uses", Handler: a.acknowledgeTasks(), Status: 200, Body: "AcknowledgeTasks", Result: "Result"}}},
 		{Path: "/tasks/{id}/", Name: "Task Instance", Tag: "tasks", Dialects: dialectNGX,
 			Ops: []op{{Method: "GET", Summary: "One task, in the request version's shape", Handler: a.taskDetail(), Status: 200, Result: "Task"}}},
 		{Path: "/ui_settings/", Name: "UI Settings", Tag: "ui_settings", Dialects: dialectNGX,

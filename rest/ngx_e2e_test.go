@@ -201,6 +201,10 @@ func ngxEndpoints(t *testing.T, l *live) {
 		if page.Count != 1 || page.Results[0].ID == first {
 			t.Fatalf("after acknowledge: %+v", page)
 		}
+		app.post("/api/acknowledge_tasks/", map[string]any{"tasks": []int{first}}, 200, &res) // the pre-v6 alias
+		if res["result"] != 1 {
+			t.Fatalf("acknowledge_tasks: %v", res)
+		}
 		app.post("/api/tasks/acknowledge/", map[string]any{}, 400, nil)
 		app.post("/api/tasks/acknowledge/", map[string]any{"tasks": []int{first}, "all": true}, 400, nil)
 		app.post("/api/tasks/acknowledge/", map[string]any{"tasks": "x"}, 400, nil)
