@@ -77,6 +77,10 @@ type orderCache struct {
 	lists map[string][]int32
 }
 
+// maxCachedOrders bounds the lists orderCache keeps (4 bytes a document
+// each): the usual orders are -created and created.
+const maxCachedOrders = 6
+
 // cacheableOrder says whether order is kept by orderCache.
 func cacheableOrder(order []DocumentOrder) bool {
 	for _, o := range order {
@@ -115,6 +119,9 @@ func (s *Store) orderedDocuments(ctx context.Context, orderSQL string, gen int64
 	}
 	if ids == nil {
 		ids = []int32{}
+	}
+	if len(c.lists) >= maxCachedOrders {
+		c.lists = map[string][]int32{} // orders are client-chosen: keep a few
 	}
 	c.gen, c.lists[orderSQL] = now, ids
 	return ids, nil
