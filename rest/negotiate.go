@@ -73,7 +73,9 @@ func negotiateMedia(r *http.Request, in *reqInfo) (string, int) {
 					continue
 				}
 				in.html = renderer == "text/html"
-				if m.hasVersion {
+				// DRF takes the renderer's own type (so no version) unless
+				// the range is more specific: type/subtype with parameters.
+				if m.hasVersion && p == 3 {
 					if m.version == "" { // present but empty: never a version
 						return "-", 0
 					}

@@ -129,6 +129,9 @@ func TestVersionMatrix(t *testing.T) {
 			"application/json; version":                          1, // no value: no version (Django)
 			"application/json; version=":                         -406,
 			"application/json; version=2, text/html; version=10": 2,
+			"*/*; version=10":                                    1, // a wildcard names no version (NGX.md §2)
+			"application/*; version=9":                           1,
+			"*/*; version=abc":                                   1,
 		} {
 			if got := servedAs(t, e, false, header("Accept", h)); got != want {
 				t.Errorf("Accept %q: served as %d, want %d", h, got, want)
