@@ -194,7 +194,11 @@ func runUI(t *testing.T, version string, extraEnv map[string]string) {
 	}
 	fxJSON, _ := json.Marshal(fx)
 	raw := runBrowser(t, base, "paperless-ng-"+version+".cjs", "QUIRE_USER=admin", "QUIRE_PASSWORD=s3cret",
-		"UI_FIXTURE="+string(fxJSON), "UI_UPLOAD="+upload, "BROWSER_KEEP_GOING=1")
+		"UI_FIXTURE="+string(fxJSON), "UI_UPLOAD="+upload, "BROWSER_KEEP_GOING=1",
+		// A walk takes about 20 s on two idle cores; the limit leaves room
+		// for a machine busy with the other packages' tests, and for the
+		// steps after a failing one.
+		"BROWSER_TIMEOUT_MS=120000")
 	var out struct {
 		Steps    []uiStep
 		Created  map[string]string

@@ -77,8 +77,6 @@ async function watch(page, log) {
 // failure ends the run. Every step must also leave no problem behind.
 function steps(page, w, log, keepGoing) {
   const results = [];
-  // A failing step should not eat the time of the ones after it.
-  if (keepGoing) page.setDefaultTimeout(10000);
   async function step(name, fn) {
     const t0 = Date.now();
     log('step:', name);
