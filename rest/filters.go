@@ -253,11 +253,18 @@ func ngxDocumentFilters(loc *time.Location) filterSet[store.DocumentFilter] {
 	type F = store.DocumentFilter
 	var s filterSet[F]
 	for _, d := range documentFilters(loc) {
-		if !strings.HasPrefix(d.Name, "created__") && !strings.HasPrefix(d.Name, "added__") && !strings.HasPrefix(d.Name, "modified__") {
+		if !strings.HasPrefix(d.Name, "created__") && !strings.HasPrefix(d.Name, "added__") && !strings.HasPrefix(d.Name, "modified__") && d.Name != "tags__id__in" {
 			s = append(s, d)
 		}
 	}
 	add := func(defs ...filterDef[F]) { s = append(s, defs...) }
+	// ngx's tags__id__in ignores a list with a non-number (1.x: 400)
+	add(filterDef[F]{param{"tags__id__in", "integers", "has at least one of these tags (comma-separated; a non-number disables the filter)"}, func(f *F, v string) string {
+		if ids, ok := intList(v, false); ok {
+			ensure(&f.Tags).Any = ids
+		}
+		return ""
+	}})
 	add(ngxDateFilters("created", "created", loc, false, func(f *F) **store.DateFilter { return &f.Created })...)
 	add(ngxDateFilters("added", "added", loc, true, func(f *F) **store.DateFilter { return &f.Added })...)
 	add(ngxDateFilters("modified", "modified", loc, true, func(f *F) **store.DateFilter { return &f.Modified })...)

@@ -242,6 +242,8 @@ func TestNgxDocumentFilters(t *testing.T) {
 			{"has_custom_fields=true", none},
 			{"has_custom_fields=false", all},
 			{"custom_fields__icontains=x", none},
+			{fmt.Sprintf("tags__id__in=%d,%d", f.inbox, f.t3), []int{f.doc3, f.doc1}},
+			{fmt.Sprintf("tags__id__in=%d,x", f.inbox), all},
 			{"text=BANK", []int{f.doc3, f.doc2}},
 			{"title_search=bank", []int{f.doc2}},
 			{"title_content=paid", []int{f.doc2}},
