@@ -95,6 +95,11 @@ func TestNgxListEnvelope(t *testing.T) {
 		if p.All == nil || !slices.Equal(*p.All, []int{f.doc2, f.doc3}) {
 			t.Errorf("v9 filtered all = %v", p.All)
 		}
+		p, _ = e.ngxList(fmt.Sprintf("/api/documents/?tags__id=%d&ordering=created&page_size=1&page=last", f.t2), asV9)
+		if got := ngxIDs(t, p); !slices.Equal(got, []int{f.doc3}) || p.Count != 2 {
+			t.Errorf("v9 last page of a tag = %v of %d", got, p.Count)
+		}
+		e.want(e.do("GET", fmt.Sprintf("/api/documents/?tags__id=%d&page_size=1&page=3", f.t2), nil, asV9), 404)
 		p, _ = e.ngxList("/api/documents/?title__iexact=nothing", asV9)
 		if p.All == nil || len(*p.All) != 0 {
 			t.Errorf("v9 empty all = %v, want []", p.All)
