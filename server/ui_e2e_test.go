@@ -207,6 +207,9 @@ func runUI(t *testing.T, version string, extraEnv map[string]string) {
 	if err := json.Unmarshal(raw, &out); err != nil {
 		t.Fatalf("result %s: %v", raw, err)
 	}
+	for _, s := range out.Steps {
+		t.Logf("%5d ms  %s", s.MS, s.Name)
+	}
 	if i := slices.IndexFunc(out.Steps, func(s uiStep) bool { return !s.OK }); i >= 0 {
 		t.Fatalf("step %q failed: %s", out.Steps[i].Name, out.Steps[i].Error)
 	}
