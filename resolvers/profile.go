@@ -37,12 +37,14 @@ var permissionModels = []string{"document", "tag", "correspondent", "documenttyp
 
 // UserPermissions are u's global permission codenames. Quire has no
 // per-user permissions yet: every user may do everything paperless-ng
-// allowed, and superusers also manage users.
+// allowed; only superusers see and manage users.
 func UserPermissions(u *store.User) []string {
 	var out []string
 	for _, m := range permissionModels {
 		if (m == "user" || m == "group") && !u.IsSuperuser {
-			out = append(out, "view_"+m)
+			if m == "group" { // the (empty) group list is open to all
+				out = append(out, "view_group")
+			}
 			continue
 		}
 		for _, a := range []string{"view", "add", "change", "delete"} {

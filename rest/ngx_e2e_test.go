@@ -459,7 +459,7 @@ func ngxApp(t *testing.T, l *live, app *client, annaID int) {
 	ngxWantKeys(t, "ui_settings", b, "user,settings,permissions")
 	user := ui["user"].(map[string]any)
 	if user["username"] != "anna" || user["first_name"] != "Anna" || ui["settings"].(map[string]any)["version"] == nil ||
-		!slices.Contains(toStrings(ui["permissions"]), "add_document") {
+		!slices.Contains(toStrings(ui["permissions"]), "add_document") || slices.Contains(toStrings(ui["permissions"]), "view_user") {
 		t.Fatalf("ui_settings %s", b)
 	}
 	app.want("GET", "/api/tags/?page_size=100000", nil, 200, nil)
