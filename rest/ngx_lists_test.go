@@ -195,6 +195,13 @@ func TestNgxListEnvelope(t *testing.T) {
 		if p.All == nil || len(*p.All) != 1 {
 			t.Errorf("v9 saved views all = %v", p.All)
 		}
+
+		// and a delete (last: the checks above use doc3)
+		e.want(e.do("DELETE", fmt.Sprintf("/api/documents/%d/", f.doc3), nil), 204)
+		p, _ = e.ngxList(fmt.Sprintf("/api/documents/?tags__id=%d", f.t2), asV9)
+		if p.All == nil || !slices.Equal(*p.All, []int{f.doc1, f.doc2}) || !slices.Equal(ngxIDs(t, p), []int{f.doc1, f.doc2}) {
+			t.Errorf("v9 tag list after a delete: all %v, results %v", p.All, ngxIDs(t, p))
+		}
 	})
 }
 
