@@ -17,6 +17,12 @@ type PasswordHasher interface {
 	HashPassword(password string) string
 }
 
+// StorageReporter is implemented by a Consumer that can measure the file
+// system of its data folder (serverStatus reports it).
+type StorageReporter interface {
+	Storage() (total, available uint64, err error)
+}
+
 // NGXVersion is the paperless-ngx release whose API the v9/v10 shapes
 // follow (the version ui_settings reports to its clients).
 const NGXVersion = "3.0.5"
@@ -291,6 +297,12 @@ func (r *Resolver) serverStatus(ctx context.Context) (*model.ServerStatus, error
 		st.Database, st.UnappliedMigrations = ok, unapplied
 		if latest != "" {
 			st.LatestMigration = &latest
+		}
+	}
+	if sr, isSR := r.Consumer.(StorageReporter); isSR {
+		if total, avail, err := sr.Storage(); err == nil {
+			t, a := float64(total), float64(avail)
+			st.StorageTotal, st.StorageAvailable = &t, &a
 		}
 	}
 	st.Index = ok

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -433,6 +434,10 @@ func ngxEndpoints(t *testing.T, l *live) {
 		b = staff.want("GET", "/api/status/", nil, 200, &status)
 		ngxWantKeys(t, "status", b, "pngx_version,server_os,install_type,storage,database,tasks,quire")
 		db := status["database"].(map[string]any)
+		storage := status["storage"].(map[string]any)
+		if runtime.GOOS == "linux" && (storage["total"].(float64) <= 0 || storage["available"].(float64) > storage["total"].(float64)) {
+			t.Fatalf("storage %s", b)
+		}
 		if db["status"] != "OK" || len(db["migration_status"].(map[string]any)["unapplied_migrations"].([]any)) != 0 {
 			t.Fatalf("status %s", b)
 		}
