@@ -44,6 +44,7 @@ const (
 	allDocument = 1<<12 - 1
 
 	ngxTags          = 1 << 6
+	ngxArchivedName  = 1 << 14
 	ngxPermissions   = 1 << 17
 	ngxUserCanChange = 1<<18 | 1<<19
 	allNgxDocument   = 1<<26 - 1
@@ -160,6 +161,9 @@ func (a *API) fillDocuments(ctx context.Context, out []documentJSON) error {
 	if err := a.fillPublicNames(ctx, out); err != nil {
 		return err
 	}
+	if err := a.fillNgxArchivedNames(ctx, out); err != nil {
+		return err
+	}
 	tagIDs, nested := documentNeeds(out[0].v, out[0].mask)
 	if !tagIDs && !nested {
 		return nil
@@ -187,6 +191,27 @@ func (a *API) fillDocuments(ctx context.Context, out []documentJSON) error {
 			return err
 		}
 		j.rel = rel
+		return nil
+	})
+}
+
+// fillNgxArchivedNames sets paperless-ngx's archived_file_name, the
+// public name of the archive version ("<created> <correspondent>
+// <title>.pdf"), for the documents that have one.
+func (a *API) fillNgxArchivedNames(ctx context.Context, out []documentJSON) error {
+	if out[0].v < 9 || out[0].mask&ngxArchivedName == 0 {
+		return nil
+	}
+	return each(len(out), func(i int) error {
+		j := &out[i]
+		if j.d.ArchiveFilename == nil {
+			return nil
+		}
+		arch, err := a.res.ArchivedFileName(ctx, j.d)
+		if err != nil {
+			return err
+		}
+		j.names = &publicNames{original: j.d.OriginalFilename, archived: arch}
 		return nil
 	})
 }

@@ -214,7 +214,7 @@ func (j documentJSON) appendNgx(b []byte) []byte {
 		w.b = appendString(w.b, d.OriginalFilename)
 	}
 	if w.key(14) {
-		if name := resolvers.ArchivedFileName(d); name != nil {
+		if name := j.archivedName(); name != nil {
 			w.b = appendString(w.b, *name)
 		} else {
 			w.b = append(w.b, "null"...)

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/quirehq/quire/store"
 	"github.com/quirehq/quire/store/storetest"
 )
 
@@ -165,6 +166,39 @@ func TestNgxDocumentWrites(t *testing.T) {
 				t.Fatalf("v%s round trip: stored %+v, answered %s", v, got, body)
 			}
 			e.want(e.do("PATCH", path, map[string]any{"correspondent": nil}, accept), 200)
+		}
+	})
+}
+
+// TestNgxArchivedFileName: archived_file_name is the archive version's
+// public name, as in versions 1 and 2; original_file_name stays the
+// uploaded name (NGX §6.1).
+func TestNgxArchivedFileName(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, e *env) {
+		f := e.seed()
+		arch := "0000009.pdf"
+		created := time.Date(2020, 11, 5, 23, 30, 0, 0, time.UTC) // the 6th in the server's zone
+		d := &store.Document{Title: "Scan", Content: "x", CorrespondentID: &f.corr, Created: created, Added: created, Modified: created,
+			MimeType: "image/png", Checksum: fmt.Sprintf("%032d", 9), OriginalFilename: "IMG_0001.png", ArchiveFilename: &arch}
+		if err := e.st.CreateDocument(context.Background(), d, nil); err != nil {
+			t.Fatal(err)
+		}
+		var ngx, v1 struct {
+			Original string  `json:"original_file_name"`
+			Archived *string `json:"archived_file_name"`
+		}
+		e.get(fmt.Sprintf("/api/documents/%d/", d.ID), &ngx, header("Accept", "application/json; version=10"))
+		e.get(fmt.Sprintf("/api/documents/%d/", d.ID), &v1, header("Accept", "application/json; version=1"))
+		if ngx.Original != "IMG_0001.png" || ngx.Archived == nil || *ngx.Archived != "2020-11-06 ACME GmbH Scan.pdf" ||
+			v1.Archived == nil || *v1.Archived != *ngx.Archived {
+			t.Fatalf("ngx %q %v, v1 %v", ngx.Original, ngx.Archived, v1.Archived)
+		}
+		var other struct {
+			Archived *string `json:"archived_file_name"`
+		}
+		e.get(fmt.Sprintf("/api/documents/%d/", f.doc1), &other, header("Accept", "application/json; version=10"))
+		if other.Archived != nil {
+			t.Fatalf("no archive version, archived_file_name %q", *other.Archived)
 		}
 	})
 }
