@@ -262,6 +262,9 @@ type envelope struct {
 	DisplayCount *int    `json:"display_count,omitempty"`
 	// SelectionData is the ngx documents' ?include_selection_data=true.
 	SelectionData any `json:"selection_data,omitempty"`
+	// ngxSearch adds `"corrected_query": null` (the ngx list in search
+	// mode; Quire suggests no corrections there).
+	ngxSearch bool
 }
 
 // allLen is the number of ids in All.

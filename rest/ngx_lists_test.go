@@ -408,3 +408,20 @@ func TestNgxNameFilters(t *testing.T) {
 		}
 	})
 }
+
+func TestNgxSearchModeEnvelope(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, e *env) {
+		e.seed()
+		e.reindex()
+		body := e.want(e.do("GET", "/api/documents/?query=bank", nil, asV10), 200)
+		if got := ngxKeys(t, body); !slices.Equal(got, []string{"count", "next", "previous", "results", "corrected_query"}) {
+			t.Errorf("v10 search envelope keys %v", got)
+		}
+		if !strings.HasSuffix(string(body), `,"corrected_query":null}`) {
+			t.Errorf("v10 search envelope %s", body)
+		}
+		if got := ngxKeys(t, e.want(e.do("GET", "/api/documents/?query=bank", nil, v2), 200)); !slices.Equal(got, []string{"count", "next", "previous", "results"}) {
+			t.Errorf("v2 search envelope keys %v", got)
+		}
+	})
+}

@@ -83,6 +83,9 @@ func (e envelope) appendJSON(results jsonAppender) []byte {
 		sel, _ := encodeJSON(e.SelectionData) // plain structs: cannot fail
 		b = append(append(b, `,"selection_data":`...), sel...)
 	}
+	if e.ngxSearch {
+		b = append(b, `,"corrected_query":null`...)
+	}
 	return append(b, '}')
 }
 

@@ -419,6 +419,7 @@ func (a *API) documentList(list http.HandlerFunc) http.HandlerFunc {
 			a.writeJSON(w, r, http.StatusNotFound, detail("Invalid page."))
 			return
 		}
+		env.ngxSearch = info(r).version >= 9
 		a.writeJSON(w, r, http.StatusOK, env)
 	}
 }
