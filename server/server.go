@@ -130,7 +130,7 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error)
 		return nil, err
 	}
 	res := resolvers.New(st, logger)
-	au := auth.New(st, logger, time.Now, auth.Config{CookiePrefix: cfg.CookiePrefix, TrustedOrigins: cfg.CORSAllowedOrigins})
+	au := auth.New(st, logger, time.Now, auth.Config{CookiePrefix: cfg.CookiePrefix, TrustedOrigins: cfg.CORSAllowedOrigins, PublicOrigin: cfg.PublicURL})
 	res.Credentials = au
 	res.Consumer = bridge.Consumer{Svc: svc}
 	res.Search = engine

@@ -63,6 +63,12 @@ type Config struct {
 	// Django's CSRF_TRUSTED_ORIGINS (QUIRE_CORS_ALLOWED_ORIGINS). Invalid
 	// entries are ignored; the configuration rejects them first.
 	TrustedOrigins []string
+	// PublicOrigin is the origin clients reach Quire at behind a proxy
+	// (QUIRE_URL, "https://docs.example"): its pages count as Quire's own
+	// in the CSRF Referer and Origin checks even when the proxy hands
+	// Quire another Host, as Django trusts PAPERLESS_URL. It is not a
+	// CORS origin. Empty or invalid: only the request's Host counts.
+	PublicOrigin string
 	// SessionLifetime is how long a new session lasts; 0 means 14 days.
 	SessionLifetime time.Duration
 	// Params are the argon2id parameters of new hashes; zero means
@@ -129,6 +135,7 @@ type Authenticator struct {
 	params          Params
 	cookiePrefix    string
 	trusted         map[string]bool // normalised origins (ParseOrigin)
+	public          string          // Config.PublicOrigin, normalised; "" for none
 	sessionLifetime time.Duration
 	revalidate      time.Duration
 
@@ -163,6 +170,9 @@ func New(st *store.Store, logger *slog.Logger, now func() time.Time, cfg Config)
 	}
 	if a.params == (Params{}) {
 		a.params = DefaultParams
+	}
+	if o, err := ParseOrigin(cfg.PublicOrigin); err == nil {
+		a.public = o
 	}
 	for _, o := range cfg.TrustedOrigins {
 		if o, err := ParseOrigin(o); err == nil {

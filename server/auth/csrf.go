@@ -143,7 +143,7 @@ func (a *Authenticator) checkReferer(r *http.Request) error {
 	if ref.Scheme != "https" {
 		return csrfFailed(MsgCSRFInsecureReferer)
 	}
-	if !strings.EqualFold(ref.Host, r.Host) && !a.TrustedOrigin(ref.Scheme+"://"+ref.Host) {
+	if o := ref.Scheme + "://" + ref.Host; !strings.EqualFold(ref.Host, r.Host) && !a.isPublic(o) && !a.TrustedOrigin(o) {
 		return csrfFailed(fmt.Sprintf(csrfBadReferer, ref.String()))
 	}
 	return nil
@@ -151,8 +151,8 @@ func (a *Authenticator) checkReferer(r *http.Request) error {
 
 // CheckOrigin accepts a request without an Origin header, or whose Origin
 // names r.Host (the same origin; the scheme is not compared, as a
-// TLS-terminating proxy hides it) or a trusted origin
-// (Config.TrustedOrigins). Otherwise it fails with code Forbidden and
+// TLS-terminating proxy hides it), the public origin (Config.PublicOrigin)
+// or a trusted origin (Config.TrustedOrigins). Otherwise it fails with code Forbidden and
 // Django's message "CSRF Failed: Origin checking failed - <origin> does
 // not match any trusted origins.".
 func (a *Authenticator) CheckOrigin(r *http.Request) error {
@@ -163,10 +163,23 @@ func (a *Authenticator) CheckOrigin(r *http.Request) error {
 	if u, err := url.Parse(origin); err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host) {
 		return nil
 	}
-	if a.TrustedOrigin(origin) {
+	if a.isPublic(origin) || a.TrustedOrigin(origin) {
 		return nil
 	}
 	return csrfFailed(fmt.Sprintf(csrfBadOrigin, origin))
+}
+
+// isPublic reports whether origin is Config.PublicOrigin, the origin
+// clients reach Quire at behind a proxy.
+func (a *Authenticator) isPublic(origin string) bool {
+	if a.public == "" || origin == "" {
+		return false
+	}
+	if origin == a.public {
+		return true
+	}
+	o, err := ParseOrigin(origin)
+	return err == nil && o == a.public
 }
 
 // TrustedOrigin reports whether origin, an Origin header's value, is one

@@ -177,3 +177,49 @@ func BenchmarkCheckCSRF(b *testing.B) {
 		}
 	})
 }
+
+// TestPublicOriginBehindProxy: a proxy hands Quire another Host than the
+// one clients use (QUIRE_URL); pages of that public origin pass the
+// Referer and websocket Origin checks, and it does not become a CORS
+// origin (TrustedOrigin stays false).
+func TestPublicOriginBehindProxy(t *testing.T) {
+	f := newFixture(t, Config{PublicOrigin: "https://Docs.Example/"})
+	secret := NewCSRFToken()
+	cookie := &http.Cookie{Name: "csrftoken", Value: secret}
+	ws := func(origin string) *http.Request {
+		r := request("GET", http.Header{"Upgrade": {"websocket"}, "Connection": {"Upgrade"}, "Origin": {origin}}, cookie)
+		r.Host = "127.0.0.1:8000"
+		return r
+	}
+	tlsPost := func(referer string) *http.Request {
+		r := request("POST", http.Header{"X-Csrftoken": {secret}, "Referer": {referer}}, cookie)
+		r.Host = "127.0.0.1:8000"
+		r.TLS = &tls.ConnectionState{}
+		return r
+	}
+	for _, c := range []struct {
+		name string
+		r    *http.Request
+		ok   bool
+	}{
+		{"WebsocketPublic", ws("https://docs.example"), true},
+		{"WebsocketPublicDefaultPort", ws("https://docs.example:443"), true},
+		{"WebsocketOther", ws("https://evil.example"), false},
+		{"WebsocketPublicOtherScheme", ws("http://docs.example"), false},
+		{"RefererPublic", tlsPost("https://docs.example/documents/1"), true},
+		{"RefererOther", tlsPost("https://evil.example/"), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err := f.a.CheckCSRF(c.r)
+			if c.ok && err != nil {
+				t.Fatalf("CheckCSRF = %v", err)
+			}
+			if !c.ok && store.ErrorCode(err) != store.Forbidden {
+				t.Fatalf("CheckCSRF = %v, want Forbidden", err)
+			}
+		})
+	}
+	if f.a.TrustedOrigin("https://docs.example") {
+		t.Fatal("the public origin became a CORS origin")
+	}
+}
