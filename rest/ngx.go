@@ -277,6 +277,9 @@ func ngxTaskStatus(s store.TaskState) string {
 	return "failure"
 }
 
+// duplicateCode is the status code of a task refused as a duplicate.
+const duplicateCode = "document_already_exists"
+
 func seconds(from, to *time.Time) *float64 {
 	if from == nil || to == nil {
 		return nil
@@ -289,13 +292,17 @@ func seconds(from, to *time.Time) *float64 {
 func (a *API) taskJSON(r *http.Request, t *store.ConsumptionTask) any {
 	status := ngxTaskStatus(t.State)
 	var related []int
-	if t.DocumentID != nil && t.State == store.TaskSuccess {
-		related = []int{*t.DocumentID}
+	if t.DocumentID != nil {
+		related = []int{*t.DocumentID} // made, or (a duplicate) repeated
 	}
+	duplicateOf := t.State == store.TaskFailed && t.DocumentID != nil && t.StatusCode != nil && *t.StatusCode == duplicateCode
 	var result *string
 	switch {
 	case t.State == store.TaskSuccess && t.DocumentID != nil:
 		s := fmt.Sprintf("Success. New document id %d created", *t.DocumentID)
+		result = &s
+	case duplicateOf:
+		s := fmt.Sprintf("Not consuming: It is a duplicate of document #%d", *t.DocumentID)
 		result = &s
 	case t.State == store.TaskFailed:
 		s := "Failed"
@@ -354,6 +361,10 @@ func (a *API) taskJSON(r *http.Request, t *store.ConsumptionTask) any {
 			resData = json.RawMessage(fmt.Sprintf(`{"document_id":%d}`, *t.DocumentID))
 		}
 	case store.TaskFailed:
+		if duplicateOf {
+			resData = json.RawMessage(fmt.Sprintf(`{"duplicate_of":%d,"duplicate_in_trash":false}`, *t.DocumentID))
+			break
+		}
 		b, _ := json.Marshal(map[string]any{"error_type": "ConsumerError", "error_message": *result, "traceback": nil})
 		resData = b
 	}

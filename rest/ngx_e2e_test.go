@@ -446,6 +446,39 @@ func ngxEndpoints(t *testing.T, l *live) {
 		admin("GET", fmt.Sprintf("/api/users/%d/", eve), "", 404)
 	})
 
+	t.Run("Duplicate", func(t *testing.T) {
+		l, app := l.in(t), app.in(t)
+		data := []byte("A note that comes twice, 2022-02-02.\n")
+		var ids [2]string
+		for i := range ids {
+			json.Unmarshal(app.upload(200, part{name: "document", filename: fmt.Sprintf("twice-%d.txt", i), data: data}), &ids[i])
+			var task map[string]any
+			for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+				var page struct{ Results []map[string]any }
+				app.want("GET", "/api/tasks/?task_id="+ids[i], nil, 200, &page)
+				if task = page.Results[0]; task["status"] == "success" || task["status"] == "failure" {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("task %s did not end", ids[i])
+				}
+			}
+			if i == 0 {
+				continue
+			}
+			first := task["related_document_ids"].([]any)
+			rd, _ := task["result_data"].(map[string]any)
+			if task["status"] != "failure" || len(first) != 1 || rd["duplicate_of"] != first[0] || rd["duplicate_in_trash"] != false {
+				t.Fatalf("duplicate task %v", task)
+			}
+			var arr []map[string]any
+			(&client{l: l, token: app.token, version: "9"}).want("GET", "/api/tasks/?task_id="+ids[1], nil, 200, &arr)
+			if arr[0]["status"] != "FAILURE" || arr[0]["result"] != fmt.Sprintf("Not consuming: It is a duplicate of document #%v", first[0]) {
+				t.Fatalf("v9 duplicate task %v", arr[0])
+			}
+		}
+	})
+
 	t.Run("NGClientUpload", func(t *testing.T) {
 		l, app := l.in(t), app.in(t)
 		v1 := &client{l: l, token: app.token, version: "1"}

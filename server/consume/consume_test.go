@@ -115,6 +115,9 @@ func TestConsumePDF(t *testing.T) {
 			if dup.State != store.TaskFailed || deref(dup.StatusCode) != CodeDuplicate || deref(dup.Message) != "Not consuming again.pdf: It is a duplicate." {
 				t.Errorf("duplicate: %s %s %s", dup.State, deref(dup.StatusCode), deref(dup.Message))
 			}
+			if dup.DocumentID == nil || *dup.DocumentID != doc.ID {
+				t.Errorf("duplicate names document %v, want %d (the one it repeats)", dup.DocumentID, doc.ID)
+			}
 			if !slices.Contains(logMessages(t, e.st, dup.UUID), "Not consuming again.pdf: It is a duplicate.") {
 				t.Error("duplicate not logged")
 			}

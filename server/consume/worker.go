@@ -28,6 +28,8 @@ type failure struct {
 	code      string
 	msg       string
 	transient bool
+	// duplicateOf is the document a duplicate repeats, when known.
+	duplicateOf *int
 }
 
 func (f *failure) Error() string { return f.msg }
@@ -174,10 +176,12 @@ func (s *Service) consumeTask(ctx context.Context, t *store.ConsumptionTask, rl 
 	if size == 0 {
 		return permanent(CodeFailed, "Not consuming %s: The file is empty.", name)
 	}
-	if _, dup, err := s.store.DocumentIDByChecksum(ctx, sum); err != nil {
+	if dupID, dup, err := s.store.DocumentIDByChecksum(ctx, sum); err != nil {
 		return err
 	} else if dup {
-		return permanent(CodeDuplicate, "Not consuming %s: It is a duplicate.", name)
+		f := permanent(CodeDuplicate, "Not consuming %s: It is a duplicate.", name)
+		f.duplicateOf = &dupID
+		return f
 	}
 	mime, err := sniffFile(path)
 	if err != nil {
@@ -402,7 +406,7 @@ func (s *Service) fail(ctx context.Context, t *store.ConsumptionTask, rl *runLog
 		if err := s.store.AddLogEntries(ctx, rl.entries...); err != nil {
 			return err
 		}
-		return s.store.FinishConsumptionTask(ctx, t.ID, s.cfg.Owner, store.TaskOutcome{State: store.TaskFailed, Code: f.code, Message: f.msg, FailedPath: failedRel})
+		return s.store.FinishConsumptionTask(ctx, t.ID, s.cfg.Owner, store.TaskOutcome{State: store.TaskFailed, Code: f.code, Message: f.msg, FailedPath: failedRel, DocumentID: f.duplicateOf})
 	})
 	if err != nil {
 		s.logger.Error("record failed consumption", "task_id", t.UUID, "error", err)
