@@ -127,9 +127,16 @@ func (a *API) documentFile(disposition string) http.HandlerFunc {
 			return
 		}
 		defer f.Close()
+		name := f.Name
+		if info(r).version == 0 {
+			if name, err = a.downloadName09(r.Context(), id, f.Name); err != nil {
+				a.writeError(w, r, err, nil)
+				return
+			}
+		}
 		h := w.Header()
 		h.Set("Content-Type", f.MimeType)
-		h.Set("Content-Disposition", contentDisposition(disposition, f.Name))
+		h.Set("Content-Disposition", contentDisposition(disposition, name))
 		h.Del("Vary")
 		http.ServeContent(w, r, "", time.Time{}, f)
 	}
