@@ -202,3 +202,32 @@ func TestNgxArchivedFileName(t *testing.T) {
 		}
 	})
 }
+
+// TestDocumentSchemaPerVersion: /api/schema/ describes each version's
+// document object.
+func TestDocumentSchemaPerVersion(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	for v, want := range map[string][2]string{
+		"0":  {"tags_id", "date-time"},
+		"1":  {"original_file_name", "date-time"},
+		"10": {"custom_fields", "date"},
+		"9":  {"page_count", "date"},
+	} {
+		var doc struct {
+			Components struct {
+				Schemas map[string]struct {
+					Required   []string                  `json:"required"`
+					Properties map[string]map[string]any `json:"properties"`
+				} `json:"schemas"`
+			} `json:"components"`
+		}
+		e.get("/api/schema/?version="+v, &doc)
+		d := doc.Components.Schemas["Document"]
+		if _, ok := d.Properties[want[0]]; !ok || d.Properties["created"]["format"] != want[1] {
+			t.Errorf("version %s: Document %v", v, d.Properties)
+		}
+		if p := doc.Components.Schemas["DocumentPartial"]; len(p.Required) != 0 || len(p.Properties) != len(d.Properties) {
+			t.Errorf("version %s: DocumentPartial %v", v, p)
+		}
+	}
+}

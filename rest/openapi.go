@@ -248,7 +248,7 @@ func (a *API) openAPI(version int) obj {
 		}
 		paths[Prefix+ep.Path] = item
 	}
-	s := schemas()
+	s := documentSchemas(schemas(), version)
 	description := "paperless-ng 1.5.0 compatible. API version 1 (default) or 2 by `Accept: application/json; version=2`."
 	switch {
 	case version == 0:
