@@ -2,7 +2,6 @@ package rest
 
 import (
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/quirehq/quire/resolvers"
@@ -56,7 +55,8 @@ func appendInts(b []byte, ids []int) []byte {
 
 // appendMatching09 appends the fields 0.9 nests of a correspondent,
 // document type or tag (its depth-1 serialiser: every model field, id
-// first, no computed ones). 0.9 stored match lower-cased (C10).
+// first, no computed ones). match is as stored, as on the matching
+// endpoints (0.9 lower-cased it on save, C10; Quire keeps it as entered).
 func appendMatching09(b []byte, id int, name, slug string, m store.Matching) []byte {
 	b = append(b, `{"id":`...)
 	b = strconv.AppendInt(b, int64(id), 10)
@@ -65,7 +65,7 @@ func appendMatching09(b []byte, id int, name, slug string, m store.Matching) []b
 	b = append(b, `,"slug":`...)
 	b = appendString(b, slug)
 	b = append(b, `,"match":`...)
-	b = appendString(b, strings.ToLower(m.Match))
+	b = appendString(b, m.Match)
 	b = append(b, `,"matching_algorithm":`...)
 	b = strconv.AppendInt(b, int64(m.MatchingAlgorithm), 10)
 	b = append(b, `,"is_insensitive":`...)
