@@ -17,7 +17,8 @@ import (
 
 // ngxRoutes are the routes only paperless-ngx has (NGX.md §3, §9.3,
 // §10, §11, §13.2, §13.3): tasks, UI settings, profile, users, groups,
-// status and remote version. routes() appends them.
+// status and remote version, and custom fields (empty until Quire has
+// them: rest/ngx_customfields.go). routes() appends them.
 func (a *API) ngxRoutes() []*endpoint {
 	return []*endpoint{
 		{Path: "/tasks/", Name: "Task List", Tag: "tasks", Dialects: dialectNGX,
@@ -56,6 +57,11 @@ func (a *API) ngxRoutes() []*endpoint {
 			Query: paginationParams},
 		{Path: "/groups/{id}/", Name: "Group Instance", Tag: "groups", Dialects: dialectNGX,
 			Ops: []op{{Method: "GET", Summary: "One group (none exist yet: 404)", Handler: a.groupGet(), Status: 200, Result: "Group"}}},
+		{Path: "/custom_fields/", Name: "Custom Field List", Tag: "custom_fields", Dialects: dialectNGX,
+			Ops:   []op{{Method: "GET", Summary: "Custom field definitions (Quire has none yet: empty)", Handler: a.customFieldList(), Status: 200, Result: "CustomFieldPage"}},
+			Query: customFieldParams},
+		{Path: "/custom_fields/{id}/", Name: "Custom Field Instance", Tag: "custom_fields", Dialects: dialectNGX,
+			Ops: []op{{Method: "GET", Summary: "One custom field (none exist yet: 404)", Handler: a.customFieldGet(), Status: 200, Result: "CustomField"}}},
 		{Path: "/status/", Name: "System Status", Tag: "status", Dialects: dialectNGX,
 			Ops: []op{{Method: "GET", Summary: "Database, index, classifier and task health (superusers and staff)", Handler: a.systemStatus(), Status: 200, Result: "Status"}}},
 		{Path: "/remote_version/", Name: "Remote Version", Public: true, Tag: "status", Dialects: dialectNGX,

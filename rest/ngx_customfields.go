@@ -1,0 +1,54 @@
+package rest
+
+import "net/http"
+
+// ---- custom fields (NGX.md §8.1)
+
+// Quire has no custom fields yet (the data-model issue adds them): the
+// list answers an empty page in the request version's shape and an id
+// answers 404, so that clients which read the definitions before every
+// document call (paperless-mcp, pypaperless) work. Creating one is not
+// offered: POST answers 405.
+
+// customFieldJSON is a definition's shape, for when there are some.
+type customFieldJSON struct {
+	ID            int    `json:"id"`
+	Name          string `json:"name"`
+	DataType      string `json:"data_type"`
+	ExtraData     any    `json:"extra_data"`
+	DocumentCount int    `json:"document_count"`
+}
+
+var customFieldParams = append([]param{
+	{Name: "id__in", Type: "integers", Help: "ids (comma-separated)"},
+	{Name: "name__icontains", Type: "string", Help: "name contains (case-insensitive)"},
+	{Name: "name__iexact", Type: "string", Help: "name equals (case-insensitive)"},
+	{Name: "name__istartswith", Type: "string", Help: "name starts with (case-insensitive)"},
+	{Name: "name__iendswith", Type: "string", Help: "name ends with (case-insensitive)"},
+	{Name: "ordering", Type: "string", Help: "id, name, data_type, document_count (- for descending)"},
+}, paginationParams...)
+
+func (a *API) customFieldList() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, ok := parsePage(r.URL.Query())
+		if !ok {
+			a.writeJSON(w, r, http.StatusNotFound, detail("Invalid page."))
+			return
+		}
+		env, ok := pageEnvelope(r, p, 1, 0, []customFieldJSON{})
+		if !ok {
+			a.writeJSON(w, r, http.StatusNotFound, detail("Invalid page."))
+			return
+		}
+		if info(r).version == 9 {
+			env.All = &[]int{}
+		}
+		a.writeJSON(w, r, http.StatusOK, env)
+	}
+}
+
+func (a *API) customFieldGet() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		a.writeJSON(w, r, http.StatusNotFound, detail("Not found."))
+	}
+}
