@@ -248,6 +248,9 @@ func (s *Service) consumeTask(ctx context.Context, t *store.ConsumptionTask, rl 
 		CorrespondentID: t.CorrespondentID, DocumentTypeID: t.DocumentTypeID,
 		ArchiveSerialNumber: t.OverrideASN,
 	}
+	if res.Pages > 0 {
+		doc.PageCount = &res.Pages
+	}
 	tagIDs := append([]int(nil), sug.inbox...)
 	tagIDs = append(tagIDs, t.TagIDs()...)
 	display := func() string { return s.display(doc, sug.names) }

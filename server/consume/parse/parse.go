@@ -58,6 +58,7 @@ type Result struct {
 	Content   string
 	Archive   string
 	Thumbnail string
+	Pages     int // pages of the original; 0 when not known (text, TIFF)
 }
 
 // Error is a parse failure: a message fit for the task and the log, and
@@ -114,6 +115,9 @@ func (p *Parser) Parse(ctx context.Context, path, mime, scratch string) (*Result
 		res, err = p.parsePDF(ctx, path, scratch)
 	case strings.HasPrefix(mime, "image/"):
 		res, err = p.parseImage(ctx, path, mime, scratch)
+		if err == nil && mime != MimeTIFF { // one frame: one page
+			res.Pages = 1
+		}
 	case mime == MimeText || mime == MimeCSV:
 		res, err = p.parseText(path, scratch)
 	default:
@@ -167,8 +171,13 @@ func (p *Parser) ocrOptions(scratch string) OCROptions {
 		Sidecar: filepath.Join(scratch, "sidecar.txt"), Jobs: p.Config.Jobs, TempDir: scratch}
 }
 
-func (p *Parser) parsePDF(ctx context.Context, path, scratch string) (*Result, error) {
+func (p *Parser) parsePDF(ctx context.Context, path, scratch string) (res *Result, err error) {
 	original, textErr := p.Tools.PDFText(ctx, path)
+	defer func() {
+		if res != nil && textErr == nil {
+			res.Pages = strings.Count(original, "\f") // pdftotext ends every page with a form feed
+		}
+	}()
 	if te := (*ToolError)(nil); errors.As(textErr, &te) && te.Transient() {
 		return nil, toolFailure("read the text of the PDF", textErr)
 	}
@@ -180,7 +189,7 @@ func (p *Parser) parsePDF(ctx context.Context, path, scratch string) (*Result, e
 	p.progress(30)
 	archive := filepath.Join(scratch, "archive.pdf")
 	o := p.ocrOptions(scratch)
-	err := p.Tools.OCR(ctx, path, archive, o)
+	err = p.Tools.OCR(ctx, path, archive, o)
 	var te *ToolError
 	switch {
 	case err == nil:
