@@ -17,6 +17,9 @@ type Resolver struct {
 	// Credentials checks username and password for TokenForCredentials;
 	// the server sets it (its authenticator). Nil refuses with Internal.
 	Credentials Credentials
+	// TokenThrottle limits TokenForCredentials per client (5 a minute,
+	// the server sets it); nil does not throttle.
+	TokenThrottle Throttle
 	// Consumer is the consumption pipeline (uploads, tasks, progress,
 	// stored files); the server sets it. Nil makes those fail with
 	// Internal and skips file renaming and classifier retraining.

@@ -22,8 +22,12 @@ const msgBadCredentials = "Unable to log in with provided credentials."
 // "This field may not be blank." on username and password, Validation
 // with the object-level ("" field) message "Unable to log in with
 // provided credentials." for wrong credentials or an inactive user;
-// Internal when the Resolver has no Credentials.
+// Internal when the Resolver has no Credentials; Throttled when the
+// client (WithClient) made more attempts than TokenThrottle allows.
 func (r *Resolver) TokenForCredentials(ctx context.Context, username, password *string) (string, error) {
+	if err := throttled(ctx, r.TokenThrottle); err != nil {
+		return "", err
+	}
 	fe := store.FieldErrors{}
 	for _, f := range []struct {
 		name string

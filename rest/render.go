@@ -2,6 +2,7 @@ package rest
 
 import (
 	"bytes"
+	"errors"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -134,6 +135,11 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error, name
 		a.writeJSON(w, r, http.StatusForbidden, detail(store.ErrorMessage(err)))
 	case store.NotFound:
 		a.writeJSON(w, r, http.StatusNotFound, detail("Not found."))
+	case store.Throttled:
+		if e := (*store.Error)(nil); errors.As(err, &e) && e.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
+		}
+		a.writeJSON(w, r, http.StatusTooManyRequests, detail(store.ErrorMessage(err)))
 	case store.Validation, store.Conflict:
 		fields := store.ErrorFields(err)
 		if len(fields) == 0 {

@@ -10,6 +10,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/go-chi/chi/v5"
 
+	"github.com/quirehq/quire/resolvers"
 	"github.com/quirehq/quire/store"
 )
 
@@ -256,7 +257,8 @@ func (a *API) token() http.HandlerFunc {
 			a.fieldErrors(w, r, b.errs)
 			return
 		}
-		key, err := a.res.TokenForCredentials(r.Context(), username, password)
+		ctx := resolvers.WithClient(r.Context(), info(r).links.clientAddr(r))
+		key, err := a.res.TokenForCredentials(ctx, username, password)
 		if err != nil {
 			a.writeError(w, r, err, nil)
 			return

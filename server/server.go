@@ -132,6 +132,7 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error)
 	res := resolvers.New(st, logger)
 	au := auth.New(st, logger, time.Now, auth.Config{CookiePrefix: cfg.CookiePrefix, TrustedOrigins: cfg.CORSAllowedOrigins, PublicOrigin: cfg.PublicURL})
 	res.Credentials = au
+	res.TokenThrottle = auth.NewThrottle(5, time.Minute)
 	res.Consumer = bridge.Consumer{Svc: svc}
 	res.Search = engine
 	res.Location = cfg.TimeZone

@@ -19,6 +19,8 @@ const (
 	Conflict        Code = "CONFLICT"
 	Unauthenticated Code = "UNAUTHENTICATED"
 	Forbidden       Code = "FORBIDDEN"
+	// Throttled: too many attempts; Error.RetryAfter says when to retry.
+	Throttled Code = "THROTTLED"
 )
 
 // Error is the one error type Quire's layers pass upwards. Fields holds
@@ -28,6 +30,8 @@ type Error struct {
 	Code    Code
 	Message string
 	Fields  map[string][]string
+	// RetryAfter is the whole seconds a Throttled caller should wait.
+	RetryAfter int
 }
 
 func (e *Error) Error() string {
