@@ -35,14 +35,20 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	ConsumptionTask() ConsumptionTaskResolver
 	Correspondent() CorrespondentResolver
+	CorrespondentList() CorrespondentListResolver
 	Document() DocumentResolver
+	DocumentList() DocumentListResolver
 	DocumentType() DocumentTypeResolver
+	DocumentTypeList() DocumentTypeListResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	SavedView() SavedViewResolver
+	SavedViewList() SavedViewListResolver
 	Statistics() StatisticsResolver
 	Subscription() SubscriptionResolver
 	Tag() TagResolver
+	TagList() TagListResolver
+	DocumentFilter() DocumentFilterResolver
 }
 
 type DirectiveRoot struct {
@@ -112,6 +118,7 @@ type ComplexityRoot struct {
 	}
 
 	CorrespondentList struct {
+		AllIds     func(childComplexity int) int
 		Items      func(childComplexity int) int
 		Page       func(childComplexity int) int
 		PageSize   func(childComplexity int) int
@@ -145,6 +152,7 @@ type ComplexityRoot struct {
 	}
 
 	DocumentList struct {
+		AllIds     func(childComplexity int) int
 		Items      func(childComplexity int) int
 		Page       func(childComplexity int) int
 		PageSize   func(childComplexity int) int
@@ -181,6 +189,7 @@ type ComplexityRoot struct {
 	}
 
 	DocumentTypeList struct {
+		AllIds     func(childComplexity int) int
 		Items      func(childComplexity int) int
 		Page       func(childComplexity int) int
 		PageSize   func(childComplexity int) int
@@ -303,9 +312,12 @@ type ComplexityRoot struct {
 	}
 
 	SavedView struct {
+		DisplayFields   func(childComplexity int) int
+		DisplayMode     func(childComplexity int) int
 		FilterRules     func(childComplexity int) int
 		ID              func(childComplexity int) int
 		Name            func(childComplexity int) int
+		PageSize        func(childComplexity int) int
 		ShowInSidebar   func(childComplexity int) int
 		ShowOnDashboard func(childComplexity int) int
 		SortField       func(childComplexity int) int
@@ -313,6 +325,7 @@ type ComplexityRoot struct {
 	}
 
 	SavedViewList struct {
+		AllIds     func(childComplexity int) int
 		Items      func(childComplexity int) int
 		Page       func(childComplexity int) int
 		PageSize   func(childComplexity int) int
@@ -406,6 +419,7 @@ type ComplexityRoot struct {
 	}
 
 	TagList struct {
+		AllIds     func(childComplexity int) int
 		Items      func(childComplexity int) int
 		Page       func(childComplexity int) int
 		PageSize   func(childComplexity int) int
@@ -455,6 +469,9 @@ type CorrespondentResolver interface {
 	DocumentCount(ctx context.Context, obj *store.Correspondent) (int, error)
 	LastCorrespondence(ctx context.Context, obj *store.Correspondent) (*time.Time, error)
 }
+type CorrespondentListResolver interface {
+	AllIds(ctx context.Context, obj *model.CorrespondentList) ([]int, error)
+}
 type DocumentResolver interface {
 	Correspondent(ctx context.Context, obj *store.Document) (*store.Correspondent, error)
 
@@ -469,8 +486,14 @@ type DocumentResolver interface {
 	ThumbnailURL(ctx context.Context, obj *store.Document) (string, error)
 	DownloadFileName(ctx context.Context, obj *store.Document) (string, error)
 }
+type DocumentListResolver interface {
+	AllIds(ctx context.Context, obj *model.DocumentList) ([]int, error)
+}
 type DocumentTypeResolver interface {
 	DocumentCount(ctx context.Context, obj *store.DocumentType) (int, error)
+}
+type DocumentTypeListResolver interface {
+	AllIds(ctx context.Context, obj *model.DocumentTypeList) ([]int, error)
 }
 type MutationResolver interface {
 	CreateCorrespondent(ctx context.Context, input store.CorrespondentInput) (*store.Correspondent, error)
@@ -535,6 +558,9 @@ type QueryResolver interface {
 type SavedViewResolver interface {
 	FilterRules(ctx context.Context, obj *store.SavedView) ([]store.SavedViewRule, error)
 }
+type SavedViewListResolver interface {
+	AllIds(ctx context.Context, obj *model.SavedViewList) ([]int, error)
+}
 type StatisticsResolver interface {
 	InboxTagIds(ctx context.Context, obj *store.Statistics) ([]int, error)
 
@@ -548,6 +574,13 @@ type TagResolver interface {
 	Colour(ctx context.Context, obj *store.Tag) (int, error)
 
 	DocumentCount(ctx context.Context, obj *store.Tag) (int, error)
+}
+type TagListResolver interface {
+	AllIds(ctx context.Context, obj *model.TagList) ([]int, error)
+}
+
+type DocumentFilterResolver interface {
+	CustomFieldQuery(ctx context.Context, obj *store.DocumentFilter, data *string) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -855,6 +888,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Correspondent.Slug(childComplexity), true
 
+	case "CorrespondentList.allIds":
+		if e.ComplexityRoot.CorrespondentList.AllIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CorrespondentList.AllIds(childComplexity), true
 	case "CorrespondentList.items":
 		if e.ComplexityRoot.CorrespondentList.Items == nil {
 			break
@@ -1019,6 +1058,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Document.Title(childComplexity), true
 
+	case "DocumentList.allIds":
+		if e.ComplexityRoot.DocumentList.AllIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DocumentList.AllIds(childComplexity), true
 	case "DocumentList.items":
 		if e.ComplexityRoot.DocumentList.Items == nil {
 			break
@@ -1167,6 +1212,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DocumentType.Slug(childComplexity), true
 
+	case "DocumentTypeList.allIds":
+		if e.ComplexityRoot.DocumentTypeList.AllIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DocumentTypeList.AllIds(childComplexity), true
 	case "DocumentTypeList.items":
 		if e.ComplexityRoot.DocumentTypeList.Items == nil {
 			break
@@ -1943,6 +1994,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Users(childComplexity), true
 
+	case "SavedView.displayFields":
+		if e.ComplexityRoot.SavedView.DisplayFields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedView.DisplayFields(childComplexity), true
+	case "SavedView.displayMode":
+		if e.ComplexityRoot.SavedView.DisplayMode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedView.DisplayMode(childComplexity), true
 	case "SavedView.filterRules":
 		if e.ComplexityRoot.SavedView.FilterRules == nil {
 			break
@@ -1961,6 +2024,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SavedView.Name(childComplexity), true
+	case "SavedView.pageSize":
+		if e.ComplexityRoot.SavedView.PageSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedView.PageSize(childComplexity), true
 	case "SavedView.showInSidebar":
 		if e.ComplexityRoot.SavedView.ShowInSidebar == nil {
 			break
@@ -1986,6 +2055,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SavedView.SortReverse(childComplexity), true
 
+	case "SavedViewList.allIds":
+		if e.ComplexityRoot.SavedViewList.AllIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedViewList.AllIds(childComplexity), true
 	case "SavedViewList.items":
 		if e.ComplexityRoot.SavedViewList.Items == nil {
 			break
@@ -2374,6 +2449,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Tag.TextColor(childComplexity), true
 
+	case "TagList.allIds":
+		if e.ComplexityRoot.TagList.AllIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TagList.AllIds(childComplexity), true
 	case "TagList.items":
 		if e.ComplexityRoot.TagList.Items == nil {
 			break
@@ -2762,6 +2843,8 @@ func (ec *executionContext) childFields_CorrespondentList(ctx context.Context, f
 		return ec.fieldContext_CorrespondentList_pageSize(ctx, field)
 	case "items":
 		return ec.fieldContext_CorrespondentList_items(ctx, field)
+	case "allIds":
+		return ec.fieldContext_CorrespondentList_allIds(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CorrespondentList", field.Name)
 }
@@ -2828,6 +2911,8 @@ func (ec *executionContext) childFields_DocumentList(ctx context.Context, field 
 		return ec.fieldContext_DocumentList_pageSize(ctx, field)
 	case "items":
 		return ec.fieldContext_DocumentList_items(ctx, field)
+	case "allIds":
+		return ec.fieldContext_DocumentList_allIds(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DocumentList", field.Name)
 }
@@ -2900,6 +2985,8 @@ func (ec *executionContext) childFields_DocumentTypeList(ctx context.Context, fi
 		return ec.fieldContext_DocumentTypeList_pageSize(ctx, field)
 	case "items":
 		return ec.fieldContext_DocumentTypeList_items(ctx, field)
+	case "allIds":
+		return ec.fieldContext_DocumentTypeList_allIds(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DocumentTypeList", field.Name)
 }
@@ -3026,6 +3113,12 @@ func (ec *executionContext) childFields_SavedView(ctx context.Context, field gra
 		return ec.fieldContext_SavedView_sortReverse(ctx, field)
 	case "filterRules":
 		return ec.fieldContext_SavedView_filterRules(ctx, field)
+	case "pageSize":
+		return ec.fieldContext_SavedView_pageSize(ctx, field)
+	case "displayMode":
+		return ec.fieldContext_SavedView_displayMode(ctx, field)
+	case "displayFields":
+		return ec.fieldContext_SavedView_displayFields(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SavedView", field.Name)
 }
@@ -3040,6 +3133,8 @@ func (ec *executionContext) childFields_SavedViewList(ctx context.Context, field
 		return ec.fieldContext_SavedViewList_pageSize(ctx, field)
 	case "items":
 		return ec.fieldContext_SavedViewList_items(ctx, field)
+	case "allIds":
+		return ec.fieldContext_SavedViewList_allIds(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SavedViewList", field.Name)
 }
@@ -3218,6 +3313,8 @@ func (ec *executionContext) childFields_TagList(ctx context.Context, field graph
 		return ec.fieldContext_TagList_pageSize(ctx, field)
 	case "items":
 		return ec.fieldContext_TagList_items(ctx, field)
+	case "allIds":
+		return ec.fieldContext_TagList_allIds(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TagList", field.Name)
 }
@@ -5668,6 +5765,29 @@ func (ec *executionContext) fieldContext_CorrespondentList_items(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _CorrespondentList_allIds(ctx context.Context, field graphql.CollectedField, obj *model.CorrespondentList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CorrespondentList_allIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CorrespondentList().AllIds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNID2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CorrespondentList_allIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CorrespondentList", field, true, true, "ID")
+}
+
 func (ec *executionContext) _Document_id(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6325,6 +6445,29 @@ func (ec *executionContext) fieldContext_DocumentList_items(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _DocumentList_allIds(ctx context.Context, field graphql.CollectedField, obj *model.DocumentList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DocumentList_allIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DocumentList().AllIds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNID2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DocumentList_allIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DocumentList", field, true, true, "ID")
+}
+
 func (ec *executionContext) _DocumentMetadata_originalChecksum(ctx context.Context, field graphql.CollectedField, obj *model.DocumentMetadata) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6902,6 +7045,29 @@ func (ec *executionContext) fieldContext_DocumentTypeList_items(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DocumentTypeList_allIds(ctx context.Context, field graphql.CollectedField, obj *model.DocumentTypeList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DocumentTypeList_allIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DocumentTypeList().AllIds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNID2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DocumentTypeList_allIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DocumentTypeList", field, true, true, "ID")
 }
 
 func (ec *executionContext) _FileMetadataEntry_namespace(ctx context.Context, field graphql.CollectedField, obj *model.FileMetadataEntry) (ret graphql.Marshaler) {
@@ -10143,6 +10309,75 @@ func (ec *executionContext) fieldContext_SavedView_filterRules(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _SavedView_pageSize(ctx context.Context, field graphql.CollectedField, obj *store.SavedView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedView_pageSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SavedView_pageSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SavedView", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SavedView_displayMode(ctx context.Context, field graphql.CollectedField, obj *store.SavedView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedView_displayMode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisplayMode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.SavedViewDisplayMode) graphql.Marshaler {
+			return ec.marshalOSavedViewDisplayMode2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐSavedViewDisplayMode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SavedView_displayMode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SavedView", field, false, false, "SavedViewDisplayMode")
+}
+
+func (ec *executionContext) _SavedView_displayFields(ctx context.Context, field graphql.CollectedField, obj *store.SavedView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedView_displayFields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DisplayFields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SavedView_displayFields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SavedView", field, false, false, "String")
+}
+
 func (ec *executionContext) _SavedViewList_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SavedViewList) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10242,6 +10477,29 @@ func (ec *executionContext) fieldContext_SavedViewList_items(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SavedViewList_allIds(ctx context.Context, field graphql.CollectedField, obj *model.SavedViewList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedViewList_allIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SavedViewList().AllIds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNID2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SavedViewList_allIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SavedViewList", field, true, true, "ID")
 }
 
 func (ec *executionContext) _SavedViewRule_ruleType(ctx context.Context, field graphql.CollectedField, obj *store.SavedViewRule) (ret graphql.Marshaler) {
@@ -11835,6 +12093,29 @@ func (ec *executionContext) fieldContext_TagList_items(_ context.Context, field 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _TagList_allIds(ctx context.Context, field graphql.CollectedField, obj *model.TagList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TagList_allIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TagList().AllIds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNID2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TagList_allIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TagList", field, true, true, "ID")
 }
 
 func (ec *executionContext) _UiSettings_user(ctx context.Context, field graphql.CollectedField, obj *model.UISettings) (ret graphql.Marshaler) {
@@ -13488,7 +13769,7 @@ func (ec *executionContext) unmarshalInputDateFilter(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"year", "month", "day", "dateGt", "dateLt", "gt", "lt"}
+	fieldsInOrder := [...]string{"year", "month", "day", "dateGt", "dateLt", "dateGte", "dateLte", "gt", "lt", "gte", "lte"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13530,6 +13811,20 @@ func (ec *executionContext) unmarshalInputDateFilter(ctx context.Context, obj an
 				return it, err
 			}
 			it.DateLt = data
+		case "dateGte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateGte"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateGte = data
+		case "dateLte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateLte"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateLte = data
 		case "gt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gt"))
 			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
@@ -13544,6 +13839,20 @@ func (ec *executionContext) unmarshalInputDateFilter(ctx context.Context, obj an
 				return it, err
 			}
 			it.Lt = data
+		case "gte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gte"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Gte = data
+		case "lte":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lte"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lte = data
 		}
 	}
 	return it, nil
@@ -13572,7 +13881,7 @@ func (ec *executionContext) unmarshalInputDocumentFilter(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ids", "title", "content", "titleContent", "search", "archiveSerialNumber", "created", "added", "modified", "correspondent", "correspondentName", "documentType", "documentTypeName", "tags", "tagName", "isTagged", "isInInbox"}
+	fieldsInOrder := [...]string{"ids", "title", "content", "titleContent", "search", "archiveSerialNumber", "created", "added", "modified", "correspondent", "correspondentName", "documentType", "documentTypeName", "tags", "tagName", "isTagged", "isInInbox", "originalFilename", "checksum", "mimeType", "storagePath", "storagePathName", "owner", "sharedBy", "customFields", "hasCustomFields", "customFieldsIcontains", "customFieldQuery"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13698,6 +14007,85 @@ func (ec *executionContext) unmarshalInputDocumentFilter(ctx context.Context, ob
 				return it, err
 			}
 			it.IsInInbox = data
+		case "originalFilename":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("originalFilename"))
+			data, err := ec.unmarshalOTextFilter2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐTextFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OriginalFilename = data
+		case "checksum":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checksum"))
+			data, err := ec.unmarshalOTextFilter2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐTextFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Checksum = data
+		case "mimeType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mimeType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MimeType = data
+		case "storagePath":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storagePath"))
+			data, err := ec.unmarshalOIDFilter2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐIDFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoragePath = data
+		case "storagePathName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storagePathName"))
+			data, err := ec.unmarshalOTextFilter2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐTextFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoragePathName = data
+		case "owner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owner"))
+			data, err := ec.unmarshalOIDFilter2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐIDFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Owner = data
+		case "sharedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sharedBy"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SharedBy = data
+		case "customFields":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customFields"))
+			data, err := ec.unmarshalOTagsFilter2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐTagsFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomFields = data
+		case "hasCustomFields":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCustomFields"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCustomFields = data
+		case "customFieldsIcontains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customFieldsIcontains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomFieldsIcontains = data
+		case "customFieldQuery":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customFieldQuery"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.DocumentFilter().CustomFieldQuery(ctx, &it, data); err != nil {
+				return it, err
+			}
 		}
 	}
 	return it, nil
@@ -13730,7 +14118,7 @@ func (ec *executionContext) unmarshalInputDocumentOrder(ctx context.Context, obj
 		asMap["direction"] = "ASC"
 	}
 
-	fieldsInOrder := [...]string{"field", "direction"}
+	fieldsInOrder := [...]string{"field", "direction", "customField"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13751,6 +14139,13 @@ func (ec *executionContext) unmarshalInputDocumentOrder(ctx context.Context, obj
 				return it, err
 			}
 			it.Direction = data
+		case "customField":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customField"))
+			data, err := ec.unmarshalOID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomField = data
 		}
 	}
 	return it, nil
@@ -13926,7 +14321,7 @@ func (ec *executionContext) unmarshalInputIDFilter(ctx context.Context, obj any)
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"exact", "in", "isnull"}
+	fieldsInOrder := [...]string{"exact", "in", "none", "isnull"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13947,6 +14342,13 @@ func (ec *executionContext) unmarshalInputIDFilter(ctx context.Context, obj any)
 				return it, err
 			}
 			it.In = data
+		case "none":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("none"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.None = data
 		case "isnull":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isnull"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -14136,7 +14538,7 @@ func (ec *executionContext) unmarshalInputNameFilter(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"ids", "name"}
+	fieldsInOrder := [...]string{"ids", "name", "isRoot"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14157,6 +14559,13 @@ func (ec *executionContext) unmarshalInputNameFilter(ctx context.Context, obj an
 				return it, err
 			}
 			it.Name = data
+		case "isRoot":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isRoot"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsRoot = data
 		}
 	}
 	return it, nil
@@ -14301,7 +14710,7 @@ func (ec *executionContext) unmarshalInputSavedViewInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "showOnDashboard", "showInSidebar", "sortField", "sortReverse", "filterRules"}
+	fieldsInOrder := [...]string{"name", "showOnDashboard", "showInSidebar", "sortField", "sortReverse", "filterRules", "pageSize", "displayMode", "displayFields"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14350,6 +14759,27 @@ func (ec *executionContext) unmarshalInputSavedViewInput(ctx context.Context, ob
 				return it, err
 			}
 			it.FilterRules = graphql.OmittableOf(data)
+		case "pageSize":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pageSize"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PageSize = graphql.OmittableOf(data)
+		case "displayMode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("displayMode"))
+			data, err := ec.unmarshalOSavedViewDisplayMode2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐSavedViewDisplayMode(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisplayMode = graphql.OmittableOf(data)
+		case "displayFields":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("displayFields"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisplayFields = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -15162,23 +15592,29 @@ func (ec *executionContext) _CorrespondentList(ctx context.Context, sel ast.Sele
 		case "totalCount":
 			out.Values[i] = ec._CorrespondentList_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "page":
 			out.Values[i] = ec._CorrespondentList_page(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageSize":
 			out.Values[i] = ec._CorrespondentList_pageSize(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "items":
 			out.Values[i] = ec._CorrespondentList_items(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "allIds":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CorrespondentList_allIds(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15363,23 +15799,29 @@ func (ec *executionContext) _DocumentList(ctx context.Context, sel ast.Selection
 		case "totalCount":
 			out.Values[i] = ec._DocumentList_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "page":
 			out.Values[i] = ec._DocumentList_page(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageSize":
 			out.Values[i] = ec._DocumentList_pageSize(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "items":
 			out.Values[i] = ec._DocumentList_items(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "allIds":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DocumentList_allIds(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15596,23 +16038,29 @@ func (ec *executionContext) _DocumentTypeList(ctx context.Context, sel ast.Selec
 		case "totalCount":
 			out.Values[i] = ec._DocumentTypeList_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "page":
 			out.Values[i] = ec._DocumentTypeList_page(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageSize":
 			out.Values[i] = ec._DocumentTypeList_pageSize(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "items":
 			out.Values[i] = ec._DocumentTypeList_items(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "allIds":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DocumentTypeList_allIds(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16492,6 +16940,21 @@ func (ec *executionContext) _SavedView(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._SavedView_filterRules(ctx, field, obj)
 				})
+		case "pageSize":
+			out.Values[i] = ec._SavedView_pageSize(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "displayMode":
+			out.Values[i] = ec._SavedView_displayMode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "displayFields":
+			out.Values[i] = ec._SavedView_displayFields(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16523,23 +16986,29 @@ func (ec *executionContext) _SavedViewList(ctx context.Context, sel ast.Selectio
 		case "totalCount":
 			out.Values[i] = ec._SavedViewList_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "page":
 			out.Values[i] = ec._SavedViewList_page(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageSize":
 			out.Values[i] = ec._SavedViewList_pageSize(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "items":
 			out.Values[i] = ec._SavedViewList_items(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "allIds":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SavedViewList_allIds(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17110,23 +17579,29 @@ func (ec *executionContext) _TagList(ctx context.Context, sel ast.SelectionSet, 
 		case "totalCount":
 			out.Values[i] = ec._TagList_totalCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "page":
 			out.Values[i] = ec._TagList_page(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageSize":
 			out.Values[i] = ec._TagList_pageSize(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "items":
 			out.Values[i] = ec._TagList_items(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "allIds":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TagList_allIds(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18852,6 +19327,18 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) unmarshalOID2int(ctx context.Context, v any) (int, error) {
+	res, err := graphql.UnmarshalIntID(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalIntID(v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOID2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
 	if v == nil {
 		return nil, nil
@@ -19046,6 +19533,38 @@ func (ec *executionContext) unmarshalONameOrder2ᚕgithubᚗcomᚋquirehqᚋquir
 	}
 	return res, nil
 }
+
+func (ec *executionContext) unmarshalOSavedViewDisplayMode2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐSavedViewDisplayMode(ctx context.Context, v any) (*store.SavedViewDisplayMode, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOSavedViewDisplayMode2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐSavedViewDisplayMode[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSavedViewDisplayMode2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐSavedViewDisplayMode(ctx context.Context, sel ast.SelectionSet, v *store.SavedViewDisplayMode) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOSavedViewDisplayMode2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐSavedViewDisplayMode[*v])
+	return res
+}
+
+var (
+	unmarshalOSavedViewDisplayMode2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐSavedViewDisplayMode = map[string]store.SavedViewDisplayMode{
+		"TABLE":       store.DisplayTable,
+		"SMALL_CARDS": store.DisplaySmallCards,
+		"LARGE_CARDS": store.DisplayLargeCards,
+	}
+	marshalOSavedViewDisplayMode2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐSavedViewDisplayMode = map[store.SavedViewDisplayMode]string{
+		store.DisplayTable:      "TABLE",
+		store.DisplaySmallCards: "SMALL_CARDS",
+		store.DisplayLargeCards: "LARGE_CARDS",
+	}
+)
 
 func (ec *executionContext) unmarshalOSavedViewRuleInput2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐSavedViewRuleInputᚄ(ctx context.Context, v any) ([]store.SavedViewRuleInput, error) {
 	if v == nil {

@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/quirehq/quire/graph"
+	"github.com/quirehq/quire/graph/model"
 	"github.com/quirehq/quire/store"
 )
 
@@ -50,6 +51,24 @@ func (r *documentResolver) HasArchiveVersion(ctx context.Context, obj *store.Doc
 	return obj.ArchiveFilename != nil, nil
 }
 
+func (r *documentListResolver) AllIds(ctx context.Context, obj *model.DocumentList) ([]int, error) {
+	f, _ := listArgs[*store.DocumentFilter](ctx, "filter")
+	order, _ := listArgs[[]store.DocumentOrder](ctx, "orderBy")
+	return r.Store.DocumentIDs(ctx, deref(f), order)
+}
+
+func (r *documentFilterResolver) CustomFieldQuery(ctx context.Context, obj *store.DocumentFilter, data *string) error {
+	return decodeCustomFieldQuery(obj, data)
+}
+
 func (r *Resolver) Document() graph.DocumentResolver { return &documentResolver{r} }
 
-type documentResolver struct{ *Resolver }
+func (r *Resolver) DocumentList() graph.DocumentListResolver { return &documentListResolver{r} }
+
+func (r *Resolver) DocumentFilter() graph.DocumentFilterResolver { return &documentFilterResolver{r} }
+
+type (
+	documentResolver       struct{ *Resolver }
+	documentListResolver   struct{ *Resolver }
+	documentFilterResolver struct{ *Resolver }
+)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/quirehq/quire/graph"
+	"github.com/quirehq/quire/graph/model"
 	"github.com/quirehq/quire/store"
 )
 
@@ -21,8 +22,18 @@ func (r *correspondentResolver) LastCorrespondence(ctx context.Context, obj *sto
 	return r.loaders(ctx).lastCorrespondenceByCorr.Load(ctx, obj.ID)
 }
 
+func (r *correspondentListResolver) AllIds(ctx context.Context, obj *model.CorrespondentList) ([]int, error) {
+	f, order := nameListArgs(ctx)
+	return r.CorrespondentIDs(ctx, f, order)
+}
+
 func (r *documentTypeResolver) DocumentCount(ctx context.Context, obj *store.DocumentType) (int, error) {
 	return r.loaders(ctx).documentCountByType.Load(ctx, obj.ID)
+}
+
+func (r *documentTypeListResolver) AllIds(ctx context.Context, obj *model.DocumentTypeList) ([]int, error) {
+	f, order := nameListArgs(ctx)
+	return r.DocumentTypeIDs(ctx, f, order)
 }
 
 func (r *tagResolver) TextColor(ctx context.Context, obj *store.Tag) (string, error) {
@@ -37,14 +48,32 @@ func (r *tagResolver) DocumentCount(ctx context.Context, obj *store.Tag) (int, e
 	return r.loaders(ctx).documentCountByTag.Load(ctx, obj.ID)
 }
 
+func (r *tagListResolver) AllIds(ctx context.Context, obj *model.TagList) ([]int, error) {
+	f, order := nameListArgs(ctx)
+	return r.TagIDs(ctx, f, order)
+}
+
 func (r *Resolver) Correspondent() graph.CorrespondentResolver { return &correspondentResolver{r} }
+
+func (r *Resolver) CorrespondentList() graph.CorrespondentListResolver {
+	return &correspondentListResolver{r}
+}
 
 func (r *Resolver) DocumentType() graph.DocumentTypeResolver { return &documentTypeResolver{r} }
 
+func (r *Resolver) DocumentTypeList() graph.DocumentTypeListResolver {
+	return &documentTypeListResolver{r}
+}
+
 func (r *Resolver) Tag() graph.TagResolver { return &tagResolver{r} }
 
+func (r *Resolver) TagList() graph.TagListResolver { return &tagListResolver{r} }
+
 type (
-	correspondentResolver struct{ *Resolver }
-	documentTypeResolver  struct{ *Resolver }
-	tagResolver           struct{ *Resolver }
+	correspondentResolver     struct{ *Resolver }
+	correspondentListResolver struct{ *Resolver }
+	documentTypeResolver      struct{ *Resolver }
+	documentTypeListResolver  struct{ *Resolver }
+	tagResolver               struct{ *Resolver }
+	tagListResolver           struct{ *Resolver }
 )

@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/quirehq/quire/store"
 )
@@ -14,6 +15,7 @@ func (r *Resolver) createSavedView(ctx context.Context, in store.SavedViewInput)
 	trimName(in.Name)
 	fe := store.FieldErrors{}
 	validateSavedView(fe, in, true)
+	validateSavedViewDisplay(fe, in)
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
@@ -34,8 +36,26 @@ func (r *Resolver) saveSavedView(ctx context.Context, id int, in store.SavedView
 	trimName(in.Name)
 	fe := store.FieldErrors{}
 	validateSavedView(fe, in, requireAll)
+	validateSavedViewDisplay(fe, in)
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
 	return r.Store.UpdateSavedView(ctx, u.ID, id, in)
+}
+
+// validateSavedViewDisplay checks how a view shows its documents:
+// pageSize at least 1, a known displayMode, known displayFields (NGX.md
+// §9.1; each bad name is one message).
+func validateSavedViewDisplay(fe store.FieldErrors, in store.SavedViewInput) {
+	if n := in.PageSize.Value(); n != nil && *n < 1 {
+		fe.Add("pageSize", "Ensure this value is greater than or equal to 1.")
+	}
+	if m := in.DisplayMode.Value(); m != nil && !m.Valid() {
+		fe.Add("displayMode", fmt.Sprintf("%q is not a valid choice.", string(*m)))
+	}
+	for _, f := range in.DisplayFields.Value() {
+		if p := store.DisplayFieldProblem(f); p != "" {
+			fe.Add("displayFields", p)
+		}
+	}
 }

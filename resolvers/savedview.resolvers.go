@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/quirehq/quire/graph"
+	"github.com/quirehq/quire/graph/model"
 	"github.com/quirehq/quire/store"
 )
 
@@ -20,6 +21,15 @@ func (r *savedViewResolver) FilterRules(ctx context.Context, obj *store.SavedVie
 	return rules, err
 }
 
+func (r *savedViewListResolver) AllIds(ctx context.Context, obj *model.SavedViewList) ([]int, error) {
+	return r.SavedViewIDs(ctx)
+}
+
 func (r *Resolver) SavedView() graph.SavedViewResolver { return &savedViewResolver{r} }
 
-type savedViewResolver struct{ *Resolver }
+func (r *Resolver) SavedViewList() graph.SavedViewListResolver { return &savedViewListResolver{r} }
+
+type (
+	savedViewResolver     struct{ *Resolver }
+	savedViewListResolver struct{ *Resolver }
+)

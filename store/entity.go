@@ -106,6 +106,10 @@ type SavedView struct {
 	ShowInSidebar   bool    `bun:"show_in_sidebar,notnull"`
 	SortField       *string `bun:"sort_field"`
 	SortReverse     bool    `bun:"sort_reverse,notnull"`
+	// How the view shows its documents; nil: the client's default.
+	PageSize      *int                  `bun:"page_size"`
+	DisplayMode   *SavedViewDisplayMode `bun:"display_mode"`
+	DisplayFields []string              `bun:"display_fields,type:text,nullzero"` // JSON array
 }
 
 // SavedViewRule is one filter rule of a saved view (paperless rule types 0–21).

@@ -61,6 +61,9 @@ type SavedViewInput struct {
 	SortField       graphql.Omittable[*string]
 	SortReverse     *bool
 	FilterRules     graphql.Omittable[[]SavedViewRuleInput]
+	PageSize        graphql.Omittable[*int]
+	DisplayMode     graphql.Omittable[*SavedViewDisplayMode]
+	DisplayFields   graphql.Omittable[[]string] // an empty list is stored as null
 }
 
 // BulkEditMethod names a bulk operation on a set of documents.

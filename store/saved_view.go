@@ -116,7 +116,51 @@ func applySavedView(v *SavedView, in SavedViewInput) error {
 	if in.SortReverse != nil {
 		v.SortReverse = *in.SortReverse
 	}
+	if n, ok := in.PageSize.ValueOK(); ok {
+		v.PageSize = n
+	}
+	if m, ok := in.DisplayMode.ValueOK(); ok {
+		v.DisplayMode = m
+	}
+	if f, ok := in.DisplayFields.ValueOK(); ok {
+		v.DisplayFields = nil
+		if len(f) > 0 {
+			v.DisplayFields = f
+		}
+	}
 	return nil
+}
+
+// SavedViewDisplayMode is how a saved view lays out its documents
+// (paperless-ngx's display_mode values).
+type SavedViewDisplayMode string
+
+// The display modes.
+const (
+	DisplayTable      SavedViewDisplayMode = "table"
+	DisplaySmallCards SavedViewDisplayMode = "smallCards"
+	DisplayLargeCards SavedViewDisplayMode = "largeCards"
+)
+
+// Valid reports whether m is one of the display modes.
+func (m SavedViewDisplayMode) Valid() bool {
+	return m == DisplayTable || m == DisplaySmallCards || m == DisplayLargeCards
+}
+
+// displayFields are the columns a saved view may show (NGX.md §9.1),
+// besides custom_field_<id>.
+var displayFields = map[string]bool{"title": true, "created": true, "added": true, "tag": true,
+	"correspondent": true, "documenttype": true, "storagepath": true, "note": true, "owner": true,
+	"shared": true, "asn": true, "pagecount": true}
+
+// DisplayFieldProblem says why name cannot be a saved view's display
+// field ("" when it can): a known column, or custom_field_<id> (no custom
+// field exists yet, so no id is known).
+func DisplayFieldProblem(name string) string {
+	if displayFields[name] {
+		return ""
+	}
+	return "Invalid field: " + name
 }
 
 func (s *Store) insertSavedViewRules(ctx context.Context, viewID int, in []SavedViewRuleInput) error {

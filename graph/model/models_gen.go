@@ -64,6 +64,8 @@ type CorrespondentList struct {
 	Page       int                   `json:"page"`
 	PageSize   int                   `json:"pageSize"`
 	Items      []store.Correspondent `json:"items"`
+	// The ids of every match on every page, in list order (computed only when selected).
+	AllIds []int `json:"allIds"`
 }
 
 type DocumentList struct {
@@ -71,6 +73,8 @@ type DocumentList struct {
 	Page       int              `json:"page"`
 	PageSize   int              `json:"pageSize"`
 	Items      []store.Document `json:"items"`
+	// The ids of every match on every page, in list order (computed only when selected).
+	AllIds []int `json:"allIds"`
 }
 
 // A document's stored files. Sizes and metadata are null when a file is missing.
@@ -101,6 +105,8 @@ type DocumentTypeList struct {
 	Page       int                  `json:"page"`
 	PageSize   int                  `json:"pageSize"`
 	Items      []store.DocumentType `json:"items"`
+	// The ids of every match on every page, in list order (computed only when selected).
+	AllIds []int `json:"allIds"`
 }
 
 // One PDF XMP/info entry.
@@ -154,6 +160,8 @@ type SavedViewList struct {
 	Page       int               `json:"page"`
 	PageSize   int               `json:"pageSize"`
 	Items      []store.SavedView `json:"items"`
+	// The ids of every view on every page, in list order (computed only when selected).
+	AllIds []int `json:"allIds"`
 }
 
 type SearchFacets struct {
@@ -223,6 +231,8 @@ type TagList struct {
 	Page       int         `json:"page"`
 	PageSize   int         `json:"pageSize"`
 	Items      []store.Tag `json:"items"`
+	// The ids of every match on every page, in list order (computed only when selected).
+	AllIds []int `json:"allIds"`
 }
 
 // The web UI settings of the caller, with the server's own keys merged in.
