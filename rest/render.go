@@ -2,8 +2,8 @@ package rest
 
 import (
 	"bytes"
-	"errors"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
