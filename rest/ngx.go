@@ -17,8 +17,8 @@ import (
 
 // ngxRoutes are the routes only paperless-ngx has (NGX.md §3, §9.3,
 // §10, §11, §13.2, §13.3): tasks, UI settings, profile, users, groups,
-// status and remote version, and custom fields (empty until Quire has
-// them: rest/ngx_customfields.go). routes() appends them.
+// status and remote version, and custom fields and document notes (empty
+// until Quire has them: rest/ngx_datamodel.go). routes() appends them.
 func (a *API) ngxRoutes() []*endpoint {
 	return []*endpoint{
 		{Path: "/tasks/", Name: "Task List", Tag: "tasks", Dialects: dialectNGX,
@@ -62,6 +62,8 @@ func (a *API) ngxRoutes() []*endpoint {
 			Query: customFieldParams},
 		{Path: "/custom_fields/{id}/", Name: "Custom Field Instance", Tag: "custom_fields", Dialects: dialectNGX,
 			Ops: []op{{Method: "GET", Summary: "One custom field (none exist yet: 404)", Handler: a.customFieldGet(), Status: 200, Result: "CustomField"}}},
+		{Path: "/documents/{id}/notes/", Name: "Document Notes", Tag: "documents", Dialects: dialectNGX,
+			Ops: []op{{Method: "GET", Summary: "The document's notes (Quire has none yet: empty)", Handler: a.documentNotes(), Status: 200, Result: "Notes"}}},
 		{Path: "/status/", Name: "System Status", Tag: "status", Dialects: dialectNGX,
 			Ops: []op{{Method: "GET", Summary: "Database, index, classifier and task health (superusers and staff)", Handler: a.systemStatus(), Status: 200, Result: "Status"}}},
 		{Path: "/remote_version/", Name: "Remote Version", Public: true, Tag: "status", Dialects: dialectNGX,

@@ -1,14 +1,17 @@
 package rest
 
-import "net/http"
+import (
+	"net/http"
+	"time"
+)
+
+// The paperless-ngx routes of what the data-model issue adds (custom
+// fields, notes) answer correctly empty until Quire has them, never 404,
+// so that clients which read them around every document call
+// (paperless-mcp, pypaperless) work. Writing them is not offered yet:
+// POST answers 405.
 
 // ---- custom fields (NGX.md §8.1)
-
-// Quire has no custom fields yet (the data-model issue adds them): the
-// list answers an empty page in the request version's shape and an id
-// answers 404, so that clients which read the definitions before every
-// document call (paperless-mcp, pypaperless) work. Creating one is not
-// offered: POST answers 405.
 
 // customFieldJSON is a definition's shape, for when there are some.
 type customFieldJSON struct {
@@ -50,5 +53,32 @@ func (a *API) customFieldList() http.HandlerFunc {
 func (a *API) customFieldGet() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		a.writeJSON(w, r, http.StatusNotFound, detail("Not found."))
+	}
+}
+
+// ---- notes (NGX.md §6.10)
+
+// noteJSON is a note's shape, for when there are some.
+type noteJSON struct {
+	ID      int       `json:"id"`
+	Note    string    `json:"note"`
+	Created time.Time `json:"created"`
+	User    any       `json:"user"`
+}
+
+// documentNotes answers a document's notes: none yet, and 404 for a
+// document that does not exist.
+func (a *API) documentNotes() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, ok := pathID(r)
+		if !ok {
+			a.writeJSON(w, r, http.StatusNotFound, detail("Not found."))
+			return
+		}
+		if _, err := a.res.Query().Document(r.Context(), id); err != nil {
+			a.writeError(w, r, err, nil)
+			return
+		}
+		a.writeJSON(w, r, http.StatusOK, []noteJSON{})
 	}
 }
