@@ -165,8 +165,10 @@ type ComplexityRoot struct {
 		ArchiveMetadata      func(childComplexity int) int
 		ArchiveSize          func(childComplexity int) int
 		HasArchiveVersion    func(childComplexity int) int
+		Lang                 func(childComplexity int) int
 		MediaFilename        func(childComplexity int) int
 		OriginalChecksum     func(childComplexity int) int
+		OriginalFilename     func(childComplexity int) int
 		OriginalMetadata     func(childComplexity int) int
 		OriginalMimeType     func(childComplexity int) int
 		OriginalSize         func(childComplexity int) int
@@ -174,7 +176,9 @@ type ComplexityRoot struct {
 
 	DocumentSuggestions struct {
 		CorrespondentIds func(childComplexity int) int
+		Dates            func(childComplexity int) int
 		DocumentTypeIds  func(childComplexity int) int
+		StoragePathIds   func(childComplexity int) int
 		TagIds           func(childComplexity int) int
 	}
 
@@ -206,6 +210,17 @@ type ComplexityRoot struct {
 	FileTypeCount struct {
 		Count    func(childComplexity int) int
 		MimeType func(childComplexity int) int
+	}
+
+	GlobalSearchResult struct {
+		Correspondents func(childComplexity int) int
+		DocumentTypes  func(childComplexity int) int
+		Documents      func(childComplexity int) int
+		Groups         func(childComplexity int) int
+		SavedViews     func(childComplexity int) int
+		Tags           func(childComplexity int) int
+		Total          func(childComplexity int) int
+		Users          func(childComplexity int) int
 	}
 
 	Group struct {
@@ -240,6 +255,7 @@ type ComplexityRoot struct {
 		APIToken            func(childComplexity int) int
 		AcknowledgeTasks    func(childComplexity int, ids []string, numbers []int, all *bool) int
 		BulkEditDocuments   func(childComplexity int, input store.BulkEdit) int
+		BulkEditObjects     func(childComplexity int, input store.BulkObjects) int
 		CreateCorrespondent func(childComplexity int, input store.CorrespondentInput) int
 		CreateDocumentType  func(childComplexity int, input store.DocumentTypeInput) int
 		CreateSavedView     func(childComplexity int, input store.SavedViewInput) int
@@ -289,6 +305,7 @@ type ComplexityRoot struct {
 		DocumentType        func(childComplexity int, id int) int
 		DocumentTypes       func(childComplexity int, filter *store.NameFilter, orderBy []store.NameOrder, page *int, pageSize *int) int
 		Documents           func(childComplexity int, filter *store.DocumentFilter, orderBy []store.DocumentOrder, page *int, pageSize *int) int
+		GlobalSearch        func(childComplexity int, query string, dbOnly *bool) int
 		Groups              func(childComplexity int) int
 		LogEntries          func(childComplexity int, filter *store.LogFilter, order *store.Direction, page *int, pageSize *int) int
 		LogEntry            func(childComplexity int, id int) int
@@ -520,6 +537,7 @@ type MutationResolver interface {
 	CreateUser(ctx context.Context, input model.UserInput) (*store.User, error)
 	UpdateUser(ctx context.Context, id int, input model.UserInput) (*store.User, error)
 	DeleteUser(ctx context.Context, id int) (int, error)
+	BulkEditObjects(ctx context.Context, input store.BulkObjects) ([]int, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*store.User, error)
@@ -551,6 +569,7 @@ type QueryResolver interface {
 	User(ctx context.Context, id int) (*store.User, error)
 	Groups(ctx context.Context) ([]model.Group, error)
 	ServerStatus(ctx context.Context) (*model.ServerStatus, error)
+	GlobalSearch(ctx context.Context, query string, dbOnly *bool) (*model.GlobalSearchResult, error)
 	Search(ctx context.Context, query string, filter *store.DocumentFilter, orderBy *store.DocumentOrder, page *int, pageSize *int, facets *bool) (*model.SearchResult, error)
 	MoreLike(ctx context.Context, documentID int, filter *store.DocumentFilter, page *int, pageSize *int) (*model.SearchResult, error)
 	Autocomplete(ctx context.Context, term string, limit *int) ([]string, error)
@@ -1119,6 +1138,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DocumentMetadata.HasArchiveVersion(childComplexity), true
+	case "DocumentMetadata.lang":
+		if e.ComplexityRoot.DocumentMetadata.Lang == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DocumentMetadata.Lang(childComplexity), true
 	case "DocumentMetadata.mediaFilename":
 		if e.ComplexityRoot.DocumentMetadata.MediaFilename == nil {
 			break
@@ -1131,6 +1156,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DocumentMetadata.OriginalChecksum(childComplexity), true
+	case "DocumentMetadata.originalFilename":
+		if e.ComplexityRoot.DocumentMetadata.OriginalFilename == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DocumentMetadata.OriginalFilename(childComplexity), true
 	case "DocumentMetadata.originalMetadata":
 		if e.ComplexityRoot.DocumentMetadata.OriginalMetadata == nil {
 			break
@@ -1156,12 +1187,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DocumentSuggestions.CorrespondentIds(childComplexity), true
+	case "DocumentSuggestions.dates":
+		if e.ComplexityRoot.DocumentSuggestions.Dates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DocumentSuggestions.Dates(childComplexity), true
 	case "DocumentSuggestions.documentTypeIds":
 		if e.ComplexityRoot.DocumentSuggestions.DocumentTypeIds == nil {
 			break
 		}
 
 		return e.ComplexityRoot.DocumentSuggestions.DocumentTypeIds(childComplexity), true
+	case "DocumentSuggestions.storagePathIds":
+		if e.ComplexityRoot.DocumentSuggestions.StoragePathIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DocumentSuggestions.StoragePathIds(childComplexity), true
 	case "DocumentSuggestions.tagIds":
 		if e.ComplexityRoot.DocumentSuggestions.TagIds == nil {
 			break
@@ -1280,6 +1323,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FileTypeCount.MimeType(childComplexity), true
+
+	case "GlobalSearchResult.correspondents":
+		if e.ComplexityRoot.GlobalSearchResult.Correspondents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GlobalSearchResult.Correspondents(childComplexity), true
+	case "GlobalSearchResult.documentTypes":
+		if e.ComplexityRoot.GlobalSearchResult.DocumentTypes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GlobalSearchResult.DocumentTypes(childComplexity), true
+	case "GlobalSearchResult.documents":
+		if e.ComplexityRoot.GlobalSearchResult.Documents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GlobalSearchResult.Documents(childComplexity), true
+	case "GlobalSearchResult.groups":
+		if e.ComplexityRoot.GlobalSearchResult.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GlobalSearchResult.Groups(childComplexity), true
+	case "GlobalSearchResult.savedViews":
+		if e.ComplexityRoot.GlobalSearchResult.SavedViews == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GlobalSearchResult.SavedViews(childComplexity), true
+	case "GlobalSearchResult.tags":
+		if e.ComplexityRoot.GlobalSearchResult.Tags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GlobalSearchResult.Tags(childComplexity), true
+	case "GlobalSearchResult.total":
+		if e.ComplexityRoot.GlobalSearchResult.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GlobalSearchResult.Total(childComplexity), true
+	case "GlobalSearchResult.users":
+		if e.ComplexityRoot.GlobalSearchResult.Users == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GlobalSearchResult.Users(childComplexity), true
 
 	case "Group.id":
 		if e.ComplexityRoot.Group.ID == nil {
@@ -1409,6 +1501,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.BulkEditDocuments(childComplexity, args["input"].(store.BulkEdit)), true
+	case "Mutation.bulkEditObjects":
+		if e.ComplexityRoot.Mutation.BulkEditObjects == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_bulkEditObjects_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BulkEditObjects(childComplexity, args["input"].(store.BulkObjects)), true
 	case "Mutation.createCorrespondent":
 		if e.ComplexityRoot.Mutation.CreateCorrespondent == nil {
 			break
@@ -1812,6 +1915,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Documents(childComplexity, args["filter"].(*store.DocumentFilter), args["orderBy"].([]store.DocumentOrder), args["page"].(*int), args["pageSize"].(*int)), true
+	case "Query.globalSearch":
+		if e.ComplexityRoot.Query.GlobalSearch == nil {
+			break
+		}
+
+		args, err := ec.field_Query_globalSearch_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.GlobalSearch(childComplexity, args["query"].(string), args["dbOnly"].(*bool)), true
 	case "Query.groups":
 		if e.ComplexityRoot.Query.Groups == nil {
 			break
@@ -2570,6 +2684,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("BulkEditInput", ec.unmarshalInputBulkEditInput),
+			graphql.NewInputUnmarshaler("BulkObjectsInput", ec.unmarshalInputBulkObjectsInput),
 			graphql.NewInputUnmarshaler("ConsumptionTaskFilter", ec.unmarshalInputConsumptionTaskFilter),
 			graphql.NewInputUnmarshaler("CorrespondentInput", ec.unmarshalInputCorrespondentInput),
 			graphql.NewInputUnmarshaler("DateFilter", ec.unmarshalInputDateFilter),
@@ -2682,7 +2797,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/consume.graphqls" "schema/document.graphqls" "schema/log.graphqls" "schema/matching.graphqls" "schema/ngx.graphqls" "schema/savedview.graphqls" "schema/schema.graphqls" "schema/search.graphqls"
+//go:embed "schema/consume.graphqls" "schema/document.graphqls" "schema/log.graphqls" "schema/matching.graphqls" "schema/ngx.graphqls" "schema/ngx_ops.graphqls" "schema/savedview.graphqls" "schema/schema.graphqls" "schema/search.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2699,6 +2814,7 @@ var sources = []*ast.Source{
 	{Name: "schema/log.graphqls", Input: sourceData("schema/log.graphqls"), BuiltIn: false},
 	{Name: "schema/matching.graphqls", Input: sourceData("schema/matching.graphqls"), BuiltIn: false},
 	{Name: "schema/ngx.graphqls", Input: sourceData("schema/ngx.graphqls"), BuiltIn: false},
+	{Name: "schema/ngx_ops.graphqls", Input: sourceData("schema/ngx_ops.graphqls"), BuiltIn: false},
 	{Name: "schema/savedview.graphqls", Input: sourceData("schema/savedview.graphqls"), BuiltIn: false},
 	{Name: "schema/schema.graphqls", Input: sourceData("schema/schema.graphqls"), BuiltIn: false},
 	{Name: "schema/search.graphqls", Input: sourceData("schema/search.graphqls"), BuiltIn: false},
@@ -2939,6 +3055,10 @@ func (ec *executionContext) childFields_DocumentMetadata(ctx context.Context, fi
 		return ec.fieldContext_DocumentMetadata_archiveSize(ctx, field)
 	case "archiveMetadata":
 		return ec.fieldContext_DocumentMetadata_archiveMetadata(ctx, field)
+	case "originalFilename":
+		return ec.fieldContext_DocumentMetadata_originalFilename(ctx, field)
+	case "lang":
+		return ec.fieldContext_DocumentMetadata_lang(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DocumentMetadata", field.Name)
 }
@@ -2951,6 +3071,10 @@ func (ec *executionContext) childFields_DocumentSuggestions(ctx context.Context,
 		return ec.fieldContext_DocumentSuggestions_tagIds(ctx, field)
 	case "documentTypeIds":
 		return ec.fieldContext_DocumentSuggestions_documentTypeIds(ctx, field)
+	case "storagePathIds":
+		return ec.fieldContext_DocumentSuggestions_storagePathIds(ctx, field)
+	case "dates":
+		return ec.fieldContext_DocumentSuggestions_dates(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DocumentSuggestions", field.Name)
 }
@@ -3013,6 +3137,28 @@ func (ec *executionContext) childFields_FileTypeCount(ctx context.Context, field
 		return ec.fieldContext_FileTypeCount_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FileTypeCount", field.Name)
+}
+
+func (ec *executionContext) childFields_GlobalSearchResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_GlobalSearchResult_total(ctx, field)
+	case "documents":
+		return ec.fieldContext_GlobalSearchResult_documents(ctx, field)
+	case "savedViews":
+		return ec.fieldContext_GlobalSearchResult_savedViews(ctx, field)
+	case "tags":
+		return ec.fieldContext_GlobalSearchResult_tags(ctx, field)
+	case "correspondents":
+		return ec.fieldContext_GlobalSearchResult_correspondents(ctx, field)
+	case "documentTypes":
+		return ec.fieldContext_GlobalSearchResult_documentTypes(ctx, field)
+	case "users":
+		return ec.fieldContext_GlobalSearchResult_users(ctx, field)
+	case "groups":
+		return ec.fieldContext_GlobalSearchResult_groups(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GlobalSearchResult", field.Name)
 }
 
 func (ec *executionContext) childFields_Group(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3509,6 +3655,20 @@ func (ec *executionContext) field_Mutation_bulkEditDocuments_args(ctx context.Co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.BulkEdit, error) {
 			return ec.unmarshalNBulkEditInput2githubᚗcomᚋquirehqᚋquireᚋstoreᚐBulkEdit(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_bulkEditObjects_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.BulkObjects, error) {
+			return ec.unmarshalNBulkObjectsInput2githubᚗcomᚋquirehqᚋquireᚋstoreᚐBulkObjects(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4176,6 +4336,28 @@ func (ec *executionContext) field_Query_documents_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["pageSize"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_globalSearch_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "query",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["query"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "dbOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dbOnly"] = arg1
 	return args, nil
 }
 
@@ -6716,6 +6898,52 @@ func (ec *executionContext) fieldContext_DocumentMetadata_archiveMetadata(_ cont
 	return fc, nil
 }
 
+func (ec *executionContext) _DocumentMetadata_originalFilename(ctx context.Context, field graphql.CollectedField, obj *model.DocumentMetadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DocumentMetadata_originalFilename(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OriginalFilename, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DocumentMetadata_originalFilename(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DocumentMetadata", field, false, false, "String")
+}
+
+func (ec *executionContext) _DocumentMetadata_lang(ctx context.Context, field graphql.CollectedField, obj *model.DocumentMetadata) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DocumentMetadata_lang(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lang, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DocumentMetadata_lang(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DocumentMetadata", field, false, false, "String")
+}
+
 func (ec *executionContext) _DocumentSuggestions_correspondentIds(ctx context.Context, field graphql.CollectedField, obj *model.DocumentSuggestions) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6783,6 +7011,52 @@ func (ec *executionContext) _DocumentSuggestions_documentTypeIds(ctx context.Con
 }
 func (ec *executionContext) fieldContext_DocumentSuggestions_documentTypeIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DocumentSuggestions", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DocumentSuggestions_storagePathIds(ctx context.Context, field graphql.CollectedField, obj *model.DocumentSuggestions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DocumentSuggestions_storagePathIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StoragePathIds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNID2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DocumentSuggestions_storagePathIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DocumentSuggestions", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DocumentSuggestions_dates(ctx context.Context, field graphql.CollectedField, obj *model.DocumentSuggestions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DocumentSuggestions_dates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []time.Time) graphql.Marshaler {
+			return ec.marshalNDate2ᚕtimeᚐTimeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DocumentSuggestions_dates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DocumentSuggestions", field, false, false, "Date")
 }
 
 func (ec *executionContext) _DocumentType_id(ctx context.Context, field graphql.CollectedField, obj *store.DocumentType) (ret graphql.Marshaler) {
@@ -7206,6 +7480,253 @@ func (ec *executionContext) _FileTypeCount_count(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_FileTypeCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FileTypeCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GlobalSearchResult_total(ctx context.Context, field graphql.CollectedField, obj *model.GlobalSearchResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GlobalSearchResult_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GlobalSearchResult_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GlobalSearchResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GlobalSearchResult_documents(ctx context.Context, field graphql.CollectedField, obj *model.GlobalSearchResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GlobalSearchResult_documents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Documents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Document) graphql.Marshaler {
+			return ec.marshalNDocument2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐDocumentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GlobalSearchResult_documents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GlobalSearchResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Document(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GlobalSearchResult_savedViews(ctx context.Context, field graphql.CollectedField, obj *model.GlobalSearchResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GlobalSearchResult_savedViews(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SavedViews, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.SavedView) graphql.Marshaler {
+			return ec.marshalNSavedView2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐSavedViewᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GlobalSearchResult_savedViews(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GlobalSearchResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SavedView(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GlobalSearchResult_tags(ctx context.Context, field graphql.CollectedField, obj *model.GlobalSearchResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GlobalSearchResult_tags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tags, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Tag) graphql.Marshaler {
+			return ec.marshalNTag2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐTagᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GlobalSearchResult_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GlobalSearchResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tag(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GlobalSearchResult_correspondents(ctx context.Context, field graphql.CollectedField, obj *model.GlobalSearchResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GlobalSearchResult_correspondents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Correspondents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Correspondent) graphql.Marshaler {
+			return ec.marshalNCorrespondent2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCorrespondentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GlobalSearchResult_correspondents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GlobalSearchResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Correspondent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GlobalSearchResult_documentTypes(ctx context.Context, field graphql.CollectedField, obj *model.GlobalSearchResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GlobalSearchResult_documentTypes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentTypes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.DocumentType) graphql.Marshaler {
+			return ec.marshalNDocumentType2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐDocumentTypeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GlobalSearchResult_documentTypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GlobalSearchResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DocumentType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GlobalSearchResult_users(ctx context.Context, field graphql.CollectedField, obj *model.GlobalSearchResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GlobalSearchResult_users(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Users, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐUserᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GlobalSearchResult_users(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GlobalSearchResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GlobalSearchResult_groups(ctx context.Context, field graphql.CollectedField, obj *model.GlobalSearchResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GlobalSearchResult_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Group) graphql.Marshaler {
+			return ec.marshalNGroup2ᚕgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GlobalSearchResult_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GlobalSearchResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Group_id(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
@@ -8599,6 +9120,50 @@ func (ec *executionContext) fieldContext_Mutation_deleteUser(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_bulkEditObjects(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_bulkEditObjects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BulkEditObjects(ctx, fc.Args["input"].(store.BulkObjects))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNID2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_bulkEditObjects(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_bulkEditObjects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ObjectCount_id(ctx context.Context, field graphql.CollectedField, obj *store.ObjectCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9927,6 +10492,50 @@ func (ec *executionContext) fieldContext_Query_serverStatus(_ context.Context, f
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ServerStatus(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_globalSearch(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_globalSearch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().GlobalSearch(ctx, fc.Args["query"].(string), fc.Args["dbOnly"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GlobalSearchResult) graphql.Marshaler {
+			return ec.marshalNGlobalSearchResult2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐGlobalSearchResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_globalSearch(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GlobalSearchResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_globalSearch_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -13510,7 +14119,14 @@ func (ec *executionContext) unmarshalInputBulkEditInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"documentIds", "method", "correspondentId", "documentTypeId", "tagId", "addTagIds", "removeTagIds"}
+	if _, present := asMap["all"]; !present {
+		asMap["all"] = false
+	}
+	if _, present := asMap["merge"]; !present {
+		asMap["merge"] = false
+	}
+
+	fieldsInOrder := [...]string{"documentIds", "method", "correspondentId", "documentTypeId", "tagId", "addTagIds", "removeTagIds", "all", "filter", "storagePathId", "addCustomFieldIds", "removeCustomFieldIds", "ownerId", "permissionUserIds", "permissionGroupIds", "merge"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13566,6 +14182,69 @@ func (ec *executionContext) unmarshalInputBulkEditInput(ctx context.Context, obj
 				return it, err
 			}
 			it.RemoveTagIDs = data
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = data
+		case "filter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filter"))
+			data, err := ec.unmarshalODocumentFilter2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐDocumentFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Filter = data
+		case "storagePathId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storagePathId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoragePathID = data
+		case "addCustomFieldIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addCustomFieldIds"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddCustomFieldIDs = data
+		case "removeCustomFieldIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removeCustomFieldIds"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RemoveCustomFieldIDs = data
+		case "ownerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerID = data
+		case "permissionUserIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("permissionUserIds"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PermissionUserIDs = data
+		case "permissionGroupIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("permissionGroupIds"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PermissionGroupIDs = data
+		case "merge":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merge"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Merge = data
 		}
 	}
 	return it, nil
@@ -13580,6 +14259,94 @@ func (ec *executionContext) unmarshalInputBulkEditInput(ctx context.Context, obj
 func UnmarshalBulkEditInput(ctx context.Context, raw any) (store.BulkEdit, error) {
 	var out store.BulkEdit
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "BulkEditInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputBulkObjectsInput(ctx context.Context, obj any) (store.BulkObjects, error) {
+	var it store.BulkObjects
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["merge"]; !present {
+		asMap["merge"] = false
+	}
+
+	fieldsInOrder := [...]string{"objectIds", "objectType", "operation", "ownerId", "permissionUserIds", "permissionGroupIds", "merge"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "objectIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectIds"))
+			data, err := ec.unmarshalNID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectIDs = data
+		case "objectType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectType"))
+			data, err := ec.unmarshalNBulkObjectType2githubᚗcomᚋquirehqᚋquireᚋstoreᚐObjectType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectType = data
+		case "operation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operation"))
+			data, err := ec.unmarshalNBulkObjectOperation2githubᚗcomᚋquirehqᚋquireᚋstoreᚐObjectOperation(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Operation = data
+		case "ownerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerID = data
+		case "permissionUserIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("permissionUserIds"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PermissionUserIDs = data
+		case "permissionGroupIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("permissionGroupIds"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PermissionGroupIDs = data
+		case "merge":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merge"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Merge = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBulkObjectsInput unmarshals raw into the BulkObjectsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBulkObjectsInput(ctx context.Context, raw any) (store.BulkObjects, error) {
+	var out store.BulkObjects
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BulkObjectsInput", raw, &out)
 	return out, err
 }
 
@@ -15900,6 +16667,16 @@ func (ec *executionContext) _DocumentMetadata(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "originalFilename":
+			out.Values[i] = ec._DocumentMetadata_originalFilename(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lang":
+			out.Values[i] = ec._DocumentMetadata_lang(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15940,6 +16717,16 @@ func (ec *executionContext) _DocumentSuggestions(ctx context.Context, sel ast.Se
 			}
 		case "documentTypeIds":
 			out.Values[i] = ec._DocumentSuggestions_documentTypeIds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "storagePathIds":
+			out.Values[i] = ec._DocumentSuggestions_storagePathIds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dates":
+			out.Values[i] = ec._DocumentSuggestions_dates(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -16144,6 +16931,74 @@ func (ec *executionContext) _FileTypeCount(ctx context.Context, sel ast.Selectio
 			}
 		case "count":
 			out.Values[i] = ec._FileTypeCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var globalSearchResultImplementors = []string{"GlobalSearchResult"}
+
+func (ec *executionContext) _GlobalSearchResult(ctx context.Context, sel ast.SelectionSet, obj *model.GlobalSearchResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, globalSearchResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GlobalSearchResult")
+		case "total":
+			out.Values[i] = ec._GlobalSearchResult_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "documents":
+			out.Values[i] = ec._GlobalSearchResult_documents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "savedViews":
+			out.Values[i] = ec._GlobalSearchResult_savedViews(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tags":
+			out.Values[i] = ec._GlobalSearchResult_tags(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "correspondents":
+			out.Values[i] = ec._GlobalSearchResult_correspondents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "documentTypes":
+			out.Values[i] = ec._GlobalSearchResult_documentTypes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "users":
+			out.Values[i] = ec._GlobalSearchResult_users(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groups":
+			out.Values[i] = ec._GlobalSearchResult_groups(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -16543,6 +17398,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "bulkEditObjects":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_bulkEditObjects(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16843,6 +17705,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_serverStatus(ctx, field)
+				})
+		case "globalSearch":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_globalSearch(ctx, field)
 				})
 		case "search":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -18136,6 +19004,41 @@ func (ec *executionContext) marshalNBulkEditMethod2githubᚗcomᚋquirehqᚋquir
 	return res
 }
 
+func (ec *executionContext) unmarshalNBulkObjectOperation2githubᚗcomᚋquirehqᚋquireᚋstoreᚐObjectOperation(ctx context.Context, v any) (store.ObjectOperation, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := store.ObjectOperation(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBulkObjectOperation2githubᚗcomᚋquirehqᚋquireᚋstoreᚐObjectOperation(ctx context.Context, sel ast.SelectionSet, v store.ObjectOperation) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "BulkObjectOperation!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNBulkObjectType2githubᚗcomᚋquirehqᚋquireᚋstoreᚐObjectType(ctx context.Context, v any) (store.ObjectType, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := store.ObjectType(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBulkObjectType2githubᚗcomᚋquirehqᚋquireᚋstoreᚐObjectType(ctx context.Context, sel ast.SelectionSet, v store.ObjectType) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "BulkObjectType!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNBulkObjectsInput2githubᚗcomᚋquirehqᚋquireᚋstoreᚐBulkObjects(ctx context.Context, v any) (store.BulkObjects, error) {
+	res, err := ec.unmarshalInputBulkObjectsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNComponentStatus2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐComponentStatus(ctx context.Context, sel ast.SelectionSet, v *model.ComponentStatus) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ComponentStatus!")
@@ -18257,6 +19160,49 @@ func (ec *executionContext) marshalNCorrespondentList2ᚖgithubᚗcomᚋquirehq�
 		return graphql.Null
 	}
 	return ec._CorrespondentList(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := scalar.UnmarshalDate(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDate2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := scalar.MarshalDate(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Date!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNDate2ᚕtimeᚐTimeᚄ(ctx context.Context, v any) ([]time.Time, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]time.Time, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDate2timeᚐTime(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNDate2ᚕtimeᚐTimeᚄ(ctx context.Context, sel ast.SelectionSet, v []time.Time) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNDate2timeᚐTime(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -18427,6 +19373,14 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNGlobalSearchResult2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐGlobalSearchResult(ctx context.Context, sel ast.SelectionSet, v *model.GlobalSearchResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GlobalSearchResult!")
+		return graphql.Null
+	}
+	return ec._GlobalSearchResult(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNGroup2githubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐGroup(ctx context.Context, sel ast.SelectionSet, v model.Group) graphql.Marshaler {

@@ -20,6 +20,9 @@ import (
 // DELETE, DeleteDocuments returns the deleted rows instead, which a caller
 // needs to remove their files.
 func (s *Store) BulkEdit(ctx context.Context, b BulkEdit) ([]int, error) {
+	if unsupportedBulk[b.Method] {
+		return nil, UnsupportedBulkMethod(string(b.Method))
+	}
 	var changed []int
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		if err := s.checkDocumentList(ctx, b.DocumentIDs); err != nil {
@@ -35,6 +38,8 @@ func (s *Store) BulkEdit(ctx context.Context, b BulkEdit) ([]int, error) {
 			changed, err = s.bulkTag(ctx, b.DocumentIDs, b.TagID, b.Method == BulkAddTag)
 		case BulkModifyTags:
 			changed, err = s.bulkModifyTags(ctx, b.DocumentIDs, b.AddTagIDs, b.RemoveTagIDs)
+		case BulkSetStoragePath, BulkModifyCustomFields, BulkSetPermissions:
+			return s.bulkValidateOnly(ctx, b)
 		case BulkDelete:
 			changed = b.DocumentIDs
 			_, err = s.deleteDocuments(ctx, changed)

@@ -77,6 +77,17 @@ const (
 	BulkRemoveTag        BulkEditMethod = "REMOVE_TAG"
 	BulkModifyTags       BulkEditMethod = "MODIFY_TAGS"
 	BulkDelete           BulkEditMethod = "DELETE"
+	// paperless-ngx's further methods (NGX.md §6.8), see BulkEditOps.
+	BulkSetStoragePath     BulkEditMethod = "SET_STORAGE_PATH"
+	BulkModifyCustomFields BulkEditMethod = "MODIFY_CUSTOM_FIELDS"
+	BulkSetPermissions     BulkEditMethod = "SET_PERMISSIONS"
+	BulkReprocess          BulkEditMethod = "REPROCESS"
+	BulkRotate             BulkEditMethod = "ROTATE"
+	BulkMerge              BulkEditMethod = "MERGE"
+	BulkSplit              BulkEditMethod = "SPLIT"
+	BulkDeletePages        BulkEditMethod = "DELETE_PAGES"
+	BulkEditPDF            BulkEditMethod = "EDIT_PDF"
+	BulkRemovePassword     BulkEditMethod = "REMOVE_PASSWORD"
 )
 
 // BulkEdit is one bulk operation. Which parameters are used depends on
@@ -90,6 +101,21 @@ type BulkEdit struct {
 	TagID           *int
 	AddTagIDs       []int
 	RemoveTagIDs    []int
+	// All selects the documents Filter matches (nil: every document)
+	// instead of DocumentIDs; the resolver resolves it.
+	All    bool
+	Filter *DocumentFilter
+	// SET_STORAGE_PATH: StoragePathID (nil clears).
+	StoragePathID *int
+	// MODIFY_CUSTOM_FIELDS: AddCustomFieldIDs and RemoveCustomFieldIDs.
+	AddCustomFieldIDs    []int
+	RemoveCustomFieldIDs []int
+	// SET_PERMISSIONS: OwnerID (nil: none), the users and groups given
+	// rights, and Merge.
+	OwnerID            *int
+	PermissionUserIDs  []int
+	PermissionGroupIDs []int
+	Merge              bool
 }
 
 // Statistics are the archive's headline counts. DocumentsInbox is nil

@@ -91,6 +91,10 @@ type DocumentMetadata struct {
 	ArchiveMediaFilename *string             `json:"archiveMediaFilename,omitempty"`
 	ArchiveSize          *int                `json:"archiveSize,omitempty"`
 	ArchiveMetadata      []FileMetadataEntry `json:"archiveMetadata,omitempty"`
+	// The name the file had when it was consumed.
+	OriginalFilename string `json:"originalFilename"`
+	// The content's language; Quire does not detect it yet and says en.
+	Lang string `json:"lang"`
 }
 
 // What matching rules and the classifier pick for a document's current content.
@@ -98,6 +102,10 @@ type DocumentSuggestions struct {
 	CorrespondentIds []int `json:"correspondentIds"`
 	TagIds           []int `json:"tagIds"`
 	DocumentTypeIds  []int `json:"documentTypeIds"`
+	// Quire has no storage paths yet: empty.
+	StoragePathIds []int `json:"storagePathIds"`
+	// Dates found in the content (at most three, in the order found), read like the consumption's created date.
+	Dates []time.Time `json:"dates"`
 }
 
 type DocumentTypeList struct {
@@ -115,6 +123,20 @@ type FileMetadataEntry struct {
 	Prefix    *string `json:"prefix,omitempty"`
 	Key       string  `json:"key"`
 	Value     string  `json:"value"`
+}
+
+// At most three hits of each kind (paperless-ngx's global search). Kinds Quire does not have yet are always empty.
+type GlobalSearchResult struct {
+	// The sum of the lists' lengths.
+	Total          int                   `json:"total"`
+	Documents      []store.Document      `json:"documents"`
+	SavedViews     []store.SavedView     `json:"savedViews"`
+	Tags           []store.Tag           `json:"tags"`
+	Correspondents []store.Correspondent `json:"correspondents"`
+	DocumentTypes  []store.DocumentType  `json:"documentTypes"`
+	// Superusers only; empty for others.
+	Users  []store.User `json:"users"`
+	Groups []Group      `json:"groups"`
 }
 
 // A group of users. Quire has no groups yet: lists are empty.
