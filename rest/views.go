@@ -52,6 +52,7 @@ type ruleJSON struct {
 var savedViewNames = map[string]string{
 	"showOnDashboard": "show_on_dashboard", "showInSidebar": "show_in_sidebar", "sortField": "sort_field",
 	"sortReverse": "sort_reverse", "filterRules": "filter_rules",
+	"pageSize": "page_size", "displayMode": "display_mode", "displayFields": "non_field_errors",
 }
 
 // none is the filter and order type of endpoints without either.
@@ -69,7 +70,7 @@ func (a *API) savedViews() *resource[store.SavedView, none, none, store.SavedVie
 			return l.Items, l.Page, l.TotalCount, nil
 		},
 		get: q.SavedView,
-		input: func(b *body, _ *reqInfo) store.SavedViewInput {
+		input: func(b *body, ri *reqInfo) store.SavedViewInput {
 			var in store.SavedViewInput
 			in.Name, _ = b.str("name", false, true)
 			in.ShowOnDashboard, _ = b.boolean("show_on_dashboard")
@@ -80,6 +81,9 @@ func (a *API) savedViews() *resource[store.SavedView, none, none, store.SavedVie
 			in.SortReverse, _ = b.boolean("sort_reverse")
 			if rules, ok := filterRules(b); ok {
 				in.FilterRules = graphql.OmittableOf(rules)
+			}
+			if ri.version >= 9 {
+				savedViewDisplay(b, &in)
 			}
 			return in
 		},
@@ -130,13 +134,50 @@ func savedViewsNgx(ctx context.Context, r *http.Request, version int, items []st
 		o := owned
 		o.Owner = &v.UserID
 		out[i] = savedViewNgxJSON{ID: v.ID, Name: v.Name, SortField: v.SortField, SortReverse: v.SortReverse,
-			FilterRules: rj, ngxOwnership: o}
+			FilterRules: rj, PageSize: v.PageSize, DisplayMode: (*string)(v.DisplayMode), ngxOwnership: o}
+		if v.DisplayFields != nil {
+			out[i].DisplayFields = &v.DisplayFields
+		}
 		if version == 9 {
 			out[i].ShowOnDashboard, out[i].ShowInSidebar = &v.ShowOnDashboard, &v.ShowInSidebar
 		}
 		return nil
 	})
 	return out, err
+}
+
+// savedViewDisplay reads the paperless-ngx display keys: page_size,
+// display_mode and display_fields (each nullable).
+func savedViewDisplay(b *body, in *store.SavedViewInput) {
+	if n, ok := b.integer("page_size", true); ok {
+		in.PageSize = graphql.OmittableOf(n)
+	}
+	if m, ok := b.str("display_mode", true, false); ok {
+		in.DisplayMode = graphql.OmittableOf((*store.SavedViewDisplayMode)(m))
+	}
+	x, ok := b.raw("display_fields")
+	if !ok {
+		return
+	}
+	if x == nil {
+		in.DisplayFields = graphql.OmittableOf[[]string](nil)
+		return
+	}
+	list, isList := x.([]any)
+	if !isList {
+		b.fail("display_fields", fmt.Sprintf("Expected a list of items but got type %q.", pyType(x)))
+		return
+	}
+	fields := make([]string, 0, len(list))
+	for _, item := range list {
+		s, isStr := item.(string)
+		if !isStr {
+			b.fail("display_fields", "Not a valid string.")
+			return
+		}
+		fields = append(fields, s)
+	}
+	in.DisplayFields = graphql.OmittableOf(fields)
 }
 
 // filterRules reads filter_rules: a JSON list of {rule_type, value}.

@@ -1,0 +1,70 @@
+package rest_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"testing"
+)
+
+// paperless-ngx saved views write and read page_size, display_mode and
+// display_fields (NGX.md §9.1); versions 1 and 2 neither show nor take them.
+func TestSavedViewDisplayNgx(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, e *env) {
+		type view struct {
+			ID            int       `json:"id"`
+			PageSize      *int      `json:"page_size"`
+			DisplayMode   *string   `json:"display_mode"`
+			DisplayFields *[]string `json:"display_fields"`
+		}
+		decode := func(b []byte) view {
+			t.Helper()
+			var v view
+			if err := json.Unmarshal(b, &v); err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		body := map[string]any{"name": "Cards", "show_on_dashboard": false, "show_in_sidebar": false, "filter_rules": []any{}, "page_size": 100,
+			"display_mode": "largeCards", "display_fields": []string{"title", "correspondent", "note"}}
+		v := decode(e.want(e.do("POST", "/api/saved_views/", body, asV10), 201))
+		if v.PageSize == nil || *v.PageSize != 100 || v.DisplayMode == nil || *v.DisplayMode != "largeCards" ||
+			v.DisplayFields == nil || !reflect.DeepEqual(*v.DisplayFields, []string{"title", "correspondent", "note"}) {
+			t.Fatalf("created %+v", v)
+		}
+		path := fmt.Sprintf("/api/saved_views/%d/", v.ID)
+		if got := decode(e.want(e.do("GET", path, nil, asV9), 200)); !reflect.DeepEqual(got, v) {
+			t.Fatalf("v9 read %+v, want %+v", got, v)
+		}
+		// [] is stored as null; null clears the mode.
+		got := decode(e.want(e.do("PATCH", path, map[string]any{"display_fields": []string{}, "display_mode": nil}, asV9), 200))
+		if got.DisplayFields != nil || got.DisplayMode != nil || got.PageSize == nil {
+			t.Fatalf("patched %+v", got)
+		}
+		for _, c := range []struct {
+			body map[string]any
+			want string
+		}{
+			{map[string]any{"display_fields": []string{"title", "colour"}}, `{"non_field_errors":["Invalid field: colour"]}`},
+			{map[string]any{"display_mode": "grid"}, `{"display_mode":["\"grid\" is not a valid choice."]}`},
+			{map[string]any{"page_size": 0}, `{"page_size":["Ensure this value is greater than or equal to 1."]}`},
+			{map[string]any{"display_fields": "title"}, `{"display_fields":["Expected a list of items but got type \"str\"."]}`},
+		} {
+			if b := string(e.want(e.do("PATCH", path, c.body, asV10), 400)); b != c.want {
+				t.Errorf("%v: %s, want %s", c.body, b, c.want)
+			}
+		}
+		// Version 2 ignores the keys and does not show them.
+		var raw map[string]any
+		b := e.want(e.do("PATCH", path, map[string]any{"page_size": 7}), 200)
+		if err := json.Unmarshal(b, &raw); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := raw["page_size"]; ok {
+			t.Errorf("version 2 shows page_size: %s", b)
+		}
+		if got := decode(e.want(e.do("GET", path, nil, asV10), 200)); got.PageSize == nil || *got.PageSize != 100 {
+			t.Errorf("version 2 wrote page_size: %+v", got)
+		}
+	})
+}
