@@ -25,7 +25,7 @@ func TestSavedViewDisplayNgx(t *testing.T) {
 			}
 			return v
 		}
-		body := map[string]any{"name": "Cards", "show_on_dashboard": false, "show_in_sidebar": false, "filter_rules": []any{}, "page_size": 100,
+		body := map[string]any{"name": "Cards", "filter_rules": []any{}, "page_size": 100, // v10: no show_* keys
 			"display_mode": "largeCards", "display_fields": []string{"title", "correspondent", "note"}}
 		v := decode(e.want(e.do("POST", "/api/saved_views/", body, asV10), 201))
 		if v.PageSize == nil || *v.PageSize != 100 || v.DisplayMode == nil || *v.DisplayMode != "largeCards" ||

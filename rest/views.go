@@ -85,6 +85,18 @@ func (a *API) savedViews() *resource[store.SavedView, none, none, store.SavedVie
 			if ri.version >= 9 {
 				savedViewDisplay(b, &in)
 			}
+			if ri.version >= 10 && ri.ep != nil && ri.ep.Path == "/saved_views/" {
+				// Version 10 has no show_on_dashboard/show_in_sidebar (the
+				// dashboard and sidebar lists live in the UI settings):
+				// a view it creates is on neither.
+				no := false
+				if in.ShowOnDashboard == nil {
+					in.ShowOnDashboard = &no
+				}
+				if in.ShowInSidebar == nil {
+					in.ShowInSidebar = &no
+				}
+			}
 			return in
 		},
 		create:  m.CreateSavedView,
