@@ -59,6 +59,7 @@ type clientFixture struct {
 	EditID       int      `json:"edit_id"`
 	EditTitle    string   `json:"edit_title"`
 	DeleteID     int      `json:"delete_id"`
+	NewTag       string   `json:"new_tag"` // made, renamed and deleted
 }
 
 // seedForClients uploads three text documents through post_document,
@@ -98,6 +99,7 @@ func seedForClients(t *testing.T, base string) (clientFixture, string) {
 		UploadPath: upload, UploadTitle: "Residents minutes",
 		EditID: ids["train.txt"], EditTitle: "Train ticket (Hamburg)",
 		DeleteID: ids["water.txt"],
+		NewTag:   "Urgent",
 	}, tok.Token
 }
 

@@ -123,6 +123,15 @@ async function main() {
       const doc = (await call("get_document", { id: FX.edit_id })).json;
       check(doc && doc.title === FX.edit_title, `after update_document: ${JSON.stringify(doc)}`);
     });
+    await step("tag objects", async () => {
+      const made = (await call("create_tag", { name: FX.new_tag, color: "#ff0000", matching_algorithm: 0 })).json;
+      check(made && made.id && made.name === FX.new_tag, `create_tag: ${JSON.stringify(made)}`);
+      const renamed = (await call("update_tag", { id: made.id, name: FX.new_tag + " (renamed)" })).json;
+      check(renamed && renamed.name === FX.new_tag + " (renamed)", `update_tag: ${JSON.stringify(renamed)}`);
+      await call("delete_tag", { id: made.id, confirm: true });
+      const left = (await call("list_tags", { name__icontains: FX.new_tag })).json;
+      check(left && left.count === 0, `after delete_tag: ${JSON.stringify(left)}`);
+    });
     await step("custom fields", async () => {
       const { json, text } = await call("list_custom_fields", {});
       check(json && json.count === 0 && json.results.length === 0, `custom fields: ${text}`);

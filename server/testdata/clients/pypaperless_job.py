@@ -119,6 +119,23 @@ async def main():
             doc = await pl.documents(did)
             check(sorted(doc.tags) == sorted([FX["tag"], FX["tag2"]]) and doc.title == FX["edit_title"], f"after PATCH: {doc.title!r} {doc.tags}")
 
+        async def tag_objects():
+            draft = pl.tags.create(name=FX["new_tag"], color="#ff0000", is_inbox_tag=False, match="",
+                                   matching_algorithm=0, is_insensitive=True)
+            tid = await pl.save(draft)
+            check(isinstance(tid, int), f"new tag id {tid!r}")
+            tag = await pl.tags(tid)
+            check(tag.name == FX["new_tag"] and tag.color == "#ff0000", f"new tag {tag!r}")
+            tag.name = FX["new_tag"] + " (renamed)"
+            check(await pl.update(tag), "tag update sent nothing")
+            check((await pl.tags(tid)).name == FX["new_tag"] + " (renamed)", "tag not renamed")
+            await pl.delete(tag)
+            try:
+                await pl.tags(tid)
+            except NotFoundError:
+                return
+            raise AssertionError("deleted tag still found")
+
         async def custom_fields():
             fields = await pl.custom_fields.as_list()
             check(fields == [], f"custom fields {fields!r}")
@@ -146,6 +163,7 @@ async def main():
         await step("download", download_document)
         await step("upload", upload_document)
         await step("edit tags", edit_tags)
+        await step("tag objects", tag_objects)
         await step("custom fields", custom_fields)
         await step("delete", delete_document)
 
