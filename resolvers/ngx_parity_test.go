@@ -17,7 +17,9 @@ func TestNgxDocumentFiltersThroughGraphQL(t *testing.T) {
 			e.mustDo(`{ documents(filter: {`+filter+`}) { totalCount } }`, &out)
 			return out.Documents.TotalCount
 		}
-		var corr struct{ Correspondents struct{ Items []struct{ ID string } } }
+		var corr struct {
+			Correspondents struct{ Items []struct{ ID string } }
+		}
 		e.mustDo(`{ correspondents(filter: {name: {iexact: "corr 0"}}) { items { id } } }`, &corr)
 		c0 := corr.Correspondents.Items[0].ID
 		for _, c := range []struct {
@@ -60,7 +62,9 @@ func TestNgxDocumentFiltersThroughGraphQL(t *testing.T) {
 		}
 
 		// PAGE_COUNT ordering (no page counts: id order); CUSTOM_FIELD names a missing field.
-		var ordered struct{ Documents struct{ Items []struct{ ID string } } }
+		var ordered struct {
+			Documents struct{ Items []struct{ ID string } }
+		}
 		e.mustDo(`{ documents(orderBy: [{field: PAGE_COUNT, direction: DESC}], pageSize: 3) { items { id } } }`, &ordered)
 		if len(ordered.Documents.Items) != 3 {
 			t.Errorf("PAGE_COUNT order: %v", ordered.Documents.Items)

@@ -23,6 +23,8 @@ type endpoint struct {
 	Ops    []op
 	// Query lists the filters, ordering and pagination parameters of GET.
 	Query []param
+	// NgxQuery, when set, is Query in the paperless-ngx versions (9, 10).
+	NgxQuery []param
 	// Ordering lists the names ?ordering= accepts.
 	Ordering []string
 	// Tag groups the endpoint in the OpenAPI document.

@@ -107,6 +107,25 @@ func schemas() obj {
 	return s
 }
 
+// ngxQuery documents the list's parameters in the paperless-ngx versions
+// (its own filters and, for documents, orderings); nil when they are the
+// same as query's.
+func (res *resource[T, F, O, In]) ngxQuery() []param {
+	if res.ngxFilters == nil {
+		return nil
+	}
+	orders := res.orders.names()
+	if res.ngxOrders != nil {
+		// ngxDocumentOrders: 1.x's names, page_count and custom_field_<id>.
+		orders = append(append([]string{}, orders...), "page_count", "custom_field_<id>")
+	}
+	return listQuery(res.ngxFilters.params(), orders)
+}
+
+// selectionDataParam is the ngx document list's include_selection_data.
+var selectionDataParam = param{Name: "include_selection_data", Type: "boolean",
+	Help: "true: the envelope ends with selection_data for every match"}
+
 // partialSuffix names a schema's variant without required properties.
 const partialSuffix = "Partial"
 
@@ -180,7 +199,11 @@ func (a *API) openAPI(version int) obj {
 		for _, o := range ep.Ops {
 			params := append([]any{}, pathParams...)
 			if o.Method == "GET" {
-				for _, p := range ep.Query {
+				query := ep.Query
+				if ngx && ep.NgxQuery != nil {
+					query = ep.NgxQuery
+				}
+				for _, p := range query {
 					params = append(params, obj{"name": p.Name, "in": "query", "required": false,
 						"description": p.Help, "schema": paramSchema(p.Type)})
 				}
@@ -255,7 +278,7 @@ func (a *API) openAPI(version int) obj {
 		description = "paperless-ng 0.9 compatible (the server's default version is 0). " +
 			"Versions 1 and 2 by `Accept: application/json; version=N`; the paperless-ngx document by `/api/schema/?version=10`."
 	case ngx:
-		s = ngxSchemas(s, version)
+		s = ngxSchemas(ngxResultSchemas(s, version), version)
 		description = "paperless-ngx compatible, API version " + strconv.Itoa(version) +
 			" (`Accept: application/json; version=10`; 3 to 8 are served as 9). The paperless-ng document is `/api/schema/?version=1`."
 	}
@@ -365,4 +388,155 @@ func (a *API) schema() http.HandlerFunc {
 		}
 		a.writeJSON(w, r, http.StatusOK, a.openAPI(v))
 	}
+}
+
+// ngxResultSchemas adds the bodies of the paperless-ngx versions (NGX.md):
+// the routes only they have (tasks, UI settings, profile, users, groups,
+// status, remote version) and, as "<Name>NGX", the ngx forms of the
+// shared ones (statistics' eleven keys, the matching objects, saved
+// views); ngxSchemas puts the latter in place.
+func ngxResultSchemas(s obj, v int) obj {
+	str, integer, boolean := obj{"type": "string"}, obj{"type": "integer"}, obj{"type": "boolean"}
+	nullInt := obj{"type": "integer", "nullable": true}
+	nullStr := obj{"type": "string", "nullable": true}
+	dateTime := obj{"type": "string", "format": "date-time"}
+	nullDateTime := obj{"type": "string", "format": "date-time", "nullable": true}
+	ints := obj{"type": "array", "items": integer}
+	strs := obj{"type": "array", "items": str}
+	anyObject := obj{"type": "object", "additionalProperties": true}
+	props := func(required []string, kv ...any) obj {
+		p := obj{}
+		for i := 0; i < len(kv); i += 2 {
+			p[kv[i].(string)] = kv[i+1]
+		}
+		o := obj{"type": "object", "properties": p}
+		if len(required) > 0 {
+			o["required"] = required
+		}
+		return o
+	}
+	ref := func(name string) obj { return obj{"$ref": "#/components/schemas/" + name} }
+	page := func(item string) obj {
+		return props(nil, "count", integer, "next", nullStr, "previous", nullStr,
+			"results", obj{"type": "array", "items": ref(item)})
+	}
+	// withPartial stores sch under name and, without its required list,
+	// under name+"Partial" (PATCH bodies).
+	withPartial := func(name string, sch obj) {
+		s[name] = sch
+		partial := obj{}
+		for k, x := range sch {
+			if k != "required" {
+				partial[k] = x
+			}
+		}
+		s[strings.TrimSuffix(name, "NGX")+partialSuffix+suffixOf(name)] = partial
+	}
+	holders := props(nil, "users", ints, "groups", ints)
+	ownership := []any{"owner", nullInt, "user_can_change", boolean,
+		"permissions", props(nil, "view", holders, "change", holders),
+		"set_permissions", obj{"type": "object", "description": "write-only: {view:{users,groups}, change:{users,groups}}"}}
+	matching := func(extra ...any) obj {
+		kv := append([]any{"id", integer, "slug", str, "name", str, "match", str,
+			"matching_algorithm", obj{"type": "integer", "enum": []int{0, 1, 2, 3, 4, 5, 6}},
+			"is_insensitive", boolean, "document_count", integer}, ownership...)
+		return props([]string{"name"}, append(kv, extra...)...)
+	}
+
+	// Tasks (NGX.md §11): version 10's object and paginated list, 9's
+	// legacy object and plain array.
+	if v >= 10 {
+		s["Task"] = props(nil, "id", integer, "task_id", str, "task_type", str, "task_type_display", str,
+			"trigger_source", str, "trigger_source_display", str,
+			"status", obj{"type": "string", "enum": []string{"pending", "started", "success", "failure", "revoked"}},
+			"status_display", str, "date_created", dateTime, "date_started", nullDateTime, "date_done", nullDateTime,
+			"duration_seconds", obj{"type": "number", "nullable": true}, "wait_time_seconds", obj{"type": "number", "nullable": true},
+			"input_data", props(nil, "filename", str, "mime_type", str, "overrides", anyObject),
+			"result_data", obj{"nullable": true, "description": "the task's outcome: an object, or null while it runs"},
+			"related_document_ids", ints, "acknowledged", boolean, "owner", nullInt)
+		s["Tasks"] = page("Task")
+	} else {
+		s["Task"] = props(nil, "id", integer, "task_id", str, "task_name", str, "task_file_name", str,
+			"type", str, "status", obj{"type": "string", "enum": []string{"PENDING", "STARTED", "SUCCESS", "FAILURE", "REVOKED"}},
+			"date_created", dateTime, "date_done", nullDateTime, "result", nullStr, "acknowledged", boolean,
+			"related_document", nullInt, "duplicate_documents", ints, "owner", nullInt)
+		s["Tasks"] = obj{"type": "array", "items": ref("Task")}
+	}
+	s["AcknowledgeTasks"] = props(nil, "tasks", ints, "all", boolean)
+
+	s["UISettings"] = props(nil, "user", props(nil, "id", integer, "username", str, "is_staff", boolean,
+		"is_superuser", boolean, "groups", ints, "first_name", str, "last_name", str),
+		"settings", anyObject, "permissions", strs)
+	s["UISettingsBody"] = props([]string{"settings"}, "settings", anyObject)
+	s["Success"] = props(nil, "success", boolean)
+
+	profile := props(nil, "email", str, "password", str, "first_name", str, "last_name", str,
+		"auth_token", nullStr, "social_accounts", obj{"type": "array", "items": obj{}},
+		"has_usable_password", boolean, "is_mfa_enabled", boolean)
+	s["Profile"] = profile
+	s["ProfileBody"+partialSuffix] = props(nil, "email", str, "password", str, "first_name", str, "last_name", str)
+	s["String"] = str
+
+	withPartial("User", props([]string{"username"}, "id", integer, "username", str, "email", str,
+		"password", obj{"type": "string", "description": "write-only; read as **********"},
+		"first_name", str, "last_name", str, "date_joined", dateTime, "is_staff", boolean, "is_active", boolean,
+		"is_superuser", boolean, "groups", ints, "user_permissions", strs, "inherited_permissions", strs,
+		"is_mfa_enabled", boolean))
+	s["UserPage"] = page("User")
+	withPartial("Group", props([]string{"name"}, "id", integer, "name", str, "permissions", strs))
+	s["GroupPage"] = page("Group")
+
+	check := func(status string, kv ...any) []any {
+		return append([]any{status, str}, kv...)
+	}
+	s["Status"] = props(nil, "pngx_version", str, "server_os", str, "install_type", str,
+		"storage", props(nil, "total", integer, "available", integer),
+		"database", props(nil, check("status", "type", str, "url", str, "error", nullStr,
+			"migration_status", props(nil, "latest_migration", nullStr, "unapplied_migrations", strs))...),
+		"tasks", props(nil, "redis_url", nullStr, "redis_status", str, "redis_error", nullStr,
+			"celery_status", str, "celery_url", nullStr, "celery_error", nullStr,
+			"index_status", str, "index_last_modified", nullDateTime, "index_error", nullStr,
+			"classifier_status", str, "classifier_last_trained", nullDateTime, "classifier_error", nullStr,
+			"sanity_check_status", str, "sanity_check_last_run", nullDateTime, "sanity_check_error", nullStr,
+			"llmindex_status", str, "llmindex_last_modified", nullDateTime, "llmindex_error", nullStr,
+			"summary", props(nil, "days", integer, "total_count", integer, "pending_count", integer,
+				"success_count", integer, "failure_count", integer)),
+		"quire", obj{"type": "object", "additionalProperties": str})
+	s["RemoteVersion"] = props(nil, "version", str, "update_available", boolean)
+
+	s["StatisticsNGX"] = props(nil, "documents_total", integer, "documents_inbox", nullInt,
+		"inbox_tag", nullInt, "inbox_tags", obj{"type": "array", "nullable": true, "items": integer},
+		"document_file_type_counts", obj{"type": "array", "items": props(nil, "mime_type", str, "mime_type_count", integer)},
+		"character_count", integer, "tag_count", integer, "correspondent_count", integer,
+		"document_type_count", integer, "storage_path_count", integer, "current_asn", integer)
+
+	withPartial("CorrespondentNGX", matching("last_correspondence",
+		obj{"type": "string", "nullable": true, "description": "the newest document's created date; only on a GET of one or with ?last_correspondence="}))
+	withPartial("DocumentTypeNGX", matching())
+	withPartial("TagNGX", matching("color", obj{"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"},
+		"text_color", str, "is_inbox_tag", boolean, "parent", nullInt,
+		"children", obj{"type": "array", "items": obj{"type": "object"}, "description": "tags do not nest yet: empty"}))
+	view := []any{"id", integer, "name", str, "sort_field", nullStr, "sort_reverse", boolean,
+		"filter_rules", obj{"type": "array", "items": props([]string{"rule_type"},
+			"rule_type", obj{"type": "integer", "minimum": 0, "maximum": 49}, "value", nullStr)},
+		"page_size", obj{"type": "integer", "minimum": 1, "nullable": true},
+		"display_mode", obj{"type": "string", "nullable": true, "enum": []any{"table", "smallCards", "largeCards", nil}},
+		"display_fields", obj{"type": "array", "nullable": true, "items": str,
+			"description": "title, created, added, tag, correspondent, documenttype, storagepath, note, owner, shared, asn, pagecount, custom_field_<id>"}}
+	required := []string{"name", "filter_rules"}
+	if v < 10 {
+		view = append(view, "show_on_dashboard", boolean, "show_in_sidebar", boolean)
+		required = append(required, "show_on_dashboard", "show_in_sidebar")
+	}
+	withPartial("SavedViewNGX", props(required, append(view, ownership...)...))
+	return s
+}
+
+// suffixOf is "NGX" when name ends in it, so that a partial schema of an
+// ngx form is "<Name>PartialNGX" and replaces "<Name>Partial".
+func suffixOf(name string) string {
+	if strings.HasSuffix(name, "NGX") {
+		return "NGX"
+	}
+	return ""
 }

@@ -27,24 +27,25 @@ func (a *API) routes() []*endpoint {
 			Query: []param{{Name: "version", Type: "string", Help: "the API version whose document to serve: 0, 1, 2 (paperless-ng), 9, 10 (paperless-ngx; 3 to 8 are 9)"}}},
 
 		{Path: "/correspondents/", Name: "Correspondent List", Tag: "correspondents",
-			Ops: correspondents.collectionOps(a, "Correspondent"), Query: correspondents.query(), Ordering: correspondents.orders.names()},
+			Ops: correspondents.collectionOps(a, "Correspondent"), Query: correspondents.query(), NgxQuery: correspondents.ngxQuery(), Ordering: correspondents.orders.names()},
 		{Path: "/correspondents/{id}/", Name: "Correspondent Instance", Tag: "correspondents",
 			Ops: correspondents.detailOps(a, "Correspondent")},
 
 		{Path: "/document_types/", Name: "Document Type List", Tag: "document_types",
-			Ops: documentTypes.collectionOps(a, "DocumentType"), Query: documentTypes.query(), Ordering: documentTypes.orders.names()},
+			Ops: documentTypes.collectionOps(a, "DocumentType"), Query: documentTypes.query(), NgxQuery: documentTypes.ngxQuery(), Ordering: documentTypes.orders.names()},
 		{Path: "/document_types/{id}/", Name: "Document Type Instance", Tag: "document_types",
 			Ops: documentTypes.detailOps(a, "DocumentType")},
 
 		{Path: "/tags/", Name: "Tag List", Tag: "tags",
-			Ops: tags.collectionOps(a, "Tag"), Query: tags.query(), Ordering: tags.orders.names()},
+			Ops: tags.collectionOps(a, "Tag"), Query: tags.query(), NgxQuery: tags.ngxQuery(), Ordering: tags.orders.names()},
 		{Path: "/tags/{id}/", Name: "Tag Instance", Tag: "tags",
 			Ops: tags.detailOps(a, "Tag")},
 
 		{Path: "/documents/", Name: "Document List", Tag: "documents",
 			Ops:      []op{{Method: "GET", Summary: "List; with query or more_like_id a full-text search whose results carry __search_hit__", Handler: a.documentList(documents.handleList(a)), Status: 200, Result: "DocumentPage"}},
 			Ordering: documents.orders.names(),
-			Query:    append(append(documents.query(), fieldsParam), searchModeParams...)},
+			Query:    append(append(documents.query(), fieldsParam), searchModeParams...),
+			NgxQuery: append(append(documents.ngxQuery(), fieldsParam, selectionDataParam), searchModeParams...)},
 		{Path: "/documents/{id}/", Name: "Document Instance", Tag: "documents",
 			Ops: documents.detailOps(a, "Document"), Query: []param{fieldsParam}},
 		{Path: "/documents/{id}/download/", Name: "Document Download", Tag: "documents",
@@ -90,7 +91,7 @@ func (a *API) routes() []*endpoint {
 			Ops: []op{{Method: "GET", Summary: "Document counts", Handler: a.statistics(), Status: 200, Result: "Statistics"}}},
 		{Path: "/token/", Name: "Obtain Auth Token", Public: true, Tag: "token",
 			Ops: []op{{Method: "POST", Summary: "Username and password for the user's API token", Handler: a.token(), Status: 200, Body: "Credentials", Result: "Token"}}},
-	}, a.ngxRoutes()...) // tasks, ui_settings, profile, users, groups, status, remote_version: rest/ngx.go
+	}, append(a.ngxRoutes(), a.ngxOpsRoutes()...)...) // tasks, ui_settings, profile, users, groups, status, remote_version: rest/ngx.go; bulk_edit_objects: rest/ngx_ops.go
 }
 
 // originalParam documents ?original=true of download and preview.
