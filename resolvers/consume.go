@@ -279,7 +279,12 @@ func (r *Resolver) documentMetadata(ctx context.Context, id int) (*model.Documen
 	if err != nil {
 		return nil, err
 	}
-	return c.Metadata(ctx, doc)
+	m, err := c.Metadata(ctx, doc)
+	if err != nil {
+		return nil, err
+	}
+	m.OriginalFilename, m.Lang = doc.OriginalFilename, "en"
+	return m, nil
 }
 
 // correspondentName loads a document's correspondent name ("" without one).

@@ -47,6 +47,9 @@ func (r *Resolver) deleteDocument(ctx context.Context, id int) (int, error) {
 // bulkEdit applies a bulk edit; DELETE goes through DeleteDocuments,
 // whose deleted rows name the files to remove after the commit.
 func (r *Resolver) bulkEdit(ctx context.Context, b store.BulkEdit) ([]int, error) {
+	if err := r.bulkSelection(ctx, &b); err != nil {
+		return nil, err
+	}
 	if b.Method == store.BulkDelete {
 		deleted, err := r.Store.DeleteDocuments(ctx, b.DocumentIDs)
 		if err != nil {

@@ -7,16 +7,15 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/quirehq/quire/graph/model"
 	"github.com/quirehq/quire/store"
 )
 
 func (r *mutationResolver) BulkEditObjects(ctx context.Context, input store.BulkObjects) ([]int, error) {
-	panic(fmt.Errorf("not implemented: BulkEditObjects - bulkEditObjects"))
+	return r.bulkEditObjects(ctx, input)
 }
 
 func (r *queryResolver) GlobalSearch(ctx context.Context, query string, dbOnly *bool) (*model.GlobalSearchResult, error) {
-	panic(fmt.Errorf("not implemented: GlobalSearch - globalSearch"))
+	return r.globalSearch(ctx, query, deref(dbOnly))
 }

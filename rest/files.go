@@ -270,6 +270,10 @@ func (a *API) metadata() http.HandlerFunc {
 			a.writeError(w, r, err, nil)
 			return
 		}
+		if info(r).version >= 9 { // rest/ngx_ops.go
+			a.writeJSON(w, r, http.StatusOK, ngxMetadata(m))
+			return
+		}
 		a.writeJSON(w, r, http.StatusOK, metadataJSON{
 			PaperlessChecksum: m.OriginalChecksum, PaperlessMimeType: m.OriginalMimeType, PaperlessFilename: m.MediaFilename,
 			OriginalChecksum: m.OriginalChecksum, OriginalSize: m.OriginalSize, OriginalMimeType: m.OriginalMimeType,
@@ -304,6 +308,10 @@ func (a *API) suggestions() http.HandlerFunc {
 				return []int{}
 			}
 			return ids
+		}
+		if info(r).version >= 9 { // rest/ngx_ops.go
+			a.writeJSON(w, r, http.StatusOK, ngxSuggestions(s, nonNil))
+			return
 		}
 		a.writeJSON(w, r, http.StatusOK, suggestionsJSON{nonNil(s.CorrespondentIds), nonNil(s.TagIds), nonNil(s.DocumentTypeIds)})
 	}

@@ -139,6 +139,10 @@ func searchPage(r *http.Request) int {
 // last page, so it costs two searches; every other request costs one.
 func (a *API) searchView() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if info(r).version >= 9 { // paperless-ngx's global search (NGX.md D5)
+			a.globalSearch(w, r)
+			return
+		}
 		query, ok := last(r.URL.Query(), "query")
 		if !ok {
 			a.writeJSON(w, r, http.StatusOK, searchPageJSON{})

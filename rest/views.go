@@ -369,13 +369,16 @@ func (a *API) bulkEdit() http.HandlerFunc {
 		if b == nil {
 			return
 		}
-		edit := store.BulkEdit{DocumentIDs: documentList(b)}
+		edit := store.BulkEdit{}
+		a.bulkDocuments(r, b, &edit) // documents, or ngx's all + filters
 		if m, ok := b.obj["method"]; !ok {
 			b.fail("method", msgRequired)
-		} else if s, isStr := m.(string); !isStr || bulkMethods[s] == "" {
+		} else if s, isStr := m.(string); !isStr {
+			b.fail("method", fmt.Sprintf("%q is not a valid choice.", pyStr(m)))
+		} else if method, known := bulkMethod(info(r).version, s); !known {
 			b.fail("method", fmt.Sprintf("%q is not a valid choice.", pyStr(m)))
 		} else {
-			edit.Method = bulkMethods[s]
+			edit.Method = method
 		}
 		params, isDict := b.obj["parameters"].(map[string]any)
 		switch x, ok := b.obj["parameters"]; {
@@ -388,7 +391,11 @@ func (a *API) bulkEdit() http.HandlerFunc {
 			a.fieldErrors(w, r, b.errs)
 			return
 		}
-		if msg := bulkParameters(&edit, params); msg != "" {
+		msg := bulkParameters(&edit, params)
+		if msg == "" {
+			msg = ngxBulkParameters(&edit, params)
+		}
+		if msg != "" {
 			a.fieldErrors(w, r, map[string][]string{"non_field_errors": {msg}})
 			return
 		}

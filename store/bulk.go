@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/uptrace/bun"
 )
@@ -21,7 +22,7 @@ import (
 // needs to remove their files.
 func (s *Store) BulkEdit(ctx context.Context, b BulkEdit) ([]int, error) {
 	if unsupportedBulk[b.Method] {
-		return nil, UnsupportedBulkMethod(string(b.Method))
+		return nil, UnsupportedBulkMethod(strings.ToLower(string(b.Method)))
 	}
 	var changed []int
 	err := s.InTx(ctx, func(ctx context.Context) error {

@@ -125,7 +125,8 @@ func (c Consumer) Suggestions(ctx context.Context, doc *store.Document) (*model.
 	if err != nil {
 		return nil, err
 	}
-	return &model.DocumentSuggestions{CorrespondentIds: s.Correspondents, TagIds: s.Tags, DocumentTypeIds: s.DocumentTypes}, nil
+	return &model.DocumentSuggestions{CorrespondentIds: s.Correspondents, TagIds: s.Tags, DocumentTypeIds: s.DocumentTypes,
+		StoragePathIds: []int{}, Dates: c.Svc.SuggestedDates(doc.Content)}, nil
 }
 
 // Rename implements resolvers.Consumer.
