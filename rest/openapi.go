@@ -232,6 +232,10 @@ func (a *API) openAPI(version int) obj {
 				"404": obj{"description": "Not Found", "content": jsonContent("Error")},
 				"406": obj{"description": "Not Acceptable (unsupported API version)", "content": jsonContent("Error")},
 			}
+			if ep.Path == "/token/" && o.Method == "POST" {
+				// Credential checks are throttled per client (server/auth).
+				responses["429"] = obj{"description": "Too Many Requests (Retry-After says when to try again)", "content": jsonContent("Error")}
+			}
 			if o.Body != "" {
 				responses["413"] = obj{"description": "Request body too large", "content": jsonContent("Error")}
 				responses["415"] = obj{"description": "Unsupported Media Type", "content": jsonContent("Error")}
