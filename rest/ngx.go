@@ -17,8 +17,8 @@ import (
 
 // ngxRoutes are the routes only paperless-ngx has (NGX.md §3, §9.3,
 // §10, §11, §13.2, §13.3): tasks, UI settings, profile, users, groups,
-// status and remote version, and custom fields and document notes (empty
-// until Quire has them: rest/ngx_datamodel.go). routes() appends them.
+// status and remote version, and custom fields, notes, storage paths,
+// share links and trash (empty until Quire has them: rest/ngx_datamodel.go). routes() appends them.
 func (a *API) ngxRoutes() []*endpoint {
 	return []*endpoint{
 		{Path: "/tasks/", Name: "Task List", Tag: "tasks", Dialects: dialectNGX,
@@ -64,6 +64,21 @@ func (a *API) ngxRoutes() []*endpoint {
 			Ops: []op{{Method: "GET", Summary: "One custom field (none exist yet: 404)", Handler: a.customFieldGet(), Status: 200, Result: "CustomField"}}},
 		{Path: "/documents/{id}/notes/", Name: "Document Notes", Tag: "documents", Dialects: dialectNGX,
 			Ops: []op{{Method: "GET", Summary: "The document's notes (Quire has none yet: empty)", Handler: a.documentNotes(), Status: 200, Result: "Notes"}}},
+		{Path: "/documents/{id}/share_links/", Name: "Document Share Links", Tag: "documents", Dialects: dialectNGX,
+			Ops: []op{{Method: "GET", Summary: "The document's share links (Quire has none yet: empty)", Handler: a.documentNotes(), Status: 200, Result: "ShareLinks"}}},
+		{Path: "/storage_paths/", Name: "Storage Path List", Tag: "storage_paths", Dialects: dialectNGX,
+			Ops:   []op{{Method: "GET", Summary: "Storage paths (Quire has none yet: empty)", Handler: a.emptyPage(), Status: 200, Result: "StoragePathPage"}},
+			Query: storagePathParams},
+		{Path: "/storage_paths/{id}/", Name: "Storage Path Instance", Tag: "storage_paths", Dialects: dialectNGX,
+			Ops: []op{{Method: "GET", Summary: "One storage path (none exist yet: 404)", Handler: a.noneFound(), Status: 200, Result: "StoragePath"}}},
+		{Path: "/share_links/", Name: "Share Link List", Tag: "share_links", Dialects: dialectNGX,
+			Ops:   []op{{Method: "GET", Summary: "Share links (Quire has none yet: empty)", Handler: a.emptyPage(), Status: 200, Result: "ShareLinkPage"}},
+			Query: paginationParams},
+		{Path: "/share_links/{id}/", Name: "Share Link Instance", Tag: "share_links", Dialects: dialectNGX,
+			Ops: []op{{Method: "GET", Summary: "One share link (none exist yet: 404)", Handler: a.noneFound(), Status: 200, Result: "ShareLink"}}},
+		{Path: "/trash/", Name: "Trash", Tag: "trash", Dialects: dialectNGX,
+			Ops:   []op{{Method: "GET", Summary: "Deleted documents kept for restoring (Quire deletes at once: empty)", Handler: a.emptyPage(), Status: 200, Result: "DocumentPage"}},
+			Query: paginationParams},
 		{Path: "/status/", Name: "System Status", Tag: "status", Dialects: dialectNGX,
 			Ops: []op{{Method: "GET", Summary: "Database, index, classifier and task health (superusers and staff)", Handler: a.systemStatus(), Status: 200, Result: "Status"}}},
 		{Path: "/remote_version/", Name: "Remote Version", Public: true, Tag: "status", Dialects: dialectNGX,

@@ -6,10 +6,10 @@ import (
 )
 
 // The paperless-ngx routes of what the data-model issue adds (custom
-// fields, notes) answer correctly empty until Quire has them, never 404,
-// so that clients which read them around every document call
-// (paperless-mcp, pypaperless) work. Writing them is not offered yet:
-// POST answers 405.
+// fields, notes, storage paths, share links, trash) answer correctly
+// empty until Quire has them, never 404, so that clients which read them
+// around every document call (paperless-mcp, pypaperless) work. Writing
+// them is not offered yet: POST answers 405.
 
 // ---- custom fields (NGX.md §8.1)
 
@@ -31,7 +31,19 @@ var customFieldParams = append([]param{
 	{Name: "ordering", Type: "string", Help: "id, name, data_type, document_count (- for descending)"},
 }, paginationParams...)
 
-func (a *API) customFieldList() http.HandlerFunc {
+// storagePathParams are the filters of /api/storage_paths/ (NGX.md §7).
+var storagePathParams = append([]param{
+	{Name: "id__in", Type: "integers", Help: "ids (comma-separated)"},
+	{Name: "name__icontains", Type: "string", Help: "name contains (case-insensitive)"},
+	{Name: "path__icontains", Type: "string", Help: "path contains (case-insensitive)"},
+	{Name: "ordering", Type: "string", Help: "name, path, match, matching_algorithm, document_count (- for descending)"},
+}, paginationParams...)
+
+func (a *API) customFieldList() http.HandlerFunc { return a.emptyPage() }
+
+// emptyPage answers an empty DRF page in the request version's shape
+// (version 9 adds "all"); a page past the first is 404 as in DRF.
+func (a *API) emptyPage() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p, ok := parsePage(r.URL.Query())
 		if !ok {
@@ -50,7 +62,10 @@ func (a *API) customFieldList() http.HandlerFunc {
 	}
 }
 
-func (a *API) customFieldGet() http.HandlerFunc {
+func (a *API) customFieldGet() http.HandlerFunc { return a.noneFound() }
+
+// noneFound answers 404 for an id of a collection that is empty.
+func (a *API) noneFound() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		a.writeJSON(w, r, http.StatusNotFound, detail("Not found."))
 	}
@@ -67,7 +82,8 @@ type noteJSON struct {
 }
 
 // documentNotes answers a document's notes: none yet, and 404 for a
-// document that does not exist.
+// document that does not exist. A document's share links (§6.11) are
+// the same empty list.
 func (a *API) documentNotes() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, ok := pathID(r)

@@ -8,8 +8,8 @@ import (
 
 func version(v string) opt { return header("Accept", "application/json; version="+v) }
 
-// TestNGXDataModelEmpty: custom fields and notes, which Quire does not
-// have yet, answer empty in the paperless-ngx shapes (v9 with "all"),
+// TestNGXDataModelEmpty: custom fields, notes, storage paths, share
+// links and trash, which Quire does not have yet, answer empty in the paperless-ngx shapes (v9 with "all"),
 // never 404 for a list; an id or a missing document is 404, a create is
 // 405, and an unauthenticated request 401.
 func TestNGXDataModelEmpty(t *testing.T) {
@@ -19,18 +19,23 @@ func TestNGXDataModelEmpty(t *testing.T) {
 		"10": `{"count":0,"next":null,"previous":null,"results":[]}`,
 		"9":  `{"count":0,"next":null,"previous":null,"all":[],"results":[]}`,
 	} {
-		for _, path := range []string{"/api/custom_fields/", "/api/custom_fields/?name__icontains=amount&page_size=100000"} {
+		for _, path := range []string{"/api/custom_fields/", "/api/custom_fields/?name__icontains=amount&page_size=100000",
+			"/api/storage_paths/", "/api/storage_paths/?page_size=100000", "/api/share_links/", "/api/trash/"} {
 			if got := string(e.want(e.do("GET", path, nil, version(v)), 200)); got != want {
 				t.Errorf("v%s %s: %s, want %s", v, path, got, want)
 			}
 		}
 		e.want(e.do("GET", "/api/custom_fields/?page=2", nil, version(v)), 404)
-		e.want(e.do("GET", "/api/custom_fields/1/", nil, version(v)), 404)
-		e.want(e.do("POST", "/api/custom_fields/", map[string]any{"name": "Amount", "data_type": "monetary"}, version(v)), 405)
-		if got := string(e.want(e.do("GET", fmt.Sprintf("/api/documents/%d/notes/", f.doc1), nil, version(v)), 200)); got != "[]" {
-			t.Errorf("v%s notes: %s", v, got)
+		for _, path := range []string{"/api/custom_fields/1/", "/api/storage_paths/1/", "/api/share_links/1/"} {
+			e.want(e.do("GET", path, nil, version(v)), 404)
 		}
-		e.want(e.do("GET", "/api/documents/999999/notes/", nil, version(v)), 404)
+		e.want(e.do("POST", "/api/custom_fields/", map[string]any{"name": "Amount", "data_type": "monetary"}, version(v)), 405)
+		for _, sub := range []string{"notes", "share_links"} {
+			if got := string(e.want(e.do("GET", fmt.Sprintf("/api/documents/%d/%s/", f.doc1, sub), nil, version(v)), 200)); got != "[]" {
+				t.Errorf("v%s %s: %s", v, sub, got)
+			}
+			e.want(e.do("GET", "/api/documents/999999/"+sub+"/", nil, version(v)), 404)
+		}
 		e.want(e.do("GET", "/api/custom_fields/", nil, version(v), anon), http.StatusUnauthorized)
 	}
 	// A route only paperless-ngx has serves a request without a version as 10 (NGX.md D1).
