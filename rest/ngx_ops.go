@@ -290,8 +290,13 @@ func (a *API) bulkEditObjects() http.HandlerFunc {
 			a.fieldErrors(w, r, b.errs)
 			return
 		}
+		var filter *store.NameFilter
 		if all {
-			ids, err := a.allObjectIDs(r, in.ObjectType)
+			if filter = objectFilter(b, in.ObjectType); b.errs != nil {
+				a.fieldErrors(w, r, b.errs)
+				return
+			}
+			ids, err := a.allObjectIDs(r, in.ObjectType, filter)
 			if err != nil {
 				a.writeError(w, r, err, bulkObjectNames)
 				return
@@ -306,15 +311,41 @@ func (a *API) bulkEditObjects() http.HandlerFunc {
 	}
 }
 
-// allObjectIDs is every object of a type (bulk_edit_objects' `all`).
-func (a *API) allObjectIDs(r *http.Request, t store.ObjectType) ([]int, error) {
+// objectFilter reads bulk_edit_objects' `filters` with the type's list
+// filters (tags also is_root); nil without filters.
+func objectFilter(b *body, t store.ObjectType) *store.NameFilter {
+	x, ok := b.obj["filters"]
+	if !ok || x == nil {
+		return nil
+	}
+	m, isDict := x.(map[string]any)
+	if !isDict {
+		b.fail("filters", fmt.Sprintf("Expected a dictionary of items but got type %q.", pyType(x)))
+		return nil
+	}
+	q := url.Values{}
+	for k, v := range m {
+		q.Set(k, filterValue(v))
+	}
+	f, bad := ngxNameFilters(t == store.ObjectTags).parse(q)
+	for k, msgs := range bad {
+		for _, msg := range msgs {
+			b.fail("filters", k+": "+msg)
+		}
+	}
+	return &f
+}
+
+// allObjectIDs is every object of a type f matches (bulk_edit_objects'
+// `all`; nil f: all of them).
+func (a *API) allObjectIDs(r *http.Request, t store.ObjectType, f *store.NameFilter) ([]int, error) {
 	switch t {
 	case store.ObjectTags:
-		return a.res.TagIDs(r.Context(), nil, nil)
+		return a.res.TagIDs(r.Context(), f, nil)
 	case store.ObjectCorrespondents:
-		return a.res.CorrespondentIDs(r.Context(), nil, nil)
+		return a.res.CorrespondentIDs(r.Context(), f, nil)
 	case store.ObjectDocumentTypes:
-		return a.res.DocumentTypeIDs(r.Context(), nil, nil)
+		return a.res.DocumentTypeIDs(r.Context(), f, nil)
 	}
 	return []int{}, nil
 }

@@ -150,6 +150,16 @@ func TestNgxBulkEditObjects(t *testing.T) {
 		if d, _ := e.st.Document(context.Background(), f.doc1); d.CorrespondentID != nil {
 			t.Fatalf("doc1 keeps its deleted correspondent")
 		}
+		keep := e.mustCreate("POST", "/api/document_types/", map[string]any{"name": "Receipt"})
+		if code, body := post(map[string]any{"all": true, "filters": map[string]any{"name__icontains": "voic"}, "object_type": "document_types", "operation": "delete"}); code != 200 {
+			t.Fatalf("delete filtered types: %d %s", code, body)
+		}
+		if ids, _ := e.st.DocumentTypeIDs(context.Background(), store.NameFilter{}, nil); len(ids) != 1 || ids[0] != keep {
+			t.Fatalf("filters not applied: types left %v", ids)
+		}
+		if code, body := post(map[string]any{"all": true, "filters": "x", "object_type": "document_types", "operation": "delete"}); code != 400 {
+			t.Fatalf("bad filters: %d %s", code, body)
+		}
 		if code, body := post(map[string]any{"all": true, "object_type": "document_types", "operation": "delete"}); code != 200 {
 			t.Fatalf("delete all types: %d %s", code, body)
 		}
