@@ -54,6 +54,7 @@ type clientFixture struct {
 	ReadTitle    string   `json:"read_title"`
 	ReadText     string   `json:"read_text"`
 	ReadBytes    string   `json:"read_bytes"`
+	ReadFile     string   `json:"read_file"` // the uploaded file's name
 	UploadPath   string   `json:"upload_path"`
 	UploadTitle  string   `json:"upload_title"`
 	EditID       int      `json:"edit_id"`
@@ -95,7 +96,7 @@ func seedForClients(t *testing.T, base string) (clientFixture, string) {
 		FilterWord: "ticket", FilterTitle: "Train ticket",
 		TaggedTitles: []string{"Electricity bill", "Water bill"},
 		SearchWord:   "Globex", SearchTitle: "Water bill",
-		ReadID: ids["electricity.txt"], ReadTitle: "Electricity bill", ReadText: "meter 4711", ReadBytes: docs[0].text,
+		ReadID: ids["electricity.txt"], ReadTitle: "Electricity bill", ReadText: "meter 4711", ReadBytes: docs[0].text, ReadFile: docs[0].file,
 		UploadPath: upload, UploadTitle: "Residents minutes",
 		EditID: ids["train.txt"], EditTitle: "Train ticket (Hamburg)",
 		DeleteID: ids["water.txt"],

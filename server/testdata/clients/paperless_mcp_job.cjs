@@ -137,6 +137,9 @@ async function main() {
       check(json && json.count === 0 && json.results.length === 0, `custom fields: ${text}`);
       const byName = (await call("list_custom_fields", { name__icontains: "amount" })).json;
       check(byName && byName.results.length === 0, `custom fields named amount: ${JSON.stringify(byName)}`);
+      const bulk = await call("bulk_edit_documents", { documents: [FX.edit_id], method: "modify_custom_fields" });
+      check(bulk.json && bulk.json.result === "OK", `modify_custom_fields with none: ${bulk.text}`);
+      await call("update_document", { id: FX.edit_id, custom_fields: [] });
       const doc = (await call("get_document", { id: FX.edit_id })).json;
       check(doc && Array.isArray(doc.custom_fields) && doc.custom_fields.length === 0, `document custom_fields: ${JSON.stringify(doc && doc.custom_fields)}`);
     });

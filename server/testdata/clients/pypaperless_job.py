@@ -77,8 +77,8 @@ async def main():
             notes = await pl.documents.notes(FX["read_id"])
             check(list(notes) == [], f"notes {notes!r}")
             meta = await pl.documents.metadata(FX["read_id"])
-            check(meta.original_checksum and meta.original_mime_type == "text/plain", f"metadata {meta!r}")
-            result["metadata_original_filename"] = meta.original_filename
+            check(meta.original_checksum and meta.original_mime_type == "text/plain" and meta.original_filename == FX["read_file"],
+                  f"metadata {meta!r}")
 
         async def download_document():
             dl = await pl.documents.download(FX["read_id"], original=True)
