@@ -64,6 +64,8 @@ func (a *API) ngxRoutes() []*endpoint {
 			Ops: []op{{Method: "GET", Summary: "One custom field (none exist yet: 404)", Handler: a.customFieldGet(), Status: 200, Result: "CustomField"}}},
 		{Path: "/documents/{id}/notes/", Name: "Document Notes", Tag: "documents", Dialects: dialectNGX,
 			Ops: []op{{Method: "GET", Summary: "The document's notes (Quire has none yet: empty)", Handler: a.documentNotes(), Status: 200, Result: "Notes"}}},
+		{Path: "/documents/next_asn/", Name: "Next ASN", Tag: "documents", Dialects: dialectNGX,
+			Ops: []op{{Method: "GET", Summary: "The highest archive serial number plus one (1 when none), a JSON integer", Handler: a.nextASN(), Status: 200, Result: "Integer"}}},
 		{Path: "/documents/{id}/share_links/", Name: "Document Share Links", Tag: "documents", Dialects: dialectNGX,
 			Ops: []op{{Method: "GET", Summary: "The document's share links (Quire has none yet: empty)", Handler: a.documentNotes(), Status: 200, Result: "ShareLinks"}}},
 		{Path: "/storage_paths/", Name: "Storage Path List", Tag: "storage_paths", Dialects: dialectNGX,

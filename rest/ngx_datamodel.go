@@ -98,3 +98,18 @@ func (a *API) documentNotes() http.HandlerFunc {
 		a.writeJSON(w, r, http.StatusOK, []noteJSON{})
 	}
 }
+
+// ---- next ASN (NGX.md §6.6)
+
+// nextASN answers the highest archive serial number plus one (1 when no
+// document has one) as a JSON integer, from the statistics' current_asn.
+func (a *API) nextASN() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		st, err := a.res.Query().Statistics(r.Context())
+		if err != nil {
+			a.writeError(w, r, err, nil)
+			return
+		}
+		a.writeJSON(w, r, http.StatusOK, st.CurrentASN+1)
+	}
+}

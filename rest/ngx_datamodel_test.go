@@ -38,6 +38,14 @@ func TestNGXDataModelEmpty(t *testing.T) {
 		}
 		e.want(e.do("GET", "/api/custom_fields/", nil, version(v), anon), http.StatusUnauthorized)
 	}
+	// next_asn: 1 with no ASN, then the highest plus one.
+	if got := string(e.want(e.do("GET", "/api/documents/next_asn/", nil, version("10")), 200)); got != "1" {
+		t.Errorf("next_asn without ASNs: %s", got)
+	}
+	e.want(e.do("PATCH", fmt.Sprintf("/api/documents/%d/", f.doc2), map[string]any{"archive_serial_number": 41}, version("10")), 200)
+	if got := string(e.want(e.do("GET", "/api/documents/next_asn/", nil, version("9")), 200)); got != "42" {
+		t.Errorf("next_asn after ASN 41: %s", got)
+	}
 	// A route only paperless-ngx has serves a request without a version as 10 (NGX.md D1).
 	if got := string(e.want(e.do("GET", "/api/custom_fields/", nil), 200)); got != `{"count":0,"next":null,"previous":null,"results":[]}` {
 		t.Errorf("no version: %s", got)

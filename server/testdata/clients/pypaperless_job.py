@@ -56,6 +56,8 @@ async def main():
             corrs = await pl.correspondents.as_list()
             check(len(corrs) >= 1, "no correspondents")
             await pl.document_types.as_list()
+            asn = await pl.documents.get_next_asn()
+            check(asn == 1, f"next ASN {asn!r} (no document has one)")
 
         async def filter_documents():
             async with pl.documents.filter(title__icontains=FX["filter_word"]) as f:
