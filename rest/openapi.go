@@ -246,10 +246,12 @@ func (a *API) openAPI(version int) obj {
 				"tags":        []string{ep.Tag},
 				"responses":   responses,
 			}
+			// Credentials sent are checked even where none are needed (DRF
+			// authenticates before it asks for permission).
+			responses["401"] = obj{"description": "Unauthorized", "content": jsonContent("Error")}
 			if ep.Public {
 				operation["security"] = []any{}
 			} else {
-				responses["401"] = obj{"description": "Unauthorized", "content": jsonContent("Error")}
 				responses["403"] = obj{"description": "Forbidden (CSRF check of a session request)", "content": jsonContent("Error")}
 			}
 			if len(params) > 0 {
@@ -467,6 +469,10 @@ func ngxResultSchemas(s obj, v int) obj {
 		s["Tasks"] = obj{"type": "array", "items": ref("Task")}
 	}
 	s["AcknowledgeTasks"] = props(nil, "tasks", ints, "all", boolean)
+	// bulk_edit answers "OK", acknowledging tasks the number acknowledged.
+	s["ResultNGX"] = props(nil, "result", obj{"oneOf": []any{str, integer}})
+	// post_document answers the consumption task's id.
+	s["OKNGX"] = obj{"type": "string", "format": "uuid", "description": "the consumption task's task_id"}
 
 	s["UISettings"] = props(nil, "user", props(nil, "id", integer, "username", str, "is_staff", boolean,
 		"is_superuser", boolean, "groups", ints, "first_name", str, "last_name", str),
