@@ -293,39 +293,40 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Autocomplete        func(childComplexity int, term string, limit *int) int
-		ConsumptionTask     func(childComplexity int, id string) int
-		ConsumptionTasks    func(childComplexity int, states []store.TaskState, ids []string, limit *int) int
-		Correspondent       func(childComplexity int, id int) int
-		Correspondents      func(childComplexity int, filter *store.NameFilter, orderBy []store.NameOrder, page *int, pageSize *int) int
-		Document            func(childComplexity int, id int) int
-		DocumentIds         func(childComplexity int, filter *store.DocumentFilter, orderBy []store.DocumentOrder) int
-		DocumentMetadata    func(childComplexity int, id int) int
-		DocumentSuggestions func(childComplexity int, id int) int
-		DocumentType        func(childComplexity int, id int) int
-		DocumentTypes       func(childComplexity int, filter *store.NameFilter, orderBy []store.NameOrder, page *int, pageSize *int) int
-		Documents           func(childComplexity int, filter *store.DocumentFilter, orderBy []store.DocumentOrder, page *int, pageSize *int) int
-		GlobalSearch        func(childComplexity int, query string, dbOnly *bool) int
-		Groups              func(childComplexity int) int
-		LogEntries          func(childComplexity int, filter *store.LogFilter, order *store.Direction, page *int, pageSize *int) int
-		LogEntry            func(childComplexity int, id int) int
-		LogLines            func(childComplexity int, name string) int
-		LogNames            func(childComplexity int) int
-		Me                  func(childComplexity int) int
-		MoreLike            func(childComplexity int, documentID int, filter *store.DocumentFilter, page *int, pageSize *int) int
-		Profile             func(childComplexity int) int
-		SavedView           func(childComplexity int, id int) int
-		SavedViews          func(childComplexity int, page *int, pageSize *int) int
-		Search              func(childComplexity int, query string, filter *store.DocumentFilter, orderBy *store.DocumentOrder, page *int, pageSize *int, facets *bool) int
-		SelectionData       func(childComplexity int, documentIds []int) int
-		ServerStatus        func(childComplexity int) int
-		Statistics          func(childComplexity int) int
-		Tag                 func(childComplexity int, id int) int
-		Tags                func(childComplexity int, filter *store.NameFilter, orderBy []store.NameOrder, page *int, pageSize *int) int
-		Tasks               func(childComplexity int, filter *model.ConsumptionTaskFilter, orderBy []store.TaskOrder, page *int, pageSize *int) int
-		UISettings          func(childComplexity int) int
-		User                func(childComplexity int, id int) int
-		Users               func(childComplexity int) int
+		Autocomplete            func(childComplexity int, term string, limit *int) int
+		ConsumptionTask         func(childComplexity int, id string) int
+		ConsumptionTasks        func(childComplexity int, states []store.TaskState, ids []string, limit *int) int
+		Correspondent           func(childComplexity int, id int) int
+		Correspondents          func(childComplexity int, filter *store.NameFilter, orderBy []store.NameOrder, page *int, pageSize *int) int
+		Document                func(childComplexity int, id int) int
+		DocumentIds             func(childComplexity int, filter *store.DocumentFilter, orderBy []store.DocumentOrder) int
+		DocumentMetadata        func(childComplexity int, id int) int
+		DocumentSuggestions     func(childComplexity int, id int) int
+		DocumentType            func(childComplexity int, id int) int
+		DocumentTypes           func(childComplexity int, filter *store.NameFilter, orderBy []store.NameOrder, page *int, pageSize *int) int
+		Documents               func(childComplexity int, filter *store.DocumentFilter, orderBy []store.DocumentOrder, page *int, pageSize *int) int
+		GlobalSearch            func(childComplexity int, query string, dbOnly *bool) int
+		Groups                  func(childComplexity int) int
+		LogEntries              func(childComplexity int, filter *store.LogFilter, order *store.Direction, page *int, pageSize *int) int
+		LogEntry                func(childComplexity int, id int) int
+		LogLines                func(childComplexity int, name string) int
+		LogNames                func(childComplexity int) int
+		Me                      func(childComplexity int) int
+		MoreLike                func(childComplexity int, documentID int, filter *store.DocumentFilter, page *int, pageSize *int) int
+		NextArchiveSerialNumber func(childComplexity int) int
+		Profile                 func(childComplexity int) int
+		SavedView               func(childComplexity int, id int) int
+		SavedViews              func(childComplexity int, page *int, pageSize *int) int
+		Search                  func(childComplexity int, query string, filter *store.DocumentFilter, orderBy *store.DocumentOrder, page *int, pageSize *int, facets *bool) int
+		SelectionData           func(childComplexity int, documentIds []int) int
+		ServerStatus            func(childComplexity int) int
+		Statistics              func(childComplexity int) int
+		Tag                     func(childComplexity int, id int) int
+		Tags                    func(childComplexity int, filter *store.NameFilter, orderBy []store.NameOrder, page *int, pageSize *int) int
+		Tasks                   func(childComplexity int, filter *model.ConsumptionTaskFilter, orderBy []store.TaskOrder, page *int, pageSize *int) int
+		UISettings              func(childComplexity int) int
+		User                    func(childComplexity int, id int) int
+		Users                   func(childComplexity int) int
 	}
 
 	SavedView struct {
@@ -569,6 +570,7 @@ type QueryResolver interface {
 	User(ctx context.Context, id int) (*store.User, error)
 	Groups(ctx context.Context) ([]model.Group, error)
 	ServerStatus(ctx context.Context) (*model.ServerStatus, error)
+	NextArchiveSerialNumber(ctx context.Context) (int, error)
 	GlobalSearch(ctx context.Context, query string, dbOnly *bool) (*model.GlobalSearchResult, error)
 	Search(ctx context.Context, query string, filter *store.DocumentFilter, orderBy *store.DocumentOrder, page *int, pageSize *int, facets *bool) (*model.SearchResult, error)
 	MoreLike(ctx context.Context, documentID int, filter *store.DocumentFilter, page *int, pageSize *int) (*model.SearchResult, error)
@@ -1989,6 +1991,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MoreLike(childComplexity, args["documentId"].(int), args["filter"].(*store.DocumentFilter), args["page"].(*int), args["pageSize"].(*int)), true
+	case "Query.nextArchiveSerialNumber":
+		if e.ComplexityRoot.Query.NextArchiveSerialNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.NextArchiveSerialNumber(childComplexity), true
 	case "Query.profile":
 		if e.ComplexityRoot.Query.Profile == nil {
 			break
@@ -10496,6 +10504,29 @@ func (ec *executionContext) fieldContext_Query_serverStatus(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_nextArchiveSerialNumber(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_nextArchiveSerialNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().NextArchiveSerialNumber(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_nextArchiveSerialNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Query", field, true, true, "Int")
+}
+
 func (ec *executionContext) _Query_globalSearch(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17705,6 +17736,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_serverStatus(ctx, field)
+				})
+		case "nextArchiveSerialNumber":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_nextArchiveSerialNumber(ctx, field)
 				})
 		case "globalSearch":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

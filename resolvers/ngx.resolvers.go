@@ -90,6 +90,13 @@ func (r *queryResolver) ServerStatus(ctx context.Context) (*model.ServerStatus, 
 	return r.serverStatus(ctx)
 }
 
+func (r *queryResolver) NextArchiveSerialNumber(ctx context.Context) (int, error) {
+	if _, err := currentUser(ctx); err != nil {
+		return 0, err
+	}
+	return r.Store.NextASN(ctx)
+}
+
 func (r *statisticsResolver) InboxTagIds(ctx context.Context, obj *store.Statistics) ([]int, error) {
 	if obj.InboxTagIDs == nil {
 		return []int{}, nil

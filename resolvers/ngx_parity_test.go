@@ -148,3 +148,28 @@ func TestSavedViewDisplay(t *testing.T) {
 		}
 	})
 }
+
+// TestNextArchiveSerialNumber: 1 on an archive without ASNs, then the
+// highest plus 1, whichever document holds it.
+func TestNextArchiveSerialNumber(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, e *env) {
+		seedDocs(t, e, 2)
+		var docs struct{ Documents struct{ Items []struct{ ID string } } }
+		e.mustDo(`{ documents { items { id } } }`, &docs)
+		a, b := docs.Documents.Items[0].ID, docs.Documents.Items[1].ID
+		next := func() int {
+			t.Helper()
+			var out struct{ NextArchiveSerialNumber int }
+			e.mustDo(`{ nextArchiveSerialNumber }`, &out)
+			return out.NextArchiveSerialNumber
+		}
+		if n := next(); n != 1 {
+			t.Fatalf("without ASNs: %d, want 1", n)
+		}
+		e.mustDo(fmt.Sprintf(`mutation { updateDocument(id: %s, input: {archiveSerialNumber: 41}) { id } }`, a), nil)
+		e.mustDo(fmt.Sprintf(`mutation { updateDocument(id: %s, input: {archiveSerialNumber: 7}) { id } }`, b), nil)
+		if n := next(); n != 42 {
+			t.Fatalf("after ASNs 41 and 7: %d, want 42", n)
+		}
+	})
+}

@@ -101,15 +101,15 @@ func (a *API) documentNotes() http.HandlerFunc {
 
 // ---- next ASN (NGX.md §6.6)
 
-// nextASN answers the highest archive serial number plus one (1 when no
-// document has one) as a JSON integer, from the statistics' current_asn.
+// nextASN answers the archive serial number a new document would get
+// (the highest plus 1, 1 when none) as a JSON integer.
 func (a *API) nextASN() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		st, err := a.res.Query().Statistics(r.Context())
+		n, err := a.res.Query().NextArchiveSerialNumber(r.Context())
 		if err != nil {
 			a.writeError(w, r, err, nil)
 			return
 		}
-		a.writeJSON(w, r, http.StatusOK, st.CurrentASN+1)
+		a.writeJSON(w, r, http.StatusOK, n)
 	}
 }

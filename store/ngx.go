@@ -153,3 +153,15 @@ func (s *Store) DeleteUser(ctx context.Context, id int) error {
 		return affectedOrNotFound(res, notFound("user", id))
 	})
 }
+
+// NextASN is the highest archive serial number plus 1, or 1 when no
+// document has one (paperless-ngx's next_asn).
+func (s *Store) NextASN(ctx context.Context) (int, error) {
+	var asn int64
+	err := s.db(ctx).NewSelect().TableExpr("documents").
+		ColumnExpr("COALESCE(MAX(archive_serial_number), 0)").Scan(ctx, &asn)
+	if err != nil {
+		return 0, fmt.Errorf("highest archive serial number: %w", translate(err))
+	}
+	return int(asn) + 1, nil
+}
