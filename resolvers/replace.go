@@ -63,6 +63,30 @@ func (r *Resolver) ReplaceSavedView(ctx context.Context, id int, in store.SavedV
 	return r.saveSavedView(ctx, id, in, true)
 }
 
+// ReplaceSavedViewKeepingPlacement is ReplaceSavedView for clients whose
+// views carry no placement (paperless-ngx version 10 keeps the dashboard
+// and sidebar lists in the UI settings): showOnDashboard and showInSidebar
+// left out keep their stored values. Errors as ReplaceSavedView.
+func (r *Resolver) ReplaceSavedViewKeepingPlacement(ctx context.Context, id int, in store.SavedViewInput) (*store.SavedView, error) {
+	if in.ShowOnDashboard == nil || in.ShowInSidebar == nil {
+		u, err := currentUser(ctx)
+		if err != nil {
+			return nil, err
+		}
+		v, err := r.Store.SavedView(ctx, u.ID, id)
+		if err != nil {
+			return nil, err
+		}
+		if in.ShowOnDashboard == nil {
+			in.ShowOnDashboard = &v.ShowOnDashboard
+		}
+		if in.ShowInSidebar == nil {
+			in.ShowInSidebar = &v.ShowInSidebar
+		}
+	}
+	return r.saveSavedView(ctx, id, in, true)
+}
+
 func requireName(name *string) error {
 	if name == nil {
 		fe := store.FieldErrors{}

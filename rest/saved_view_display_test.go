@@ -68,3 +68,36 @@ func TestSavedViewDisplayNgx(t *testing.T) {
 		}
 	})
 }
+
+// A version 10 PUT of a saved view has no show_on_dashboard/show_in_sidebar
+// (paperless-ngx 10 keeps placement in the UI settings, NGX.md §9.2): it
+// is accepted and keeps the placement stored by earlier versions.
+func TestSavedViewPutV10KeepsPlacement(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, e *env) {
+		type view struct {
+			ID              int    `json:"id"`
+			Name            string `json:"name"`
+			ShowOnDashboard bool   `json:"show_on_dashboard"`
+			ShowInSidebar   bool   `json:"show_in_sidebar"`
+		}
+		var v view
+		b := e.want(e.do("POST", "/api/saved_views/", map[string]any{"name": "Inbox", "filter_rules": []any{},
+			"show_on_dashboard": true, "show_in_sidebar": false}), 201)
+		if err := json.Unmarshal(b, &v); err != nil {
+			t.Fatal(err)
+		}
+		path := fmt.Sprintf("/api/saved_views/%d/", v.ID)
+		e.want(e.do("PUT", path, map[string]any{"name": "Inbox 2", "filter_rules": []any{}, "sort_reverse": true}, asV10), 200)
+		var got view
+		if err := json.Unmarshal(e.want(e.do("GET", path, nil), 200), &got); err != nil {
+			t.Fatal(err)
+		}
+		if want := (view{ID: v.ID, Name: "Inbox 2", ShowOnDashboard: true}); got != want {
+			t.Errorf("after v10 PUT: %+v, want %+v", got, want)
+		}
+		// Version 2 still requires them on PUT.
+		e.want(e.do("PUT", path, map[string]any{"name": "Inbox 3", "filter_rules": []any{}}), 400)
+		// A missing view is still 404 in version 10.
+		e.want(e.do("PUT", "/api/saved_views/99999/", map[string]any{"name": "x", "filter_rules": []any{}}, asV10), 404)
+	})
+}

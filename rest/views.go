@@ -100,7 +100,13 @@ func (a *API) savedViews() *resource[store.SavedView, none, none, store.SavedVie
 			return in
 		},
 		create:  m.CreateSavedView,
-		replace: a.res.ReplaceSavedView,
+		replace: func(ctx context.Context, id int, in store.SavedViewInput) (*store.SavedView, error) {
+			if ri, ok := ctx.Value(infoKey{}).(*reqInfo); ok && ri.version >= 10 {
+				// Version 10 views carry no placement: a PUT keeps it.
+				return a.res.ReplaceSavedViewKeepingPlacement(ctx, id, in)
+			}
+			return a.res.ReplaceSavedView(ctx, id, in)
+		},
 		patch:   m.UpdateSavedView,
 		del:     func(ctx context.Context, id int) error { _, err := m.DeleteSavedView(ctx, id); return err },
 		ids:     func(ctx context.Context, _ *none, _ []none) ([]int, error) { return a.res.SavedViewIDs(ctx) },
