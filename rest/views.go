@@ -99,7 +99,7 @@ func (a *API) savedViews() *resource[store.SavedView, none, none, store.SavedVie
 			}
 			return in
 		},
-		create:  m.CreateSavedView,
+		create: m.CreateSavedView,
 		replace: func(ctx context.Context, id int, in store.SavedViewInput) (*store.SavedView, error) {
 			if ri, ok := ctx.Value(infoKey{}).(*reqInfo); ok && ri.version >= 10 {
 				// Version 10 views carry no placement: a PUT keeps it.
@@ -107,9 +107,9 @@ func (a *API) savedViews() *resource[store.SavedView, none, none, store.SavedVie
 			}
 			return a.res.ReplaceSavedView(ctx, id, in)
 		},
-		patch:   m.UpdateSavedView,
-		del:     func(ctx context.Context, id int) error { _, err := m.DeleteSavedView(ctx, id); return err },
-		ids:     func(ctx context.Context, _ *none, _ []none) ([]int, error) { return a.res.SavedViewIDs(ctx) },
+		patch: m.UpdateSavedView,
+		del:   func(ctx context.Context, id int) error { _, err := m.DeleteSavedView(ctx, id); return err },
+		ids:   func(ctx context.Context, _ *none, _ []none) ([]int, error) { return a.res.SavedViewIDs(ctx) },
 		render: func(ctx context.Context, r *http.Request, items []store.SavedView, _ bool) (any, error) {
 			if v := info(r).version; v >= 9 {
 				return savedViewsNgx(ctx, r, v, items, vr.FilterRules)
