@@ -3,6 +3,7 @@ package rest
 import (
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -131,7 +132,7 @@ const partialSuffix = "Partial"
 
 // jsonOnlyBodies are request bodies accepted as JSON only (readBody's
 // jsonOnly); other bodies also come as form data.
-var jsonOnlyBodies = map[string]bool{"BulkEdit": true}
+var jsonOnlyBodies = map[string]bool{"BulkEdit": true, "BulkEditObjects": true}
 
 // htmlErrors says whether an endpoint's 400 answers may be plain text:
 // paperless's search views answer a bad query with the bare message,
@@ -217,6 +218,10 @@ func (a *API) openAPI(version int) obj {
 			case "Zip":
 				ok["content"] = obj{"application/zip": obj{"schema": ref(result)}}
 			default:
+				if version == 0 && ep.Tag == "logs" {
+					// 0.9 pages log records; /logs/<id>/ is one (logs.go).
+					result = map[bool]string{true: "LogPage", false: "LogOrLines"}[ep.Path == "/logs/"]
+				}
 				if o.Method == "GET" && hasQueryParam(ep, fieldsParam.Name) {
 					result += partialSuffix
 				}
@@ -281,6 +286,15 @@ func (a *API) openAPI(version int) obj {
 	description := "paperless-ng 1.5.0 compatible. API version 1 (default) or 2 by `Accept: application/json; version=2`."
 	switch {
 	case version == 0:
+		log := obj{"type": "object", "properties": obj{"id": obj{"type": "integer"},
+			"created": obj{"type": "string", "format": "date-time"}, "message": obj{"type": "string"},
+			"group": obj{"type": "string", "format": "uuid", "nullable": true}, "level": obj{"type": "integer"}}}
+		s["Log"] = log
+		s["LogPage"] = obj{"type": "object", "properties": obj{"count": obj{"type": "integer"},
+			"next": obj{"type": "string", "nullable": true}, "previous": obj{"type": "string", "nullable": true},
+			"results": obj{"type": "array", "items": ref("Log")}}}
+		s["LogOrLines"] = obj{"oneOf": []any{ref("Log"), ref("Strings")},
+			"description": "a numeric name is a log record's id; a log's name gives its lines"}
 		description = "paperless-ng 0.9 compatible (the server's default version is 0). " +
 			"Versions 1 and 2 by `Accept: application/json; version=N`; the paperless-ngx document by `/api/schema/?version=10`."
 	case ngx:
@@ -469,6 +483,30 @@ func ngxResultSchemas(s obj, v int) obj {
 		s["Tasks"] = obj{"type": "array", "items": ref("Task")}
 	}
 	s["AcknowledgeTasks"] = props(nil, "tasks", ints, "all", boolean)
+	// bulk_edit's methods (the six of paperless-ng and ngx's ten) and its
+	// ngx selection of every document the filters match.
+	methods := []string{"set_correspondent", "set_document_type", "add_tag", "remove_tag", "modify_tags", "delete"}
+	for m := range ngxBulkMethods {
+		methods = append(methods, m)
+	}
+	slices.Sort(methods[6:])
+	s["BulkEditNGX"] = props([]string{"method"}, "documents", ints,
+		"all", obj{"type": "boolean", "description": "true: every document the filters match (documents may be left out)"},
+		"filters", obj{"type": "object", "additionalProperties": true, "description": "the document list's query parameters"},
+		"method", obj{"type": "string", "enum": methods}, "parameters", obj{"type": "object"})
+	s["BulkEditObjects"] = props([]string{"object_type", "operation"}, "objects", ints,
+		"all", obj{"type": "boolean", "description": "true: every object of the type (objects may be left out)"},
+		"object_type", obj{"type": "string", "enum": []string{"tags", "correspondents", "document_types", "storage_paths"}},
+		"operation", obj{"type": "string", "enum": []string{"set_permissions", "delete"}},
+		"owner", nullInt, "permissions", props(nil, "view", holders, "change", holders), "merge", boolean)
+	// Custom fields and notes (NGX.md §6.9, §6.10): none exist yet, the
+	// lists answer empty.
+	s["CustomField"] = props(nil, "id", integer, "name", str,
+		"data_type", obj{"type": "string", "enum": []string{"string", "url", "date", "boolean", "integer", "float", "monetary", "documentlink", "select", "longtext"}},
+		"extra_data", obj{"nullable": true}, "document_count", integer)
+	s["CustomFieldPage"] = page("CustomField")
+	s["Notes"] = obj{"type": "array", "items": props(nil, "id", integer, "note", str, "created", dateTime,
+		"user", obj{"nullable": true, "description": "the author: {id, username, first_name, last_name}"})}
 	// bulk_edit answers "OK", acknowledging tasks the number acknowledged.
 	s["ResultNGX"] = props(nil, "result", obj{"oneOf": []any{str, integer}})
 	// post_document answers the consumption task's id.
@@ -486,6 +524,7 @@ func ngxResultSchemas(s obj, v int) obj {
 	s["Profile"] = profile
 	s["ProfileBody"+partialSuffix] = props(nil, "email", str, "password", str, "first_name", str, "last_name", str)
 	s["String"] = str
+	s["Integer"] = integer
 
 	withPartial("User", props([]string{"username"}, "id", integer, "username", str, "email", str,
 		"password", obj{"type": "string", "description": "write-only; read as **********"},
