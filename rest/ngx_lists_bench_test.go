@@ -108,6 +108,32 @@ func BenchmarkNgxLists(b *testing.B) {
 				b.ReportMetric(ms(p[1]), "v10-p50-ms")
 				b.ReportMetric(float64(size), "v9-bytes")
 			})
+			// What `all` costs a list of 500 correspondents: v9 carries
+			// it, v10 (the same object) does not.
+			b.Run("v9_vs_v10_correspondents", func(b *testing.B) {
+				var size int
+				path := "/api/correspondents/?page_size=25&ordering=name"
+				p := timed(b, func() { size = fetch(path, 9) }, func() { fetch(path, 10) })
+				b.ReportMetric(ms(p[0]), "v9-p50-ms")
+				b.ReportMetric(ms(p[1]), "v10-p50-ms")
+				b.ReportMetric(float64(p[0])/float64(max(p[1], 1)), "v9/v10")
+				b.ReportMetric(float64(size), "v9-bytes")
+			})
+			// What `all` costs versions 1 and 2 (issue 15): their pages of
+			// the popular tag and of the whole archive (the paperless-ng
+			// 1.5.0 UI's first page) beside the same pages in v10, which
+			// never carries `all`.
+			for name, path := range map[string]string{"v2_vs_v10_26pct": popular,
+				"v2_vs_v10_unfiltered": "/api/documents/?page=1&page_size=50&ordering=-created&truncate_content=true"} {
+				b.Run(name, func(b *testing.B) {
+					var size int
+					p := timed(b, func() { size = fetch(path, 2) }, func() { fetch(path, 10) })
+					b.ReportMetric(ms(p[0]), "v2-p50-ms")
+					b.ReportMetric(ms(p[1]), "v10-p50-ms")
+					b.ReportMetric(float64(p[0])/float64(max(p[1], 1)), "v2/v10")
+					b.ReportMetric(float64(size), "v2-bytes")
+				})
+			}
 		})
 	}
 }

@@ -539,7 +539,12 @@ func (a *API) selectionData() http.HandlerFunc {
 	}
 }
 
-// rootJSON is the API root: the collections, in paperless's registration order.
+// rootJSON is the API root: the collections, in paperless's registration
+// order. Versions 1, 2, 9 and 10 add the collections paperless-ngx
+// registered later that Quire serves (clients of paperless-ngx 1.x ask for
+// version 2 and look for them); version 0 keeps the 0.9 root. The mail
+// accounts and rules are not listed: Quire fetches no mail, and an empty
+// list there would tell a client its accounts are gone.
 type rootJSON struct {
 	Correspondents string `json:"correspondents"`
 	DocumentTypes  string `json:"document_types"`
@@ -547,15 +552,27 @@ type rootJSON struct {
 	Logs           string `json:"logs"`
 	Tags           string `json:"tags"`
 	SavedViews     string `json:"saved_views"`
+	StoragePaths   string `json:"storage_paths,omitempty"`
+	Tasks          string `json:"tasks,omitempty"`
+	Users          string `json:"users,omitempty"`
+	Groups         string `json:"groups,omitempty"`
+	ShareLinks     string `json:"share_links,omitempty"`
+	CustomFields   string `json:"custom_fields,omitempty"`
 }
 
 // root is GET /api/.
 func (a *API) root() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		base := origin(r) + Prefix + "/"
-		a.writeJSON(w, r, http.StatusOK, rootJSON{
+		root := rootJSON{
 			Correspondents: base + "correspondents/", DocumentTypes: base + "document_types/",
 			Documents: base + "documents/", Logs: base + "logs/", Tags: base + "tags/", SavedViews: base + "saved_views/",
-		})
+		}
+		if info(r).version >= 1 {
+			root.StoragePaths, root.Tasks = base+"storage_paths/", base+"tasks/"
+			root.Users, root.Groups = base+"users/", base+"groups/"
+			root.ShareLinks, root.CustomFields = base+"share_links/", base+"custom_fields/"
+		}
+		a.writeJSON(w, r, http.StatusOK, root)
 	}
 }
