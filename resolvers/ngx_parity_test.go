@@ -154,7 +154,9 @@ func TestSavedViewDisplay(t *testing.T) {
 func TestNextArchiveSerialNumber(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, e *env) {
 		seedDocs(t, e, 2)
-		var docs struct{ Documents struct{ Items []struct{ ID string } } }
+		var docs struct {
+			Documents struct{ Items []struct{ ID string } }
+		}
 		e.mustDo(`{ documents { items { id } } }`, &docs)
 		a, b := docs.Documents.Items[0].ID, docs.Documents.Items[1].ID
 		next := func() int {
