@@ -45,23 +45,26 @@ func TestSchemathesis(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	// The paperless-ngx passes exclude what changes the admin's password
-	// (PATCH /api/profile/, PUT/PATCH /api/users/{id}/, DELETE of the
-	// admin): after it every request answers 401. Those operations get a
-	// pass of their own, last.
-	const accountOps = `^/api/(profile|users/\{id\})/`
+	// The paperless-ngx passes exclude what changes the caller's password
+	// (PATCH /api/profile/, PUT/PATCH/DELETE /api/users/{id}/): after it
+	// every request answers 401. Those operations come last: the
+	// profile as admin, then the users as a second superuser (the
+	// examples' id 1 is the admin, whose password no longer matters).
+	const accountOps, profileOps, userOps = `^/api/(profile|users/\{id\})/`, `^/api/profile/`, `^/api/users/\{id\}/`
+	createSuperuser(t, base, "fuzzer", "f0zz3r-pass")
 	for _, p := range []struct {
-		name, path, accept string
-		examples           int
-		extra              []string
+		name, path, accept, auth string
+		examples                 int
+		extra                    []string
 	}{
-		{"ng", "/api/schema/", "", 25, nil},
-		{"ngx 9", "/api/schema/?version=9", "application/json; version=9", 10, []string{"--exclude-path-regex", accountOps}},
-		{"ngx 10", "/api/schema/?version=10", "application/json; version=10", 10, []string{"--exclude-path-regex", accountOps}},
-		{"ngx 10 accounts", "/api/schema/?version=10", "application/json; version=10", 10, []string{"--include-path-regex", accountOps}},
+		{"ng", "/api/schema/", "", "admin:s3cret", 25, nil},
+		{"ngx 9", "/api/schema/?version=9", "application/json; version=9", "admin:s3cret", 10, []string{"--exclude-path-regex", accountOps}},
+		{"ngx 10", "/api/schema/?version=10", "application/json; version=10", "admin:s3cret", 10, []string{"--exclude-path-regex", accountOps}},
+		{"ngx 10 profile", "/api/schema/?version=10", "application/json; version=10", "admin:s3cret", 10, []string{"--include-path-regex", profileOps}},
+		{"ngx 10 users", "/api/schema/?version=10", "application/json; version=10", "fuzzer:f0zz3r-pass", 10, []string{"--include-path-regex", userOps}},
 	} {
 		args := append(append([]string{}, st[1:]...), "run", base+p.path,
-			"--auth", "admin:s3cret",
+			"--auth", p.auth,
 			"--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
 			"--phases", "examples,coverage,fuzzing",
 			"--max-examples", strconv.Itoa(p.examples),
@@ -142,4 +145,22 @@ func seedFuzzArchive(t *testing.T, base string) {
 		postDocument(t, base, fmt.Sprintf("note-%d.txt", i), fmt.Sprintf("note %d", i), []byte(text))
 	}
 	waitForDocuments(t, base, 3)
+}
+
+// createSuperuser adds a superuser through the paperless-ngx users API.
+func createSuperuser(t *testing.T, base, name, password string) {
+	t.Helper()
+	body := fmt.Sprintf(`{"username":%q,"password":%q,"is_superuser":true,"is_staff":true}`, name, password)
+	req, _ := http.NewRequest("POST", base+"/api/users/", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json; version=10")
+	req.SetBasicAuth("admin", "s3cret")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create superuser %s: %d", name, resp.StatusCode)
+	}
 }
