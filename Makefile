@@ -31,7 +31,7 @@ PKGS          ?= ./...
 # gives every target that budget instead.
 FUZZ_TARGETS  ?= ./rest:FuzzListFilters:3000 ./rest:FuzzPostDocument:15000 ./rest:FuzzFilterDates:5000 \
                  ./store:FuzzTextFilters:2000 ./store:FuzzCustomFieldQuery:20000 \
-                 ./server/consume/parse:FuzzFindDate:30000 ./server/consume/parse:FuzzFilenameTitleDate:200000 \
+                 ./server/consume/parse:FuzzFindDate:10000 ./server/consume/parse:FuzzFilenameTitleDate:200000 \
                  ./store/search:FuzzParse:10000
 FUZZTIME      ?=
 GO_TEST_FLAGS ?= -count=1 -timeout 30m
