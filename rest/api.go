@@ -25,6 +25,10 @@ type Authenticator interface {
 	// CheckCSRF applies Django's CSRF rule to an unsafe request (Forbidden
 	// with DRF's "CSRF Failed: …" message).
 	CheckCSRF(r *http.Request) error
+	// CheckOrigin accepts a request without an Origin header or whose
+	// Origin is Quire's own, its public one (QUIRE_URL) or a trusted one
+	// (QUIRE_CORS_ALLOWED_ORIGINS); Forbidden otherwise.
+	CheckOrigin(r *http.Request) error
 	// Login checks a username and password (Unauthenticated when wrong).
 	Login(ctx context.Context, username, password string) (*store.User, error)
 	// NewSession starts a session and returns the cookie value.

@@ -241,7 +241,8 @@ func consumptionEndToEnd(t *testing.T, l *live) {
 	if _, resp, err := websocket.Dial(ctx, l.url+"/ws/status/", nil); err == nil || resp == nil || resp.StatusCode != 403 {
 		t.Fatalf("anonymous /ws/status/ must be refused with 403: %v %v", resp, err)
 	}
-	ws, _, err := websocket.Dial(ctx, l.url+"/ws/status/", &websocket.DialOptions{HTTPHeader: http.Header{"Cookie": {"sessionid=" + l.session}}})
+	// A browser names its page's origin; a session handshake without one is refused.
+	ws, _, err := websocket.Dial(ctx, l.url+"/ws/status/", &websocket.DialOptions{HTTPHeader: http.Header{"Cookie": {"sessionid=" + l.session}, "Origin": {l.url}}})
 	if err != nil {
 		t.Fatalf("ws dial: %v", err)
 	}

@@ -601,3 +601,44 @@ func TestConfigCORSAllowedOrigins(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusWebsocketOrigin: /ws/status/ checks the Origin as /graphql
+// does, so a browser app on a trusted origin can follow consumption while
+// other sites cannot ride the session.
+func TestStatusWebsocketOrigin(t *testing.T) {
+	s := newCSRFSite(t, trustedApp)
+	session := "sessionid=" + s.session
+	basic := "Basic " + csrfBasic("admin", "s3cret")
+	for _, c := range []struct {
+		name   string
+		hdr    http.Header
+		status int
+	}{
+		{"SessionSameOrigin", http.Header{"Cookie": {session}, "Origin": {s.url}}, 101},
+		{"SessionTrustedOrigin", http.Header{"Cookie": {session}, "Origin": {trustedApp}}, 101},
+		{"ErrSessionForeignOrigin", http.Header{"Cookie": {session}, "Origin": {"https://evil.example"}}, 403},
+		{"ErrSessionNoOrigin", http.Header{"Cookie": {session}}, 403},
+		{"BasicNoOrigin", http.Header{"Authorization": {basic}}, 101},
+		{"ErrBasicForeignOrigin", http.Header{"Authorization": {basic}, "Origin": {"https://evil.example"}}, 403},
+		{"ErrAnonymous", http.Header{"Origin": {s.url}}, 403},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			conn, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(s.url, "http")+"/ws/status/",
+				&websocket.DialOptions{HTTPHeader: c.hdr})
+			status := http.StatusSwitchingProtocols
+			if err != nil {
+				if resp == nil {
+					t.Fatalf("dial: %v", err)
+				}
+				status = resp.StatusCode
+			} else {
+				conn.CloseNow()
+			}
+			if status != c.status {
+				t.Fatalf("handshake status %d, want %d", status, c.status)
+			}
+		})
+	}
+}
