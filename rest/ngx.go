@@ -738,32 +738,29 @@ func userInput(b *body) model.UserInput {
 }
 
 func (a *API) userCreate() http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		b := a.readBody(w, r, false)
-		if b == nil {
-			return
-		}
-		in := userInput(b)
-		if b.errs != nil {
-			a.fieldErrors(w, r, b.errs)
-			return
-		}
-		u, err := a.res.Mutation().CreateUser(r.Context(), in)
-		if err != nil {
-			a.writeError(w, r, err, userNames)
-			return
-		}
-		a.writeJSON(w, r, http.StatusCreated, a.userJSON(u))
-	}
+	return a.userWrite(http.StatusCreated, func(r *http.Request, in model.UserInput) (*store.User, error) {
+		return a.res.Mutation().CreateUser(r.Context(), in)
+	})
 }
 
 func (a *API) userUpdate() http.HandlerFunc {
+	update := a.userWrite(http.StatusOK, func(r *http.Request, in model.UserInput) (*store.User, error) {
+		id, _ := pathID(r)
+		return a.res.Mutation().UpdateUser(r.Context(), id, in)
+	})
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, ok := pathID(r)
-		if !ok {
+		if _, ok := pathID(r); !ok {
 			a.writeJSON(w, r, http.StatusNotFound, detail("Not found."))
 			return
 		}
+		update(w, r)
+	}
+}
+
+// userWrite reads a user body and answers status with the user that
+// write (CreateUser or UpdateUser) returns.
+func (a *API) userWrite(status int, write func(*http.Request, model.UserInput) (*store.User, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		b := a.readBody(w, r, false)
 		if b == nil {
 			return
@@ -773,12 +770,12 @@ func (a *API) userUpdate() http.HandlerFunc {
 			a.fieldErrors(w, r, b.errs)
 			return
 		}
-		u, err := a.res.Mutation().UpdateUser(r.Context(), id, in)
+		u, err := write(r, in)
 		if err != nil {
 			a.writeError(w, r, err, userNames)
 			return
 		}
-		a.writeJSON(w, r, http.StatusOK, a.userJSON(u))
+		a.writeJSON(w, r, status, a.userJSON(u))
 	}
 }
 
