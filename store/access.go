@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"strconv"
+
+	"github.com/uptrace/bun"
 )
 
 // Principal is who a request acts for, as the store's visibility rules see
@@ -108,4 +110,41 @@ func (p *Principal) ACL() []string {
 		out = append(out, "g"+strconv.Itoa(g))
 	}
 	return out
+}
+
+// Permission levels of object_permissions rows.
+const (
+	PermView   = "view"
+	PermChange = "change"
+)
+
+// visibleCond is the SQL condition that keeps, of the rows of model m
+// aliased alias (a table with id and owner_id), those p may see: no owner,
+// owned by p, or granted (view or change) to p or one of p's groups. The
+// zero cond (sql "") means p sees every row.
+func visibleCond(p *Principal, m Model, alias string) cond {
+	return grantCond(p, m, alias, PermView, PermChange)
+}
+
+// changeableCond is visibleCond for changing (and deleting): no owner,
+// owned by p, or a change grant.
+func changeableCond(p *Principal, m Model, alias string) cond {
+	return grantCond(p, m, alias, PermChange)
+}
+
+func grantCond(p *Principal, m Model, alias string, perms ...string) cond {
+	if !p.Restricted() {
+		return cond{}
+	}
+	holder := "op.user_id = ?"
+	args := []any{p.UserID, string(m), bun.In(perms), p.UserID}
+	if len(p.GroupIDs) > 0 {
+		holder = "(op.user_id = ? OR op.group_id IN (?))"
+		args = append(args, bun.In(p.GroupIDs))
+	}
+	return cond{
+		sql: "(" + alias + ".owner_id IS NULL OR " + alias + ".owner_id = ? OR " + alias + ".id IN (" +
+			"SELECT op.object_id FROM object_permissions op WHERE op.model = ? AND op.permission IN (?) AND " + holder + "))",
+		args: args,
+	}
 }
