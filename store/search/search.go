@@ -22,6 +22,19 @@ type Document struct {
 	Created         time.Time
 	Added           time.Time
 	Modified        time.Time
+	// ACL holds the document's access tokens (store.ACLTokens): "public"
+	// when it has no owner, else "u<id>"/"g<id>" of its owner and of every
+	// user and group granted view or change. Kept as exact keywords;
+	// Filter.ACL matches them.
+	ACL []string
+	// Notes holds the text of the document's notes (searchable like
+	// content, and with the notes: field prefix).
+	Notes []string
+	// CustomFields holds the text of its custom field values, one
+	// "name: value" per field (searchable, and with custom_fields:).
+	CustomFields []string
+	// CustomFieldIDs are the ids of the custom fields it carries (facets).
+	CustomFieldIDs []int
 }
 
 // WriteBatch is how many documents Quire hands an engine per Index call
@@ -138,6 +151,12 @@ type Filter struct {
 	// Created and Added restrict the dates.
 	Created TimeRange
 	Added   TimeRange
+	// ACL restricts the search to documents carrying at least one of
+	// these access tokens (see Document.ACL and store.Principal.ACL);
+	// nil means no restriction, an empty non-nil slice matches nothing.
+	// Engines apply it inside the query, so totals, facets, pages and
+	// more-like-this only ever count visible documents.
+	ACL []string
 }
 
 // TimeRange is a half-open interval [From, To); a nil bound is open.
@@ -204,6 +223,8 @@ type Facets struct {
 	DocumentTypes   map[int]int
 	NoCorrespondent int
 	NoDocumentType  int
+	// CustomFields counts matching documents per custom field id.
+	CustomFields map[int]int
 }
 
 // Offset returns the index of the first hit of the page and the page size,
