@@ -68,23 +68,24 @@ type Tag struct {
 type Document struct {
 	bun.BaseModel `bun:"table:documents"`
 
-	ID                  int       `bun:"id,pk,autoincrement"`
-	Title               string    `bun:"title,notnull"`
-	TitleKey            string    `bun:"title_key,notnull"` // case-folded title, for ordering; the store sets it
-	Content             string    `bun:"content,notnull"`
-	CorrespondentID     *int      `bun:"correspondent_id"`
-	DocumentTypeID      *int      `bun:"document_type_id"`
-	Created             time.Time `bun:"created,notnull"`
-	Modified            time.Time `bun:"modified,notnull"`
-	Added               time.Time `bun:"added,notnull"`
-	ArchiveSerialNumber *int      `bun:"archive_serial_number"`
-	MimeType            string    `bun:"mime_type,notnull"`
-	Checksum            string    `bun:"checksum,notnull"`          // MD5 hex of the original
-	ArchiveChecksum     *string   `bun:"archive_checksum"`          // MD5 hex of the archive version
-	Filename            *string   `bun:"filename"`                  // original, relative to the originals folder
-	ArchiveFilename     *string   `bun:"archive_filename"`          // archive version, relative to the archive folder
-	OriginalFilename    string    `bun:"original_filename,notnull"` // the name it was uploaded under
-	PageCount           *int      `bun:"page_count"`                // pages of the original; nil when not known
+	ID                  int        `bun:"id,pk,autoincrement"`
+	Title               string     `bun:"title,notnull"`
+	TitleKey            string     `bun:"title_key,notnull"` // case-folded title, for ordering; the store sets it
+	Content             string     `bun:"content,notnull"`
+	CorrespondentID     *int       `bun:"correspondent_id"`
+	DocumentTypeID      *int       `bun:"document_type_id"`
+	Created             time.Time  `bun:"created,notnull"`
+	Modified            time.Time  `bun:"modified,notnull"`
+	Added               time.Time  `bun:"added,notnull"`
+	ArchiveSerialNumber *int       `bun:"archive_serial_number"`
+	MimeType            string     `bun:"mime_type,notnull"`
+	Checksum            string     `bun:"checksum,notnull"`          // MD5 hex of the original
+	ArchiveChecksum     *string    `bun:"archive_checksum"`          // MD5 hex of the archive version
+	Filename            *string    `bun:"filename"`                  // original, relative to the originals folder
+	ArchiveFilename     *string    `bun:"archive_filename"`          // archive version, relative to the archive folder
+	OriginalFilename    string     `bun:"original_filename,notnull"` // the name it was uploaded under
+	PageCount           *int       `bun:"page_count"`                // pages of the original; nil when not known
+	DeletedAt           *time.Time `bun:"deleted_at"`                // when it went to the trash; nil when not in it
 }
 
 // DocumentTag links a document to a tag.
@@ -162,6 +163,12 @@ type User struct {
 	IsActive    bool       `bun:"is_active,notnull"`
 	DateJoined  time.Time  `bun:"date_joined,notnull"`
 	LastLogin   *time.Time `bun:"last_login"`
+	// AccessVersion changes whenever the user's groups or global
+	// permissions do (see Store.Access); only the store writes it.
+	AccessVersion int `bun:"access_version,notnull"`
+	// Access is the user's groups and permissions as the authenticator
+	// loaded them (nil when not loaded); not a column.
+	Access *Principal `bun:"-"`
 }
 
 // Token is a user's API token (`Authorization: Token <key>`), one per
