@@ -28,6 +28,9 @@ var defaultCodenames = func() []string {
 // name is unique ignoring case (name_key holds the folded name, as
 // usernames do). Permissions are codenames without app label
 // ("view_document"), held by users directly or through their groups.
+// users.access_version grows whenever a user's groups or permissions (or
+// a group's permissions) change, so a cache of them can tell from the
+// user row alone whether it is current.
 func init() {
 	ddl := func(pk, key string) []string {
 		return []string{
@@ -54,9 +57,11 @@ func init() {
 	PRIMARY KEY (group_id, codename)
 )`,
 			seedDefaults(),
+			`ALTER TABLE users ADD COLUMN access_version INTEGER NOT NULL DEFAULT 0`,
 		}
 	}
 	down := []string{
+		`ALTER TABLE users DROP COLUMN access_version`,
 		`DROP TABLE group_permissions`,
 		`DROP TABLE user_permissions`,
 		`DROP TABLE user_groups`,
