@@ -133,6 +133,11 @@ func changeableCond(p *Principal, m Model, alias string) cond {
 }
 
 func grantCond(p *Principal, m Model, alias string, perms ...string) cond {
+	return grantCondOn(p, m, alias, "owner_id", perms...)
+}
+
+// grantCondOn is grantCond over a table whose owner is in ownerCol.
+func grantCondOn(p *Principal, m Model, alias, ownerCol string, perms ...string) cond {
 	if !p.Restricted() {
 		return cond{}
 	}
@@ -143,7 +148,7 @@ func grantCond(p *Principal, m Model, alias string, perms ...string) cond {
 		args = append(args, bun.In(p.GroupIDs))
 	}
 	return cond{
-		sql: "(" + alias + ".owner_id IS NULL OR " + alias + ".owner_id = ? OR " + alias + ".id IN (" +
+		sql: "(" + alias + "." + ownerCol + " IS NULL OR " + alias + "." + ownerCol + " = ? OR " + alias + ".id IN (" +
 			"SELECT op.object_id FROM object_permissions op WHERE op.model = ? AND op.permission IN (?) AND " + holder + "))",
 		args: args,
 	}

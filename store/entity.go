@@ -36,6 +36,7 @@ type Correspondent struct {
 	Name    string `bun:"name,notnull"`
 	NameKey string `bun:"name_key,notnull"` // case-folded name: uniqueness and ordering
 	Slug    string `bun:"slug,notnull"`
+	OwnerID *int   `bun:"owner_id"` // nil: unowned, visible to everyone
 	Matching
 }
 
@@ -47,6 +48,7 @@ type DocumentType struct {
 	Name    string `bun:"name,notnull"`
 	NameKey string `bun:"name_key,notnull"`
 	Slug    string `bun:"slug,notnull"`
+	OwnerID *int   `bun:"owner_id"` // nil: unowned, visible to everyone
 	Matching
 }
 
@@ -60,6 +62,7 @@ type Tag struct {
 	Slug       string `bun:"slug,notnull"`
 	Color      string `bun:"color,notnull"` // "#rrggbb"; API v1's palette index is derived from it
 	IsInboxTag bool   `bun:"is_inbox_tag,notnull"`
+	OwnerID    *int   `bun:"owner_id"` // nil: unowned, visible to everyone
 	Matching
 }
 
@@ -86,6 +89,7 @@ type Document struct {
 	OriginalFilename    string     `bun:"original_filename,notnull"` // the name it was uploaded under
 	PageCount           *int       `bun:"page_count"`                // pages of the original; nil when not known
 	DeletedAt           *time.Time `bun:"deleted_at"`                // when it went to the trash; nil when not in it
+	OwnerID             *int       `bun:"owner_id"`                  // nil: unowned, visible to everyone
 }
 
 // DocumentTag links a document to a tag.
