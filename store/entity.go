@@ -62,7 +62,8 @@ type Tag struct {
 	Slug       string `bun:"slug,notnull"`
 	Color      string `bun:"color,notnull"` // "#rrggbb"; API v1's palette index is derived from it
 	IsInboxTag bool   `bun:"is_inbox_tag,notnull"`
-	OwnerID    *int   `bun:"owner_id"` // nil: unowned, visible to everyone
+	OwnerID    *int   `bun:"owner_id"`  // nil: unowned, visible to everyone
+	ParentID   *int   `bun:"parent_id"` // nil: a root tag (NGX.md §7.3)
 	Matching
 }
 
@@ -90,6 +91,7 @@ type Document struct {
 	PageCount           *int       `bun:"page_count"`                // pages of the original; nil when not known
 	DeletedAt           *time.Time `bun:"deleted_at"`                // when it went to the trash; nil when not in it
 	OwnerID             *int       `bun:"owner_id"`                  // nil: unowned, visible to everyone
+	StoragePathID       *int       `bun:"storage_path_id"`           // names the files by the path's template; nil: the filename format
 }
 
 // DocumentTag links a document to a tag.
