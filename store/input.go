@@ -32,6 +32,9 @@ type TagInput struct {
 	MatchingAlgorithm *MatchingAlgorithm
 	IsInsensitive     *bool
 	IsInboxTag        *bool
+	// ParentID, when set, makes the tag a child of that tag (nil: a
+	// root); see the tag hierarchy rules of UpdateTag.
+	ParentID graphql.Omittable[*int]
 }
 
 // DocumentUpdate changes a document. Omittable fields distinguish "set to
@@ -44,6 +47,7 @@ type DocumentUpdate struct {
 	TagIDs              graphql.Omittable[[]int]
 	Created             *time.Time
 	ArchiveSerialNumber graphql.Omittable[*int]
+	StoragePathID       graphql.Omittable[*int]
 }
 
 // SavedViewRuleInput is one filter rule of a saved view.
