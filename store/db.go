@@ -36,6 +36,9 @@ type Config struct {
 	// It must be an IANA zone from time.LoadLocation (not time.Local); nil
 	// means UTC.
 	Location *time.Location
+	// DisableAuditLog stops recording the history of documents
+	// (QUIRE_AUDIT_LOG_ENABLED=false); reading it is then refused.
+	DisableAuditLog bool
 }
 
 // Store is Quire's database: every entity's queries and mutations. It is
@@ -58,13 +61,14 @@ type Store struct {
 	// pgLower is the PostgreSQL expression template that lower-cases
 	// Unicode text: plain lower() unless the database's ctype is ASCII-only.
 	pgLower string
+	noAudit bool // see Config.DisableAuditLog
 }
 
 // Open connects to the configured database and applies pending migrations.
 // Several processes may call Open on one PostgreSQL database at once: the
 // migrations run under a lock.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
-	s := &Store{now: cfg.Now, logger: cfg.Logger, postings: newPostings(), aggregates: newAggregates(), orders: &orderCache{gen: -1}, loc: cfg.Location}
+	s := &Store{now: cfg.Now, logger: cfg.Logger, postings: newPostings(), aggregates: newAggregates(), orders: &orderCache{gen: -1}, loc: cfg.Location, noAudit: cfg.DisableAuditLog}
 	if s.loc == nil {
 		s.loc = time.UTC
 	}
