@@ -96,6 +96,13 @@ func counted(n int, noun string) string {
 }
 
 func printImportReport(w io.Writer, rep *transfer.ImportReport, took time.Duration) {
+	if rep.Format != "" {
+		v := ""
+		if rep.Version != "" {
+			v = " (version " + rep.Version + ")"
+		}
+		fmt.Fprintf(w, "Export format: %s%s.\n", rep.Format, v)
+	}
 	fmt.Fprintf(w, "Imported %d of %d documents in %s (%d already present from an earlier run), %s, %s, %s, %s, %s.\n",
 		rep.Documents, rep.Total, took.Round(100*time.Millisecond), rep.AlreadyPresent,
 		counted(rep.Correspondents, "correspondent"), counted(rep.DocumentTypes, "document type"),
@@ -104,6 +111,12 @@ func printImportReport(w io.Writer, rep *transfer.ImportReport, took time.Durati
 		fmt.Fprintf(w, "Warnings (%d):\n", len(rep.Warnings))
 		for _, p := range rep.Warnings {
 			fmt.Fprintf(w, "  %s\n", p)
+		}
+	}
+	if len(rep.Skipped) > 0 {
+		fmt.Fprintf(w, "Skipped, having no place in Quire (%d models):\n", len(rep.Skipped))
+		for _, s := range rep.Skipped {
+			fmt.Fprintf(w, "  %s\n", s)
 		}
 	}
 	if len(rep.Failed) > 0 {

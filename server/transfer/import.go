@@ -3,10 +3,12 @@ package transfer
 import (
 	"context"
 	"crypto/md5"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"log/slog"
 	"mime"
@@ -83,11 +85,28 @@ type ImportReport struct {
 	Documents                                              int // newly stored
 	AlreadyPresent                                         int // documents found from an earlier run (same id and checksum)
 	Total                                                  int // document entries in the manifest
+	// Format is the paperless version the export was recognised as, and
+	// Version what its metadata.json or version.json says ("" if none).
+	Format  Format
+	Version string
+	// Skipped counts, per model (or model field), what the export holds
+	// and Quire has no place for; none of it is imported.
+	Skipped []Skip
 	// Failed lists what was not imported; Warnings what was imported with
 	// a change (a dropped unknown reference) or skipped by design.
 	Failed   []Problem
 	Warnings []Problem
 }
+
+// Skip is a count of objects of one model (or values of one field) that
+// an import left out by design.
+type Skip struct {
+	Model  string // "paperless_mail.mailrule", "documents.tag.owner"
+	Count  int
+	Reason string
+}
+
+func (s Skip) String() string { return fmt.Sprintf("%d × %s: %s", s.Count, s.Model, s.Reason) }
 
 // ErrConflict is returned (wrapped) by Import when the archive already
 // holds other objects under the ids or names of the export's
@@ -103,7 +122,9 @@ type metadata struct {
 	tags           []record
 	views          []record
 	rules          []record
+	ui             []record
 	documents      int
+	firstDoc       map[string]json.RawMessage // fields of the first document entry
 	unknown        map[string]int
 }
 
@@ -124,10 +145,22 @@ func Import(ctx context.Context, st *store.Store, dir string, opts Options) (*Im
 	opts.defaults()
 	rep := &ImportReport{}
 	md := &metadata{unknown: map[string]int{}}
+	version, err := exportVersion(dir)
+	if err != nil {
+		return nil, err
+	}
 	if err := readManifest(dir, func(i int, r *record) error {
 		switch r.Model {
 		case modelDocument:
 			md.documents++
+			if md.firstDoc == nil {
+				md.firstDoc = map[string]json.RawMessage{}
+				if err := json.Unmarshal(r.Fields, &md.firstDoc); err != nil {
+					return fmt.Errorf("read document %d: %w", r.PK, err)
+				}
+			}
+		case modelUISettings:
+			md.ui = append(md.ui, *r)
 		case modelUser:
 			md.users = append(md.users, *r)
 		case modelCorrespondent:
@@ -148,13 +181,16 @@ func Import(ctx context.Context, st *store.Store, dir string, opts Options) (*Im
 		return nil, err
 	}
 	rep.Total = md.documents
-	for _, m := range slices.Sorted(mapKeys(md.unknown)) {
-		rep.Warnings = append(rep.Warnings, Problem{Object: fmt.Sprintf("%d × %s", md.unknown[m], m), Reason: "not imported: Quire has no such objects"})
+	rep.Version = version
+	rep.Format = detectFormat(version, md.firstDoc)
+	im := &importer{st: st, dir: dir, opts: opts, rep: rep, skipped: map[string]int{}, format: rep.Format}
+	for m, n := range md.unknown {
+		im.skip(m, n)
 	}
+	defer im.finishSkips()
 	if err := opts.Media.Init(); err != nil {
 		return nil, err
 	}
-	im := &importer{st: st, dir: dir, opts: opts, rep: rep}
 	if err := im.metadata(ctx, md); err != nil {
 		return rep, err
 	}
@@ -173,7 +209,7 @@ func Import(ctx context.Context, st *store.Store, dir string, opts Options) (*Im
 			opts.Indexer.Run(ictx)
 		}()
 	}
-	err := im.documents(ctx, md.documents)
+	err = im.documents(ctx, md.documents)
 	stopIndex()
 	if indexDone != nil {
 		<-indexDone
@@ -210,6 +246,41 @@ type importer struct {
 
 	userIDs                map[int]int // export id → Quire id
 	corrs, types, tagNames map[int]string
+	format                 Format
+	skipped                map[string]int // model (or model.field) → count left out
+	warnedThumbs           bool
+}
+
+// skipReasons say why a model (or field) has no place in Quire; any other
+// model is "Quire has no such objects".
+var skipReasons = map[string]string{
+	modelContentType:                    "Django's model registry; Quire has its own",
+	modelPermission:                     "read only to resolve the permissions of users and groups",
+	modelUISettings:                     "the old web app's settings; only the saved views' placement is read",
+	"documents.document.root_document":  "Quire has no document versions: each version is imported as a document of its own",
+	"documents.tag.owner":               "Quire's tags have no owner yet",
+	"documents.correspondent.owner":     "Quire's correspondents have no owner yet",
+	"documents.documenttype.owner":      "Quire's document types have no owner yet",
+	"documents.tag.tn_parent":           "Quire's tags are not nested yet",
+	"documents.document.storage_path":   "Quire has no storage paths yet",
+	"documents.document (in the trash)": "Quire has no trash yet",
+	"documents.paperlesstask":           "task history of the old server",
+	"auditlog.logentry":                 "Quire keeps its own history from now on",
+}
+
+// skip counts n objects of model as left out by design.
+func (im *importer) skip(model string, n int) { im.skipped[model] += n }
+
+// finishSkips moves the counts into the report, in model order.
+func (im *importer) finishSkips() {
+	im.rep.Skipped = im.rep.Skipped[:0]
+	for _, m := range slices.Sorted(mapKeys(im.skipped)) {
+		reason := skipReasons[m]
+		if reason == "" {
+			reason = "Quire has no such objects"
+		}
+		im.rep.Skipped = append(im.rep.Skipped, Skip{Model: m, Count: im.skipped[m], Reason: reason})
+	}
 }
 
 func (im *importer) fail(object, format string, args ...any) {
@@ -243,6 +314,7 @@ func (im *importer) metadata(ctx context.Context, md *metadata) error {
 	}
 
 	im.userIDs = map[int]int{}
+	firstSuperuser := 0
 	for i := range md.users {
 		r := &md.users[i]
 		var in userIn
@@ -268,6 +340,15 @@ func (im *importer) metadata(ctx context.Context, md *metadata) error {
 				u.LastLogin = &t
 			}
 		}
+		if len(in.Groups) > 0 {
+			im.skip("auth.user.groups", len(in.Groups))
+		}
+		if len(in.UserPermissions) > 0 {
+			im.skip("auth.user.user_permissions", len(in.UserPermissions))
+		}
+		if in.IsSuperuser && firstSuperuser == 0 {
+			firstSuperuser = r.PK
+		}
 		id, created, err := im.st.ImportUser(ctx, u)
 		if err := check("user", r, in.Username, created, err, &im.rep.Users); err != nil {
 			return err
@@ -281,6 +362,9 @@ func (im *importer) metadata(ctx context.Context, md *metadata) error {
 	}
 
 	matching := func(r *record, in matchingIn) (store.Matching, string) {
+		if in.Owner != nil {
+			im.skip(r.Model+".owner", 1)
+		}
 		m := store.Matching{Match: in.Match, MatchingAlgorithm: store.MatchAny, IsInsensitive: true}
 		if in.MatchingAlgorithm != nil {
 			m.MatchingAlgorithm = store.MatchingAlgorithm(*in.MatchingAlgorithm)
@@ -335,6 +419,9 @@ func (im *importer) metadata(ctx context.Context, md *metadata) error {
 				im.warn(fmt.Sprintf("tag %d (%s)", r.PK, name), "colour %d is not in the palette 1–13; using 1", *in.Colour)
 			}
 		}
+		if in.Parent != nil {
+			im.skip(modelTag+".tn_parent", 1)
+		}
 		ok, err := im.st.ImportTag(ctx, &store.Tag{ID: r.PK, Name: name, Color: color, IsInboxTag: in.IsInboxTag, Matching: m})
 		if err := check("tag", r, name, ok, err, &im.rep.Tags); err != nil {
 			return err
@@ -351,6 +438,10 @@ func (im *importer) metadata(ctx context.Context, md *metadata) error {
 		}
 		rulesByView[in.SavedView] = append(rulesByView[in.SavedView], store.SavedViewRule{ID: r.PK, RuleType: in.RuleType, Value: in.Value})
 	}
+	dashboard, sidebar := viewPlacement(md.ui)
+	if len(md.ui) > 0 {
+		im.skip(modelUISettings, len(md.ui))
+	}
 	for i := range md.views {
 		r := &md.views[i]
 		var in savedViewIn
@@ -358,13 +449,35 @@ func (im *importer) metadata(ctx context.Context, md *metadata) error {
 			im.fail(fmt.Sprintf("saved view %d", r.PK), "unreadable: %v", err)
 			continue
 		}
-		owner, ok := im.userIDs[in.User]
+		label := fmt.Sprintf("saved view %d (%s)", r.PK, in.Name)
+		user := in.User
+		if in.Owner != nil {
+			user = *in.Owner
+		} else if user == 0 && firstSuperuser != 0 {
+			// paperless-ngx: a view without owner is everyone's; Quire's
+			// views belong to a user.
+			user = firstSuperuser
+			im.warn(label, "it has no owner; it goes to the export's first superuser, user %d", user)
+		}
+		owner, ok := im.userIDs[user]
 		if !ok {
-			im.fail(fmt.Sprintf("saved view %d (%s)", r.PK, in.Name), "its owner, user %d, is not in the export", in.User)
+			im.fail(label, "its owner, user %d, is not in the export", user)
 			continue
 		}
+		if dashboard != nil {
+			// paperless-ngx 3.x keeps the placement in each user's UI settings.
+			in.ShowOnDashboard, in.ShowInSidebar = dashboard[r.PK], sidebar[r.PK]
+		}
 		v := &store.SavedView{ID: r.PK, UserID: owner, Name: in.Name, ShowOnDashboard: in.ShowOnDashboard,
-			ShowInSidebar: in.ShowInSidebar, SortField: in.SortField, SortReverse: in.SortReverse}
+			ShowInSidebar: in.ShowInSidebar, SortField: in.SortField, SortReverse: in.SortReverse,
+			PageSize: in.PageSize, DisplayFields: in.DisplayFields}
+		if in.DisplayMode != nil {
+			if m := store.SavedViewDisplayMode(*in.DisplayMode); m.Valid() {
+				v.DisplayMode = &m
+			} else {
+				im.warn(label, "display mode %q is unknown; left to the client", *in.DisplayMode)
+			}
+		}
 		ok, err := im.st.ImportSavedView(ctx, v, rulesByView[r.PK])
 		if err := check("saved view", r, in.Name, ok, err, &im.rep.SavedViews); err != nil {
 			return err
@@ -400,6 +513,41 @@ func (im *importer) metadata(ctx context.Context, md *metadata) error {
 	return nil
 }
 
+// viewPlacement reads the saved views shown on the dashboard and in the
+// sidebar from paperless-ngx 3.x's UI settings
+// (settings.saved_views.dashboard_views_visible_ids and
+// sidebar_views_visible_ids); nil maps when no UI settings say so (older
+// exports keep it on the view).
+func viewPlacement(ui []record) (dashboard, sidebar map[int]bool) {
+	for _, r := range ui {
+		var in struct {
+			Settings struct {
+				SavedViews *struct {
+					Dashboard []json.Number `json:"dashboard_views_visible_ids"`
+					Sidebar   []json.Number `json:"sidebar_views_visible_ids"`
+				} `json:"saved_views"`
+			} `json:"settings"`
+		}
+		if json.Unmarshal(r.Fields, &in) != nil || in.Settings.SavedViews == nil {
+			continue
+		}
+		if dashboard == nil {
+			dashboard, sidebar = map[int]bool{}, map[int]bool{}
+		}
+		for _, n := range in.Settings.SavedViews.Dashboard {
+			if id, err := n.Int64(); err == nil {
+				dashboard[int(id)] = true
+			}
+		}
+		for _, n := range in.Settings.SavedViews.Sidebar {
+			if id, err := n.Int64(); err == nil {
+				sidebar[int(id)] = true
+			}
+		}
+	}
+	return dashboard, sidebar
+}
+
 // item is one document of a batch on its way in.
 type item struct {
 	label  string
@@ -410,6 +558,12 @@ type item struct {
 	thumb  string // exported thumbnail, absolute
 	placed []string
 	err    error // why it is not imported
+	// sha256: the manifest's checksums are SHA-256 (paperless-ngx 3.x);
+	// Quire's are MD5, computed by hashing the files before the checks.
+	sha256 bool
+	// dataOnly: the files are in storage already (ngx --data-only); they
+	// are verified where they are, not copied.
+	dataOnly bool
 }
 
 // documents streams the document entries in batches.
@@ -467,25 +621,58 @@ func (im *importer) parseDocument(r *record) *item {
 		im.fail(label, "no id")
 		return nil
 	}
-	if r.File == "" {
-		im.fail(label, "the manifest names no exported file (%s)", keyFile)
+	dataOnly := r.File == ""
+	if dataOnly && (in.Filename == nil || *in.Filename == "") {
+		im.fail(label, "the manifest names no exported file (%s) and no stored one (filename)", keyFile)
 		return nil
 	}
-	if r.Thumbnail == "" {
-		im.fail(label, "the manifest names no exported thumbnail (%s)", keyThumbnail)
+	if r.Thumbnail == "" && !dataOnly {
+		if im.format == FormatNG09 || im.format == FormatNG1 {
+			im.fail(label, "the manifest names no exported thumbnail (%s)", keyThumbnail)
+			return nil
+		}
+		im.skip("thumbnails (exported with --no-thumbnail)", 1)
+	}
+	var sha256sum bool
+	switch len(in.Checksum) {
+	case 32:
+	case 64:
+		sha256sum = true // paperless-ngx 3.x
+	default:
+		im.fail(label, "checksum %q is neither an MD5 nor a SHA-256 digest", in.Checksum)
 		return nil
 	}
-	if len(in.Checksum) != 32 {
-		im.fail(label, "checksum %q is not an MD5 digest", in.Checksum)
-		return nil
-	}
-	if r.Archive != "" && (in.ArchiveChecksum == nil || len(*in.ArchiveChecksum) != 32) {
+	if r.Archive != "" && (in.ArchiveChecksum == nil || len(*in.ArchiveChecksum) != len(in.Checksum)) {
 		im.fail(label, "it has an archive version but no archive checksum")
 		return nil
+	}
+	if dataOnly && in.ArchiveFilename != nil && *in.ArchiveFilename != "" {
+		if in.ArchiveChecksum == nil || len(*in.ArchiveChecksum) != len(in.Checksum) {
+			im.fail(label, "it has an archive version but no archive checksum")
+			return nil
+		}
+	}
+	if in.DeletedAt != nil {
+		im.skip("documents.document (in the trash)", 1)
+		return nil
+	}
+	if in.RootDocument != nil {
+		im.skip("documents.document.root_document", 1)
+	}
+	if in.StoragePath != nil {
+		im.skip("documents.document.storage_path", 1)
 	}
 	d := &store.Document{
 		ID: r.PK, Title: in.Title, Content: in.Content, MimeType: in.MimeType,
 		Checksum: strings.ToLower(in.Checksum), ArchiveSerialNumber: in.ArchiveSerialNumber,
+		PageCount: in.PageCount,
+	}
+	if o := in.Owner; o != nil {
+		if id, ok := im.userIDs[*o]; ok {
+			d.OwnerID = &id
+		} else {
+			im.warn(label, "its owner, user %d, is not in the export; left without owner", *o)
+		}
 	}
 	if in.OriginalFilename != nil {
 		d.OriginalFilename = *in.OriginalFilename
@@ -538,7 +725,7 @@ func (im *importer) parseDocument(r *record) *item {
 			im.warn(label, "document type %d is not in the export; left empty", *t)
 		}
 	}
-	it := &item{label: label, doc: d}
+	it := &item{label: label, doc: d, sha256: sha256sum, dataOnly: dataOnly}
 	for _, t := range in.Tags {
 		if _, ok := im.tagNames[t]; ok {
 			it.tags = append(it.tags, t)
@@ -551,13 +738,34 @@ func (im *importer) parseDocument(r *record) *item {
 		d.ArchiveChecksum = &s
 	}
 	var err error
+	if dataOnly {
+		// paperless-ngx --data-only: the files are in the media folder
+		// already, under the names the manifest gives.
+		d.Filename = in.Filename
+		if it.src, err = im.opts.Media.OriginalPath(filepath.FromSlash(*in.Filename)); err != nil {
+			im.fail(label, "stored file name: %v", err)
+			return nil
+		}
+		if a := in.ArchiveFilename; a != nil && *a != "" {
+			d.ArchiveFilename = a
+			s := strings.ToLower(*in.ArchiveChecksum)
+			d.ArchiveChecksum = &s
+			if it.arch, err = im.opts.Media.ArchivePath(filepath.FromSlash(*a)); err != nil {
+				im.fail(label, "stored archive file name: %v", err)
+				return nil
+			}
+		}
+		return it
+	}
 	if it.src, err = files.Within(im.dir, filepath.FromSlash(r.File)); err != nil {
 		im.fail(label, "exported file name: %v", err)
 		return nil
 	}
-	if it.thumb, err = files.Within(im.dir, filepath.FromSlash(r.Thumbnail)); err != nil {
-		im.fail(label, "exported thumbnail name: %v", err)
-		return nil
+	if r.Thumbnail != "" {
+		if it.thumb, err = files.Within(im.dir, filepath.FromSlash(r.Thumbnail)); err != nil {
+			im.fail(label, "exported thumbnail name: %v", err)
+			return nil
+		}
 	}
 	if r.Archive != "" {
 		if it.arch, err = files.Within(im.dir, filepath.FromSlash(r.Archive)); err != nil {
@@ -597,8 +805,105 @@ func (im *importer) filename(d *store.Document, tagIDs []int, ext string) string
 	return im.opts.Format.Filename(fd)
 }
 
+// eachItem runs fn over items on opts.Workers goroutines, each with its
+// own copy buffer.
+func (im *importer) eachItem(items []*item, fn func(it *item, buf []byte)) {
+	var wg sync.WaitGroup
+	work := make(chan *item)
+	for range min(im.opts.Workers, len(items)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 64<<10)
+			for it := range work {
+				fn(it, buf)
+			}
+		}()
+	}
+	for _, it := range items {
+		work <- it
+	}
+	close(work)
+	wg.Wait()
+}
+
+// prehash computes the MD5 digests Quire stores of the items whose
+// manifest gives SHA-256 (paperless-ngx 3.x) or whose files are in
+// storage already (data only), verifying each file against the manifest
+// on the way; it returns the items that passed.
+func (im *importer) prehash(items []*item) []*item {
+	var todo []*item
+	for _, it := range items {
+		if it.sha256 || it.dataOnly {
+			todo = append(todo, it)
+		}
+	}
+	if len(todo) == 0 {
+		return items
+	}
+	im.eachItem(todo, func(it *item, buf []byte) {
+		d := it.doc
+		sum, err := hashVerified(it.src, d.Checksum, buf)
+		if err != nil {
+			it.err = fmt.Errorf("original: %w", err)
+			return
+		}
+		d.Checksum = sum
+		if it.arch != "" {
+			asum, err := hashVerified(it.arch, *d.ArchiveChecksum, buf)
+			if err != nil {
+				it.err = fmt.Errorf("archive version: %w", err)
+				return
+			}
+			d.ArchiveChecksum = &asum
+		}
+	})
+	ok := items[:0]
+	for _, it := range items {
+		if it.err != nil {
+			im.fail(it.label, "%v", it.err)
+			continue
+		}
+		ok = append(ok, it)
+	}
+	return ok
+}
+
+// hashVerified reads the file at path and returns its MD5 (hex), after
+// checking it against want: an MD5 or a SHA-256 digest (hex).
+func hashVerified(path, want string, buf []byte) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return "", fmt.Errorf("%s is missing", filepath.Base(path))
+		}
+		return "", err
+	}
+	defer f.Close()
+	m := md5.New()
+	var w io.Writer = m
+	var s hash.Hash
+	if len(want) == 64 {
+		s = sha256.New()
+		w = io.MultiWriter(m, s)
+	}
+	if _, err := io.CopyBuffer(w, f, buf); err != nil {
+		return "", fmt.Errorf("read %s: %w", filepath.Base(path), err)
+	}
+	sum := hex.EncodeToString(m.Sum(nil))
+	got := sum
+	if s != nil {
+		got = hex.EncodeToString(s.Sum(nil))
+	}
+	if got != want {
+		return "", fmt.Errorf("%s is corrupt: its checksum is %s, the manifest says %s", filepath.Base(path), got, want)
+	}
+	return sum, nil
+}
+
 // batch imports one batch: checks against the store, files, then rows.
 func (im *importer) batch(ctx context.Context, items []*item, n int) error {
+	items = im.prehash(items)
 	ids := make([]int, len(items))
 	sums := make([]string, len(items))
 	var asns []int
@@ -658,24 +963,15 @@ func (im *importer) batch(ctx context.Context, items []*item, n int) error {
 		return nil
 	}
 
-	// Files: copied in parallel, each verified while it is copied.
-	var wg sync.WaitGroup
-	work := make(chan *item)
-	for range min(im.opts.Workers, len(todo)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			buf := make([]byte, 64<<10)
-			for it := range work {
-				it.err = im.placeFiles(it, buf)
-			}
-		}()
-	}
+	// Files: copied in parallel, each verified while it is copied (those
+	// in storage already were verified by prehash).
+	var copies []*item
 	for _, it := range todo {
-		work <- it
+		if !it.dataOnly {
+			copies = append(copies, it)
+		}
 	}
-	close(work)
-	wg.Wait()
+	im.eachItem(copies, func(it *item, buf []byte) { it.err = im.placeFiles(it, buf) })
 
 	ok := todo[:0]
 	var placed []string
@@ -760,6 +1056,9 @@ func (im *importer) placeFiles(it *item, buf []byte) error {
 			return fail(fmt.Errorf("archive version: %w", err))
 		}
 		it.placed = append(it.placed, adst)
+	}
+	if it.thumb == "" {
+		return nil
 	}
 	tdst := im.opts.Media.ThumbnailPath(d.ID)
 	if err := copyVerified(it.thumb, tdst, "", buf); err != nil {

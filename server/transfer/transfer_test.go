@@ -148,8 +148,11 @@ func TestImport1x(t *testing.T) {
 			rep.Correspondents != 2 || rep.DocumentTypes != 1 || rep.SavedViews != 1 {
 			t.Fatalf("report = %+v", rep)
 		}
-		if len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0].Object, "paperless_mail.mailaccount") {
-			t.Errorf("warnings = %v, want the mail account skipped", rep.Warnings)
+		if len(rep.Warnings) != 0 || len(rep.Skipped) != 1 || rep.Skipped[0].Model != "paperless_mail.mailaccount" || rep.Skipped[0].Count != 1 {
+			t.Errorf("warnings = %v, skipped = %v, want the mail account skipped", rep.Warnings, rep.Skipped)
+		}
+		if rep.Format != FormatNG1 {
+			t.Errorf("format = %q, want %q", rep.Format, FormatNG1)
 		}
 		d, err := q.st.Document(ctx, 1)
 		if err != nil {
@@ -230,6 +233,9 @@ func TestImport09(t *testing.T) {
 		rep := mustImport(t, q, "../../testdata/paperless-export-0.9")
 		if len(rep.Failed) > 0 || len(rep.Warnings) > 0 || rep.Documents != 2 || rep.Correspondents != 1 || rep.Tags != 1 || rep.DocumentTypes != 1 {
 			t.Fatalf("report = %+v", rep)
+		}
+		if rep.Format != FormatNG09 {
+			t.Errorf("format = %q, want %q", rep.Format, FormatNG09)
 		}
 		d, err := q.st.Document(ctx, 3)
 		if err != nil {
@@ -451,8 +457,12 @@ func TestUnknownFields(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, ManifestName), raw, 0o640)
 		q := newQuire(t, dialect, engine)
 		rep := mustImport(t, q, dir)
-		if rep.Documents != 2 || len(rep.Failed) > 0 || len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0].Object, "documents.storagepath") {
+		// An owner makes it an ngx export: user 1 is not in it.
+		if rep.Documents != 2 || len(rep.Failed) > 0 || len(rep.Warnings) != 2 || !strings.Contains(rep.Warnings[0].Reason, "user 1") {
 			t.Errorf("report = %+v", rep)
+		}
+		if !slices.ContainsFunc(rep.Skipped, func(s Skip) bool { return s.Model == "documents.storagepath" && s.Count == 1 }) {
+			t.Errorf("skipped = %v, want the storage path", rep.Skipped)
 		}
 	})
 }
