@@ -103,7 +103,9 @@ func usernameTaken() *Error {
 
 // CreateUser inserts u and sets its ID and UsernameKey (and DateJoined,
 // when zero, to now). u.Password must already hold an encoded hash (see
-// server/auth). Errors: Validation for a blank or too long username or an
+// server/auth). A user who is not a superuser gets DefaultPermissions (a
+// caller with an explicit list replaces them with SetUserPermissions in
+// the same transaction). Errors: Validation for a blank or too long username or an
 // empty password; Conflict (field "username") when a user with the same
 // username ignoring case exists.
 func (s *Store) CreateUser(ctx context.Context, u *User) error {
@@ -122,18 +124,22 @@ func (s *Store) CreateUser(ctx context.Context, u *User) error {
 		if exists {
 			return usernameTaken()
 		}
+		u.AccessVersion = 0
 		if _, err := s.wdb(ctx).NewInsert().Model(u).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
 			if ErrorCode(translate(err)) == Conflict {
 				return usernameTaken()
 			}
 			return fmt.Errorf("create user %q: %w", u.Username, translate(err))
 		}
-		return nil
+		if u.IsSuperuser {
+			return nil
+		}
+		return s.writeUserPermissions(ctx, u.ID, DefaultPermissions())
 	})
 }
 
-// UpdateUser writes every column of u (found by u.ID) and sets
-// u.UsernameKey. Errors: NotFound when the user does not exist, and the
+// UpdateUser writes every column of u (found by u.ID) but AccessVersion
+// and sets u.UsernameKey. Errors: NotFound when the user does not exist, and the
 // Validation and Conflict errors of CreateUser.
 func (s *Store) UpdateUser(ctx context.Context, u *User) error {
 	if err := validateUser(u); err != nil {
@@ -153,7 +159,7 @@ func (s *Store) UpdateUser(ctx context.Context, u *User) error {
 		if taken {
 			return usernameTaken()
 		}
-		res, err := s.wdb(ctx).NewUpdate().Model(u).ExcludeColumn("id").WherePK().Exec(ctx)
+		res, err := s.wdb(ctx).NewUpdate().Model(u).ExcludeColumn("id", "access_version").WherePK().Exec(ctx)
 		if err != nil {
 			if ErrorCode(translate(err)) == Conflict {
 				return usernameTaken()
