@@ -39,7 +39,9 @@ func (s *Store) BulkEdit(ctx context.Context, b BulkEdit) ([]int, error) {
 			changed, err = s.bulkTag(ctx, b.DocumentIDs, b.TagID, b.Method == BulkAddTag)
 		case BulkModifyTags:
 			changed, err = s.bulkModifyTags(ctx, b.DocumentIDs, b.AddTagIDs, b.RemoveTagIDs)
-		case BulkSetStoragePath, BulkModifyCustomFields, BulkSetPermissions:
+		case BulkSetStoragePath:
+			changed, err = s.bulkSetRef(ctx, b.DocumentIDs, "storage_path_id", "storage_paths", "Storage path does not exist", b.StoragePathID)
+		case BulkModifyCustomFields, BulkSetPermissions:
 			return s.bulkValidateOnly(ctx, b)
 		case BulkDelete:
 			changed = b.DocumentIDs
@@ -117,13 +119,24 @@ func (s *Store) bulkTag(ctx context.Context, docIDs []int, tagID *int, add bool)
 	if len(docIDs) == 0 {
 		return nil, nil
 	}
-	has := "id IN (SELECT document_id FROM document_tags WHERE tag_id = ?)"
+	// The tag comes with its ancestors and goes with its descendants
+	// (NGX.md §7.3).
+	var tags []int
 	if add {
-		has = "id NOT IN (SELECT document_id FROM document_tags WHERE tag_id = ?)"
+		tags, err = s.TagsWithAncestors(ctx, []int{*tagID})
+	} else {
+		tags, err = s.TagsWithDescendants(ctx, []int{*tagID})
+	}
+	if err != nil {
+		return nil, err
+	}
+	has := "id IN (SELECT document_id FROM document_tags WHERE tag_id IN (?))"
+	if add {
+		has = fmt.Sprintf("(SELECT count(*) FROM document_tags AS bt WHERE bt.document_id = documents.id AND bt.tag_id IN (?)) < %d", len(tags))
 	}
 	var changed []int
 	err = s.db(ctx).NewSelect().TableExpr("documents").Column("id").
-		Where("id IN (?)", bun.In(docIDs)).Where(has, *tagID).Scan(ctx, &changed)
+		Where("id IN (?)", bun.In(docIDs)).Where(has, bun.In(tags)).Scan(ctx, &changed)
 	if err != nil {
 		return nil, fmt.Errorf("find documents to change: %w", err)
 	}
@@ -131,10 +144,10 @@ func (s *Store) bulkTag(ctx context.Context, docIDs []int, tagID *int, add bool)
 		return nil, nil
 	}
 	if add {
-		return changed, s.addDocumentTags(ctx, changed, []int{*tagID})
+		return changed, s.addDocumentTags(ctx, changed, tags)
 	}
 	_, err = s.wdb(ctx).NewDelete().TableExpr("document_tags").
-		Where("tag_id = ?", *tagID).Where("document_id IN (?)", bun.In(changed)).Exec(ctx)
+		Where("tag_id IN (?)", bun.In(tags)).Where("document_id IN (?)", bun.In(changed)).Exec(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("remove tag: %w", err)
 	}
@@ -158,12 +171,22 @@ func (s *Store) bulkModifyTags(ctx context.Context, docIDs, add, remove []int) (
 	if len(docIDs) == 0 {
 		return nil, nil
 	}
+	// Removed tags take their descendants, added ones bring their
+	// ancestors (NGX.md §7.3).
 	if len(remove) > 0 {
-		_, err := s.wdb(ctx).NewDelete().TableExpr("document_tags").
-			Where("tag_id IN (?)", bun.In(remove)).Where("document_id IN (?)", bun.In(docIDs)).Exec(ctx)
+		all, err := s.TagsWithDescendants(ctx, remove)
+		if err != nil {
+			return nil, err
+		}
+		_, err = s.wdb(ctx).NewDelete().TableExpr("document_tags").
+			Where("tag_id IN (?)", bun.In(all)).Where("document_id IN (?)", bun.In(docIDs)).Exec(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("remove tags: %w", err)
 		}
+	}
+	add, err := s.TagsWithAncestors(ctx, add)
+	if err != nil {
+		return nil, err
 	}
 	if err := s.addDocumentTags(ctx, docIDs, add); err != nil {
 		return nil, err

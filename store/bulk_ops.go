@@ -30,10 +30,6 @@ func UnsupportedBulkMethod(name string) error {
 // users is accepted and has nothing to change.
 func (s *Store) bulkValidateOnly(ctx context.Context, b BulkEdit) error {
 	switch b.Method {
-	case BulkSetStoragePath:
-		if b.StoragePathID != nil {
-			return objectError("Storage path does not exist")
-		}
 	case BulkModifyCustomFields:
 		if len(b.AddCustomFieldIDs) > 0 || len(b.RemoveCustomFieldIDs) > 0 {
 			return objectError("Some custom fields don't exist or were specified twice.")
@@ -102,7 +98,7 @@ type BulkObjects struct {
 // twice."); the SET_PERMISSIONS parameters as BulkEdit's.
 func (s *Store) BulkEditObjects(ctx context.Context, b BulkObjects) ([]int, error) {
 	kinds := map[ObjectType]*namedKind{ObjectTags: &tagKind, ObjectCorrespondents: &correspondentKind,
-		ObjectDocumentTypes: &documentTypeKind, ObjectStoragePaths: nil}
+		ObjectDocumentTypes: &documentTypeKind, ObjectStoragePaths: &storagePathKind}
 	k, ok := kinds[b.ObjectType]
 	if !ok {
 		return nil, &Error{Code: Validation, Message: "invalid input", Fields: map[string][]string{
@@ -118,9 +114,6 @@ func (s *Store) BulkEditObjects(ctx context.Context, b BulkObjects) ([]int, erro
 	wire := strings.ToLower(string(b.ObjectType))
 	twice := &Error{Code: Validation, Message: "invalid input", Fields: map[string][]string{
 		"objectIds": {fmt.Sprintf("Some %s don't exist or were specified twice.", wire)}}}
-	if k == nil { // Quire has no storage paths yet
-		return nil, twice
-	}
 	ids := sortedInts(append([]int(nil), b.ObjectIDs...))
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		missing, err := s.missingIDs(ctx, k.table, ids)

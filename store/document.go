@@ -152,6 +152,15 @@ func (s *Store) CreateDocuments(ctx context.Context, docs []*Document, tagIDs []
 		if err := s.checkRefs(ctx, corrs, types, tags); err != nil {
 			return err
 		}
+		if err := s.checkStoragePathRefs(ctx, docs); err != nil {
+			return err
+		}
+		// A document given a tag gets its ancestors too (NGX.md §7.3).
+		expanded, err := s.expandTagSets(ctx, tagIDs)
+		if err != nil {
+			return err
+		}
+		tagIDs = expanded
 		if len(dup) > 0 {
 			return &Error{Code: Conflict, Message: "duplicate documents", Fields: dup}
 		}
@@ -254,6 +263,12 @@ func (s *Store) UpdateDocument(ctx context.Context, id int, u DocumentUpdate) (*
 		if v, ok := u.ArchiveSerialNumber.ValueOK(); ok {
 			d.ArchiveSerialNumber = v
 		}
+		if v, ok := u.StoragePathID.ValueOK(); ok {
+			if err := s.checkStoragePathRefs(ctx, []*Document{{StoragePathID: v}}); err != nil {
+				return err
+			}
+			d.StoragePathID = v
+		}
 		var tagIDs []int
 		tags, setTags := u.TagIDs.ValueOK()
 		if setTags {
@@ -261,6 +276,15 @@ func (s *Store) UpdateDocument(ctx context.Context, id int, u DocumentUpdate) (*
 		}
 		if err := s.checkDocumentRefs(ctx, d.CorrespondentID, d.DocumentTypeID, tagIDs); err != nil {
 			return err
+		}
+		if setTags { // the tag hierarchy's rules (NGX.md §7.3)
+			prev, err := s.TagIDsByDocuments(ctx, []int{id})
+			if err != nil {
+				return err
+			}
+			if tagIDs, err = s.nextDocumentTags(ctx, prev[id], tagIDs); err != nil {
+				return err
+			}
 		}
 		if err := s.checkDocumentUnique(ctx, id, "", d.ArchiveSerialNumber); err != nil {
 			return err

@@ -55,11 +55,18 @@ func (s *Store) UpdateTag(ctx context.Context, id int, in TagInput) (*Tag, error
 		if t, err = s.Tag(ctx, id); err != nil {
 			return err
 		}
+		oldParent := t.ParentID
 		if err := s.applyTag(ctx, id, t, in); err != nil {
 			return err
 		}
-		_, err = s.wdb(ctx).NewUpdate().Model(t).WherePK().Exec(ctx)
-		return nameConflict(tagKind, err)
+		if _, err = s.wdb(ctx).NewUpdate().Model(t).WherePK().Exec(ctx); err != nil {
+			return nameConflict(tagKind, err)
+		}
+		if t.ParentID != nil && (oldParent == nil || *oldParent != *t.ParentID) {
+			// Its documents get the new ancestors (NGX.md §7.3).
+			_, err = s.propagateTagParent(ctx, id)
+		}
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("update tag %d: %w", id, err)
@@ -77,6 +84,12 @@ func (s *Store) applyTag(ctx context.Context, id int, t *Tag, in TagInput) error
 	}
 	if in.IsInboxTag != nil {
 		t.IsInboxTag = *in.IsInboxTag
+	}
+	if v, ok := in.ParentID.ValueOK(); ok {
+		if err := s.checkTagParent(ctx, id, v); err != nil {
+			return err
+		}
+		t.ParentID = v
 	}
 	return nil
 }
