@@ -69,14 +69,18 @@ func pick(m map[int]int, ids []int) map[int]int {
 	return out
 }
 
-// groupCounts counts rows of table per column value (all values).
+// groupCounts counts rows of table per column value (all values); of
+// documents, those not in the trash.
 func (s *Store) groupCounts(ctx context.Context, table, column string) (map[int]int, error) {
 	var rows []struct {
 		ID int `bun:"id"`
 		N  int `bun:"n"`
 	}
-	err := s.db(ctx).NewSelect().TableExpr(table).
-		ColumnExpr("? AS id, count(*) AS n", bun.Ident(column)).
+	q := s.db(ctx).NewSelect().TableExpr(table)
+	if table == "documents" {
+		q = q.Where("deleted_at IS NULL")
+	}
+	err := q.ColumnExpr("? AS id, count(*) AS n", bun.Ident(column)).
 		Where("? IS NOT NULL", bun.Ident(column)).GroupExpr("?", bun.Ident(column)).Scan(ctx, &rows)
 	if err != nil {
 		return nil, err
@@ -134,7 +138,7 @@ func (s *Store) documentAggregates(ctx context.Context) (*aggregates, error) {
 	}
 	err = s.db(ctx).NewSelect().TableExpr("documents").
 		ColumnExpr("correspondent_id AS id, max(created) AS last").
-		Where("correspondent_id IS NOT NULL").GroupExpr("correspondent_id").Scan(ctx, &rows)
+		Where("correspondent_id IS NOT NULL").Where("deleted_at IS NULL").GroupExpr("correspondent_id").Scan(ctx, &rows)
 	if err != nil {
 		return nil, err
 	}

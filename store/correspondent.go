@@ -87,7 +87,7 @@ func (s *Store) CorrespondentDocumentCounts(ctx context.Context, ids []int) (map
 	}
 	q := s.db(ctx).NewSelect().TableExpr("documents").
 		ColumnExpr("correspondent_id AS id, count(*) AS n").
-		Where("correspondent_id IN (?)", bun.In(ids)).GroupExpr("correspondent_id")
+		Where("correspondent_id IN (?)", bun.In(ids)).Where("deleted_at IS NULL").GroupExpr("correspondent_id")
 	m, err := countInts(ctx, q, ids)
 	if err != nil {
 		return nil, fmt.Errorf("count documents of correspondents: %w", err)
@@ -122,7 +122,7 @@ func (s *Store) LastCorrespondences(ctx context.Context, ids []int) (map[int]tim
 	}
 	err := s.db(ctx).NewSelect().TableExpr("documents").
 		ColumnExpr("correspondent_id AS id, max(created) AS last").
-		Where("correspondent_id IN (?)", bun.In(ids)).GroupExpr("correspondent_id").
+		Where("correspondent_id IN (?)", bun.In(ids)).Where("deleted_at IS NULL").GroupExpr("correspondent_id").
 		Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("load last correspondences: %w", err)

@@ -154,10 +154,12 @@ func (s *Store) documentMatch(ctx context.Context, f DocumentFilter, useCache bo
 		all = uniqueInts(f.Tags.All)
 		f.Tags = &TagsFilter{Any: f.Tags.Any, None: f.Tags.None}
 	}
-	m := docMatch{conds: s.documentConds(f), gen: -1}
+	conds := s.documentConds(f)
+	filtered := len(conds) > 0
+	m := docMatch{conds: append(conds, liveCond), gen: -1} // never a document in the trash
 	_, inTx := ctx.Value(txKey{}).(bun.Tx)
 	if len(all) == 0 {
-		if len(m.conds) == 0 && useCache && !inTx {
+		if !filtered && useCache && !inTx {
 			// The whole archive: its size is cached per generation of
 			// counters.documents (an exact count(*) over every row costs
 			// milliseconds on PostgreSQL).
@@ -174,7 +176,7 @@ func (s *Store) documentMatch(ctx context.Context, f DocumentFilter, useCache bo
 			return m, err
 		}
 		if len(ids) <= maxLiteralIDs {
-			if len(m.conds) == 0 {
+			if !filtered { // the postings hold no trashed document
 				m.count = fmt.Sprint(len(ids))
 			}
 			m.counter, m.gen = "document_tags", gen
@@ -183,7 +185,7 @@ func (s *Store) documentMatch(ctx context.Context, f DocumentFilter, useCache bo
 			return m, nil
 		}
 	}
-	if len(m.conds) == 0 {
+	if !filtered {
 		m.count = "(SELECT count(*) FROM ta)"
 	}
 	m.with = s.db(ctx).NewSelect().TableExpr("(?) AS ta0", tagsAllSQL(all)).Column("ta0.document_id").String()

@@ -83,7 +83,7 @@ func (s *Store) DocumentTypeDocumentCounts(ctx context.Context, ids []int) (map[
 	}
 	q := s.db(ctx).NewSelect().TableExpr("documents").
 		ColumnExpr("document_type_id AS id, count(*) AS n").
-		Where("document_type_id IN (?)", bun.In(ids)).GroupExpr("document_type_id")
+		Where("document_type_id IN (?)", bun.In(ids)).Where("deleted_at IS NULL").GroupExpr("document_type_id")
 	m, err := countInts(ctx, q, ids)
 	if err != nil {
 		return nil, fmt.Errorf("count documents of document types: %w", err)

@@ -113,7 +113,7 @@ func (s *Store) orderedDocuments(ctx context.Context, orderSQL string, gen int64
 		return nil, err
 	}
 	var ids []int32
-	err = s.read.NewSelect().TableExpr("documents AS d").Column("d.id").OrderExpr(orderSQL).Scan(ctx, &ids)
+	err = s.read.NewSelect().TableExpr("documents AS d").Column("d.id").Where(liveCond.sql).OrderExpr(orderSQL).Scan(ctx, &ids)
 	if err != nil {
 		return nil, fmt.Errorf("list documents in order: %w", err)
 	}

@@ -23,13 +23,13 @@ var (
 	correspondentKind = namedKind{
 		table:              "correspondents",
 		label:              "correspondent",
-		countSQL:           "(SELECT count(*) FROM documents AS cd WHERE cd.correspondent_id = ?TableAlias.id)",
+		countSQL:           "(SELECT count(*) FROM documents AS cd WHERE cd.correspondent_id = ?TableAlias.id AND cd.deleted_at IS NULL)",
 		lastCorrespondence: true,
 	}
 	documentTypeKind = namedKind{
 		table:    "document_types",
 		label:    "document type",
-		countSQL: "(SELECT count(*) FROM documents AS cd WHERE cd.document_type_id = ?TableAlias.id)",
+		countSQL: "(SELECT count(*) FROM documents AS cd WHERE cd.document_type_id = ?TableAlias.id AND cd.deleted_at IS NULL)",
 	}
 	tagKind = namedKind{
 		table:    "tags",
@@ -38,7 +38,7 @@ var (
 	}
 )
 
-const lastCorrespondenceSQL = "(SELECT max(lc.created) FROM documents AS lc WHERE lc.correspondent_id = ?TableAlias.id)"
+const lastCorrespondenceSQL = "(SELECT max(lc.created) FROM documents AS lc WHERE lc.correspondent_id = ?TableAlias.id AND lc.deleted_at IS NULL)"
 
 // getNamed loads one row of k by id into a new T.
 func getNamed[T any](ctx context.Context, s *Store, k namedKind, id int) (*T, error) {

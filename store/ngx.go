@@ -15,7 +15,7 @@ import (
 func (s *Store) moreStatistics(ctx context.Context, st *Statistics) error {
 	st.FileTypes = []MimeTypeCount{}
 	err := s.db(ctx).NewSelect().TableExpr("documents").ColumnExpr("mime_type, count(*) AS n").
-		GroupExpr("mime_type").OrderExpr("n DESC, mime_type ASC").Scan(ctx, &st.FileTypes)
+		Where("deleted_at IS NULL").GroupExpr("mime_type").OrderExpr("n DESC, mime_type ASC").Scan(ctx, &st.FileTypes)
 	if err != nil {
 		return fmt.Errorf("count documents per mime type: %w", translate(err))
 	}
@@ -25,7 +25,7 @@ func (s *Store) moreStatistics(ctx context.Context, st *Statistics) error {
 	}
 	err = s.db(ctx).NewSelect().TableExpr("documents").
 		ColumnExpr("COALESCE(SUM(LENGTH(content)), 0) AS chars, COALESCE(MAX(archive_serial_number), 0) AS asn").
-		Scan(ctx, &agg)
+		Where("deleted_at IS NULL").Scan(ctx, &agg)
 	if err != nil {
 		return fmt.Errorf("sum document contents: %w", translate(err))
 	}

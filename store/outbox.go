@@ -64,19 +64,20 @@ func (s *Store) OutboxHead(ctx context.Context) (maxID int64, n int, err error) 
 	return maxID, row.N, nil
 }
 
-// DocumentsAfter returns up to limit documents with id > afterID in id
-// order (a full reindex walks the archive with it, in bounded memory).
+// DocumentsAfter returns up to limit documents (not in the trash) with
+// id > afterID in id order (a full reindex walks the archive with it, in bounded memory).
 func (s *Store) DocumentsAfter(ctx context.Context, afterID, limit int) ([]Document, error) {
 	var docs []Document
-	if err := s.db(ctx).NewSelect().Model(&docs).Where("id > ?", afterID).OrderExpr("id").Limit(int64(limit)).Scan(ctx); err != nil {
+	if err := s.db(ctx).NewSelect().Model(&docs).Where("id > ?", afterID).Where("deleted_at IS NULL").OrderExpr("id").Limit(int64(limit)).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("read documents after %d: %w", afterID, err)
 	}
 	return docs, nil
 }
 
-// CountDocuments returns the number of documents in the archive.
+// CountDocuments returns the number of documents in the archive (not in
+// the trash: the search index holds those).
 func (s *Store) CountDocuments(ctx context.Context) (int, error) {
-	n, err := s.db(ctx).NewSelect().TableExpr("documents").Count(ctx)
+	n, err := s.db(ctx).NewSelect().TableExpr("documents").Where("deleted_at IS NULL").Count(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("count documents: %w", err)
 	}
@@ -86,7 +87,7 @@ func (s *Store) CountDocuments(ctx context.Context) (int, error) {
 // CountDocumentsThrough counts the documents with id ≤ id (a resumed
 // rebuild's progress).
 func (s *Store) CountDocumentsThrough(ctx context.Context, id int) (int, error) {
-	n, err := s.db(ctx).NewSelect().TableExpr("documents").Where("id <= ?", id).Count(ctx)
+	n, err := s.db(ctx).NewSelect().TableExpr("documents").Where("id <= ?", id).Where("deleted_at IS NULL").Count(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("count documents: %w", err)
 	}
