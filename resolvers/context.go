@@ -11,9 +11,20 @@ import (
 
 type userKey struct{}
 
-// WithUser returns a context carrying the authenticated user. The HTTP
-// authentication middleware calls it; every resolver reads it.
+// WithUser returns a context carrying the authenticated user and, for
+// the store, the principal it acts as (store.WithPrincipal): u.Access as
+// the authenticator loaded it. A user without Access is a superuser
+// principal when u is a superuser and otherwise one without groups or
+// permissions (it fails closed). The HTTP authentication middleware
+// calls it; every resolver reads it.
 func WithUser(ctx context.Context, u *store.User) context.Context {
+	if u != nil {
+		p := u.Access
+		if p == nil || p.Superuser != u.IsSuperuser {
+			p = &store.Principal{UserID: u.ID, Superuser: u.IsSuperuser}
+		}
+		ctx = store.WithPrincipal(ctx, p)
+	}
 	return context.WithValue(ctx, userKey{}, u)
 }
 

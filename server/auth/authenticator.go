@@ -142,6 +142,7 @@ type Authenticator struct {
 	hmacKey [32]byte
 	good    *credCache
 	bad     *credCache
+	access  *accessCache
 	hashSem chan struct{}
 	flight  singleflight.Group
 	hashes  atomic.Int64 // password hashes computed (tests read it)
@@ -206,6 +207,7 @@ func New(st *store.Store, logger *slog.Logger, now func() time.Time, cfg Config)
 	}
 	a.good = newCredCache(size, ttl)
 	a.bad = newCredCache(size, failedCacheTTL)
+	a.access = newAccessCache(size)
 	rand.Read(a.hmacKey[:]) // never fails
 	return a
 }
@@ -229,7 +231,21 @@ func (a *Authenticator) CSRFCookieName() string { return a.cookiePrefix + "csrft
 // inactive, counts as no credentials, as in Django. With no credentials
 // it returns (nil, MethodNone, nil); callers that require a user answer
 // MsgNotAuthenticated. Other errors (database down) are Internal.
+//
+// The user comes back with Access set: its groups and global permissions
+// (see accessCache), which WithUser puts in the context as the store's
+// Principal.
 func (a *Authenticator) Authenticate(r *http.Request) (*store.User, Method, error) {
+	u, m, err := a.authenticate(r)
+	if err == nil && u != nil {
+		if err := a.attachAccess(r.Context(), u); err != nil {
+			return nil, MethodNone, err
+		}
+	}
+	return u, m, err
+}
+
+func (a *Authenticator) authenticate(r *http.Request) (*store.User, Method, error) {
 	ctx := r.Context()
 	parts := asciiFields(r.Header.Get("Authorization"))
 	if len(parts) > 0 {
