@@ -13,8 +13,10 @@ import (
 
 type queryCounter struct{ n atomic.Int64 }
 
-func (c *queryCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context { return ctx }
-func (c *queryCounter) AfterQuery(context.Context, *bun.QueryEvent)                        { c.n.Add(1) }
+func (c *queryCounter) BeforeQuery(ctx context.Context, _ *bun.QueryEvent) context.Context {
+	return ctx
+}
+func (c *queryCounter) AfterQuery(context.Context, *bun.QueryEvent) { c.n.Add(1) }
 
 // TestAccess: every way in attaches the user's groups and permissions;
 // once cached they cost no query, and a change of the user's permissions
