@@ -347,6 +347,11 @@ func documentOrderSQL(order []DocumentOrder) (string, []string, error) {
 				joins = append(joins, joinDocumentType)
 			}
 			parts = append(parts, "ot.name_key "+dir+nullsEdge(dir))
+		case DocumentOrderStoragePathName:
+			if !containsString(joins, joinStoragePath) {
+				joins = append(joins, joinStoragePath)
+			}
+			parts = append(parts, "osp.name_key "+dir+nullsEdge(dir))
 		case DocumentOrderCreated:
 			parts = append(parts, "d.created "+dir)
 		case DocumentOrderModified:
@@ -425,6 +430,10 @@ func (s *Store) documentConds(f DocumentFilter) []cond {
 	if cs := s.textConds("nt.name_key", true, f.DocumentTypeName); len(cs) > 0 {
 		out = append(out, subqueryCond("d.document_type_id IN (SELECT nt.id FROM document_types AS nt WHERE ", cs))
 	}
+	out = append(out, idConds("d.storage_path_id", f.StoragePath)...)
+	if cs := s.textConds("nsp.name_key", true, f.StoragePathName); len(cs) > 0 {
+		out = append(out, subqueryCond("d.storage_path_id IN (SELECT nsp.id FROM storage_paths AS nsp WHERE ", cs))
+	}
 	if f.Tags != nil {
 		if ids := uniqueInts(f.Tags.Any); len(ids) > 0 {
 			out = append(out, cond{"d.id IN (SELECT ta.document_id FROM document_tags AS ta WHERE ta.tag_id IN (?))", []any{bun.In(ids)}})
@@ -468,9 +477,7 @@ func (s *Store) documentConds(f DocumentFilter) []cond {
 // owner, a storage path, a share, a custom field); see DocumentFilter.
 func (f DocumentFilter) hasAbsent() bool {
 	switch {
-	case len(absentRefConds(f.StoragePath)) > 0, len(absentRefConds(f.Owner)) > 0, f.SharedBy != nil:
-		return true
-	case f.StoragePathName != nil && textSet(f.StoragePathName):
+	case len(absentRefConds(f.Owner)) > 0, f.SharedBy != nil:
 		return true
 	case f.CustomFields != nil && (len(f.CustomFields.Any) > 0 || len(f.CustomFields.All) > 0):
 		return true

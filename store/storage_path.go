@@ -403,3 +403,10 @@ func (s *Store) checkStoragePathRefs(ctx context.Context, docs []*Document) erro
 	}
 	return fe.Err()
 }
+
+// DocumentOrderStoragePathName orders documents by their storage path's
+// name (paperless-ngx's storage_path__name); documents without one come
+// first ascending.
+const DocumentOrderStoragePathName DocumentOrderField = "STORAGE_PATH_NAME"
+
+const joinStoragePath = "LEFT JOIN storage_paths AS osp ON osp.id = d.storage_path_id"
