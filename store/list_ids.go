@@ -42,8 +42,8 @@ func namedIDs[T any](ctx context.Context, s *Store, k namedKind, f NameFilter, o
 		q = q.Where("?TableAlias.id IN (?)", bun.In(f.IDs))
 	}
 	q = where(q, s.textConds("?TableAlias.name_key", true, f.Name))
-	if f.IsRoot != nil && !*f.IsRoot {
-		q = q.Where("FALSE")
+	if f.IsRoot != nil {
+		q = where(q, rootConds(k, *f.IsRoot))
 	}
 	ids := []int{}
 	if err := q.OrderExpr(orderSQL).Scan(ctx, &ids); err != nil {

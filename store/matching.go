@@ -80,8 +80,8 @@ func listNamed[T any](ctx context.Context, s *Store, k namedKind, f NameFilter, 
 		conds = append(conds, cond{"?TableAlias.id IN (?)", []any{bun.In(f.IDs)}})
 	}
 	conds = append(conds, s.textConds("?TableAlias.name_key", true, f.Name)...)
-	if f.IsRoot != nil && !*f.IsRoot {
-		conds = append(conds, cond{sql: "FALSE"})
+	if f.IsRoot != nil {
+		conds = append(conds, rootConds(k, *f.IsRoot)...)
 	}
 
 	items := []T{}

@@ -301,3 +301,18 @@ func (s *Store) expandTagSets(ctx context.Context, sets [][]int) ([][]int, error
 	}
 	return out, nil
 }
+
+// rootConds is NameFilter.IsRoot on the rows of k: tags without (true) or
+// with (false) a parent; the other kinds do not nest, so all of them are
+// roots.
+func rootConds(k namedKind, root bool) []cond {
+	switch {
+	case k.table == tagKind.table && root:
+		return []cond{{sql: "?TableAlias.parent_id IS NULL"}}
+	case k.table == tagKind.table:
+		return []cond{{sql: "?TableAlias.parent_id IS NOT NULL"}}
+	case !root:
+		return []cond{{sql: "FALSE"}}
+	}
+	return nil
+}
