@@ -128,7 +128,11 @@ func Export(ctx context.Context, st *store.Store, dir string, opts Options) (*Ex
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
 	ex := &exporter{st: st, dir: dir, opts: opts, rep: rep, w: bufio.NewWriterSize(tmp, 256<<10), names: map[string]bool{}}
-	if err := ex.run(ctx); err != nil {
+	run := ex.run
+	if opts.NGX {
+		run = ex.runNGX
+	}
+	if err := run(ctx); err != nil {
 		return rep, err
 	}
 	if err := ex.w.Flush(); err != nil {
@@ -143,6 +147,15 @@ func Export(ctx context.Context, st *store.Store, dir string, opts Options) (*Ex
 	// The copied files were not fsync'd one by one.
 	if err := syncFiles(files.Layout{Media: dir}, ex.written); err != nil {
 		return rep, err
+	}
+	if opts.NGX {
+		path, err := writeNGXMetadata(dir)
+		if err != nil {
+			return rep, err
+		}
+		if err := syncFiles(files.Layout{Media: dir}, []string{path}); err != nil {
+			return rep, err
+		}
 	}
 	if err := os.Rename(tmp.Name(), manifestPath(dir)); err != nil {
 		return rep, fmt.Errorf("write manifest: %w", err)
@@ -160,6 +173,7 @@ type exporter struct {
 	names   map[string]bool // exported base names (lower-cased)
 	written []string
 	buf     []byte
+	users   map[int]bool // ngx: the exported users, for owner references
 }
 
 // write appends one record to the manifest (indented as paperless's
@@ -288,7 +302,17 @@ func (ex *exporter) documents(ctx context.Context, corrName map[int]string) erro
 			return err
 		}
 		for i := range docs {
-			if err := ex.document(&docs[i], tagIDs[docs[i].ID], corrName); err != nil {
+			d := &docs[i]
+			if ex.opts.NGX {
+				corr := ""
+				if d.CorrespondentID != nil {
+					corr = corrName[*d.CorrespondentID]
+				}
+				err = ex.ngxDocument(d, tagIDs[d.ID], corr)
+			} else {
+				err = ex.document(d, tagIDs[d.ID], corrName)
+			}
+			if err != nil {
 				return err
 			}
 		}

@@ -49,6 +49,10 @@ type Options struct {
 	BatchSize int
 	// Workers is how many files are copied at once; default 8.
 	Workers int
+	// NGX makes Export write paperless-ngx 3.x's format (see NGXVersion)
+	// instead of paperless-ng 1.x's, laid out as NGXOptions says.
+	NGX bool
+	NGXOptions
 
 	// beforeCommit, in tests, runs after a batch's files are placed and
 	// before its rows are committed; an error stops the import there.
@@ -258,10 +262,6 @@ var skipReasons = map[string]string{
 	modelPermission:                     "read only to resolve the permissions of users and groups",
 	modelUISettings:                     "the old web app's settings; only the saved views' placement is read",
 	"documents.document.root_document":  "Quire has no document versions: each version is imported as a document of its own",
-	"documents.tag.owner":               "Quire's tags have no owner yet",
-	"documents.correspondent.owner":     "Quire's correspondents have no owner yet",
-	"documents.documenttype.owner":      "Quire's document types have no owner yet",
-	"documents.tag.tn_parent":           "Quire's tags are not nested yet",
 	"documents.document.storage_path":   "Quire has no storage paths yet",
 	"documents.document (in the trash)": "Quire has no trash yet",
 	"documents.paperlesstask":           "task history of the old server",
@@ -361,10 +361,19 @@ func (im *importer) metadata(ctx context.Context, md *metadata) error {
 		}
 	}
 
-	matching := func(r *record, in matchingIn) (store.Matching, string) {
-		if in.Owner != nil {
-			im.skip(r.Model+".owner", 1)
+	// owner is the Quire id of an object's owner (nil: none, or not in
+	// the export, which is reported).
+	owner := func(r *record, name string, o *int) *int {
+		if o == nil {
+			return nil
 		}
+		if id, ok := im.userIDs[*o]; ok {
+			return &id
+		}
+		im.warn(fmt.Sprintf("%s %d (%s)", strings.TrimPrefix(r.Model, "documents."), r.PK, name), "its owner, user %d, is not in the export; left without owner", *o)
+		return nil
+	}
+	matching := func(r *record, in matchingIn) (store.Matching, string) {
 		m := store.Matching{Match: in.Match, MatchingAlgorithm: store.MatchAny, IsInsensitive: true}
 		if in.MatchingAlgorithm != nil {
 			m.MatchingAlgorithm = store.MatchingAlgorithm(*in.MatchingAlgorithm)
@@ -382,7 +391,7 @@ func (im *importer) metadata(ctx context.Context, md *metadata) error {
 			continue
 		}
 		m, name := matching(r, in)
-		ok, err := im.st.ImportCorrespondent(ctx, &store.Correspondent{ID: r.PK, Name: name, Matching: m})
+		ok, err := im.st.ImportCorrespondent(ctx, &store.Correspondent{ID: r.PK, Name: name, Matching: m, OwnerID: owner(r, name, in.Owner)})
 		if err := check("correspondent", r, name, ok, err, &im.rep.Correspondents); err != nil {
 			return err
 		}
@@ -395,16 +404,23 @@ func (im *importer) metadata(ctx context.Context, md *metadata) error {
 			continue
 		}
 		m, name := matching(r, in)
-		ok, err := im.st.ImportDocumentType(ctx, &store.DocumentType{ID: r.PK, Name: name, Matching: m})
+		ok, err := im.st.ImportDocumentType(ctx, &store.DocumentType{ID: r.PK, Name: name, Matching: m, OwnerID: owner(r, name, in.Owner)})
 		if err := check("document type", r, name, ok, err, &im.rep.DocumentTypes); err != nil {
 			return err
 		}
 	}
+	stored := map[int]bool{} // tags in the archive now: possible parents
+	tagsIn := make([]tagIn, len(md.tags))
 	for i := range md.tags {
 		r := &md.tags[i]
-		var in tagIn
-		if err := json.Unmarshal(r.Fields, &in); err != nil {
+		if err := json.Unmarshal(r.Fields, &tagsIn[i]); err != nil {
 			im.fail(fmt.Sprintf("tag %d", r.PK), "unreadable: %v", err)
+			tagsIn[i].Name = "\x00" // marks it unreadable
+		}
+	}
+	for _, i := range parentsFirst(md.tags, tagsIn) {
+		r, in := &md.tags[i], tagsIn[i]
+		if in.Name == "\x00" {
 			continue
 		}
 		m, name := matching(r, in.matchingIn)
@@ -419,10 +435,18 @@ func (im *importer) metadata(ctx context.Context, md *metadata) error {
 				im.warn(fmt.Sprintf("tag %d (%s)", r.PK, name), "colour %d is not in the palette 1–13; using 1", *in.Colour)
 			}
 		}
-		if in.Parent != nil {
-			im.skip(modelTag+".tn_parent", 1)
+		t := &store.Tag{ID: r.PK, Name: name, Color: color, IsInboxTag: in.IsInboxTag, Matching: m, OwnerID: owner(r, name, in.Owner)}
+		if p := in.Parent; p != nil {
+			if _, ok := stored[*p]; ok {
+				t.ParentID = p
+			} else {
+				im.warn(fmt.Sprintf("tag %d (%s)", r.PK, name), "its parent, tag %d, is not in the export; made a root tag", *p)
+			}
 		}
-		ok, err := im.st.ImportTag(ctx, &store.Tag{ID: r.PK, Name: name, Color: color, IsInboxTag: in.IsInboxTag, Matching: m})
+		ok, err := im.st.ImportTag(ctx, t)
+		if err == nil {
+			stored[r.PK] = true
+		}
 		if err := check("tag", r, name, ok, err, &im.rep.Tags); err != nil {
 			return err
 		}
@@ -511,6 +535,37 @@ func (im *importer) metadata(ctx context.Context, md *metadata) error {
 		im.tagNames[t.ID] = t.Name
 	}
 	return nil
+}
+
+// parentsFirst orders the tags (indexes into recs) so that each comes
+// after its parent; a tag in a cycle or under a missing parent keeps its
+// place.
+func parentsFirst(recs []record, in []tagIn) []int {
+	index := map[int]int{}
+	for i, r := range recs {
+		index[r.PK] = i
+	}
+	placed := make([]bool, len(recs))
+	var order []int
+	var visit func(i int, depth int)
+	visit = func(i int, depth int) {
+		if placed[i] || depth > len(recs) {
+			return
+		}
+		if p := in[i].Parent; p != nil {
+			if j, ok := index[*p]; ok && j != i {
+				visit(j, depth+1)
+			}
+		}
+		if !placed[i] {
+			placed[i] = true
+			order = append(order, i)
+		}
+	}
+	for i := range recs {
+		visit(i, 0)
+	}
+	return order
 }
 
 // viewPlacement reads the saved views shown on the dashboard and in the

@@ -458,7 +458,7 @@ func TestUnknownFields(t *testing.T) {
 		q := newQuire(t, dialect, engine)
 		rep := mustImport(t, q, dir)
 		// An owner makes it an ngx export: user 1 is not in it.
-		if rep.Documents != 2 || len(rep.Failed) > 0 || len(rep.Warnings) != 2 || !strings.Contains(rep.Warnings[0].Reason, "user 1") {
+		if rep.Documents != 2 || len(rep.Failed) > 0 || len(rep.Warnings) != 5 || !strings.Contains(rep.Warnings[0].Reason, "user 1") {
 			t.Errorf("report = %+v", rep)
 		}
 		if !slices.ContainsFunc(rep.Skipped, func(s Skip) bool { return s.Model == "documents.storagepath" && s.Count == 1 }) {
