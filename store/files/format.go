@@ -20,14 +20,19 @@ type FormatData struct {
 	Created       time.Time
 	Added         time.Time
 	Ext           string // with the dot: ".pdf"
+	ASN           *int   // archive serial number
+	OriginalName  string // the name it was uploaded under
 }
 
-// Format is a parsed PAPERLESS_FILENAME_FORMAT: Python str.format syntax
-// with the placeholders {title}, {correspondent}, {document_type},
-// {created}, {created_year}, {created_month}, {created_day}, {added},
-// {added_year}, {added_month}, {added_day}, {tags[<index>]},
-// {tags[<key>]} and {tag_list}; {{ and }} are literal braces. A "/"
-// creates sub-folders.
+// Format is a parsed file-name template: PAPERLESS_FILENAME_FORMAT's
+// Python str.format syntax (ParseFormat) or a paperless-ngx storage path's
+// `{{ variable }}` syntax (ParseTemplate), both rendered by Filename. The
+// placeholders: {title}, {correspondent}, {document_type}, {created},
+// {created_year}, {created_year_short}, {created_month},
+// {created_month_name}, {created_month_name_short}, {created_day}, the
+// same six for {added…}, {asn}, {doc_pk}, {original_name},
+// {tags[<index>]}, {tags[<key>]} and {tag_list}. In the str.format
+// syntax {{ and }} are literal braces. A "/" creates sub-folders.
 type Format struct {
 	parts []part
 }
@@ -42,6 +47,9 @@ var fields = map[string]bool{
 	"title": true, "correspondent": true, "document_type": true, "tag_list": true, "tags": true,
 	"created": true, "created_year": true, "created_month": true, "created_day": true,
 	"added": true, "added_year": true, "added_month": true, "added_day": true,
+	"created_year_short": true, "created_month_name": true, "created_month_name_short": true,
+	"added_year_short": true, "added_month_name": true, "added_month_name_short": true,
+	"asn": true, "doc_pk": true, "original_name": true,
 }
 
 // ParseFormat parses a filename format. An error (unknown placeholder,
@@ -103,16 +111,8 @@ func (f *Format) Filename(d FormatData) string {
 	if f == nil {
 		return DefaultFilename(d.ID, d.Ext)
 	}
-	var b strings.Builder
-	for _, p := range f.parts {
-		if p.field == "" {
-			b.WriteString(p.literal)
-			continue
-		}
-		b.WriteString(d.value(p))
-	}
 	var segs []string
-	for _, seg := range strings.Split(b.String(), "/") {
+	for _, seg := range strings.Split(f.render(d), "/") {
 		seg = strings.TrimSpace(strings.Map(func(r rune) rune {
 			if r == '\\' || r == 0 || r < 0x20 {
 				return '-'
@@ -129,6 +129,19 @@ func (f *Format) Filename(d FormatData) string {
 	}
 	name := filepath.Join(segs...)
 	return fmt.Sprintf("%s-%07d%s", name, d.ID, d.Ext)
+}
+
+// render fills the placeholders in, without any cleaning.
+func (f *Format) render(d FormatData) string {
+	var b strings.Builder
+	for _, p := range f.parts {
+		if p.field == "" {
+			b.WriteString(p.literal)
+			continue
+		}
+		b.WriteString(d.value(p))
+	}
+	return b.String()
 }
 
 func (d FormatData) value(p part) string {
@@ -177,6 +190,27 @@ func (d FormatData) value(p part) string {
 		return date(d.Added, "01")
 	case "added_day":
 		return date(d.Added, "02")
+	case "created_year_short":
+		return date(d.Created, "06")
+	case "created_month_name":
+		return date(d.Created, "January")
+	case "created_month_name_short":
+		return date(d.Created, "Jan")
+	case "added_year_short":
+		return date(d.Added, "06")
+	case "added_month_name":
+		return date(d.Added, "January")
+	case "added_month_name_short":
+		return date(d.Added, "Jan")
+	case "asn":
+		if d.ASN == nil {
+			return none
+		}
+		return strconv.Itoa(*d.ASN)
+	case "doc_pk":
+		return fmt.Sprintf("%07d", d.ID)
+	case "original_name":
+		return text(strings.TrimSuffix(d.OriginalName, filepath.Ext(d.OriginalName)))
 	case "tags":
 		return tagValue(d.Tags, p.key)
 	}
