@@ -16,12 +16,20 @@ import (
 )
 
 // filename is the storage name of a document (relative to the originals
-// folder) under the configured format.
+// folder): its storage path's template when it has one, else the
+// configured format (else the default name).
 func (s *Service) filename(d *store.Document, tagIDs []int, n names, ext string) string {
-	if s.format == nil {
+	format := s.format
+	if d.StoragePathID != nil {
+		if f := n.pathFormat[*d.StoragePathID]; f != nil {
+			format = f
+		}
+	}
+	if format == nil {
 		return files.DefaultFilename(d.ID, ext)
 	}
-	fd := files.FormatData{ID: d.ID, Title: d.Title, Created: d.Created.In(s.cfg.Location), Added: d.Added.In(s.cfg.Location), Ext: ext}
+	fd := files.FormatData{ID: d.ID, Title: d.Title, Created: d.Created.In(s.cfg.Location), Added: d.Added.In(s.cfg.Location), Ext: ext,
+		ASN: d.ArchiveSerialNumber, OriginalName: d.OriginalFilename}
 	if d.CorrespondentID != nil {
 		fd.Correspondent = n.corr[*d.CorrespondentID]
 	}
@@ -32,7 +40,7 @@ func (s *Service) filename(d *store.Document, tagIDs []int, n names, ext string)
 		fd.Tags = append(fd.Tags, n.tag[id])
 	}
 	slices.SortFunc(fd.Tags, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
-	return s.format.Filename(fd)
+	return format.Filename(fd)
 }
 
 // File is an opened stored file, ready for http.ServeContent.
@@ -181,22 +189,27 @@ func (s *Service) Metadata(ctx context.Context, doc *store.Document) (*Metadata,
 	return m, nil
 }
 
-// Rename moves a document's files to the names the filename format now
-// gives (call it after a document's title, dates, correspondent, type or
-// tags changed; without a format it does nothing). Each file is linked
+// Rename moves a document's files to the names the filename format, or
+// the document's storage path, now gives (call it after a document's
+// title, dates, correspondent, type, tags or storage path changed, or its
+// storage path's template did). Without a format it moves only documents
+// with a storage path, and those whose file sits in a sub-folder (one a
+// storage path gave them before). Names come from every object whoever
+// asks, so a file's name never depends on who changed it. Each file is linked
 // under its new name before the database changes and the old name is
 // removed after, so a crash leaves at worst an extra name, never a
 // missing file. A target that exists already, or a vanished source, is
 // skipped with a warning (§11.6). Emptied folders are removed.
 func (s *Service) Rename(ctx context.Context, docID int) error {
-	if s.format == nil {
-		return nil
-	}
+	ctx = store.WithPrincipal(ctx, nil)
 	doc, err := s.store.Document(ctx, docID)
 	if err != nil {
 		return err
 	}
 	if doc.Filename == nil {
+		return nil
+	}
+	if s.format == nil && doc.StoragePathID == nil && !strings.Contains(*doc.Filename, "/") {
 		return nil
 	}
 	tagMap, err := s.store.TagIDsByDocuments(ctx, []int{docID})

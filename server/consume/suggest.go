@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/quirehq/quire/store"
+	"github.com/quirehq/quire/store/files"
 	"github.com/quirehq/quire/store/match"
 )
 
@@ -16,17 +17,22 @@ type Suggestions struct {
 	Correspondents []int `json:"correspondents"`
 	Tags           []int `json:"tags"`
 	DocumentTypes  []int `json:"document_types"`
+	StoragePaths   []int `json:"storage_paths"`
 
 	inbox []int
 	names names
 }
 
-// names maps object ids to names, for log lines and file names.
+// names maps object ids to names, for log lines and file names, and
+// storage paths to their parsed templates (a path whose template does not
+// parse is absent: its documents get the default names).
 type names struct {
-	corr, typ, tag, tagSlug map[int]string
+	corr, typ, tag, tagSlug, path map[int]string
+	pathFormat                    map[int]*files.Format
 }
 
-// suggest evaluates every correspondent, document type and tag against
+// suggest evaluates every correspondent, document type, tag and storage
+// path against
 // content: an object is a candidate when its rule matches or the
 // classifier predicts it (paperless's match_correspondents & co.).
 func (s *Service) suggest(ctx context.Context, content string, rl *runLog) (*Suggestions, error) {
@@ -43,9 +49,14 @@ func (s *Service) suggest(ctx context.Context, content string, rl *runLog) (*Sug
 	if err != nil {
 		return nil, err
 	}
+	paths, _, err := s.store.StoragePaths(ctx, store.StoragePathFilter{}, nil, all)
+	if err != nil {
+		return nil, err
+	}
 	pred := s.currentClassifier().Predict(content)
-	sug := &Suggestions{Correspondents: []int{}, Tags: []int{}, DocumentTypes: []int{},
-		names: names{corr: map[int]string{}, typ: map[int]string{}, tag: map[int]string{}, tagSlug: map[int]string{}}}
+	sug := &Suggestions{Correspondents: []int{}, Tags: []int{}, DocumentTypes: []int{}, StoragePaths: []int{},
+		names: names{corr: map[int]string{}, typ: map[int]string{}, tag: map[int]string{}, tagSlug: map[int]string{},
+			path: map[int]string{}, pathFormat: map[int]*files.Format{}}}
 	check := func(kind, name string, m store.Matching) bool {
 		ok, err := match.MatchesErr(m, content)
 		if err != nil && rl != nil {
@@ -73,6 +84,18 @@ func (s *Service) suggest(ctx context.Context, content string, rl *runLog) (*Sug
 		}
 		if check("tag", t.Name, t.Matching) || (slices.Contains(pred.TagIDs, t.ID) && t.MatchingAlgorithm == store.MatchAuto) {
 			sug.Tags = append(sug.Tags, t.ID)
+		}
+	}
+	for _, p := range paths {
+		sug.names.path[p.ID] = p.Name
+		if f, err := files.ParseTemplate(p.Path); err == nil {
+			sug.names.pathFormat[p.ID] = f
+		} else {
+			s.logger.Warn("storage path template does not parse, its documents get the default names", "storage_path_id", p.ID, "error", err)
+		}
+		// The classifier does not predict storage paths: AUTO never matches.
+		if check("storage path", p.Name, p.Matching) {
+			sug.StoragePaths = append(sug.StoragePaths, p.ID)
 		}
 	}
 	return sug, nil

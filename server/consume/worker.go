@@ -268,6 +268,13 @@ func (s *Service) consumeTask(ctx context.Context, t *store.ConsumptionTask, rl 
 		}
 		rl.add(store.LevelDebug, "Assigning document type %s to %s", sug.names.typ[*doc.DocumentTypeID], display())
 	}
+	if len(sug.StoragePaths) > 0 {
+		doc.StoragePathID = &sug.StoragePaths[0]
+		if len(sug.StoragePaths) > 1 {
+			rl.add(store.LevelDebug, "Detected %d potential storage paths, so we've opted for %s", len(sug.StoragePaths), sug.names.path[sug.StoragePaths[0]])
+		}
+		rl.add(store.LevelDebug, "Assigning storage path %s to %s", sug.names.path[*doc.StoragePathID], display())
+	}
 	if len(sug.Tags) > 0 {
 		var slugs []string
 		for _, id := range sug.Tags {

@@ -126,7 +126,7 @@ func (c Consumer) Suggestions(ctx context.Context, doc *store.Document) (*model.
 		return nil, err
 	}
 	return &model.DocumentSuggestions{CorrespondentIds: s.Correspondents, TagIds: s.Tags, DocumentTypeIds: s.DocumentTypes,
-		StoragePathIds: []int{}, Dates: c.Svc.SuggestedDates(doc.Content)}, nil
+		StoragePathIds: s.StoragePaths, Dates: c.Svc.SuggestedDates(doc.Content)}, nil
 }
 
 // Rename implements resolvers.Consumer.
