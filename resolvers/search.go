@@ -31,8 +31,11 @@ func (r *Resolver) loc() *time.Location {
 
 // Search runs a full-text search and loads the hits' documents (one
 // query, plus the relations the caller reads). A page past the end has
-// no hits but the exact total. Errors: Validation (field "query") for an
-// unparsable query, NotFound for MoreLike of an unknown document.
+// no hits but the exact total. The caller's permissions are part of the
+// engine's query (searchFilter sets Filter.ACL), so hits, total, facets
+// and the corrected query only ever count documents they may see.
+// Errors: Validation (field "query") for an unparsable query, NotFound
+// for MoreLike of an unknown document or one the caller may not see.
 func (r *Resolver) SearchDocuments(ctx context.Context, a SearchArgs) (*model.SearchResult, error) {
 	if _, err := currentUser(ctx); err != nil {
 		return nil, err
@@ -147,7 +150,8 @@ func sortCounts(c []store.ObjectCount) {
 }
 
 // Autocomplete returns up to limit indexed words starting with term, best
-// (tf·idf) first. Errors: Validation for limit < 1.
+// (tf·idf) first; a caller who may not see every document gets only
+// words that occur in one they may see. Errors: Validation for limit < 1.
 func (r *Resolver) Autocomplete(ctx context.Context, term string, limit int) ([]string, error) {
 	if _, err := currentUser(ctx); err != nil {
 		return nil, err
@@ -159,7 +163,7 @@ func (r *Resolver) Autocomplete(ctx context.Context, term string, limit int) ([]
 	if r.Search == nil {
 		return nil, store.Errorf(store.Internal, "no search engine configured")
 	}
-	words, err := r.Search.Autocomplete(ctx, term, min(limit, 1000))
+	words, err := r.Search.Autocomplete(ctx, term, min(limit, 1000), store.PrincipalFrom(ctx).ACL())
 	if words == nil && err == nil {
 		words = []string{}
 	}
@@ -192,9 +196,11 @@ func searchSort(o store.DocumentOrder) search.Sort {
 
 // searchFilter translates document filters to the engine's: the ones it
 // has natively map directly; anything else is evaluated by the database
-// and passed as the set of allowed document ids.
+// and passed as the set of allowed document ids. The caller's access
+// tokens (store.Principal.ACL) restrict every search — the one place
+// search applies permissions.
 func (r *Resolver) searchFilter(ctx context.Context, f *store.DocumentFilter) (search.Filter, error) {
-	var out search.Filter
+	out := search.Filter{ACL: store.PrincipalFrom(ctx).ACL()}
 	if f == nil {
 		return out, nil
 	}

@@ -102,6 +102,42 @@ func scanTokens(text string, yield func(Token)) {
 type Analyzed struct {
 	Document
 	TitleTokens, ContentTokens, CorrespondentTokens, TypeTokens []Token
+	// NotesTokens and CustomTokens are the tokens of Notes and
+	// CustomFields, whose values are joined by "\n" (Start and End are
+	// offsets in the joined text); positions leave a gap of ValueGap
+	// between two values, so a phrase never spans two notes.
+	NotesTokens, CustomTokens []Token
+}
+
+// ValueGap is the position gap between two values of a many-valued text
+// field (notes, custom fields).
+const ValueGap = 100
+
+// JoinValues is the text a many-valued field is indexed as: its values
+// joined by "\n".
+func JoinValues(vs []string) string { return strings.Join(vs, "\n") }
+
+// AnalyzeValues analyses the values of a many-valued text field as
+// Analyze does the text JoinValues makes of them, with a position gap
+// of ValueGap between two values.
+func AnalyzeValues(vs []string) []Token {
+	var out []Token
+	off, pos := 0, 0
+	for _, v := range vs {
+		n := 0
+		scanTokens(v, func(t Token) {
+			t.Start += off
+			t.End += off
+			t.Pos += pos
+			out = append(out, t)
+			n++
+		})
+		off += len(v) + 1
+		if n > 0 {
+			pos = out[len(out)-1].Pos + ValueGap
+		}
+	}
+	return out
 }
 
 // AnalyzeDocuments analyses docs, spreading them over the processor's cores.
@@ -110,7 +146,8 @@ func AnalyzeDocuments(docs []Document) []Analyzed {
 	one := func(i int) {
 		d := docs[i]
 		out[i] = Analyzed{Document: d, TitleTokens: Analyze(d.Title), ContentTokens: Analyze(d.Content),
-			CorrespondentTokens: Analyze(d.Correspondent), TypeTokens: Analyze(d.DocumentType)}
+			CorrespondentTokens: Analyze(d.Correspondent), TypeTokens: Analyze(d.DocumentType),
+			NotesTokens: AnalyzeValues(d.Notes), CustomTokens: AnalyzeValues(d.CustomFields)}
 	}
 	spread(len(docs), len(docs)/16, func(int) func(int) { return one })
 	return out

@@ -373,7 +373,7 @@ func BenchmarkEngines(b *testing.B) {
 			var lat []time.Duration
 			for i := 0; b.Loop(); i++ {
 				t := time.Now()
-				if _, err := e.Autocomplete(ctx, prefixes[i%len(prefixes)], 10); err != nil {
+				if _, err := e.Autocomplete(ctx, prefixes[i%len(prefixes)], 10, nil); err != nil {
 					b.Fatal(err)
 				}
 				lat = append(lat, time.Since(t))

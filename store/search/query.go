@@ -14,7 +14,8 @@ import (
 type Field string
 
 // Query fields. FieldDefault searches title, content, correspondent,
-// document type and tags (a tag only as a whole name).
+// document type, notes, custom field values and tags (a tag only as a
+// whole name); the field names are paperless-ngx's (notes, custom_fields).
 const (
 	FieldDefault       Field = ""
 	FieldTitle         Field = "title"
@@ -26,6 +27,8 @@ const (
 	FieldCreated       Field = "created"
 	FieldAdded         Field = "added"
 	FieldModified      Field = "modified"
+	FieldNotes         Field = "notes"
+	FieldCustomFields  Field = "custom_fields"
 )
 
 var fieldNames = map[string]Field{
@@ -33,6 +36,7 @@ var fieldNames = map[string]Field{
 	"type": FieldType, "document_type": FieldType, "tag": FieldTag, "tags": FieldTag,
 	"asn": FieldASN, "archive_serial_number": FieldASN,
 	"created": FieldCreated, "added": FieldAdded, "modified": FieldModified,
+	"notes": FieldNotes, "note": FieldNotes, "custom_fields": FieldCustomFields, "custom_field": FieldCustomFields,
 }
 
 // Query is a parsed query: the text the user typed and its syntax tree.
@@ -150,6 +154,7 @@ func FuzzyFor(term string) int {
 //	"bank statement"          phrase
 //	(a OR b) c                grouping
 //	title:x content:x correspondent:x type:x tag:x   field-restricted (tag: whole tag name)
+//	notes:x custom_fields:x   a document's notes, its custom field values ("name: value")
 //	title:(a OR b)            a group restricted to a field
 //	inv*  b?nk                prefix and wildcard
 //	asn:123 asn:[10 to 20]    archive serial number

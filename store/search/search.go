@@ -64,7 +64,9 @@ type Engine interface {
 	// A caller that must not lose a change (the indexer, before it
 	// removes the change from the outbox) calls it.
 	Flush(ctx context.Context) error
-	// Search runs a parsed query.
+	// Search runs a parsed query. With req.Filter.ACL set, everything in
+	// the result — hits, total, facets and the corrected query (see
+	// Vocab.CorrectFor) — is computed over the visible documents only.
 	Search(ctx context.Context, req Request) (*Result, error)
 	// MoreLike finds documents similar to document id (its top key terms,
 	// see KeyTerms), excluding id itself. req.Query is ignored; filter,
@@ -72,7 +74,9 @@ type Engine interface {
 	MoreLike(ctx context.Context, id int, req Request) (*Result, error)
 	// Autocomplete returns up to limit indexed content words starting with
 	// term (folded like the index), ordered by tf·idf (see Vocab.Complete).
-	Autocomplete(ctx context.Context, term string, limit int) ([]string, error)
+	// With acl non-nil it returns only words that occur in a document
+	// carrying one of those access tokens (see Vocab.CompleteFor).
+	Autocomplete(ctx context.Context, term string, limit int, acl []string) ([]string, error)
 	// Count returns the number of indexed documents.
 	Count(ctx context.Context) (int, error)
 	// IDs returns the IDs of every indexed document, ascending.

@@ -101,13 +101,13 @@ func (v *Vocab) SetNoSync(noSync bool) { v.db.NoSync = noSync }
 type TermStats struct {
 	Occurrences int // in content, over all documents
 	DocFreq     int // documents whose content contains it
-	OtherFreq   int // documents whose title, correspondent or type contains it
+	OtherFreq   int // documents whose title, correspondent, type, notes or custom fields contain it
 }
 
 type docTerm struct {
 	term    string
 	count   int  // occurrences in content
-	other   bool // in title / correspondent / type
+	other   bool // in title / correspondent / type / notes / custom fields
 	content bool
 }
 
@@ -141,6 +141,8 @@ func buildRecord(a Analyzed) docRecord {
 	add(a.TitleTokens, false)
 	add(a.CorrespondentTokens, false)
 	add(a.TypeTokens, false)
+	add(a.NotesTokens, false)
+	add(a.CustomTokens, false)
 	rec := docRecord{terms: terms}
 	for _, t := range a.Tags {
 		if n := FoldName(t); n != "" && !slices.Contains(rec.tags, n) {
@@ -675,20 +677,47 @@ func (v *Vocab) TagNames(words []string) map[string]bool {
 // then the most documents, then the smallest word. Candidates share the
 // word's first letter (like most spelling correctors, to stay fast).
 func (v *Vocab) Suggest(term string) (string, bool) {
-	if term == "" {
+	c := v.Suggestions(term, 1)
+	if len(c) == 0 {
 		return "", false
+	}
+	return c[0], true
+}
+
+// Suggestions returns up to n indexed words close to an unknown folded
+// word, best first in Suggest's order.
+func (v *Vocab) Suggestions(term string, n int) []string {
+	if term == "" || n <= 0 {
+		return nil
 	}
 	maxd := 2
 	if len([]rune(term)) <= 4 {
 		maxd = 1
 	}
-	best, bestD, bestF := "", maxd+1, -1
+	type cand struct {
+		w    string
+		d, f int
+	}
+	better := func(a, b cand) bool {
+		if a.d != b.d {
+			return a.d < b.d
+		}
+		if a.f != b.f {
+			return a.f > b.f
+		}
+		return a.w < b.w
+	}
+	var best []cand // sorted best first, at most n
 	first := string([]rune(term)[:1])
 	_ = v.view(func(tx *bolt.Tx, p *delta) error {
 		p.words(tx.Bucket(bucketTerms), first, nil, func(k []byte, s TermStats) bool {
 			w := string(k)
+			lim := maxd
+			if len(best) == n {
+				lim = min(maxd, best[n-1].d)
+			}
 			d := -1
-			for dd := 1; dd <= min(maxd, bestD); dd++ {
+			for dd := 1; dd <= lim; dd++ {
 				if WithinDistance(w, term, dd) {
 					d = dd
 					break
@@ -697,55 +726,207 @@ func (v *Vocab) Suggest(term string) (string, bool) {
 			if d < 0 || w == term {
 				return true
 			}
-			f := s.DocFreq + s.OtherFreq
-			if d < bestD || (d == bestD && f > bestF) {
-				best, bestD, bestF = w, d, f
+			c := cand{w, d, s.DocFreq + s.OtherFreq}
+			if len(best) == n && !better(c, best[n-1]) {
+				return true
+			}
+			i := sort.Search(len(best), func(i int) bool { return better(c, best[i]) })
+			best = slices.Insert(best, i, c)
+			if len(best) > n {
+				best = best[:n]
 			}
 			return true
 		})
 		return nil
 	})
-	return best, best != ""
+	out := make([]string, len(best))
+	for i, c := range best {
+		out[i] = c.w
+	}
+	return out
 }
+
+// Visible reports, for each folded word, whether it occurs in a document
+// the searcher may see (in a text field, or as a whole tag name); an
+// engine answers it with queries filtered by the searcher's access
+// tokens. A nil Visible means the searcher sees every document.
+type Visible func(words []string) ([]bool, error)
+
+// MaxSuggestionChecks is how many close words Correct considers for one
+// unknown word of a searcher who sees only some documents (the best
+// visible one is suggested).
+const MaxSuggestionChecks = 8
 
 // Correct returns q.Text with each plain word that is not in the index (of
 // the first MaxCorrections of them)
 // replaced by Suggest's choice, or nil when no word changes (paperless'
 // corrected_query).
 func (v *Vocab) Correct(q Query) *string {
+	out, _ := v.CorrectFor(q, nil, nil)
+	return out
+}
+
+// CorrectFor is Correct for a searcher who sees only the documents
+// visible reports words of (nil: all): a word counts as known only when
+// a visible document holds it, and a correction is the best close word a
+// visible document holds — so neither the suggestion nor its absence
+// tells of words in documents the searcher may not see. sure lists words
+// already known to be in a visible document (a search's positive terms
+// when it found something), which are not checked again. Visibility is
+// asked at most twice, each time for a bounded list of words.
+func (v *Vocab) CorrectFor(q Query, visible Visible, sure map[string]bool) (*string, error) {
 	type repl struct {
 		start, end int
 		word       string
 	}
-	var rs []repl
-	tried := 0
+	var terms []*Term
 	Walk(q.Root, func(n Node) bool {
 		t, ok := n.(*Term)
 		if !ok || t.Prefix || t.Pattern != "" || t.Field == FieldTag || t.End > len(q.Text) || t.Start >= t.End {
 			return true
 		}
-		if Fold(q.Text[t.Start:t.End]) != t.Term || v.Known(t.Term) {
-			return true
-		}
-		// Each suggestion scans the words sharing the first letter: a
-		// query of many unknown words is corrected in its first few.
-		if tried++; tried > MaxCorrections {
-			return false
-		}
-		if s, ok := v.Suggest(t.Term); ok {
-			rs = append(rs, repl{t.Start, t.End, s})
+		if Fold(q.Text[t.Start:t.End]) == t.Term {
+			terms = append(terms, t)
 		}
 		return true
 	})
+	known := make([]bool, len(terms))
+	var check []string
+	var checkAt []int
+	for i, t := range terms {
+		known[i] = v.Known(t.Term)
+		if known[i] && visible != nil && !sure[t.Term] {
+			check = append(check, t.Term)
+			checkAt = append(checkAt, i)
+		}
+	}
+	if len(check) > 0 {
+		ok, err := visible(check)
+		if err != nil {
+			return nil, err
+		}
+		for j, i := range checkAt {
+			known[i] = ok[j]
+		}
+	}
+	// Each suggestion scans the words sharing the first letter: a query
+	// of many unknown words is corrected in its first few.
+	var unknown []*Term
+	for i, t := range terms {
+		if !known[i] && len(unknown) < MaxCorrections {
+			unknown = append(unknown, t)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil, nil
+	}
+	n := 1
+	if visible != nil {
+		n = MaxSuggestionChecks
+	}
+	cands := make([][]string, len(unknown))
+	var all []string
+	for i, t := range unknown {
+		cands[i] = v.Suggestions(t.Term, n)
+		all = append(all, cands[i]...)
+	}
+	ok := make(map[string]bool, len(all))
+	if visible != nil && len(all) > 0 {
+		all = slices.Compact(slices.Sorted(slices.Values(all)))
+		res, err := visible(all)
+		if err != nil {
+			return nil, err
+		}
+		for i, w := range all {
+			ok[w] = res[i]
+		}
+	}
+	var rs []repl
+	for i, t := range unknown {
+		for _, c := range cands[i] {
+			if visible == nil || ok[c] {
+				rs = append(rs, repl{t.Start, t.End, c})
+				break
+			}
+		}
+	}
 	if len(rs) == 0 {
-		return nil
+		return nil, nil
 	}
 	sort.Slice(rs, func(i, j int) bool { return rs[i].start > rs[j].start })
 	out := q.Text
 	for _, r := range rs {
 		out = out[:r.start] + r.word + out[r.end:]
 	}
-	return &out
+	return &out, nil
+}
+
+// Found returns the words a search of root that found total documents
+// proves to be in one of them: when total > 0, the exact words the query
+// requires at its top level (a lone word, or the words of a top-level
+// AND). CorrectFor need not check those again.
+func Found(root Node, total int) map[string]bool {
+	if total <= 0 {
+		return nil
+	}
+	out := map[string]bool{}
+	add := func(n Node) {
+		if t, ok := n.(*Term); ok && !t.Prefix && t.Pattern == "" && t.Field != FieldTag {
+			out[t.Term] = true
+		}
+	}
+	if a, ok := root.(*And); ok {
+		for _, c := range a.Nodes {
+			add(c)
+		}
+	} else {
+		add(root)
+	}
+	return out
+}
+
+// MaxAutocompleteChecks bounds the words CompleteFor asks visible about
+// for one autocomplete.
+const MaxAutocompleteChecks = 256
+
+// CompleteFor is Complete for a searcher who sees only the documents
+// visible reports words of (nil: all): it keeps, in Complete's order, the
+// words a visible document holds, asking visible about the best words in
+// rounds of growing size (twice the words still wanted, at least 16)
+// until it has limit of them, the words run out, or it has asked about
+// MaxAutocompleteChecks words — so a prefix whose best words are all in
+// documents the searcher may not see may come back short.
+func (v *Vocab) CompleteFor(prefix string, limit int, visible Visible) ([]string, error) {
+	if visible == nil || limit <= 0 {
+		return v.Complete(prefix, limit)
+	}
+	out := []string{}
+	asked := 0
+	for len(out) < limit && asked < MaxAutocompleteChecks {
+		want := min(asked+max(2*(limit-len(out)), 16), MaxAutocompleteChecks)
+		words, err := v.Complete(prefix, want)
+		if err != nil {
+			return nil, err
+		}
+		if len(words) <= asked {
+			break
+		}
+		batch := words[asked:]
+		ok, err := visible(batch)
+		if err != nil {
+			return nil, fmt.Errorf("autocomplete %q: %w", prefix, err)
+		}
+		for i, w := range batch {
+			if ok[i] && len(out) < limit {
+				out = append(out, w)
+			}
+		}
+		asked = len(words)
+		if len(words) < want {
+			break
+		}
+	}
+	return out, nil
 }
 
 // KeyTerms returns up to n content words that characterise document id,

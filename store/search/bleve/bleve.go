@@ -172,7 +172,12 @@ type generation struct {
 // when a change to the mapping, the analysis or the encodings makes an
 // index written before answer wrongly. Each generation records its own in
 // its LAYOUT file; generations from before the file are layout 1.
-const layoutVersion = 1
+//
+// Layout 2 added the access tokens (acl), notes, custom field text and
+// custom field ids. A restricted search of a layout 1 generation (which
+// serves until the rebuild after an upgrade swaps) finds nothing: its
+// documents carry no tokens.
+const layoutVersion = 2
 
 // readLayout returns the layout version recorded in generation folder dir.
 func readLayout(dir string) (int, error) {
@@ -473,6 +478,10 @@ const (
 	fSTitle   = "s_title"
 	fSCorr    = "s_corr"
 	fSType    = "s_type"
+	fNotes    = "notes"
+	fCustom   = "custom_fields"
+	fACL      = "acl"
+	fCFID     = "cf_id"
 	none      = "none"
 )
 
@@ -511,6 +520,10 @@ func indexMapping() mapping.IndexMapping {
 	dm.AddFieldMappingsAt(fContent, text(true, true))
 	dm.AddFieldMappingsAt(fCorr, text(false, true))
 	dm.AddFieldMappingsAt(fType, text(false, true))
+	dm.AddFieldMappingsAt(fNotes, text(false, true))
+	dm.AddFieldMappingsAt(fCustom, text(false, true))
+	dm.AddFieldMappingsAt(fACL, kw(false))
+	dm.AddFieldMappingsAt(fCFID, kw(true))
 	dm.AddFieldMappingsAt(fTag, kw(false))
 	dm.AddFieldMappingsAt(fCorrID, kw(true))
 	dm.AddFieldMappingsAt(fTypeID, kw(true))
@@ -574,6 +587,18 @@ func (b builder) document(a search.Analyzed) *document.Document {
 	text(fContent, a.Content, a.ContentTokens)
 	text(fCorr, a.Correspondent, a.CorrespondentTokens)
 	text(fType, a.DocumentType, a.TypeTokens)
+	if len(a.NotesTokens) > 0 {
+		text(fNotes, search.JoinValues(a.Notes), a.NotesTokens)
+	}
+	if len(a.CustomTokens) > 0 {
+		text(fCustom, search.JoinValues(a.CustomFields), a.CustomTokens)
+	}
+	for i, t := range a.ACL {
+		kw(fACL, t, []uint64{uint64(i)})
+	}
+	for i, id := range a.CustomFieldIDs {
+		kw(fCFID, strconv.Itoa(id), []uint64{uint64(i)})
+	}
 	doc.AddField(&trieField{Field: document.NewNumericFieldWithIndexingOptions(fID, nil, float64(a.ID), b.opts[fID]),
 		v: numeric.Float64ToInt64(float64(a.ID)), shifts: idShifts})
 	date(fCreated, a.Created)
@@ -767,10 +792,13 @@ func (e *Engine) Layout(ctx context.Context) (live, current int, err error) {
 }
 
 // Autocomplete implements search.Engine.
-func (e *Engine) Autocomplete(ctx context.Context, term string, limit int) ([]string, error) {
+func (e *Engine) Autocomplete(ctx context.Context, term string, limit int, acl []string) ([]string, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	return e.live.vocab.Complete(search.Fold(strings.TrimSpace(term)), limit)
+	if e.live == nil {
+		return nil, store.Errorf(store.Internal, "search index is closed")
+	}
+	return e.live.vocab.CompleteFor(search.Fold(strings.TrimSpace(term)), limit, e.visible(ctx, e.live, acl))
 }
 
 // Close implements search.Engine.
@@ -811,7 +839,10 @@ func (e *Engine) Search(ctx context.Context, req search.Request) (*search.Result
 	if err != nil {
 		return nil, err
 	}
-	out.CorrectedQuery = g.vocab.Correct(req.Query)
+	out.CorrectedQuery, err = g.vocab.CorrectFor(req.Query, e.visible(ctx, g, req.Filter.ACL), search.Found(req.Query.Root, out.Total))
+	if err != nil {
+		return nil, fmt.Errorf("corrected query: %w", err)
+	}
 	return out, nil
 }
 
@@ -848,6 +879,7 @@ func (e *Engine) run(ctx context.Context, g *generation, q query.Query, req sear
 	if f := filterQuery(req.Filter); f != nil {
 		q = query.NewConjunctionQuery([]query.Query{q, f})
 	}
+	q = withACL(q, req.Filter.ACL)
 	sr := bleve.NewSearchRequestOptions(q, size, offset, false)
 	if req.Highlight {
 		sr.Fields = []string{fContent}
@@ -857,6 +889,7 @@ func (e *Engine) run(ctx context.Context, g *generation, q query.Query, req sear
 		sr.AddFacet("tags", bleve.NewFacetRequest(fTagID, 100000))
 		sr.AddFacet("corr", bleve.NewFacetRequest(fCorrID, 100000))
 		sr.AddFacet("type", bleve.NewFacetRequest(fTypeID, 100000))
+		sr.AddFacet("cf", bleve.NewFacetRequest(fCFID, 100000))
 	}
 	r, err := g.search(ctx, sr)
 	if err != nil {
@@ -892,7 +925,7 @@ func (e *Engine) run(ctx context.Context, g *generation, q query.Query, req sear
 		}
 	}
 	if req.Facets {
-		res.Facets = &search.Facets{Tags: map[int]int{}, Correspondents: map[int]int{}, DocumentTypes: map[int]int{}}
+		res.Facets = &search.Facets{Tags: map[int]int{}, Correspondents: map[int]int{}, DocumentTypes: map[int]int{}, CustomFields: map[int]int{}}
 		fill := func(name string, m map[int]int, noneCount *int) {
 			fr := r.Facets[name]
 			if fr == nil || fr.Terms == nil {
@@ -913,6 +946,7 @@ func (e *Engine) run(ctx context.Context, g *generation, q query.Query, req sear
 		fill("tags", res.Facets.Tags, nil)
 		fill("corr", res.Facets.Correspondents, &res.Facets.NoCorrespondent)
 		fill("type", res.Facets.DocumentTypes, &res.Facets.NoDocumentType)
+		fill("cf", res.Facets.CustomFields, nil)
 	}
 	return res, nil
 }
@@ -946,6 +980,65 @@ func termQ(field, term string) query.Query {
 	q := query.NewTermQuery(term)
 	q.SetField(field)
 	return q
+}
+
+// withACL restricts q to the documents carrying one of the access tokens
+// acl (nil: q unchanged; empty: nothing). The tokens are a filter clause,
+// which bleve checks for q's matches only and leaves out of the score, so
+// a restricted search ranks its hits as an unrestricted one does.
+func withACL(q query.Query, acl []string) query.Query {
+	if acl == nil {
+		return q
+	}
+	if len(acl) == 0 {
+		return query.NewMatchNoneQuery()
+	}
+	qs := make([]query.Query, len(acl))
+	for i, t := range acl {
+		qs[i] = termQ(fACL, t)
+	}
+	b := query.NewBooleanQuery([]query.Query{q}, nil, nil)
+	b.AddFilter(disj(qs))
+	return b
+}
+
+// visible answers search.Visible for a searcher restricted to the access
+// tokens acl (nil when acl is nil): a word is visible when a document
+// carrying one of them holds it in a text field or as a whole tag name.
+// Each word costs one searcher over the snapshot, stopped at its first
+// match.
+func (e *Engine) visible(ctx context.Context, g *generation, acl []string) search.Visible {
+	if acl == nil {
+		return nil
+	}
+	return func(words []string) ([]bool, error) {
+		out := make([]bool, len(words))
+		if len(acl) == 0 {
+			return out, nil
+		}
+		r, err := g.reader()
+		if err != nil {
+			return nil, err
+		}
+		defer r.Close()
+		tr := translator{v: g.vocab}
+		m := g.idx.Mapping()
+		for i, w := range words {
+			q := withACL(tr.term(&search.Term{Term: w}), acl)
+			s, err := q.Searcher(ctx, r, m, bsearch.SearcherOptions{Score: "none"})
+			if err != nil {
+				return nil, fmt.Errorf("look up %q: %w", w, err)
+			}
+			sctx := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(s.DocumentMatchPoolSize(), 0), IndexReader: r}
+			dm, err := s.Next(sctx)
+			s.Close()
+			if err != nil {
+				return nil, fmt.Errorf("look up %q: %w", w, err)
+			}
+			out[i] = dm != nil
+		}
+		return out, nil
+	}
 }
 
 func filterQuery(f search.Filter) query.Query {
@@ -1010,7 +1103,7 @@ func filterQuery(f search.Filter) query.Query {
 // translator turns a search AST into a bleve query.
 type translator struct{ v *search.Vocab }
 
-var textFields = []string{fTitle, fContent, fCorr, fType}
+var textFields = []string{fTitle, fContent, fCorr, fType, fNotes, fCustom}
 
 func fieldsOf(f search.Field) []string {
 	switch f {
@@ -1022,6 +1115,10 @@ func fieldsOf(f search.Field) []string {
 		return []string{fCorr}
 	case search.FieldType:
 		return []string{fType}
+	case search.FieldNotes:
+		return []string{fNotes}
+	case search.FieldCustomFields:
+		return []string{fCustom}
 	}
 	return textFields
 }

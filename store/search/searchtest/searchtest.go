@@ -9,6 +9,7 @@ package searchtest
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -51,6 +52,9 @@ var cases = []struct {
 	{"Rebuild", testRebuild},
 	{"BadQueries", testBadQueries},
 	{"ExpansionCaps", testExpansionCaps},
+	{"AccessTokens", testAccess},
+	{"AccessTokensSuggestions", testAccessSuggestions},
+	{"NotesAndCustomFields", testNotes},
 }
 
 // Now is the fixed clock of the suite (a Wednesday).
@@ -550,7 +554,7 @@ func testAutocomplete(t *testing.T, e search.Engine) {
 		D(3, "c", "bank common"),
 		D(4, "d", "common the a"),
 	)
-	got, err := e.Autocomplete(ctx(), "ban", 10)
+	got, err := e.Autocomplete(ctx(), "ban", 10, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -558,25 +562,25 @@ func testAutocomplete(t *testing.T, e search.Engine) {
 	if want := []string{"bank", "banking", "bankaccount"}; !slices.Equal(got, want) {
 		t.Errorf("ban: %v, want %v", got, want)
 	}
-	got, _ = e.Autocomplete(ctx(), "BAN", 2)
+	got, _ = e.Autocomplete(ctx(), "BAN", 2, nil)
 	if want := []string{"bank", "banking"}; !slices.Equal(got, want) {
 		t.Errorf("BAN limit 2: %v, want %v", got, want)
 	}
-	got, _ = e.Autocomplete(ctx(), "", 10)
+	got, _ = e.Autocomplete(ctx(), "", 10, nil)
 	if len(got) != 4 || got[0] != "bank" || got[len(got)-1] != "common" {
 		t.Errorf("empty term: %v (common occurs everywhere and must come last; stop words absent)", got)
 	}
-	got, _ = e.Autocomplete(ctx(), "zzz", 10)
+	got, _ = e.Autocomplete(ctx(), "zzz", 10, nil)
 	if len(got) != 0 {
 		t.Errorf("zzz: %v", got)
 	}
 	// title words are not content words
 	mustIndex(t, e, D(5, "titleonly", "bank"))
-	got, _ = e.Autocomplete(ctx(), "title", 10)
+	got, _ = e.Autocomplete(ctx(), "title", 10, nil)
 	if len(got) != 0 {
 		t.Errorf("title words in autocomplete: %v", got)
 	}
-	if got, _ := e.Autocomplete(ctx(), "ban", 0); len(got) != 0 {
+	if got, _ := e.Autocomplete(ctx(), "ban", 0, nil); len(got) != 0 {
 		t.Errorf("limit 0: %v", got)
 	}
 }
@@ -699,7 +703,7 @@ func testDelete(t *testing.T, e search.Engine) {
 	}
 	expect(t, e, "bank", 1, 3)
 	expect(t, e, "august")
-	got, _ := e.Autocomplete(ctx(), "aug", 10)
+	got, _ := e.Autocomplete(ctx(), "aug", 10, nil)
 	if len(got) != 0 {
 		t.Errorf("deleted word still completes: %v", got)
 	}
@@ -754,7 +758,7 @@ func testRebuild(t *testing.T, e search.Engine) {
 	if n, _ := e.Count(ctx()); n != 4 {
 		t.Errorf("count %d after swap", n)
 	}
-	got, _ := e.Autocomplete(ctx(), "reb", 5)
+	got, _ := e.Autocomplete(ctx(), "reb", 5, nil)
 	if !slices.Equal(got, []string{"rebuilt"}) {
 		t.Errorf("autocomplete after swap %v", got)
 	}
@@ -876,4 +880,212 @@ func testExpansionCaps(t *testing.T, e search.Engine) {
 			t.Errorf("%.30q: answered after %v", c.q, d)
 		}
 	}
+}
+
+// accessFixture: documents 1 (no owner), 2 (user 1's), 3 (user 2's,
+// granted to group 7) and 4 (user 2's alone); accessUser1 is what user 1,
+// a member of group 7, may see (1, 2 and 3).
+func accessFixture() []search.Document {
+	d := []search.Document{
+		D(1, "invoice alpha", "invoice payment bank transfer alpha"),
+		D(2, "invoice beta", "invoice payment bank transfer beta secretwort"),
+		D(3, "invoice gamma", "invoice payment bank gamma"),
+		D(4, "invoice delta", "invoice payment bank transfer delta secretword secretword hiddenterm"),
+	}
+	d[0].ACL, d[0].TagIDs, d[0].Tags, d[0].CorrespondentID, d[0].CustomFieldIDs = []string{store.ACLPublic}, []int{1}, []string{"one"}, ip(1), []int{5}
+	d[1].ACL, d[1].TagIDs, d[1].Tags, d[1].CorrespondentID = []string{"u1"}, []int{2}, []string{"two"}, ip(2)
+	d[2].ACL, d[2].TagIDs, d[2].Tags, d[2].CustomFieldIDs = []string{"u2", "g7"}, []int{1}, []string{"one"}, []int{6}
+	d[3].ACL, d[3].TagIDs, d[3].Tags, d[3].CorrespondentID, d[3].CustomFieldIDs = []string{"u2"}, []int{9}, []string{"nine"}, ip(9), []int{9}
+	d[3].DocumentTypeID, d[3].Notes = ip(9), []string{"the hidden note"}
+	return d
+}
+
+var accessUser1 = []string{store.ACLPublic, "u1", "g7"}
+
+// Filter.ACL is part of the engine's query: hits, totals, pages, facets,
+// more-like-this and scores only ever see the visible documents.
+func testAccess(t *testing.T, e search.Engine) {
+	mustIndex(t, e, accessFixture()...)
+	search1 := func(q string, acl []string, page, size int) *search.Result {
+		t.Helper()
+		return mustSearch(t, e, search.Request{Query: mustParse(t, q), Filter: search.Filter{ACL: acl}, Page: page, PageSize: size, Facets: true, Highlight: true})
+	}
+	all, r := search1("invoice", nil, 1, 10), search1("invoice", accessUser1, 1, 10)
+	if got := set(ids(all)); !slices.Equal(got, []int{1, 2, 3, 4}) || all.Total != 4 {
+		t.Errorf("unrestricted: %v (total %d), want all four", got, all.Total)
+	}
+	if got := set(ids(r)); !slices.Equal(got, []int{1, 2, 3}) || r.Total != 3 {
+		t.Errorf("user 1: %v (total %d), want [1 2 3]", got, r.Total)
+	}
+	// ranking is the unrestricted one, with the hidden document left out
+	score := map[int]float64{}
+	for _, h := range all.Hits {
+		score[h.ID] = h.Score
+	}
+	for _, h := range r.Hits {
+		if d := h.Score - score[h.ID]; d > 1e-9 || d < -1e-9 {
+			t.Errorf("user 1: document %d scores %v, unrestricted %v", h.ID, h.Score, score[h.ID])
+		}
+	}
+	f := r.Facets
+	if f == nil {
+		t.Fatal("no facets")
+	}
+	if !maps.Equal(f.Tags, map[int]int{1: 2, 2: 1}) || !maps.Equal(f.Correspondents, map[int]int{1: 1, 2: 1}) ||
+		f.NoCorrespondent != 1 || len(f.DocumentTypes) != 0 || f.NoDocumentType != 3 ||
+		!maps.Equal(f.CustomFields, map[int]int{5: 1, 6: 1}) {
+		t.Errorf("user 1's facets count a hidden document: %+v", *f)
+	}
+	if all.Facets.CustomFields[9] != 1 || all.Facets.Tags[9] != 1 {
+		t.Errorf("unrestricted facets lack document 4: %+v", *all.Facets)
+	}
+	p := search1("invoice", accessUser1, 2, 2)
+	if p.Total != 3 || len(p.Hits) != 1 || p.Hits[0].Rank != 2 {
+		t.Errorf("user 1, page 2 of 2: total %d, %d hits, want 3 and 1", p.Total, len(p.Hits))
+	}
+	for q, want := range map[string][]int{"hiddenterm": {}, "notes:hidden": {}, "tag:nine": {}, "delta": {},
+		"transfer": {1, 2}, "-alpha": {2, 3}, "bank -transfer": {3}, "invoice OR -content:bank": {1, 2, 3}} {
+		got := set(ids(search1(q, accessUser1, 1, 100)))
+		if want == nil {
+			want = []int{}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("user 1, %q: %v, want %v", q, got, want)
+		}
+	}
+	if got := set(ids(search1("invoice", []string{store.ACLPublic, "u3"}, 1, 10))); !slices.Equal(got, []int{1}) {
+		t.Errorf("user 3: %v, want [1]", got)
+	}
+	if got := set(ids(search1("invoice", []string{"u2"}, 1, 10))); !slices.Equal(got, []int{3, 4}) {
+		t.Errorf("user 2 (owner): %v, want [3 4]", got)
+	}
+	if r := search1("invoice", []string{}, 1, 10); r.Total != 0 || len(r.Hits) != 0 {
+		t.Errorf("no tokens: %d hits, want none", r.Total)
+	}
+	for _, req := range []search.Request{{Filter: search.Filter{ACL: accessUser1}, Facets: true},
+		{Filter: search.Filter{ACL: accessUser1}, Sort: search.Sort{Field: search.SortCreated}}} {
+		m, err := e.MoreLike(ctx(), 1, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := set(ids(m)); slices.Contains(got, 4) || m.Total != len(got) || len(got) == 0 {
+			t.Errorf("more like 1 for user 1 (sort %q): %v (total %d), want some of [2 3], never 4", req.Sort.Field, got, m.Total)
+		}
+		if m.Facets != nil && m.Facets.Tags[9] != 0 {
+			t.Errorf("more like 1 for user 1: facets count document 4: %v", m.Facets.Tags)
+		}
+	}
+	m, err := e.MoreLike(ctx(), 1, search.Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := set(ids(m)); !slices.Contains(got, 4) {
+		t.Errorf("more like 1, unrestricted: %v, want 4 among them", got)
+	}
+	// a re-index with new tokens (a grant) shows the document
+	d := accessFixture()[3]
+	d.ACL = append(d.ACL, "u1")
+	mustIndex(t, e, d)
+	if got := set(ids(search1("hiddenterm", accessUser1, 1, 10))); !slices.Equal(got, []int{4}) {
+		t.Errorf("after a grant to user 1: %v, want [4]", got)
+	}
+}
+
+// Autocomplete and corrected queries come from word statistics shared by
+// every document; for a restricted searcher they offer only words a
+// visible document holds, and their absence tells nothing either.
+func testAccessSuggestions(t *testing.T, e search.Engine) {
+	mustIndex(t, e, accessFixture()...)
+	complete := func(term string, acl []string) []string {
+		t.Helper()
+		w, err := e.Autocomplete(ctx(), term, 10, acl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	if got := complete("secret", nil); !slices.Equal(got, []string{"secretword", "secretwort"}) {
+		t.Errorf("unrestricted secret…: %v", got)
+	}
+	if got := complete("secret", accessUser1); !slices.Equal(got, []string{"secretwort"}) {
+		t.Errorf("user 1, secret…: %v, want [secretwort]", got)
+	}
+	if got := complete("hid", accessUser1); len(got) != 0 {
+		t.Errorf("user 1, hid…: %v, want none", got)
+	}
+	if got := complete("", []string{store.ACLPublic}); slices.Contains(got, "secretword") || slices.Contains(got, "beta") || !slices.Contains(got, "alpha") {
+		t.Errorf("public, all words: %v", got)
+	}
+	if got := complete("inv", []string{}); len(got) != 0 {
+		t.Errorf("no tokens: %v, want none", got)
+	}
+	corrected := func(q string, acl []string) string {
+		t.Helper()
+		r := mustSearch(t, e, search.Request{Query: mustParse(t, q), Filter: search.Filter{ACL: acl}})
+		if r.CorrectedQuery == nil {
+			return ""
+		}
+		return *r.CorrectedQuery
+	}
+	for _, c := range []struct {
+		q         string
+		acl       []string
+		corrected string
+	}{
+		{"secretwrd", nil, "secretword"},
+		{"secretwrd", accessUser1, "secretwort"}, // the closer word is hidden
+		{"secretword", nil, ""},
+		{"secretword", accessUser1, "secretwort"}, // known, but only in a hidden document
+		{"hiddenterm", nil, ""},
+		{"hiddenterm", accessUser1, ""}, // nothing visible is close
+		{"hidenterm", accessUser1, ""},
+		{"hidenterm", nil, "hiddenterm"},
+		{"invoice alphq", accessUser1, "invoice alpha"},
+		{"invoice secretword", accessUser1, "invoice secretwort"},
+		{"invoice OR -secretword", []string{store.ACLPublic}, ""},
+	} {
+		if got := corrected(c.q, c.acl); got != c.corrected {
+			t.Errorf("%q for %v: corrected %q, want %q", c.q, c.acl, got, c.corrected)
+		}
+	}
+}
+
+// Notes and custom field values are searched like the other text fields,
+// and with the field prefixes notes: and custom_fields:.
+func testNotes(t *testing.T, e search.Engine) {
+	a := D(1, "Lease", "the lease agreement")
+	a.Notes = []string{"Call the landlord tomorrow", "Second note: Kündigung"}
+	a.CustomFields = []string{"Contract number: K-4711", "Due: 2024-05-01"}
+	a.CustomFieldIDs = []int{3, 4}
+	b := D(2, "Letter", "greetings from the landlord")
+	b.CustomFieldIDs = []int{3}
+	c := D(3, "Invoice", "total due")
+	mustIndex(t, e, a, b, c)
+	for q, want := range map[string][]int{
+		"tomorrow": {1}, "notes:tomorrow": {1}, "title:tomorrow": {}, "content:tomorrow": {},
+		"landlord": {1, 2}, "notes:landlord": {1}, "note:landlord": {1}, "-notes:landlord": {2, 3},
+		"kundigung": {1}, "notes:kündigung": {1}, `"landlord tomorrow"`: {1}, `notes:"landlord tomorrow"`: {1},
+		`"tomorrow second"`: {}, // a phrase does not span two notes
+		"4711":              {1}, "custom_fields:4711": {1}, "custom_fields:contract": {1}, "notes:contract": {},
+		"custom_field:due": {1}, "due": {1, 3}, "-due": {2}, "contract -landlord": {}, "contr*": {1}, "notes:land*": {1},
+		"landlrod": {1, 2}, "custom_fields:contarct": {1}, "greetings OR notes:second": {1, 2},
+	} {
+		expect(t, e, q, want...)
+	}
+	r := mustSearch(t, e, search.Request{Query: mustParse(t, "landlord"), Facets: true})
+	if r.CorrectedQuery != nil {
+		t.Errorf("landlord: corrected %q, want nil (a note's word is known)", *r.CorrectedQuery)
+	}
+	if !maps.Equal(r.Facets.CustomFields, map[int]int{3: 2, 4: 1}) {
+		t.Errorf("custom field facets %v, want 3: 2, 4: 1", r.Facets.CustomFields)
+	}
+	r = mustSearch(t, e, search.Request{Query: mustParse(t, "tomorow")})
+	if r.CorrectedQuery == nil || *r.CorrectedQuery != "tomorrow" {
+		t.Errorf("tomorow: corrected %v, want tomorrow", r.CorrectedQuery)
+	}
+	a.Notes, a.CustomFields = nil, nil
+	mustIndex(t, e, a)
+	expect(t, e, "tomorrow")
+	expect(t, e, "custom_fields:4711")
+	expect(t, e, "landlord", 2)
 }

@@ -122,6 +122,9 @@ type translator struct {
 	cx string
 	// x remembers the terms expanded so far (nil: none kept, no bound).
 	x *expansions
+	// notes is set for a collection with notes and custom field text
+	// (layout 3 on)
+	notes bool
 }
 
 // expansions are a query's expanded terms. Expanding a typo scans the
@@ -157,16 +160,19 @@ func (t translator) expanded(n *search.Term) []string {
 
 // translatorOf translates queries for collection c.
 func (e *Engine) translatorOf(c *coll) translator {
-	if e.layoutOf(c.name) < 2 {
+	layout := e.layoutOf(c.name)
+	if layout < 2 {
 		return translator{v: c.vocab, cx: "t_content", x: &expansions{words: map[*search.Term][]string{}}}
 	}
-	return translator{v: c.vocab, cx: "t_cx", x: &expansions{words: map[*search.Term][]string{}}}
+	return translator{v: c.vocab, cx: "t_cx", x: &expansions{words: map[*search.Term][]string{}}, notes: layout >= 3}
 }
 
 // maxExpansion caps the words a prefix, wildcard or typo expands to.
 const maxExpansion = search.MaxExpansion
 
-func tokenFields(f search.Field) []string {
+// tokenFields returns the fields a word of query field f is filtered in
+// (none: a field the collection lacks).
+func (t translator) tokenFields(f search.Field) []string {
 	switch f {
 	case search.FieldTitle:
 		return []string{"t_title"}
@@ -176,13 +182,27 @@ func tokenFields(f search.Field) []string {
 		return []string{"t_corr"}
 	case search.FieldType:
 		return []string{"t_type"}
+	case search.FieldNotes, search.FieldCustomFields:
+		if !t.notes {
+			return nil
+		}
+		if f == search.FieldNotes {
+			return []string{"t_notes"}
+		}
+		return []string{"t_cf"}
+	}
+	if t.notes {
+		// t_meta holds the words of every field but the content: one
+		// condition instead of five keeps a filter within Typesense's
+		// bound (maxFilterTokens)
+		return []string{"t_meta", "content"}
 	}
 	return []string{"t_title", "content", "t_corr", "t_type"}
 }
 
 // words matches any of the words in any of the fields.
 func (t translator) words(fields []string, ws []string) *fexpr {
-	if len(ws) == 0 {
+	if len(ws) == 0 || len(fields) == 0 {
 		return matchNone
 	}
 	var kids []*fexpr
@@ -231,12 +251,15 @@ func (t translator) node(n search.Node) *fexpr {
 	case *search.Phrase:
 		// adjacency is only checked through q (top-level phrases)
 		var kids []*fexpr
-		for _, f := range tokenFields(n.Field) {
+		for _, f := range t.tokenFields(n.Field) {
 			var all []*fexpr
 			for _, w := range n.Terms {
 				all = append(all, t.words([]string{f}, []string{w}))
 			}
 			kids = append(kids, and(all...))
+		}
+		if len(kids) == 0 {
+			return matchNone
 		}
 		return or(kids...)
 	case *search.And:
@@ -289,7 +312,7 @@ func (t translator) term(n *search.Term) *fexpr {
 		}
 		return t.words([]string{"tag"}, []string{n.Term})
 	}
-	e := t.words(tokenFields(n.Field), t.expand(n))
+	e := t.words(t.tokenFields(n.Field), t.expand(n))
 	if n.Field == search.FieldDefault && n.Pattern == "" && !n.Prefix {
 		return or(e, t.words([]string{"tag"}, []string{n.Term}))
 	}
@@ -397,7 +420,7 @@ func (t translator) exclude(n search.Node) (q []string, filter *fexpr, ok bool) 
 			}
 		}
 		if len(rest) > 0 {
-			filter = t.words(tokenFields(search.FieldDefault), rest).negate()
+			filter = t.words(t.tokenFields(search.FieldDefault), rest).negate()
 		}
 		return q, filter, true
 	}

@@ -250,8 +250,14 @@ func (e *Engine) vocabPath(collection string) string {
 // <alias>_<unixnano> is layout 1, <alias>_l<N>_<unixnano> layout N.
 //
 // Layout 2 dropped the array of all the content's words (t_content) for
-// one of its words that are not plain (t_cx).
-const layoutVersion = 2
+// one of its words that are not plain (t_cx). Layout 3 added the access
+// tokens (acl), notes and custom field text (searched by q, and as word
+// arrays t_notes and t_cf), the words of every field but the content in
+// one array (t_meta, for filters on the default fields) and custom field
+// ids (cf_ids, a facet); a
+// collection of an earlier layout, which serves until the rebuild after
+// an upgrade swaps, answers a restricted search with nothing.
+const layoutVersion = 3
 
 // collectionName names a new collection of the current layout.
 func (e *Engine) collectionName() string {
@@ -326,6 +332,11 @@ func (e *Engine) createNamed(ctx context.Context, name string) (string, error) {
 		},
 		SymbolsToIndex:      &[]string{"."},
 		DefaultSortingField: pointer.String("doc_id"),
+	}
+	if e.layoutOf(name) >= 3 {
+		schema.Fields = append(schema.Fields,
+			f("notes", "string"), f("custom_fields", "string"), f("t_notes", "string[]"), f("t_cf", "string[]"), f("t_meta", "string[]"),
+			f("acl", "string[]"), f("cf_ids", "int64[]", "facet"))
 	}
 	if _, err := e.client.Collections().Create(ctx, schema); err != nil {
 		return "", fmt.Errorf("create typesense collection %s: %w", name, err)
@@ -412,7 +423,39 @@ func tsDoc(d search.Analyzed, layout int) map[string]any {
 		// the live collection until the rebuild after an upgrade swaps
 		m["t_content"] = distinct(content)
 	}
+	if layout >= 3 {
+		notes, cf := search.TermsOf(d.NotesTokens), search.TermsOf(d.CustomTokens)
+		acl := d.ACL
+		if acl == nil {
+			acl = []string{}
+		}
+		cfIDs := make([]int64, len(d.CustomFieldIDs))
+		for i, id := range d.CustomFieldIDs {
+			cfIDs[i] = int64(id)
+		}
+		m["notes"], m["custom_fields"] = joinValues(d.NotesTokens), joinValues(d.CustomTokens)
+		m["t_notes"], m["t_cf"] = distinct(notes), distinct(cf)
+		m["t_meta"] = distinct(slices.Concat(title, corr, typ, notes, cf))
+		m["acl"], m["cf_ids"] = acl, cfIDs
+	}
 	return m
+}
+
+// joinValues is the text q searches of a many-valued field (notes,
+// custom fields): its words, with the placeholder between two values so
+// that a phrase never spans them.
+func joinValues(toks []search.Token) string {
+	var b strings.Builder
+	for i, t := range toks {
+		if i > 0 {
+			b.WriteByte(' ')
+			if t.Pos > toks[i-1].Pos+1 {
+				b.WriteString(placeholder + " ")
+			}
+		}
+		b.WriteString(t.Term)
+	}
+	return b.String()
 }
 
 // writeTo writes to one collection. The word statistics are updated on
@@ -626,10 +669,13 @@ func (e *Engine) Count(ctx context.Context) (int, error) {
 }
 
 // Autocomplete implements search.Engine.
-func (e *Engine) Autocomplete(ctx context.Context, term string, limit int) ([]string, error) {
+func (e *Engine) Autocomplete(ctx context.Context, term string, limit int, acl []string) ([]string, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	return e.live.vocab.Complete(search.Fold(strings.TrimSpace(term)), limit)
+	if e.live == nil {
+		return nil, store.Errorf(store.Internal, "search engine is closed")
+	}
+	return e.live.vocab.CompleteFor(search.Fold(strings.TrimSpace(term)), limit, e.visible(ctx, e.live, acl))
 }
 
 // Flush implements search.Engine: Typesense acknowledges a write once its
@@ -752,7 +798,7 @@ func (e *Engine) Search(ctx context.Context, req search.Request) (*search.Result
 	if c == nil {
 		return nil, store.Errorf(store.Internal, "search engine is closed")
 	}
-	if req.Query.Root == nil {
+	if req.Query.Root == nil || !e.canFilter(c, req.Filter) {
 		return &search.Result{Hits: []search.Hit{}}, nil
 	}
 	tr := e.translatorOf(c)
@@ -771,8 +817,61 @@ func (e *Engine) Search(ctx context.Context, req search.Request) (*search.Result
 	if err != nil {
 		return nil, err
 	}
-	res.CorrectedQuery = c.vocab.Correct(req.Query)
+	res.CorrectedQuery, err = c.vocab.CorrectFor(req.Query, e.visible(ctx, c, req.Filter.ACL), search.Found(req.Query.Root, res.Total))
+	if err != nil {
+		return nil, fmt.Errorf("corrected query: %w", err)
+	}
 	return res, nil
+}
+
+// canFilter reports whether collection c can apply filter f: a
+// collection of a layout before 3 has no access tokens, so it shows a
+// restricted searcher nothing.
+func (e *Engine) canFilter(c *coll, f search.Filter) bool {
+	return f.ACL == nil || e.layoutOf(c.name) >= 3
+}
+
+// maxMultiSearch is how many searches Typesense takes in one
+// multi_search request (its limit_multi_searches default).
+const maxMultiSearch = 50
+
+// visible answers search.Visible for a searcher restricted to the access
+// tokens acl (nil when acl is nil): a word is visible when a document
+// carrying one of them holds it in a text field or as a whole tag name.
+// The words are looked up in multi_search requests of up to
+// maxMultiSearch filter-only searches that fetch no document.
+func (e *Engine) visible(ctx context.Context, c *coll, acl []string) search.Visible {
+	if acl == nil {
+		return nil
+	}
+	return func(words []string) ([]bool, error) {
+		out := make([]bool, len(words))
+		if len(acl) == 0 || !e.canFilter(c, search.Filter{ACL: acl}) {
+			return out, nil
+		}
+		tr := e.translatorOf(c)
+		tr.x = nil
+		fe := filterExpr(search.Filter{ACL: acl})
+		for start := 0; start < len(words); start += maxMultiSearch {
+			chunk := words[start:min(start+maxMultiSearch, len(words))]
+			searches := make([]searchParams, len(chunk))
+			for i, w := range chunk {
+				searches[i] = searchParams{
+					"collection": e.addressOf(c), "q": "*", "query_by": "title",
+					"filter_by": "(" + tr.term(&search.Term{Term: w}).String() + ") && " + fe,
+					"per_page":  0, "include_fields": "doc_id", "exhaustive_search": false,
+				}
+			}
+			results, err := e.multiSearch(ctx, searches)
+			if err != nil {
+				return nil, err
+			}
+			for i, r := range results {
+				out[start+i] = r.Found > 0
+			}
+		}
+		return out, nil
+	}
 }
 
 // filterOf is the filter_by of a search: the query's filter and the
@@ -794,8 +893,12 @@ func filterOf(tq tsQuery, f search.Filter) string {
 
 func (e *Engine) base(c *coll, tq tsQuery, req search.Request) searchParams {
 	filter := filterOf(tq, req.Filter)
+	queryBy := "title,content,correspondent,type,tagq"
+	if e.layoutOf(c.name) >= 3 {
+		queryBy += ",notes,custom_fields"
+	}
 	p := searchParams{
-		"collection": e.addressOf(c), "q": tq.q, "query_by": "title,content,correspondent,type,tagq",
+		"collection": e.addressOf(c), "q": tq.q, "query_by": queryBy,
 		"num_typos": 0, "prefix": false, "drop_tokens_threshold": 0, "typo_tokens_threshold": 0,
 		"highlight_fields": "none", "enable_highlight_v1": false, "exhaustive_search": false,
 		"sort_by": sortBy(req.Sort, tq.ranked), "include_fields": "doc_id",
@@ -821,6 +924,9 @@ func (e *Engine) run(ctx context.Context, c *coll, tq tsQuery, req search.Reques
 		p["page"] = offset/chunk + i + 1
 		if req.Facets && i == 0 {
 			p["facet_by"] = "tag_ids,corr_id,type_id"
+			if e.layoutOf(c.name) >= 3 {
+				p["facet_by"] = "tag_ids,corr_id,type_id,cf_ids"
+			}
 			p["max_facet_values"] = 100000
 		}
 		searches = append(searches, p)
@@ -865,7 +971,7 @@ func (e *Engine) run(ctx context.Context, c *coll, tq tsQuery, req search.Reques
 		}
 	}
 	if req.Facets {
-		res.Facets = &search.Facets{Tags: map[int]int{}, Correspondents: map[int]int{}, DocumentTypes: map[int]int{}}
+		res.Facets = &search.Facets{Tags: map[int]int{}, Correspondents: map[int]int{}, DocumentTypes: map[int]int{}, CustomFields: map[int]int{}}
 		for _, fc := range results[0].FacetCounts {
 			for _, ct := range fc.Counts {
 				id, err := strconv.Atoi(ct.Value)
@@ -875,6 +981,8 @@ func (e *Engine) run(ctx context.Context, c *coll, tq tsQuery, req search.Reques
 				switch fc.FieldName {
 				case "tag_ids":
 					res.Facets.Tags[id] = ct.Count
+				case "cf_ids":
+					res.Facets.CustomFields[id] = ct.Count
 				case "corr_id":
 					if id == 0 {
 						res.Facets.NoCorrespondent = ct.Count
@@ -957,6 +1065,12 @@ func filterExpr(f search.Filter) string {
 	if f.Tagged != nil {
 		parts = append(parts, "tagged:="+strconv.FormatBool(*f.Tagged))
 	}
+	if f.ACL != nil {
+		if len(f.ACL) == 0 {
+			return "doc_id:<0"
+		}
+		parts = append(parts, "acl:="+quoteList(f.ACL))
+	}
 	for _, r := range []struct {
 		name string
 		tr   search.TimeRange
@@ -985,7 +1099,7 @@ func (e *Engine) MoreLike(ctx context.Context, id int, req search.Request) (*sea
 	if !found {
 		return nil, store.Errorf(store.NotFound, "document %d is not indexed", id)
 	}
-	if len(terms) == 0 {
+	if len(terms) == 0 || !e.canFilter(c, req.Filter) {
 		return &search.Result{Hits: []search.Hit{}}, nil
 	}
 	var or search.Or
