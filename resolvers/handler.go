@@ -58,6 +58,7 @@ func (r *Resolver) HandlerWithLimits(l Limits) http.Handler {
 	srv.AroundFields(StopWhenGone)
 	srv.AroundFields(FieldErrorMiddleware(r.Logger))
 	srv.AroundFields(CheckTextArgs)
+	srv.AroundFields(RequirePermission) // global permissions (opPerms)
 	srv.AroundOperations(RequireUser)
 	return srv
 }

@@ -39,6 +39,11 @@ func newEnv(t *testing.T, dialect string) *env {
 		if err := st.CreateUser(ctx, u); err != nil {
 			t.Fatalf("create user %s: %v", name, err)
 		}
+		p, err := st.Access(ctx, u) // as the authenticator attaches it
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.Access = p
 		return u
 	}
 	admin, other := mkUser("admin", true), mkUser("other", false)
