@@ -38,10 +38,10 @@ var opPerms = map[string]string{
 	"correspondents": "view_correspondent", "correspondent": "view_correspondent",
 	"createCorrespondent": "add_correspondent", "updateCorrespondent": "change_correspondent",
 	"deleteCorrespondent": "delete_correspondent",
-	"documentTypes": "view_documenttype", "documentType": "view_documenttype",
+	"documentTypes":       "view_documenttype", "documentType": "view_documenttype",
 	"createDocumentType": "add_documenttype", "updateDocumentType": "change_documenttype",
 	"deleteDocumentType": "delete_documenttype",
-	"tags": "view_tag", "tag": "view_tag", "createTag": "add_tag", "updateTag": "change_tag", "deleteTag": "delete_tag",
+	"tags":               "view_tag", "tag": "view_tag", "createTag": "add_tag", "updateTag": "change_tag", "deleteTag": "delete_tag",
 	"savedViews": "view_savedview", "savedView": "view_savedview", "createSavedView": "add_savedview",
 	"updateSavedView": "change_savedview", "deleteSavedView": "delete_savedview",
 	"storagePaths": "view_storagepath", "storagePath": "view_storagepath", "createStoragePath": "add_storagepath",
@@ -68,7 +68,7 @@ var opPerms = map[string]string{
 
 	"users": "view_user", "user": "view_user", "createUser": "add_user", "updateUser": "change_user",
 	"deleteUser": "delete_user",
-	"groups": "view_group", "group": "view_group", "createGroup": "add_group", "updateGroup": "change_group",
+	"groups":     "view_group", "group": "view_group", "createGroup": "add_group", "updateGroup": "change_group",
 	"deleteGroup": "delete_group",
 }
 
