@@ -32,7 +32,7 @@ func (s *Store) CorrespondentsByIDs(ctx context.Context, ids []int) ([]Correspon
 // (Conflict on field "name"). Defaults: match "", algorithm Any,
 // case-insensitive.
 func (s *Store) CreateCorrespondent(ctx context.Context, in CorrespondentInput) (*Correspondent, error) {
-	c := &Correspondent{Matching: Matching{MatchingAlgorithm: MatchAny, IsInsensitive: true}}
+	c := &Correspondent{OwnerID: in.OwnerID, Matching: Matching{MatchingAlgorithm: MatchAny, IsInsensitive: true}}
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		if err := s.applyNamed(ctx, correspondentKind, 0, nameInput(in), &c.Name, &c.NameKey, &c.Slug, &c.Matching); err != nil {
 			return err
@@ -53,6 +53,9 @@ func (s *Store) UpdateCorrespondent(ctx context.Context, id int, in Corresponden
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		var err error
 		if c, err = s.Correspondent(ctx, id); err != nil {
+			return err
+		}
+		if err := s.mayChangeOwned(ctx, ModelCorrespondent, id); err != nil {
 			return err
 		}
 		if err := s.applyNamed(ctx, correspondentKind, id, nameInput(in), &c.Name, &c.NameKey, &c.Slug, &c.Matching); err != nil {
@@ -76,7 +79,7 @@ func (s *Store) DeleteCorrespondent(ctx context.Context, id int) error {
 // CorrespondentDocumentCounts returns how many documents each of the
 // correspondents has (0 for ids without documents).
 func (s *Store) CorrespondentDocumentCounts(ctx context.Context, ids []int) (map[int]int, error) {
-	if !inTx(ctx) && len(ids) > 0 {
+	if !inTx(ctx) && len(ids) > 0 && !restricted(ctx) {
 		a, err := s.documentAggregates(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("count documents of correspondents: %w", err)
@@ -88,7 +91,7 @@ func (s *Store) CorrespondentDocumentCounts(ctx context.Context, ids []int) (map
 	q := s.db(ctx).NewSelect().TableExpr("documents").
 		ColumnExpr("correspondent_id AS id, count(*) AS n").
 		Where("correspondent_id IN (?)", bun.In(ids)).Where("deleted_at IS NULL").GroupExpr("correspondent_id")
-	m, err := countInts(ctx, q, ids)
+	m, err := countInts(ctx, whereCond(q, docVisible(ctx, "documents")), ids)
 	if err != nil {
 		return nil, fmt.Errorf("count documents of correspondents: %w", err)
 	}
@@ -102,7 +105,7 @@ func (s *Store) LastCorrespondences(ctx context.Context, ids []int) (map[int]tim
 	if len(ids) == 0 {
 		return out, nil
 	}
-	if !inTx(ctx) {
+	if !inTx(ctx) && !restricted(ctx) {
 		a, err := s.documentAggregates(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("load last correspondences: %w", err)
@@ -120,10 +123,10 @@ func (s *Store) LastCorrespondences(ctx context.Context, ids []int) (map[int]tim
 		ID   int       `bun:"id"`
 		Last time.Time `bun:"last"`
 	}
-	err := s.db(ctx).NewSelect().TableExpr("documents").
+	q := s.db(ctx).NewSelect().TableExpr("documents").
 		ColumnExpr("correspondent_id AS id, max(created) AS last").
-		Where("correspondent_id IN (?)", bun.In(ids)).Where("deleted_at IS NULL").GroupExpr("correspondent_id").
-		Scan(ctx, &rows)
+		Where("correspondent_id IN (?)", bun.In(ids)).Where("deleted_at IS NULL").GroupExpr("correspondent_id")
+	err := whereCond(q, docVisible(ctx, "documents")).Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("load last correspondences: %w", err)
 	}

@@ -28,7 +28,7 @@ func (s *Store) DocumentTypesByIDs(ctx context.Context, ids []int) ([]DocumentTy
 // CreateDocumentType stores a new document type; name rules and defaults
 // as in CreateCorrespondent.
 func (s *Store) CreateDocumentType(ctx context.Context, in DocumentTypeInput) (*DocumentType, error) {
-	t := &DocumentType{Matching: Matching{MatchingAlgorithm: MatchAny, IsInsensitive: true}}
+	t := &DocumentType{OwnerID: in.OwnerID, Matching: Matching{MatchingAlgorithm: MatchAny, IsInsensitive: true}}
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		if err := s.applyNamed(ctx, documentTypeKind, 0, nameInput(in), &t.Name, &t.NameKey, &t.Slug, &t.Matching); err != nil {
 			return err
@@ -49,6 +49,9 @@ func (s *Store) UpdateDocumentType(ctx context.Context, id int, in DocumentTypeI
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		var err error
 		if t, err = s.DocumentType(ctx, id); err != nil {
+			return err
+		}
+		if err := s.mayChangeOwned(ctx, ModelDocumentType, id); err != nil {
 			return err
 		}
 		if err := s.applyNamed(ctx, documentTypeKind, id, nameInput(in), &t.Name, &t.NameKey, &t.Slug, &t.Matching); err != nil {
@@ -72,7 +75,7 @@ func (s *Store) DeleteDocumentType(ctx context.Context, id int) error {
 // DocumentTypeDocumentCounts returns how many documents each of the
 // document types has (0 for ids without documents).
 func (s *Store) DocumentTypeDocumentCounts(ctx context.Context, ids []int) (map[int]int, error) {
-	if !inTx(ctx) && len(ids) > 0 {
+	if !inTx(ctx) && len(ids) > 0 && !restricted(ctx) {
 		a, err := s.documentAggregates(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("count documents of document types: %w", err)
@@ -84,7 +87,7 @@ func (s *Store) DocumentTypeDocumentCounts(ctx context.Context, ids []int) (map[
 	q := s.db(ctx).NewSelect().TableExpr("documents").
 		ColumnExpr("document_type_id AS id, count(*) AS n").
 		Where("document_type_id IN (?)", bun.In(ids)).Where("deleted_at IS NULL").GroupExpr("document_type_id")
-	m, err := countInts(ctx, q, ids)
+	m, err := countInts(ctx, whereCond(q, docVisible(ctx, "documents")), ids)
 	if err != nil {
 		return nil, fmt.Errorf("count documents of document types: %w", err)
 	}

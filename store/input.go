@@ -13,6 +13,9 @@ type CorrespondentInput struct {
 	Match             *string
 	MatchingAlgorithm *MatchingAlgorithm
 	IsInsensitive     *bool
+	// OwnerID is the owner on create (nil: unowned); an update ignores
+	// it (SetPermissions changes owners).
+	OwnerID *int
 }
 
 // DocumentTypeInput creates or changes a document type, like CorrespondentInput.
@@ -21,6 +24,9 @@ type DocumentTypeInput struct {
 	Match             *string
 	MatchingAlgorithm *MatchingAlgorithm
 	IsInsensitive     *bool
+	// OwnerID is the owner on create (nil: unowned); an update ignores
+	// it (SetPermissions changes owners).
+	OwnerID *int
 }
 
 // TagInput creates or changes a tag, like CorrespondentInput. Color is
@@ -32,6 +38,8 @@ type TagInput struct {
 	MatchingAlgorithm *MatchingAlgorithm
 	IsInsensitive     *bool
 	IsInboxTag        *bool
+	// OwnerID is the owner on create, as in CorrespondentInput.
+	OwnerID *int
 	// ParentID, when set, makes the tag a child of that tag (nil: a
 	// root); see the tag hierarchy rules of UpdateTag.
 	ParentID graphql.Omittable[*int]

@@ -37,7 +37,9 @@ func namedIDs[T any](ctx context.Context, s *Store, k namedKind, f NameFilter, o
 	if err != nil {
 		return nil, err
 	}
+	orderSQL = s.visibleCounts(ctx, k, orderSQL)
 	q := s.db(ctx).NewSelect().Model((*T)(nil)).Column("id")
+	q = whereCond(q, visibleCond(PrincipalFrom(ctx), tableModels[k.table], "?TableAlias"))
 	if len(f.IDs) > 0 {
 		q = q.Where("?TableAlias.id IN (?)", bun.In(f.IDs))
 	}
@@ -60,8 +62,9 @@ func (s *Store) SavedViewIDs(ctx context.Context, userID int) ([]int, error) {
 		nameKey += ` COLLATE "C"`
 	}
 	ids := []int{}
+	c := savedViewCond(ctx, userID, "sv", PermView, PermChange)
 	err := s.db(ctx).NewSelect().TableExpr("saved_views AS sv").Column("sv.id").
-		Where("sv.user_id = ?", userID).OrderExpr(nameKey+", sv.id").Scan(ctx, &ids)
+		Where(c.sql, c.args...).OrderExpr(nameKey+", sv.id").Scan(ctx, &ids)
 	if err != nil {
 		return nil, fmt.Errorf("list saved view ids: %w", err)
 	}

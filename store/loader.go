@@ -18,12 +18,13 @@ func (s *Store) TagsByDocuments(ctx context.Context, docIDs []int) (map[int][]Ta
 		DocumentID int `bun:"document_id"`
 		Tag        `bun:",extend"`
 	}
-	err := s.db(ctx).NewSelect().
+	q := s.db(ctx).NewSelect().
 		TableExpr("document_tags AS dt").
 		Join("JOIN tags AS tag ON tag.id = dt.tag_id").
 		ColumnExpr("dt.document_id").
 		ColumnExpr("tag.*").
-		Where("dt.document_id IN (?)", bun.List(docIDs)).
+		Where("dt.document_id IN (?)", bun.List(docIDs))
+	err := whereCond(q, visibleCond(PrincipalFrom(ctx), ModelTag, "tag")).
 		OrderExpr("dt.document_id, tag.name_key, tag.id").
 		Scan(ctx, &rows)
 	if err != nil {

@@ -43,7 +43,8 @@ const lastCorrespondenceSQL = "(SELECT max(lc.created) FROM documents AS lc WHER
 // getNamed loads one row of k by id into a new T.
 func getNamed[T any](ctx context.Context, s *Store, k namedKind, id int) (*T, error) {
 	v := new(T)
-	err := s.db(ctx).NewSelect().Model(v).Where("?TableAlias.id = ?", id).Scan(ctx)
+	q := s.db(ctx).NewSelect().Model(v).Where("?TableAlias.id = ?", id)
+	err := whereCond(q, visibleCond(PrincipalFrom(ctx), tableModels[k.table], "?TableAlias")).Scan(ctx)
 	if isNoRows(err) {
 		return nil, notFound(k.label, id)
 	}
@@ -59,7 +60,8 @@ func namedByIDs[T any](ctx context.Context, s *Store, k namedKind, ids []int) ([
 	if len(ids) == 0 {
 		return items, nil
 	}
-	err := s.db(ctx).NewSelect().Model(&items).Where("?TableAlias.id IN (?)", bun.In(uniqueInts(ids))).OrderExpr("?TableAlias.id").Scan(ctx)
+	q := s.db(ctx).NewSelect().Model(&items).Where("?TableAlias.id IN (?)", bun.In(uniqueInts(ids)))
+	err := whereCond(q, visibleCond(PrincipalFrom(ctx), tableModels[k.table], "?TableAlias")).OrderExpr("?TableAlias.id").Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load %ss by id: %w", k.label, err)
 	}
@@ -75,7 +77,11 @@ func listNamed[T any](ctx context.Context, s *Store, k namedKind, f NameFilter, 
 	if err != nil {
 		return nil, 0, err
 	}
+	orderSQL = s.visibleCounts(ctx, k, orderSQL)
 	var conds []cond
+	if c := visibleCond(PrincipalFrom(ctx), tableModels[k.table], "?TableAlias"); c.sql != "" {
+		conds = append(conds, c)
+	}
 	if len(f.IDs) > 0 {
 		conds = append(conds, cond{"?TableAlias.id IN (?)", []any{bun.In(f.IDs)}})
 	}
@@ -152,6 +158,7 @@ type nameInput struct {
 	Match             *string
 	MatchingAlgorithm *MatchingAlgorithm
 	IsInsensitive     *bool
+	OwnerID           *int // on create only
 }
 
 // applyNamed writes in onto the row's fields, computing slug and name_key,
@@ -175,13 +182,17 @@ func (s *Store) applyNamed(ctx context.Context, k namedKind, id int, in nameInpu
 	if in.IsInsensitive != nil {
 		m.IsInsensitive = *in.IsInsensitive
 	}
-	taken, err := s.db(ctx).NewSelect().TableExpr(k.table).Where("name_key = ?", *nameKey).Where("id <> ?", id).Exists(ctx)
+	owner, err := s.nameOwner(ctx, k, id, in.OwnerID)
+	if err != nil {
+		return err
+	}
+	taken, err := s.db(ctx).NewSelect().TableExpr(k.table).Where("name_key = ?", *nameKey).Where("id <> ?", id).
+		Where("COALESCE(owner_id, 0) = ?", owner).Exists(ctx)
 	if err != nil {
 		return fmt.Errorf("check %s name: %w", k.label, err)
 	}
 	if taken {
-		msg := k.label + " with this name already exists."
-		return &Error{Code: Conflict, Message: msg, Fields: map[string][]string{"name": {msg}}}
+		return nameTaken(k)
 	}
 	return nil
 }
@@ -190,8 +201,7 @@ func (s *Store) applyNamed(ctx context.Context, k namedKind, id int, in nameInpu
 // error the in-transaction check gives.
 func nameConflict(k namedKind, err error) error {
 	if ErrorCode(translate(err)) == Conflict {
-		msg := k.label + " with this name already exists."
-		return &Error{Code: Conflict, Message: msg, Fields: map[string][]string{"name": {msg}}}
+		return nameTaken(k)
 	}
 	return err
 }
@@ -200,6 +210,11 @@ func nameConflict(k namedKind, err error) error {
 // foreign keys null documents' references (correspondent, type) or drop
 // the document_tags rows (tag).
 func (s *Store) deleteNamed(ctx context.Context, k namedKind, id int) error {
+	if restricted(ctx) {
+		if err := s.MayChange(ctx, tableModels[k.table], id); err != nil {
+			return err
+		}
+	}
 	res, err := s.wdb(ctx).NewDelete().TableExpr(k.table).Where("id = ?", id).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("delete %s %d: %w", k.label, id, translate(err))

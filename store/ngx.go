@@ -14,8 +14,8 @@ import (
 // moreStatistics fills the counts paperless-ngx's statistics add.
 func (s *Store) moreStatistics(ctx context.Context, st *Statistics) error {
 	st.FileTypes = []MimeTypeCount{}
-	err := s.db(ctx).NewSelect().TableExpr("documents").ColumnExpr("mime_type, count(*) AS n").
-		Where("deleted_at IS NULL").GroupExpr("mime_type").OrderExpr("n DESC, mime_type ASC").Scan(ctx, &st.FileTypes)
+	err := whereCond(s.db(ctx).NewSelect().TableExpr("documents AS d").ColumnExpr("d.mime_type, count(*) AS n").
+		Where("d.deleted_at IS NULL"), docVisible(ctx, "d")).GroupExpr("mime_type").OrderExpr("n DESC, mime_type ASC").Scan(ctx, &st.FileTypes)
 	if err != nil {
 		return fmt.Errorf("count documents per mime type: %w", translate(err))
 	}
@@ -23,9 +23,9 @@ func (s *Store) moreStatistics(ctx context.Context, st *Statistics) error {
 		Chars int64 `bun:"chars"`
 		ASN   int64 `bun:"asn"`
 	}
-	err = s.db(ctx).NewSelect().TableExpr("documents").
-		ColumnExpr("COALESCE(SUM(LENGTH(content)), 0) AS chars, COALESCE(MAX(archive_serial_number), 0) AS asn").
-		Where("deleted_at IS NULL").Scan(ctx, &agg)
+	err = whereCond(s.db(ctx).NewSelect().TableExpr("documents AS d").
+		ColumnExpr("COALESCE(SUM(LENGTH(d.content)), 0) AS chars, COALESCE(MAX(d.archive_serial_number), 0) AS asn").
+		Where("d.deleted_at IS NULL"), docVisible(ctx, "d")).Scan(ctx, &agg)
 	if err != nil {
 		return fmt.Errorf("sum document contents: %w", translate(err))
 	}
@@ -34,7 +34,7 @@ func (s *Store) moreStatistics(ctx context.Context, st *Statistics) error {
 		table string
 		n     *int
 	}{{"tags", &st.TagCount}, {"correspondents", &st.CorrespondentCount}, {"document_types", &st.DocumentTypeCount}} {
-		n, err := s.db(ctx).NewSelect().TableExpr(c.table).Count(ctx)
+		n, err := whereCond(s.db(ctx).NewSelect().TableExpr(c.table+" AS o"), visibleCond(PrincipalFrom(ctx), tableModels[c.table], "o")).Count(ctx)
 		if err != nil {
 			return fmt.Errorf("count %s: %w", c.table, translate(err))
 		}
@@ -145,6 +145,9 @@ func (s *Store) DeleteUser(ctx context.Context, id int) error {
 			if _, err := s.wdb(ctx).NewDelete().TableExpr(t).Where("user_id = ?", id).Exec(ctx); err != nil {
 				return fmt.Errorf("delete %s of user %d: %w", t, id, translate(err))
 			}
+		}
+		if err := s.enqueueUserDocuments(ctx, id); err != nil {
+			return err
 		}
 		res, err := s.wdb(ctx).NewDelete().TableExpr("users").Where("id = ?", id).Exec(ctx)
 		if err != nil {

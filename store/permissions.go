@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/uptrace/bun"
 )
@@ -418,4 +419,198 @@ func (s *Store) UserCanChange(ctx context.Context, m Model, ids []int) (map[int]
 		out[r.ID] = r.OK
 	}
 	return out, nil
+}
+
+// docVisible is visibleCond over documents aliased alias for the
+// context's principal (zero when it sees everything).
+func docVisible(ctx context.Context, alias string) cond {
+	return visibleCond(PrincipalFrom(ctx), ModelDocument, alias)
+}
+
+// restricted reports whether the context's principal sees less than
+// everything: the caches of whole-archive answers are not for it.
+func restricted(ctx context.Context) bool { return PrincipalFrom(ctx).Restricted() }
+
+// whereCond adds c to q unless it is the zero cond.
+func whereCond(q *bun.SelectQuery, c cond) *bun.SelectQuery {
+	if c.sql == "" {
+		return q
+	}
+	return q.Where(c.sql, c.args...)
+}
+
+// ownerConds are the document filters on the owner (owner__id, __in,
+// __none, __isnull) and shared_by__id: owned by the user and granted to
+// someone.
+func ownerConds(f DocumentFilter) []cond {
+	out := idConds("d.owner_id", f.Owner)
+	if f.SharedBy != nil {
+		out = append(out, cond{"(d.owner_id = ? AND d.id IN (SELECT sb.object_id FROM object_permissions AS sb WHERE sb.model = 'document'))",
+			[]any{*f.SharedBy}})
+	}
+	return out
+}
+
+// tableModels names the model of each owned table.
+var tableModels = map[string]Model{
+	"documents": ModelDocument, "tags": ModelTag, "correspondents": ModelCorrespondent,
+	"document_types": ModelDocumentType, "storage_paths": ModelStoragePath,
+	"custom_fields": ModelCustomField, "share_links": ModelShareLink,
+}
+
+// mayChangeDocuments checks, for a bulk operation on existing documents,
+// that the principal may change every one: Forbidden (nothing written)
+// when any is not changeable, hidden ones included (paperless-ngx answers
+// 403 there too).
+func (s *Store) mayChangeDocuments(ctx context.Context, ids []int) error {
+	p := PrincipalFrom(ctx)
+	if !p.Restricted() || len(ids) == 0 {
+		return nil
+	}
+	c := changeableCond(p, ModelDocument, "d")
+	n, err := s.db(ctx).NewSelect().TableExpr("documents AS d").Where("d.id IN (?)", bun.In(uniqueInts(ids))).
+		Where(c.sql, c.args...).Count(ctx)
+	if err != nil {
+		return fmt.Errorf("check rights on documents: %w", err)
+	}
+	if int(n) != len(uniqueInts(ids)) {
+		return Errorf(Forbidden, "You do not have permission to perform this action.")
+	}
+	return nil
+}
+
+// checkVisibleDocuments is checkDocumentList's message for documents the
+// principal may not see (they do not exist for it).
+func (s *Store) checkVisibleDocuments(ctx context.Context, ids []int) error {
+	c := docVisible(ctx, "d")
+	if c.sql == "" || len(ids) == 0 {
+		return nil
+	}
+	n, err := s.db(ctx).NewSelect().TableExpr("documents AS d").Where("d.id IN (?)", bun.In(uniqueInts(ids))).
+		Where(c.sql, c.args...).Count(ctx)
+	if err != nil {
+		return fmt.Errorf("check documents: %w", err)
+	}
+	if int(n) != len(uniqueInts(ids)) {
+		return &Error{Code: Validation, Message: "invalid input", Fields: map[string][]string{
+			"documentIds": {"Some documents in documents don't exist or were specified twice."},
+		}}
+	}
+	return nil
+}
+
+// OwnerNameConflict is paperless-ngx's message when a matching object's
+// name is taken by another object of the same owner (NGX.md §4.3); the
+// store's Conflict error carries it as its message, and the older
+// dialects' field message on "name".
+const OwnerNameConflict = "Object violates owner / name unique constraint"
+
+func nameTaken(k namedKind) error {
+	return &Error{Code: Conflict, Message: OwnerNameConflict,
+		Fields: map[string][]string{"name": {k.label + " with this name already exists."}}}
+}
+
+// nameOwner returns the owner key (0: unowned) a name must be unique
+// under: the stored row's owner on update, the given owner on create
+// (which must be a user: Validation on "owner").
+func (s *Store) nameOwner(ctx context.Context, k namedKind, id int, create *int) (int, error) {
+	if id == 0 {
+		if create == nil {
+			return 0, nil
+		}
+		missing, err := s.missingIDs(ctx, "users", []int{*create})
+		if err != nil {
+			return 0, err
+		}
+		if len(missing) > 0 {
+			return 0, &Error{Code: Validation, Message: "invalid input",
+				Fields: map[string][]string{"owner": {invalidPK(*create)}}}
+		}
+		return *create, nil
+	}
+	var owner *int
+	err := s.db(ctx).NewSelect().TableExpr(k.table).Column("owner_id").Where("id = ?", id).Scan(ctx, &owner)
+	if err != nil && !isNoRows(err) {
+		return 0, fmt.Errorf("load owner of %s %d: %w", k.label, id, err)
+	}
+	if owner == nil {
+		return 0, nil
+	}
+	return *owner, nil
+}
+
+// visibleCounts rewrites a name list's ORDER BY so that ordering by
+// document count counts only the documents the principal may see.
+func (s *Store) visibleCounts(ctx context.Context, k namedKind, orderSQL string) string {
+	c := docVisible(ctx, "vd")
+	if c.sql == "" || !strings.Contains(orderSQL, k.countSQL) || !strings.HasSuffix(k.countSQL, ")") {
+		return orderSQL
+	}
+	vis := s.read.QueryGen().FormatQuery(c.sql, c.args...)
+	var doc string
+	switch {
+	case strings.Contains(k.countSQL, "cdt."):
+		doc = "cdt.document_id"
+	case strings.Contains(k.countSQL, "cd."):
+		doc = "cd.id"
+	default:
+		return orderSQL
+	}
+	restricted := k.countSQL[:len(k.countSQL)-1] + " AND " + doc + " IN (SELECT vd.id FROM documents AS vd WHERE " + vis + "))"
+	return strings.Replace(orderSQL, k.countSQL, restricted, 1)
+}
+
+// mayChangeOwned is MayChange for a restricted principal and free for
+// anyone else (the object was just read: it exists).
+func (s *Store) mayChangeOwned(ctx context.Context, m Model, id int) error {
+	if !restricted(ctx) {
+		return nil
+	}
+	return s.MayChange(ctx, m, id)
+}
+
+// savedViewCond keeps the saved views user userID may see (perms view
+// and change) or change (change): their own, and those granted to them or
+// (when the context's principal is that user) one of their groups. A
+// saved view's owner is its user_id; a superuser is no exception, so
+// dashboards show one's own and shared views only.
+func savedViewCond(ctx context.Context, userID int, alias string, perms ...string) cond {
+	holder := "op.user_id = ?"
+	args := []any{userID, string(ModelSavedView), bun.In(perms), userID}
+	if p := PrincipalFrom(ctx); p != nil && p.UserID == userID && len(p.GroupIDs) > 0 {
+		holder = "(op.user_id = ? OR op.group_id IN (?))"
+		args = append(args, bun.In(p.GroupIDs))
+	}
+	return cond{
+		sql: "(" + alias + ".user_id = ? OR " + alias + ".id IN (" +
+			"SELECT op.object_id FROM object_permissions op WHERE op.model = ? AND op.permission IN (?) AND " + holder + "))",
+		args: args,
+	}
+}
+
+// maySaveView answers Forbidden when user userID sees saved view id only
+// through a view grant.
+func (s *Store) maySaveView(ctx context.Context, userID, id int) error {
+	c := savedViewCond(ctx, userID, "sv", PermChange)
+	ok, err := s.db(ctx).NewSelect().TableExpr("saved_views AS sv").Where("sv.id = ?", id).Where(c.sql, c.args...).Exists(ctx)
+	if err != nil {
+		return fmt.Errorf("check rights on saved view %d: %w", id, err)
+	}
+	if !ok {
+		return Errorf(Forbidden, "You do not have permission to perform this action.")
+	}
+	return nil
+}
+
+// enqueueUserDocuments queues for the search index the documents whose
+// access tokens a user's deletion changes: those it owns (they become
+// unowned) and those granted to it (the grants go with it).
+func (s *Store) enqueueUserDocuments(ctx context.Context, userID int) error {
+	_, err := s.wdb(ctx).NewRaw(`INSERT INTO search_outbox (document_id)
+SELECT id FROM documents WHERE owner_id = ?
+UNION SELECT object_id FROM object_permissions WHERE model = 'document' AND user_id = ?`, userID, userID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("queue documents of user %d for the search index: %w", userID, err)
+	}
+	return nil
 }

@@ -8,11 +8,13 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// SavedView returns the user's saved view with the given id. Another
-// user's view is NotFound, like a missing one.
+// SavedView returns the user's saved view with the given id, or one
+// granted to the user or one of their groups. Another user's view is
+// NotFound, like a missing one.
 func (s *Store) SavedView(ctx context.Context, userID, id int) (*SavedView, error) {
 	v := new(SavedView)
-	err := s.db(ctx).NewSelect().Model(v).Where("?TableAlias.id = ?", id).Where("?TableAlias.user_id = ?", userID).Scan(ctx)
+	c := savedViewCond(ctx, userID, "?TableAlias", PermView, PermChange)
+	err := s.db(ctx).NewSelect().Model(v).Where("?TableAlias.id = ?", id).Where(c.sql, c.args...).Scan(ctx)
 	if isNoRows(err) {
 		return nil, notFound("saved view", id)
 	}
@@ -22,11 +24,13 @@ func (s *Store) SavedView(ctx context.Context, userID, id int) (*SavedView, erro
 	return v, nil
 }
 
-// SavedViews returns one page of the user's saved views, ordered by name
-// case-insensitively then id, and the user's total.
+// SavedViews returns one page of the user's saved views (their own and
+// those granted to them or their groups), ordered by name
+// case-insensitively then id, and the total.
 func (s *Store) SavedViews(ctx context.Context, userID int, p Page) ([]SavedView, int, error) {
 	views := []SavedView{}
-	total, err := s.db(ctx).NewSelect().Model(&views).Where("?TableAlias.user_id = ?", userID).Count(ctx)
+	c := savedViewCond(ctx, userID, "?TableAlias", PermView, PermChange)
+	total, err := s.db(ctx).NewSelect().Model(&views).Where(c.sql, c.args...).Count(ctx)
 	if err != nil {
 		return nil, 0, fmt.Errorf("count saved views: %w", err)
 	}
@@ -38,7 +42,7 @@ func (s *Store) SavedViews(ctx context.Context, userID int, p Page) ([]SavedView
 	if s.IsPostgres() {
 		nameKey += ` COLLATE "C"`
 	}
-	err = s.db(ctx).NewSelect().Model(&views).Where("?TableAlias.user_id = ?", userID).
+	err = s.db(ctx).NewSelect().Model(&views).Where(c.sql, c.args...).
 		OrderExpr(nameKey + ", ?TableAlias.id").Limit(int64(limit)).Offset(int64(offset)).Scan(ctx)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list saved views: %w", err)
@@ -74,6 +78,9 @@ func (s *Store) UpdateSavedView(ctx context.Context, userID, id int, in SavedVie
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		var err error
 		if v, err = s.SavedView(ctx, userID, id); err != nil {
+			return err
+		}
+		if err := s.maySaveView(ctx, userID, id); err != nil {
 			return err
 		}
 		if err := applySavedView(v, in); err != nil {
@@ -180,14 +187,18 @@ func (s *Store) insertSavedViewRules(ctx context.Context, viewID int, in []Saved
 // DeleteSavedView deletes the user's saved view and its rules (NotFound
 // for a missing or another user's view).
 func (s *Store) DeleteSavedView(ctx context.Context, userID, id int) error {
-	res, err := s.wdb(ctx).NewDelete().TableExpr("saved_views").Where("id = ?", id).Where("user_id = ?", userID).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("delete saved view %d: %w", id, err)
-	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return notFound("saved view", id)
-	}
-	return nil
+	return s.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.SavedView(ctx, userID, id); err != nil {
+			return err
+		}
+		if err := s.maySaveView(ctx, userID, id); err != nil {
+			return err
+		}
+		if _, err := s.wdb(ctx).NewDelete().TableExpr("saved_views").Where("id = ?", id).Exec(ctx); err != nil {
+			return fmt.Errorf("delete saved view %d: %w", id, err)
+		}
+		return nil
+	})
 }
 
 // SavedViewRulesByViews returns the rules of each view, in creation order.

@@ -32,7 +32,7 @@ func (s *Store) TagsByIDs(ctx context.Context, ids []int) ([]Tag, error) {
 // CreateCorrespondent, plus colour DefaultTagColor and not an inbox tag.
 // The colour is stored as given (the resolver validates it).
 func (s *Store) CreateTag(ctx context.Context, in TagInput) (*Tag, error) {
-	t := &Tag{Color: DefaultTagColor, Matching: Matching{MatchingAlgorithm: MatchAny, IsInsensitive: true}}
+	t := &Tag{Color: DefaultTagColor, OwnerID: in.OwnerID, Matching: Matching{MatchingAlgorithm: MatchAny, IsInsensitive: true}}
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		if err := s.applyTag(ctx, 0, t, in); err != nil {
 			return err
@@ -55,6 +55,9 @@ func (s *Store) UpdateTag(ctx context.Context, id int, in TagInput) (*Tag, error
 		if t, err = s.Tag(ctx, id); err != nil {
 			return err
 		}
+		if err := s.mayChangeOwned(ctx, ModelTag, id); err != nil {
+			return err
+		}
 		oldParent := t.ParentID
 		if err := s.applyTag(ctx, id, t, in); err != nil {
 			return err
@@ -75,7 +78,7 @@ func (s *Store) UpdateTag(ctx context.Context, id int, in TagInput) (*Tag, error
 }
 
 func (s *Store) applyTag(ctx context.Context, id int, t *Tag, in TagInput) error {
-	named := nameInput{Name: in.Name, Match: in.Match, MatchingAlgorithm: in.MatchingAlgorithm, IsInsensitive: in.IsInsensitive}
+	named := nameInput{Name: in.Name, Match: in.Match, MatchingAlgorithm: in.MatchingAlgorithm, IsInsensitive: in.IsInsensitive, OwnerID: in.OwnerID}
 	if err := s.applyNamed(ctx, tagKind, id, named, &t.Name, &t.NameKey, &t.Slug, &t.Matching); err != nil {
 		return err
 	}
@@ -103,7 +106,7 @@ func (s *Store) DeleteTag(ctx context.Context, id int) error {
 // TagDocumentCounts returns how many documents carry each of the tags (0
 // for ids without documents).
 func (s *Store) TagDocumentCounts(ctx context.Context, ids []int) (map[int]int, error) {
-	if !inTx(ctx) && len(ids) > 0 {
+	if !inTx(ctx) && len(ids) > 0 && !restricted(ctx) {
 		m, err := s.tagCountsCached(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("count documents of tags: %w", err)
@@ -115,6 +118,9 @@ func (s *Store) TagDocumentCounts(ctx context.Context, ids []int) (map[int]int, 
 	q := s.db(ctx).NewSelect().TableExpr("document_tags").
 		ColumnExpr("tag_id AS id, count(*) AS n").
 		Where("tag_id IN (?)", bun.In(ids)).GroupExpr("tag_id")
+	if c := docVisible(ctx, "vd"); c.sql != "" {
+		q = q.Where("document_id IN (SELECT vd.id FROM documents AS vd WHERE "+c.sql+")", c.args...)
+	}
 	m, err := countInts(ctx, q, ids)
 	if err != nil {
 		return nil, fmt.Errorf("count documents of tags: %w", err)
@@ -125,7 +131,8 @@ func (s *Store) TagDocumentCounts(ctx context.Context, ids []int) (map[int]int, 
 // InboxTagIDs returns the ids of the inbox tags, ascending.
 func (s *Store) InboxTagIDs(ctx context.Context) ([]int, error) {
 	ids := []int{}
-	if err := s.db(ctx).NewSelect().TableExpr("tags").Column("id").Where("is_inbox_tag").OrderExpr("id").Scan(ctx, &ids); err != nil {
+	q := s.db(ctx).NewSelect().TableExpr("tags AS o").Column("o.id").Where("o.is_inbox_tag").OrderExpr("o.id")
+	if err := whereCond(q, visibleCond(PrincipalFrom(ctx), ModelTag, "o")).Scan(ctx, &ids); err != nil {
 		return nil, fmt.Errorf("load inbox tags: %w", err)
 	}
 	return ids, nil
