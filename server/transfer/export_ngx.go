@@ -422,6 +422,13 @@ func (ex *exporter) ngxDocument(d *store.Document, tagIDs []int, corr string) er
 	for _, j := range jobs {
 		var copied bool
 		var err error
+		if j.dst == r.Thumbnail && j.dst != "" {
+			if _, err := os.Stat(j.src); errors.Is(err, os.ErrNotExist) {
+				// paperless-ngx's importer takes a document without one
+				r.Thumbnail = ""
+				continue
+			}
+		}
 		if o.DataOnly || j.dst == "" {
 			// Only the checksum is needed.
 			err = sha256File(j.src, j.sum, ex.buf)
