@@ -17,9 +17,8 @@ import (
 // document does not exist or is listed twice; method for an unknown
 // method; object-level ("" field) paperless messages for a missing or
 // unknown correspondent, document type or tag ("Tag does not exist",
-// "Some tags in add_tags don't exist or were specified twice."). For
-// DELETE, DeleteDocuments returns the deleted rows instead, which a caller
-// needs to remove their files.
+// "Some tags in add_tags don't exist or were specified twice."). DELETE
+// moves the documents to the trash (TrashDocuments).
 func (s *Store) BulkEdit(ctx context.Context, b BulkEdit) ([]int, error) {
 	if unsupportedBulk[b.Method] {
 		return nil, UnsupportedBulkMethod(strings.ToLower(string(b.Method)))
@@ -43,10 +42,9 @@ func (s *Store) BulkEdit(ctx context.Context, b BulkEdit) ([]int, error) {
 			changed, err = s.bulkSetRef(ctx, b.DocumentIDs, "storage_path_id", "storage_paths", "Storage path does not exist", b.StoragePathID)
 		case BulkModifyCustomFields, BulkSetPermissions:
 			return s.bulkValidateOnly(ctx, b)
-		case BulkDelete:
+		case BulkDelete: // to the trash
 			changed = b.DocumentIDs
-			_, err = s.deleteDocuments(ctx, changed)
-			return err
+			return s.trash(ctx, changed)
 		default:
 			return &Error{Code: Validation, Message: "invalid input", Fields: map[string][]string{
 				"method": {fmt.Sprintf("%q is not a valid choice.", string(b.Method))},

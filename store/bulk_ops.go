@@ -30,10 +30,6 @@ func UnsupportedBulkMethod(name string) error {
 // users is accepted and has nothing to change.
 func (s *Store) bulkValidateOnly(ctx context.Context, b BulkEdit) error {
 	switch b.Method {
-	case BulkModifyCustomFields:
-		if len(b.AddCustomFieldIDs) > 0 || len(b.RemoveCustomFieldIDs) > 0 {
-			return objectError("Some custom fields don't exist or were specified twice.")
-		}
 	case BulkSetPermissions:
 		if b.OwnerID != nil {
 			missing, err := s.missingIDs(ctx, "users", []int{*b.OwnerID})

@@ -14,69 +14,6 @@ const (
 	maxCustomFieldQueryAtoms = 20
 )
 
-// checkCustomFieldQuery walks a decoded custom_field_query expression the
-// way paperless-ngx's parser does and adds its first problem to fe under
-// "customFieldQuery", nested by position ("customFieldQuery/1/0" is the
-// first expression of an AND's list). Atoms name a custom field by id or
-// name; no custom field exists yet, so every atom names an unknown one.
-func checkCustomFieldQuery(fe FieldErrors, expr any) {
-	w := cfqWalker{}
-	if path, msg := w.expr(expr, "customFieldQuery"); msg != "" {
-		fe.Add(path, msg)
-	}
-}
-
-type cfqWalker struct{ depth, atoms int }
-
-// expr checks one expression: [op, args] or [field, op, value]. It
-// returns where the first problem is and what it is ("" when none).
-func (w *cfqWalker) expr(e any, path string) (string, string) {
-	w.depth++
-	defer func() { w.depth-- }()
-	if w.depth > maxCustomFieldQueryDepth {
-		return path, "Maximum nesting depth exceeded."
-	}
-	list, ok := e.([]any)
-	switch {
-	case ok && len(list) == 2:
-		return w.logical(list[0], list[1], path)
-	case ok && len(list) == 3:
-		return w.atom(list[0], path)
-	}
-	return path, "Invalid custom field query expression"
-}
-
-// logical checks ["NOT", expr], ["AND", [expr, …]] and ["OR", [expr, …]].
-func (w *cfqWalker) logical(op, args any, path string) (string, string) {
-	name, _ := op.(string)
-	switch strings.ToLower(name) {
-	case "not":
-		return w.expr(args, path+"/1")
-	case "and", "or":
-	default:
-		return path + "/0", fmt.Sprintf("Invalid logical operator %s", pyRepr(op))
-	}
-	list, ok := args.([]any)
-	if !ok || len(list) == 0 {
-		return path + "/1", "Invalid expression list. Must be nonempty."
-	}
-	for i, e := range list {
-		if p, msg := w.expr(e, path+"/1/"+strconv.Itoa(i)); msg != "" {
-			return p, msg
-		}
-	}
-	return "", ""
-}
-
-// atom checks [field, op, value]: the field must exist.
-func (w *cfqWalker) atom(field any, path string) (string, string) {
-	w.atoms++
-	if w.atoms > maxCustomFieldQueryAtoms {
-		return path, "Maximum number of query conditions exceeded."
-	}
-	return path + "/0", fmt.Sprintf("%s is not a valid custom field.", pyRepr(field))
-}
-
 // pyRepr writes a decoded JSON value as Python's repr() shows it in
 // paperless's messages: 'name', 12, True, None, […].
 func pyRepr(v any) string {

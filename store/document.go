@@ -11,10 +11,11 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// Document returns the document with the given id, or a NotFound error.
+// Document returns the document with the given id, or a NotFound error
+// (also for a document in the trash: see TrashedDocuments).
 func (s *Store) Document(ctx context.Context, id int) (*Document, error) {
 	d := new(Document)
-	err := s.db(ctx).NewSelect().Model(d).Where("?TableAlias.id = ?", id).Scan(ctx)
+	err := s.db(ctx).NewSelect().Model(d).Where("?TableAlias.id = ?", id).Where(liveModel).Scan(ctx)
 	if isNoRows(err) {
 		return nil, notFound("document", id)
 	}
@@ -24,8 +25,8 @@ func (s *Store) Document(ctx context.Context, id int) (*Document, error) {
 	return d, nil
 }
 
-// DocumentsByIDs returns the documents among ids that exist, in the order
-// of ids (each once).
+// DocumentsByIDs returns the documents among ids that exist (and are not
+// in the trash), in the order of ids (each once).
 func (s *Store) DocumentsByIDs(ctx context.Context, ids []int) ([]Document, error) {
 	ids = uniqueInts(ids)
 	out := make([]Document, 0, len(ids))
@@ -33,7 +34,7 @@ func (s *Store) DocumentsByIDs(ctx context.Context, ids []int) ([]Document, erro
 		return out, nil
 	}
 	var docs []Document
-	if err := s.db(ctx).NewSelect().Model(&docs).Where("?TableAlias.id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+	if err := s.db(ctx).NewSelect().Model(&docs).Where("?TableAlias.id IN (?)", bun.In(ids)).Where(liveModel).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("load documents by id: %w", err)
 	}
 	byID := make(map[int]int, len(docs))
@@ -61,7 +62,7 @@ func (s *Store) DocumentContents(ctx context.Context, ids []int) (map[int]string
 		Content string `bun:"content"`
 	}
 	if err := s.db(ctx).NewSelect().TableExpr("documents").Column("id", "content").
-		Where("id IN (?)", bun.In(ids)).Scan(ctx, &rows); err != nil {
+		Where("id IN (?)", bun.In(ids)).Where("deleted_at IS NULL").Scan(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("load document contents: %w", err)
 	}
 	for _, r := range rows {
@@ -85,10 +86,11 @@ func (s *Store) TagIDsByDocuments(ctx context.Context, docIDs []int) (map[int][]
 		DocumentID int `bun:"document_id"`
 		TagID      int `bun:"tag_id"`
 	}
-	err := s.db(ctx).NewSelect().TableExpr("document_tags AS dt").
+	in := bun.In(uniqueInts(docIDs))
+	err := s.db(ctx).NewSelect().TableExpr("(SELECT document_id, tag_id FROM document_tags WHERE document_id IN (?) UNION ALL "+
+		"SELECT document_id, tag_id FROM trash_document_tags WHERE document_id IN (?)) AS dt", in, in). // a trashed document keeps its tags aside
 		Join("JOIN tags AS t ON t.id = dt.tag_id").
 		ColumnExpr("dt.document_id, dt.tag_id").
-		Where("dt.document_id IN (?)", bun.In(uniqueInts(docIDs))).
 		OrderExpr("dt.document_id, t.name_key, t.id").
 		Scan(ctx, &rows)
 	if err != nil {
@@ -483,7 +485,7 @@ func chunks[T any](s []T, n int) func(func([]T) bool) {
 // archive serial number.
 func (s *Store) Statistics(ctx context.Context) (Statistics, error) {
 	var st Statistics
-	total, err := s.db(ctx).NewSelect().TableExpr("documents").Count(ctx)
+	total, err := s.db(ctx).NewSelect().TableExpr("documents").Where("deleted_at IS NULL").Count(ctx)
 	if err != nil {
 		return st, fmt.Errorf("count documents: %w", err)
 	}
@@ -556,10 +558,11 @@ func (s *Store) selectionCounts(ctx context.Context, table, refTable, refCol, do
 	return out, nil
 }
 
-// checkDocumentList checks that every id names an existing document and
-// none is repeated (paperless's bulk edit / selection data rule).
+// checkDocumentList checks that every id names an existing document (not
+// in the trash) and none is repeated (paperless's bulk edit / selection
+// data rule).
 func (s *Store) checkDocumentList(ctx context.Context, ids []int) error {
-	missing, err := s.missingIDs(ctx, "documents", ids)
+	missing, err := s.missingIDs(ctx, liveDocuments, ids)
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,9 @@ import (
 // multiply rows), and the page's rows by primary key, so content is read
 // for the page only.
 func (s *Store) Documents(ctx context.Context, f DocumentFilter, order []DocumentOrder, p Page) ([]Document, int, error) {
+	if err := s.checkOrderFields(ctx, order); err != nil {
+		return nil, 0, err
+	}
 	orderSQL, joins, err := documentOrderSQL(order)
 	if err != nil {
 		return nil, 0, err
@@ -155,6 +158,11 @@ func (s *Store) documentMatch(ctx context.Context, f DocumentFilter, useCache bo
 		f.Tags = &TagsFilter{Any: f.Tags.Any, None: f.Tags.None}
 	}
 	conds := s.documentConds(f)
+	cfConds, err := s.customFieldConds(ctx, f)
+	if err != nil {
+		return docMatch{}, err
+	}
+	conds = append(conds, cfConds...)
 	filtered := len(conds) > 0
 	m := docMatch{conds: append(conds, liveCond), gen: -1} // never a document in the trash
 	_, inTx := ctx.Value(txKey{}).(bun.Tx)
@@ -286,6 +294,9 @@ func (s *Store) countDocuments(ctx context.Context, m docMatch) (int, int64, err
 // that order (valid while counters.documents stands) and the matches from
 // the tag postings cache or an unordered query: no sort of the matches.
 func (s *Store) DocumentIDs(ctx context.Context, f DocumentFilter, order []DocumentOrder) ([]int, error) {
+	if err := s.checkOrderFields(ctx, order); err != nil {
+		return nil, err
+	}
 	orderSQL, joins, err := documentOrderSQL(order)
 	if err != nil {
 		return nil, err
@@ -363,9 +374,11 @@ func documentOrderSQL(order []DocumentOrder) (string, []string, error) {
 		case DocumentOrderPageCount:
 			parts = append(parts, "d.page_count "+dir+nullsEdge(dir))
 		case DocumentOrderCustomField:
-			name := fmt.Sprintf("custom_field_%d", o.CustomField)
-			return "", nil, &Error{Code: Validation, Message: "custom field not found",
-				Fields: map[string][]string{name: {"Custom field not found"}}}
+			term, join := customFieldOrder(o.CustomField, dir)
+			if !containsString(joins, join) {
+				joins = append(joins, join)
+			}
+			parts = append(parts, term)
 		default:
 			return "", nil, &Error{Code: Validation, Message: fmt.Sprintf("unknown order field %q", o.Field),
 				Fields: map[string][]string{"orderBy": {fmt.Sprintf("%q is not a valid choice.", o.Field)}}}
@@ -478,14 +491,6 @@ func (s *Store) documentConds(f DocumentFilter) []cond {
 func (f DocumentFilter) hasAbsent() bool {
 	switch {
 	case len(absentRefConds(f.Owner)) > 0, f.SharedBy != nil:
-		return true
-	case f.CustomFields != nil && (len(f.CustomFields.Any) > 0 || len(f.CustomFields.All) > 0):
-		return true
-	case f.HasCustomFields != nil && *f.HasCustomFields:
-		return true
-	case f.CustomFieldsIcontains != nil && *f.CustomFieldsIcontains != "":
-		return true
-	case f.CustomFieldQuery != nil: // no field exists: Validate refuses it first
 		return true
 	}
 	return false

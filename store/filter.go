@@ -167,8 +167,8 @@ type DocumentFilter struct {
 	CustomFieldsIcontains *string
 	// CustomFieldQuery is the JSON expression of NGX.md §8.3, decoded
 	// (encoding/json with UseNumber); the store checks it against the
-	// custom fields and reports problems under "customFieldQuery", nested
-	// by position as "customFieldQuery/1/0".
+	// custom fields the caller may see and reports problems under
+	// "customFieldQuery", nested by position as "customFieldQuery/1/0".
 	CustomFieldQuery any
 }
 
@@ -192,9 +192,6 @@ func (f DocumentFilter) Validate() error {
 	checkPattern(fe, "mimeType", f.MimeType)
 	f.StoragePathName.check(fe, "storagePathName")
 	checkPattern(fe, "customFieldsIcontains", f.CustomFieldsIcontains)
-	if f.CustomFieldQuery != nil {
-		checkCustomFieldQuery(fe, f.CustomFieldQuery)
-	}
 	return fe.Err()
 }
 
@@ -259,7 +256,8 @@ const (
 	DocumentOrderArchiveSerialNumber DocumentOrderField = "ARCHIVE_SERIAL_NUMBER"
 	DocumentOrderPageCount           DocumentOrderField = "PAGE_COUNT"
 	// DocumentOrderCustomField orders by the value of custom field
-	// DocumentOrder.CustomField; no custom field exists yet, so it is a
+	// DocumentOrder.CustomField (numbers by number, text by code point;
+	// documents without a value first ascending); an unknown field is a
 	// Validation error on "custom_field_<id>".
 	DocumentOrderCustomField DocumentOrderField = "CUSTOM_FIELD"
 )

@@ -119,8 +119,11 @@ type BulkEdit struct {
 	Filter *DocumentFilter
 	// SET_STORAGE_PATH: StoragePathID (nil clears).
 	StoragePathID *int
-	// MODIFY_CUSTOM_FIELDS: AddCustomFieldIDs and RemoveCustomFieldIDs.
+	// MODIFY_CUSTOM_FIELDS: AddCustomFieldIDs (attached, values kept),
+	// AddCustomFieldValues (attached with these values) and
+	// RemoveCustomFieldIDs.
 	AddCustomFieldIDs    []int
+	AddCustomFieldValues []CustomFieldValueInput
 	RemoveCustomFieldIDs []int
 	// SET_PERMISSIONS: OwnerID (nil: none), the users and groups given
 	// rights, and Merge.

@@ -101,7 +101,7 @@ func (s *Store) TrashDocuments(ctx context.Context, ids []int) ([]int, error) {
 // Forbidden when the caller may not change it).
 func (s *Store) TrashDocument(ctx context.Context, id int) error {
 	err := s.InTx(ctx, func(ctx context.Context) error {
-		if _, err := s.Document(ctx, id); err != nil {
+		if err := s.checkLiveVisible(ctx, id); err != nil {
 			return err
 		}
 		if err := s.checkChangeable(ctx, []int{id}, liveCond); err != nil {
@@ -233,6 +233,23 @@ func (s *Store) checkTrashList(ctx context.Context, ids []int) error {
 		return &Error{Code: Validation, Message: "invalid input", Fields: map[string][]string{
 			"documentIds": {"Some documents in the list have not yet been deleted."},
 		}}
+	}
+	return nil
+}
+
+// checkLiveVisible is NotFound unless the document exists, is not in the
+// trash and the caller may see it.
+func (s *Store) checkLiveVisible(ctx context.Context, id int) error {
+	q := s.db(ctx).NewSelect().TableExpr("documents AS d").Where("d.id = ?", id).Where(liveCond.sql)
+	if c := visibleCond(PrincipalFrom(ctx), ModelDocument, "d"); c.sql != "" {
+		q = q.Where(c.sql, c.args...)
+	}
+	ok, err := q.Exists(ctx)
+	if err != nil {
+		return fmt.Errorf("look up document %d: %w", id, err)
+	}
+	if !ok {
+		return notFound("document", id)
 	}
 	return nil
 }
