@@ -102,6 +102,10 @@ func historyText(v any) *string {
 	return &s
 }
 
+// ErrAuditLogDisabled is DocumentHistory's Validation error when the
+// audit log is off.
+var ErrAuditLogDisabled = &Error{Code: Validation, Message: "Audit log is disabled"}
+
 // AuditLog reports whether the store records the history of documents
 // (QUIRE_AUDIT_LOG_ENABLED).
 func (s *Store) AuditLog() bool { return !s.noAudit }
@@ -133,7 +137,7 @@ func (s *Store) HistoryByDocuments(ctx context.Context, docIDs []int) (map[int][
 // no owner.
 func (s *Store) DocumentHistory(ctx context.Context, docID int) ([]HistoryEntry, error) {
 	if s.noAudit {
-		return nil, &Error{Code: Validation, Message: "Audit log is disabled"}
+		return nil, ErrAuditLogDisabled
 	}
 	d, err := s.documentAccess(ctx, docID, false)
 	if err != nil {
