@@ -28,6 +28,7 @@ type Loaders struct {
 	documentCountByType       *dataloadgen.Loader[int, int]
 	documentCountByTag        *dataloadgen.Loader[int, int]
 	filterRulesBySavedView    *dataloadgen.Loader[int, []store.SavedViewRule]
+	notes                     *noteLoaders // notes.go
 }
 
 // NewLoaders returns a fresh set of loaders for one request.
@@ -73,6 +74,7 @@ func NewLoaders(s *store.Store) *Loaders {
 		filterRulesBySavedView: dataloadgen.NewLoader(func(ctx context.Context, ids []int) ([][]store.SavedViewRule, []error) {
 			return inKeyOrder[[]store.SavedViewRule](ids)(s.SavedViewRulesByViews(ctx, ids))
 		}, opts...),
+		notes: newNoteLoaders(s, opts),
 	}
 }
 
