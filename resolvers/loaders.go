@@ -28,6 +28,7 @@ type Loaders struct {
 	documentCountByType       *dataloadgen.Loader[int, int]
 	documentCountByTag        *dataloadgen.Loader[int, int]
 	filterRulesBySavedView    *dataloadgen.Loader[int, []store.SavedViewRule]
+	storagePaths              *storagePathLoaders
 	notes                     *noteLoaders // notes.go
 }
 
@@ -74,6 +75,7 @@ func NewLoaders(s *store.Store) *Loaders {
 		filterRulesBySavedView: dataloadgen.NewLoader(func(ctx context.Context, ids []int) ([][]store.SavedViewRule, []error) {
 			return inKeyOrder[[]store.SavedViewRule](ids)(s.SavedViewRulesByViews(ctx, ids))
 		}, opts...),
+		storagePaths: newStoragePathLoaders(s, opts),
 		notes: newNoteLoaders(s, opts),
 	}
 }

@@ -45,7 +45,7 @@ var opPerms = map[string]string{
 	"savedViews": "view_savedview", "savedView": "view_savedview", "createSavedView": "add_savedview",
 	"updateSavedView": "change_savedview", "deleteSavedView": "delete_savedview",
 	"storagePaths": "view_storagepath", "storagePath": "view_storagepath", "createStoragePath": "add_storagepath",
-	"updateStoragePath": "change_storagepath", "deleteStoragePath": "delete_storagepath",
+	"updateStoragePath": "change_storagepath", "deleteStoragePath": "delete_storagepath", "testStoragePath": "view_storagepath",
 	"customFields": "view_customfield", "customField": "view_customfield", "createCustomField": "add_customfield",
 	"updateCustomField": "change_customfield", "deleteCustomField": "delete_customfield",
 	"shareLinks": "view_sharelink", "shareLink": "view_sharelink", "createShareLink": "add_sharelink",
