@@ -28,6 +28,9 @@ func (s *Store) BulkEdit(ctx context.Context, b BulkEdit) ([]int, error) {
 		if err := s.checkDocumentList(ctx, b.DocumentIDs); err != nil {
 			return err
 		}
+		if err := s.mayChangeDocuments(ctx, b.DocumentIDs); err != nil {
+			return err
+		}
 		var err error
 		switch b.Method {
 		case BulkSetCorrespondent:

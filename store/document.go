@@ -15,7 +15,8 @@ import (
 // (also for a document in the trash: see TrashedDocuments).
 func (s *Store) Document(ctx context.Context, id int) (*Document, error) {
 	d := new(Document)
-	err := s.db(ctx).NewSelect().Model(d).Where("?TableAlias.id = ?", id).Where(liveModel).Scan(ctx)
+	q := s.db(ctx).NewSelect().Model(d).Where("?TableAlias.id = ?", id).Where(liveModel)
+	err := whereCond(q, docVisible(ctx, "?TableAlias")).Scan(ctx)
 	if isNoRows(err) {
 		return nil, notFound("document", id)
 	}
@@ -34,7 +35,8 @@ func (s *Store) DocumentsByIDs(ctx context.Context, ids []int) ([]Document, erro
 		return out, nil
 	}
 	var docs []Document
-	if err := s.db(ctx).NewSelect().Model(&docs).Where("?TableAlias.id IN (?)", bun.In(ids)).Where(liveModel).Scan(ctx); err != nil {
+	q := s.db(ctx).NewSelect().Model(&docs).Where("?TableAlias.id IN (?)", bun.In(ids)).Where(liveModel)
+	if err := whereCond(q, docVisible(ctx, "?TableAlias")).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("load documents by id: %w", err)
 	}
 	byID := make(map[int]int, len(docs))
@@ -61,8 +63,8 @@ func (s *Store) DocumentContents(ctx context.Context, ids []int) (map[int]string
 		ID      int    `bun:"id"`
 		Content string `bun:"content"`
 	}
-	if err := s.db(ctx).NewSelect().TableExpr("documents").Column("id", "content").
-		Where("id IN (?)", bun.In(ids)).Where("deleted_at IS NULL").Scan(ctx, &rows); err != nil {
+	if err := whereCond(s.db(ctx).NewSelect().TableExpr("documents AS d").Column("d.id", "d.content").
+		Where("d.id IN (?)", bun.In(ids)).Where("d.deleted_at IS NULL"), docVisible(ctx, "d")).Scan(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("load document contents: %w", err)
 	}
 	for _, r := range rows {
@@ -246,6 +248,11 @@ func (s *Store) UpdateDocument(ctx context.Context, id int, u DocumentUpdate) (*
 		if d, err = s.Document(ctx, id); err != nil {
 			return err
 		}
+		if restricted(ctx) {
+			if err := s.MayChange(ctx, ModelDocument, id); err != nil {
+				return err
+			}
+		}
 		if u.Title != nil {
 			d.Title = *u.Title
 			d.TitleKey = foldKey(d.Title)
@@ -311,6 +318,11 @@ func (s *Store) UpdateDocument(ctx context.Context, id int, u DocumentUpdate) (*
 // files once the deletion is committed (NotFound when it does not
 // exist). Its log entries stay, without the reference.
 func (s *Store) DeleteDocument(ctx context.Context, id int) (*Document, error) {
+	if restricted(ctx) {
+		if err := s.MayChange(ctx, ModelDocument, id); err != nil {
+			return nil, fmt.Errorf("delete document %d: %w", id, err)
+		}
+	}
 	docs, err := s.deleteDocuments(ctx, []int{id})
 	if err == nil && len(docs) == 0 {
 		err = notFound("document", id)
@@ -331,6 +343,9 @@ func (s *Store) DeleteDocuments(ctx context.Context, ids []int) ([]Document, err
 	var docs []Document
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		if err := s.checkDocumentList(ctx, ids); err != nil {
+			return err
+		}
+		if err := s.mayChangeDocuments(ctx, ids); err != nil {
 			return err
 		}
 		var err error
@@ -485,7 +500,7 @@ func chunks[T any](s []T, n int) func(func([]T) bool) {
 // archive serial number.
 func (s *Store) Statistics(ctx context.Context) (Statistics, error) {
 	var st Statistics
-	total, err := s.db(ctx).NewSelect().TableExpr("documents").Where("deleted_at IS NULL").Count(ctx)
+	total, err := whereCond(s.db(ctx).NewSelect().TableExpr("documents AS d").Where("d.deleted_at IS NULL"), docVisible(ctx, "d")).Count(ctx)
 	if err != nil {
 		return st, fmt.Errorf("count documents: %w", err)
 	}
@@ -502,8 +517,12 @@ func (s *Store) Statistics(ctx context.Context) (Statistics, error) {
 		return st, nil
 	}
 	var n int
-	err = s.db(ctx).NewSelect().TableExpr("document_tags").ColumnExpr("count(DISTINCT document_id)").
-		Where("tag_id IN (?)", bun.In(inbox)).Scan(ctx, &n)
+	q := s.db(ctx).NewSelect().TableExpr("document_tags").ColumnExpr("count(DISTINCT document_id)").
+		Where("tag_id IN (?)", bun.In(inbox))
+	if c := docVisible(ctx, "d"); c.sql != "" {
+		q = q.Where("document_id IN (SELECT d.id FROM documents AS d WHERE "+c.sql+")", c.args...)
+	}
+	err = q.Scan(ctx, &n)
 	if err != nil {
 		return st, fmt.Errorf("count inbox documents: %w", err)
 	}
@@ -517,6 +536,9 @@ func (s *Store) Statistics(ctx context.Context) (Statistics, error) {
 func (s *Store) SelectionData(ctx context.Context, docIDs []int) (SelectionData, error) {
 	var sd SelectionData
 	if err := s.checkDocumentList(ctx, docIDs); err != nil {
+		return sd, err
+	}
+	if err := s.checkVisibleDocuments(ctx, docIDs); err != nil {
 		return sd, err
 	}
 	var err error
@@ -536,7 +558,8 @@ func (s *Store) SelectionData(ctx context.Context, docIDs []int) (SelectionData,
 // refTable among docIDs (by docCol) that point at it (by refCol).
 func (s *Store) selectionCounts(ctx context.Context, table, refTable, refCol, docCol string, docIDs []int) ([]ObjectCount, error) {
 	var ids []int
-	if err := s.db(ctx).NewSelect().TableExpr(table).Column("id").OrderExpr("id").Scan(ctx, &ids); err != nil {
+	q := s.db(ctx).NewSelect().TableExpr(table + " AS o").Column("o.id").OrderExpr("o.id")
+	if err := whereCond(q, visibleCond(PrincipalFrom(ctx), tableModels[table], "o")).Scan(ctx, &ids); err != nil {
 		return nil, fmt.Errorf("list %s: %w", table, err)
 	}
 	counts := map[int]int{}

@@ -29,7 +29,7 @@ func (s *Store) Documents(ctx context.Context, f DocumentFilter, order []Documen
 	if err != nil {
 		return nil, 0, err
 	}
-	if tags := onlyTagsAll(f); tags != nil && len(joins) == 0 && cacheableOrder(order) && !inTx(ctx) {
+	if tags := onlyTagsAll(f); tags != nil && len(joins) == 0 && cacheableOrder(order) && !inTx(ctx) && !restricted(ctx) {
 		// the tag list in date order: picked from the caches (see DocumentIDs)
 		if docs, total, ok, err := s.cachedTagPage(ctx, tags, orderSQL, p); err != nil || ok {
 			return docs, total, err
@@ -163,6 +163,9 @@ func (s *Store) documentMatch(ctx context.Context, f DocumentFilter, useCache bo
 		return docMatch{}, err
 	}
 	conds = append(conds, cfConds...)
+	if c := docVisible(ctx, "d"); c.sql != "" {
+		conds = append(conds, c) // what the principal may see (no cached whole-archive count then)
+	}
 	filtered := len(conds) > 0
 	m := docMatch{conds: append(conds, liveCond), gen: -1} // never a document in the trash
 	_, inTx := ctx.Value(txKey{}).(bun.Tx)
@@ -301,7 +304,7 @@ func (s *Store) DocumentIDs(ctx context.Context, f DocumentFilter, order []Docum
 	if err != nil {
 		return nil, err
 	}
-	if len(joins) == 0 && cacheableOrder(order) && !inTx(ctx) {
+	if len(joins) == 0 && cacheableOrder(order) && !inTx(ctx) && !restricted(ctx) {
 		if ids, ok, err := s.cachedOrderIDs(ctx, f, orderSQL); err != nil || ok {
 			return ids, err
 		}
@@ -475,6 +478,7 @@ func (s *Store) documentConds(f DocumentFilter) []cond {
 			out = append(out, cond{sql: "d.id NOT IN (" + inboxDocsSQL + ")"})
 		}
 	}
+	out = append(out, ownerConds(f)...)
 	out = append(out, s.textConds("d.original_filename", false, f.OriginalFilename)...)
 	out = append(out, s.textConds("d.checksum", false, f.Checksum)...)
 	if f.MimeType != nil && *f.MimeType != "" {
@@ -490,8 +494,6 @@ func (s *Store) documentConds(f DocumentFilter) []cond {
 // owner, a storage path, a share, a custom field); see DocumentFilter.
 func (f DocumentFilter) hasAbsent() bool {
 	switch {
-	case len(absentRefConds(f.Owner)) > 0, f.SharedBy != nil:
-		return true
 	}
 	return false
 }
