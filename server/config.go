@@ -62,6 +62,9 @@ type Config struct {
 	// decide the scheme and host of absolute links (rest.Links).
 	PublicURL      string
 	TrustedProxies string
+	// DisableAuditLog stops recording the history of documents
+	// (QUIRE_AUDIT_LOG_ENABLED=false).
+	DisableAuditLog bool
 	// Args are the command's positional arguments (import, export: DIR).
 	Args []string
 }
@@ -104,9 +107,9 @@ var commandLines = []commandLine{
 	{name: "quire reindex", usage: "quire reindex [flags]",
 		about: "rebuild the search index from the database, with progress (safe to interrupt: run it again to continue)"},
 	{name: "quire import", args: []string{"DIR"}, usage: "quire import DIR [--batch N] [flags]",
-		about: "read a paperless-ng export (0.9.x or 1.x) from DIR into the archive and the search index (run it again to continue)"},
+		about: "read a paperless-ng (0.9.x, 1.x) or paperless-ngx (1.x–3.x) export from DIR into the archive and the search index (run it again to continue)"},
 	{name: "quire export", args: []string{"DIR"}, usage: "quire export DIR [flags]",
-		about: "write the archive to DIR in paperless-ng's exporter format (manifest.json and the files)"},
+		about: "write the archive to DIR in paperless-ng's (default) or paperless-ngx 3.x's exporter format (manifest.json and the files)"},
 	{name: "quire version", usage: "quire version", about: "print Quire's version"},
 }
 
@@ -275,6 +278,18 @@ func settings() []setting {
 			}},
 		{env: []string{"QUIRE_RESPONSE_CACHE_MB"}, def: "32", help: "memory for rendered list pages kept until the archive changes (0: none)",
 			only: serve, apply: megabytes(func(c *Config) *int { return &c.ResponseCacheMB })},
+		{env: []string{"QUIRE_AUDIT_LOG_ENABLED", "PAPERLESS_AUDIT_LOG_ENABLED"}, def: "true", help: "record the history of documents: who changed what, when (true or false)",
+			apply: func(c *Config, v string) error {
+				switch strings.ToLower(strings.TrimSpace(v)) {
+				case "true", "t", "yes", "y", "1", "on":
+					c.DisableAuditLog = false
+				case "false", "f", "no", "n", "0", "off":
+					c.DisableAuditLog = true
+				default:
+					return fmt.Errorf("%q is not true or false", v)
+				}
+				return nil
+			}},
 		{env: []string{"QUIRE_MEMORY_LIMIT_MB"}, def: "0", help: "soft limit of the Go heap, for containers: the collector works harder near it (0: none; GOMEMLIMIT wins)",
 			apply: megabytes(func(c *Config) *int { return &c.MemoryLimitMB })},
 	}

@@ -25,7 +25,7 @@ func mediaLayout(cfg Config) files.Layout {
 }
 
 // runImport is `quire import DIR`: it reads a paperless-ng export (0.9.x
-// or 1.x) into the archive and the search index, with a progress bar. It
+// or 1.x) or a paperless-ngx one (1.x to 3.x) into the archive and the search index, with a progress bar. It
 // can be run again after an interruption; what it could not import is
 // listed, and then it fails.
 func runImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -128,20 +128,40 @@ func printImportReport(w io.Writer, rep *transfer.ImportReport, took time.Durati
 }
 
 // runExport is `quire export DIR`: it writes the archive in paperless-ng's
-// exporter format (manifest.json and the files), with a progress bar.
+// exporter format, or with --format ngx paperless-ngx 3.x's (manifest.json,
+// metadata.json and the files), with a progress bar.
 func runExport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	c, err := openCommand(ctx, "quire export", args, getenv, stderr, nil)
+	var format string
+	var ngx transfer.NGXOptions
+	c, err := openCommand(ctx, "quire export", args, getenv, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&format, "format", "ng", "`ng`: paperless-ng 1.x's format; ngx: paperless-ngx 3.x's (its document_importer reads it)")
+		fs.BoolVar(&ngx.SplitManifest, "split-manifest", false, "ngx: each document in a manifest of its own (<name>-manifest.json)")
+		fs.BoolVar(&ngx.DataOnly, "data-only", false, "ngx: the manifest only, no files")
+		fs.BoolVar(&ngx.NoThumbnail, "no-thumbnail", false, "ngx: no thumbnails")
+		fs.BoolVar(&ngx.NoArchive, "no-archive", false, "ngx: no archive versions")
+		fs.BoolVar(&ngx.FolderPrefix, "use-folder-prefix", false, "ngx: files in originals/, archive/, thumbnails/ and json/")
+		fs.BoolVar(&ngx.CompareChecksums, "compare-checksums", false, "ngx: a file already in DIR is current when its SHA-256 matches (default: its size and time)")
+	})
 	if errors.Is(err, errHelpShown) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
+	if format != "ng" && format != "ngx" {
+		c.close()
+		return fmt.Errorf("--format %q: want ng or ngx", format)
+	}
+	if format == "ng" && ngx != (transfer.NGXOptions{}) {
+		c.close()
+		return errors.New("--split-manifest, --data-only, --no-thumbnail, --no-archive, --use-folder-prefix and --compare-checksums need --format ngx")
+	}
 	defer c.close()
 	ctx, cfg, st, logger, dir := c.ctx, c.cfg, c.st, c.logger, c.cfg.Args[0]
 	bar := newProgressBar(stderr, "exporting")
 	start := time.Now()
-	rep, err := transfer.Export(ctx, st, dir, transfer.Options{Media: mediaLayout(cfg), Location: cfg.TimeZone, Progress: bar.update, Logger: logger})
+	rep, err := transfer.Export(ctx, st, dir, transfer.Options{Media: mediaLayout(cfg), Location: cfg.TimeZone, Progress: bar.update, Logger: logger,
+		NGX: format == "ngx", NGXOptions: ngx})
 	bar.finish()
 	if ctx.Err() != nil {
 		fmt.Fprintln(stderr, "Interrupted: the manifest was not written; run `quire export` again (files already copied are kept).")
