@@ -189,7 +189,7 @@ func (s *Store) CreateDocuments(ctx context.Context, docs []*Document, tagIDs []
 				return fmt.Errorf("add document tags: %w", err)
 			}
 		}
-		return nil
+		return s.recordCreate(ctx, docs, tagIDs)
 	})
 	if err != nil {
 		return fmt.Errorf("create documents: %w", err)
@@ -253,6 +253,10 @@ func (s *Store) UpdateDocument(ctx context.Context, id int, u DocumentUpdate) (*
 				return err
 			}
 		}
+		snap, err := s.snapshotDocument(ctx, d, u.TagIDs.IsSet()) // for the history
+		if err != nil {
+			return err
+		}
 		if u.Title != nil {
 			d.Title = *u.Title
 			d.TitleKey = foldKey(d.Title)
@@ -303,9 +307,11 @@ func (s *Store) UpdateDocument(ctx context.Context, id int, u DocumentUpdate) (*
 			return err
 		}
 		if setTags {
-			return s.replaceDocumentTags(ctx, id, tagIDs)
+			if err := s.replaceDocumentTags(ctx, id, tagIDs); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.recordUpdate(ctx, snap, d)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("update document %d: %w", id, err)
@@ -370,7 +376,7 @@ func (s *Store) deleteDocuments(ctx context.Context, ids []int) ([]Document, err
 		return nil, err
 	}
 	slices.SortFunc(docs, func(a, b Document) int { return a.ID - b.ID })
-	return docs, nil
+	return docs, s.recordDelete(ctx, docs)
 }
 
 // invalidPK is paperless's message for a reference to a missing object.
