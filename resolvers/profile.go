@@ -101,7 +101,7 @@ func (r *Resolver) uiSettings(ctx context.Context) (*model.UISettings, error) {
 	st["version"] = NGXVersion
 	st["app_title"] = nil
 	st["app_logo"] = nil
-	st["auditlog_enabled"] = false
+	st["auditlog_enabled"] = r.Store.AuditLog()
 	st["email_enabled"] = false
 	st["ai_enabled"] = false
 	return &model.UISettings{User: u, Settings: st, Permissions: UserPermissions(u)}, nil

@@ -54,7 +54,7 @@ func openCommand(ctx context.Context, name string, args []string, getenv func(st
 		stop()
 	}()
 	logger := newLogger(cfg, stderr)
-	st, err := store.Open(ctx, store.Config{DataDir: cfg.DataDir, URL: cfg.DatabaseURL, Logger: logger, Location: cfg.TimeZone})
+	st, err := store.Open(ctx, store.Config{DataDir: cfg.DataDir, URL: cfg.DatabaseURL, Logger: logger, Location: cfg.TimeZone, DisableAuditLog: cfg.DisableAuditLog})
 	if err != nil {
 		stop()
 		return nil, err

@@ -108,6 +108,8 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error)
 		URL:      cfg.DatabaseURL,
 		Logger:   logger,
 		Location: cfg.TimeZone,
+		// the history of documents (QUIRE_AUDIT_LOG_ENABLED)
+		DisableAuditLog: cfg.DisableAuditLog,
 	})
 	if err != nil {
 		return nil, err
