@@ -155,8 +155,9 @@ func (ix *Indexer) drainBatch(ctx context.Context) (int, error) {
 }
 
 // Load reads the documents with the given ids as the index holds them
-// (with their tag, correspondent and type names); ids of documents that no
-// longer exist come back in missing. It costs four queries per call.
+// (with their tag, correspondent and type names and their access tokens);
+// ids of documents that no longer exist come back in missing. It costs
+// five queries per call.
 func Load(ctx context.Context, st *store.Store, ids []int) (docs []search.Document, missing []int, err error) {
 	rows, err := st.DocumentsByIDs(ctx, ids)
 	if err != nil {
@@ -201,6 +202,14 @@ func build(ctx context.Context, st *store.Store, ids []int, rows []store.Documen
 	if err != nil {
 		return nil, nil, err
 	}
+	grants, err := st.ObjectGrants(ctx, store.ModelDocument, docIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	notes, err := st.NotesByDocuments(ctx, docIDs)
+	if err != nil {
+		return nil, nil, err
+	}
 	corrName := make(map[int]string, len(corrs))
 	for _, c := range corrs {
 		corrName[c.ID] = c.Name
@@ -215,6 +224,7 @@ func build(ctx context.Context, st *store.Store, ids []int, rows []store.Documen
 			ID: d.ID, Title: d.Title, Content: d.Content,
 			CorrespondentID: d.CorrespondentID, DocumentTypeID: d.DocumentTypeID,
 			ASN: d.ArchiveSerialNumber, Created: d.Created, Added: d.Added, Modified: d.Modified,
+			ACL: store.ACLTokens(d.OwnerID, grants[d.ID]),
 		}
 		if d.CorrespondentID != nil {
 			sd.Correspondent = corrName[*d.CorrespondentID]
@@ -225,6 +235,9 @@ func build(ctx context.Context, st *store.Store, ids []int, rows []store.Documen
 		for _, t := range tags[d.ID] {
 			sd.TagIDs = append(sd.TagIDs, t.ID)
 			sd.Tags = append(sd.Tags, t.Name)
+		}
+		for _, n := range notes[d.ID] {
+			sd.Notes = append(sd.Notes, n.Note)
 		}
 		docs[i] = sd
 	}

@@ -137,6 +137,99 @@ func TestOutboxKeepsIndexInStep(t *testing.T) {
 	}
 }
 
+// TestAccessTokensFollowOwnersAndGrants checks that the index holds each
+// document's access tokens (owner, grants to users and groups, or public)
+// and that a change of owner or grants reaches it through the outbox, so
+// a restricted search sees what the database would let its user see.
+func TestAccessTokensFollowOwnersAndGrants(t *testing.T) {
+	for _, dialect := range storetest.Dialects(t) {
+		for name, open := range engines(t) {
+			t.Run(dialect+"/"+name, func(t *testing.T) {
+				ctx := context.Background()
+				st := storetest.Open(t, dialect)
+				eng := open(t, t.TempDir())
+				defer eng.Close()
+				ix := index.New(st, eng, nil)
+				alice, bob := &store.User{Username: "alice", Password: "x", IsActive: true}, &store.User{Username: "bob", Password: "x", IsActive: true}
+				for _, u := range []*store.User{alice, bob} {
+					if err := st.CreateUser(ctx, u); err != nil {
+						t.Fatal(err)
+					}
+				}
+				staff := &store.Group{Name: "staff"}
+				if err := st.CreateGroup(ctx, staff, nil); err != nil {
+					t.Fatal(err)
+				}
+				now := time.Now()
+				owners := []*int{nil, &alice.ID, &bob.ID, &bob.ID}
+				var ids []int
+				for i, owner := range owners {
+					d := &store.Document{Title: fmt.Sprint("doc ", i), Content: "quarterly invoice", Created: now, Modified: now, Added: now,
+						Checksum: fmt.Sprint("c", i), OwnerID: owner}
+					if err := st.CreateDocument(ctx, d, nil); err != nil {
+						t.Fatal(err)
+					}
+					ids = append(ids, d.ID)
+				}
+				groups := []int{staff.ID}
+				if err := st.SetPermissions(ctx, store.ModelDocument, ids[2:3], store.PermissionsUpdate{View: &store.HoldersUpdate{Groups: &groups}}); err != nil {
+					t.Fatal(err)
+				}
+				aliceIn := &store.Principal{UserID: alice.ID, GroupIDs: []int{staff.ID}}
+				visible := func(p *store.Principal) []int {
+					t.Helper()
+					if err := ix.Drain(ctx); err != nil {
+						t.Fatal(err)
+					}
+					r, err := eng.Search(ctx, search.Request{Query: search.MustParse("invoice"), Filter: search.Filter{ACL: p.ACL()}, PageSize: 100})
+					if err != nil {
+						t.Fatal(err)
+					}
+					var out []int
+					for _, h := range r.Hits {
+						out = append(out, h.ID)
+					}
+					slices.Sort(out)
+					if r.Total != len(out) {
+						t.Errorf("total %d, %d hits", r.Total, len(out))
+					}
+					return out
+				}
+				if got := visible(aliceIn); !slices.Equal(got, ids[:3]) {
+					t.Errorf("alice in staff: %v, want %v (public, hers, granted to staff)", got, ids[:3])
+				}
+				if got := visible(&store.Principal{UserID: alice.ID}); !slices.Equal(got, ids[:2]) {
+					t.Errorf("alice alone: %v, want %v", got, ids[:2])
+				}
+				if got := visible(&store.Principal{UserID: bob.ID}); !slices.Equal(got, []int{ids[0], ids[2], ids[3]}) {
+					t.Errorf("bob: %v, want %v", got, []int{ids[0], ids[2], ids[3]})
+				}
+				if got := visible(&store.Principal{UserID: bob.ID, Superuser: true}); !slices.Equal(got, ids) {
+					t.Errorf("a superuser: %v, want all", got)
+				}
+				// a grant to alice and a change of owner reach the index
+				users := []int{alice.ID}
+				if err := st.SetPermissions(ctx, store.ModelDocument, ids[3:4], store.PermissionsUpdate{Change: &store.HoldersUpdate{Users: &users}}); err != nil {
+					t.Fatal(err)
+				}
+				if err := st.SetOwner(ctx, store.ModelDocument, ids[1], &bob.ID); err != nil {
+					t.Fatal(err)
+				}
+				if got := visible(&store.Principal{UserID: alice.ID}); !slices.Equal(got, []int{ids[0], ids[3]}) {
+					t.Errorf("alice after the changes: %v, want %v", got, []int{ids[0], ids[3]})
+				}
+				// a rebuild writes the same tokens
+				if err := ix.Rebuild(ctx, nil); err != nil {
+					t.Fatal(err)
+				}
+				if got := visible(aliceIn); !slices.Equal(got, []int{ids[0], ids[2], ids[3]}) {
+					t.Errorf("alice in staff after a rebuild: %v, want %v", got, []int{ids[0], ids[2], ids[3]})
+				}
+			})
+		}
+	}
+}
+
 // TestEngineDownLosesNothing closes the engine (a real failure: every
 // write to it errs), changes documents, and checks that the writes
 // succeed, the changes stay queued, and a new engine catches up.
