@@ -217,12 +217,12 @@ func (r *Resolver) TagChildren(ctx context.Context, t *store.Tag) ([]store.Tag, 
 	if err != nil || len(ids) == 0 {
 		return []store.Tag{}, err
 	}
-	tags, err := r.loaders(ctx).storagePaths.tagByID.LoadAll(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
+	tags, errs := r.loaders(ctx).storagePaths.tagByID.LoadAll(ctx, ids)
 	out := make([]store.Tag, 0, len(tags))
-	for _, tg := range tags {
+	for i, tg := range tags {
+		if errs != nil && errs[i] != nil {
+			return nil, errs[i]
+		}
 		if tg != nil {
 			out = append(out, *tg)
 		}
