@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -28,6 +29,7 @@ import (
 // The migration benchmarks (docs/benchmarks.md, "Migration"):
 //
 //	go test -run '^$' -bench 'Benchmark(Import|Export)$' -benchtime 1x ./server/transfer/
+//	go test -run '^$' -bench 'Benchmark(Import|Export)NGX$' -benchtime 1x ./server/transfer/
 //
 // Each import or export runs in a child process (this test binary, run
 // again with QUIRE_TRANSFER_CHILD set), so its peak RSS is the child's
@@ -69,7 +71,14 @@ func benchPDF(n int, what string) []byte {
 }
 
 // benchExport writes a paperless-ng 1.x export of n documents into dir.
-func benchExport(tb testing.TB, dir string, n int) {
+func benchExport(tb testing.TB, dir string, n int) { benchExportAs(tb, dir, n, false) }
+
+// benchExportAs writes a paperless-ng 1.x export, or with ngx a
+// paperless-ngx 3.x one: metadata.json, SHA-256 checksums, created as a
+// date, owners, a tag tree, WebP-named thumbnails, and per document a
+// note and a custom field value (which Quire counts as skipped until it
+// has them), plus content types and permissions.
+func benchExportAs(tb testing.TB, dir string, n int, ngx bool) {
 	tb.Helper()
 	rng := rand.New(rand.NewPCG(1, 2))
 	img := image.NewRGBA(image.Rect(0, 0, 40, 56))
@@ -93,12 +102,35 @@ func benchExport(tb testing.TB, dir string, n int) {
 		}
 		f.WriteString(",\n")
 	}
+	owner := 1
+	if ngx {
+		os.WriteFile(filepath.Join(dir, metadataName), []byte(`{"version": "3.0.5"}`), 0o640)
+		for i, ct := range ngxContentTypes {
+			write(recordOut{Model: modelContentType, PK: i + 1, Fields: ngxContentType{AppLabel: ct[0], Model: ct[1]}})
+		}
+		write(recordOut{Model: modelUser, PK: 1, Fields: userOut{Username: "admin", Password: "!", IsActive: true, IsSuperuser: true, DateJoined: "2020-01-01T00:00:00Z", Groups: []int{}, UserPermissions: []int{}}})
+		write(recordOut{Model: modelCustomField, PK: 1, Fields: map[string]any{"name": "Amount", "data_type": "monetary", "created": "2020-01-01T00:00:00Z", "extra_data": map[string]any{}}})
+	}
 	for i := 1; i <= 20; i++ {
+		if ngx {
+			var parent *int
+			if i > 10 {
+				p := i - 10
+				parent = &p
+			}
+			write(recordOut{Model: modelCorrespondent, PK: i, Fields: ngxMatching{Name: fmt.Sprintf("Correspondent %d", i), MatchingAlgorithm: 1, IsInsensitive: true}})
+			write(recordOut{Model: modelTag, PK: i, Fields: ngxTag{ngxMatching: ngxMatching{Owner: &owner, Name: fmt.Sprintf("Tag %d", i), MatchingAlgorithm: 1, IsInsensitive: true}, Color: "#a6cee3", TNParent: parent}})
+			write(recordOut{Model: modelDocumentType, PK: i, Fields: ngxMatching{Name: fmt.Sprintf("Type %d", i), MatchingAlgorithm: 1, IsInsensitive: true}})
+			continue
+		}
 		write(recordOut{Model: modelCorrespondent, PK: i, Fields: matchingOut{Name: fmt.Sprintf("Correspondent %d", i), MatchingAlgorithm: 1, IsInsensitive: true}})
 		write(recordOut{Model: modelTag, PK: i, Fields: tagOut{Name: fmt.Sprintf("Tag %d", i), MatchingAlgorithm: 1, IsInsensitive: true, Colour: 1 + i%13}})
 		write(recordOut{Model: modelDocumentType, PK: i, Fields: matchingOut{Name: fmt.Sprintf("Type %d", i), MatchingAlgorithm: 1, IsInsensitive: true}})
 	}
 	md5hex := func(b []byte) string { s := md5.Sum(b); return hex.EncodeToString(s[:]) }
+	if ngx {
+		md5hex = func(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
+	}
 	for i := 1; i <= n; i++ {
 		var content strings.Builder
 		for content.Len() < 2000 {
@@ -107,7 +139,11 @@ func benchExport(tb testing.TB, dir string, n int) {
 		}
 		orig, arch := benchPDF(i, "original"), benchPDF(i, "archive")
 		base := fmt.Sprintf("2021-01-01 Document %d.pdf", i)
-		for name, data := range map[string][]byte{base: orig, base + "-archive.pdf": arch, base + "-thumbnail.png": thumb.Bytes()} {
+		thumbName := base + "-thumbnail.png"
+		if ngx {
+			thumbName = fmt.Sprintf("2021-01-01 Document %d-thumbnail.webp", i)
+		}
+		for name, data := range map[string][]byte{base: orig, base + "-archive.pdf": arch, thumbName: thumb.Bytes()} {
 			if err := os.WriteFile(filepath.Join(dir, name), data, 0o640); err != nil {
 				tb.Fatal(err)
 			}
@@ -115,10 +151,24 @@ func benchExport(tb testing.TB, dir string, n int) {
 		corr, typ := 1+i%20, 1+i%20
 		as := md5hex(arch)
 		created := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * 6 * time.Hour)
-		write(recordOut{Model: modelDocument, PK: i, File: base, Archive: base + "-archive.pdf", Thumbnail: base + "-thumbnail.png",
+		if ngx {
+			write(recordOut{Model: modelDocument, PK: i, File: base, Archive: base + "-archive.pdf", Thumbnail: thumbName,
+				Fields: ngxDocument{Owner: &owner, Correspondent: &corr, DocumentType: &typ, Title: fmt.Sprintf("Document %d", i), Content: content.String(),
+					MimeType: "application/pdf", Checksum: md5hex(orig), ArchiveChecksum: &as, Created: created.Format(time.DateOnly),
+					Modified: formatTime(created), Added: formatTime(created), Tags: []int{1 + i%20, 1 + (i/20)%20}}})
+			write(recordOut{Model: modelNote, PK: i, Fields: map[string]any{"note": "checked", "created": formatTime(created), "document": i, "user": 1}})
+			write(recordOut{Model: modelCustomFieldVal, PK: i, Fields: map[string]any{"document": i, "field": 1, "value_monetary": "EUR10.00", "created": formatTime(created)}})
+			continue
+		}
+		write(recordOut{Model: modelDocument, PK: i, File: base, Archive: base + "-archive.pdf", Thumbnail: thumbName,
 			Fields: documentOut{Correspondent: &corr, DocumentType: &typ, Title: fmt.Sprintf("Document %d", i), Content: content.String(),
 				MimeType: "application/pdf", Checksum: md5hex(orig), ArchiveChecksum: &as, Created: formatTime(created),
 				Modified: formatTime(created), Added: formatTime(created), StorageType: "unencrypted", Tags: []int{1 + i%20, 1 + (i/20)%20}}})
+	}
+	if ngx {
+		enc.Encode(recordOut{Model: modelUISettings, PK: 1, Fields: map[string]any{"user": 1, "settings": map[string]any{}}})
+		f.WriteString("]\n")
+		return
 	}
 	enc.Encode(recordOut{Model: modelUser, PK: 1, Fields: userOut{Username: "admin", Password: "!", IsActive: true, DateJoined: "2020-01-01T00:00:00Z", Groups: []int{}, UserPermissions: []int{}}})
 	f.WriteString("]\n")
@@ -161,7 +211,7 @@ func TestBenchChild(t *testing.T) {
 		}
 		n = rep.Documents
 	case "export":
-		rep, err := Export(ctx, st, os.Getenv("QUIRE_TRANSFER_DIR"), Options{Media: layout})
+		rep, err := Export(ctx, st, os.Getenv("QUIRE_TRANSFER_DIR"), Options{Media: layout, NGX: os.Getenv("QUIRE_TRANSFER_NGX") != ""})
 		if err != nil || len(rep.Failed) > 0 {
 			t.Fatalf("export: %v %v", err, rep.Failed)
 		}
@@ -202,6 +252,28 @@ func BenchmarkImport(b *testing.B) {
 	benchExport(b, export, benchDocs)
 	b.ResetTimer()
 	reportChild(b, func() childRun { return runChild(b, "import", b.TempDir(), export) })
+}
+
+// BenchmarkImportNGX imports a paperless-ngx 3.x export of 10,000
+// documents (as BenchmarkImport's, with SHA-256 checksums, owners, a tag
+// tree, a note and a custom field value each).
+func BenchmarkImportNGX(b *testing.B) {
+	export := b.TempDir()
+	benchExportAs(b, export, benchDocs, true)
+	b.ResetTimer()
+	reportChild(b, func() childRun { return runChild(b, "import", b.TempDir(), export) })
+}
+
+// BenchmarkExportNGX exports that archive in paperless-ngx 3.x's format
+// (SHA-256 computed on the way).
+func BenchmarkExportNGX(b *testing.B) {
+	export := b.TempDir()
+	benchExportAs(b, export, benchDocs, true)
+	data := b.TempDir()
+	runChild(b, "import", data, export)
+	b.Setenv("QUIRE_TRANSFER_NGX", "1")
+	b.ResetTimer()
+	reportChild(b, func() childRun { return runChild(b, "export", data, b.TempDir()) })
 }
 
 // BenchmarkExport exports the same archive (imported first, untimed).
