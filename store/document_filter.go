@@ -376,6 +376,8 @@ func documentOrderSQL(order []DocumentOrder) (string, []string, error) {
 			parts = append(parts, "d.archive_serial_number "+dir+nullsEdge(dir))
 		case DocumentOrderPageCount:
 			parts = append(parts, "d.page_count "+dir+nullsEdge(dir))
+		case DocumentOrderNumNotes:
+			parts = append(parts, numNotesSQL+" "+dir)
 		case DocumentOrderCustomField:
 			term, join := customFieldOrder(o.CustomField, dir)
 			if !containsString(joins, join) {

@@ -32,6 +32,13 @@ type UserSummary struct {
 	LastName  string `bun:"last_name"`
 }
 
+// DocumentOrderNumNotes orders documents by how many notes they have
+// (paperless-ngx's num_notes).
+const DocumentOrderNumNotes DocumentOrderField = "NUM_NOTES"
+
+// numNotesSQL counts the notes of the document aliased d.
+const numNotesSQL = "(SELECT count(*) FROM notes AS nn WHERE nn.document_id = d.id)"
+
 // DocumentNotes returns the notes of a document, oldest first. The
 // document must be one the caller may see (NotFound otherwise).
 func (s *Store) DocumentNotes(ctx context.Context, docID int) ([]Note, error) {

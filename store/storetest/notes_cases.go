@@ -20,6 +20,7 @@ func init() {
 		test{"NotesGoWithTheirDocument", testNotesCascade},
 		test{"HistoryRecordsCreateUpdateDelete", testHistory},
 		test{"HistoryReadRule", testHistoryAccess},
+		test{"DocumentOrderingByNumNotes", testOrderNumNotes},
 	)
 }
 
@@ -286,4 +287,22 @@ func testHistoryAccess(t *testing.T, s *store.Store) {
 	if _, err := s.DocumentHistory(store.WithPrincipal(ctx, &store.Principal{UserID: ben, Superuser: true}), mine.ID); err != nil {
 		t.Errorf("superuser: %v", err)
 	}
+}
+
+func testOrderNumNotes(t *testing.T, s *store.Store) {
+	a := mustDocument(t, s, doc{title: "a"})
+	b := mustDocument(t, s, doc{title: "b"})
+	c := mustDocument(t, s, doc{title: "c"})
+	for _, id := range []int{b.ID, b.ID, c.ID} {
+		if _, err := s.AddNote(ctx, id, nil, "n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantList(t, "num notes ascending", list(t, s, store.DocumentFilter{}, store.DocumentOrder{Field: store.DocumentOrderNumNotes, Direction: store.Asc}), a.ID, c.ID, b.ID)
+	wantList(t, "num notes descending", list(t, s, store.DocumentFilter{}, store.DocumentOrder{Field: store.DocumentOrderNumNotes, Direction: store.Desc}), b.ID, c.ID, a.ID)
+	ids, err := s.DocumentIDs(ctx, store.DocumentFilter{}, []store.DocumentOrder{{Field: store.DocumentOrderNumNotes, Direction: store.Desc}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantList(t, "ids by num notes", ids, b.ID, c.ID, a.ID)
 }
