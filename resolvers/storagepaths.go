@@ -217,12 +217,12 @@ func (r *Resolver) TagChildren(ctx context.Context, t *store.Tag) ([]store.Tag, 
 	if err != nil || len(ids) == 0 {
 		return []store.Tag{}, err
 	}
-	tags, errs := r.loaders(ctx).storagePaths.tagByID.LoadAll(ctx, ids)
+	tags, err := r.loaders(ctx).storagePaths.tagByID.LoadAll(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]store.Tag, 0, len(tags))
-	for i, tg := range tags {
-		if errs != nil && errs[i] != nil {
-			return nil, errs[i]
-		}
+	for _, tg := range tags {
 		if tg != nil {
 			out = append(out, *tg)
 		}

@@ -311,6 +311,11 @@ func (s *Store) UpdateDocument(ctx context.Context, id int, u DocumentUpdate) (*
 				return err
 			}
 		}
+		if vals, ok := u.CustomFields.ValueOK(); ok {
+			if err := s.SetDocumentCustomFields(ctx, id, vals); err != nil {
+				return err
+			}
+		}
 		return s.recordUpdate(ctx, snap, d)
 	})
 	if err != nil {

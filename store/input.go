@@ -56,6 +56,9 @@ type DocumentUpdate struct {
 	Created             *time.Time
 	ArchiveSerialNumber graphql.Omittable[*int]
 	StoragePathID       graphql.Omittable[*int]
+	// CustomFields, when set, replaces the document's custom fields
+	// (SetDocumentCustomFields).
+	CustomFields graphql.Omittable[[]CustomFieldValueInput]
 }
 
 // SavedViewRuleInput is one filter rule of a saved view.

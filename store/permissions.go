@@ -146,6 +146,9 @@ func (s *Store) SetPermissions(ctx context.Context, m Model, ids []int, upd Perm
 			}
 			if !(upd.Merge && upd.Owner == nil) && !(m == ModelSavedView && upd.Owner == nil) {
 				if _, err := q.Exec(ctx); err != nil {
+					if ErrorCode(translate(err)) == Conflict {
+						return &Error{Code: Conflict, Message: OwnerNameConflict}
+					}
 					return fmt.Errorf("set owner of %ss: %w", t.label, err)
 				}
 			}

@@ -155,9 +155,9 @@ func (ix *Indexer) drainBatch(ctx context.Context) (int, error) {
 }
 
 // Load reads the documents with the given ids as the index holds them
-// (with their tag, correspondent and type names and their access tokens);
+// (with their tag, correspondent and type names, access tokens and notes);
 // ids of documents that no longer exist come back in missing. It costs
-// five queries per call.
+// six queries per call.
 func Load(ctx context.Context, st *store.Store, ids []int) (docs []search.Document, missing []int, err error) {
 	rows, err := st.DocumentsByIDs(ctx, ids)
 	if err != nil {
