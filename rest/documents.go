@@ -133,6 +133,7 @@ type documentJSON struct {
 	truncate bool            // ngx ?truncate_content=true
 	rel      *documentNested // version 0
 	names    *publicNames    // versions 1 and 2 (filenames.go)
+	notes    []byte          // ngx: the notes as JSON (notes.go); nil: none
 }
 
 // documentNested are the related objects 0.9 nests in a document.
@@ -162,6 +163,9 @@ func (a *API) fillDocuments(ctx context.Context, out []documentJSON) error {
 		return err
 	}
 	if err := a.fillNgxArchivedNames(ctx, out); err != nil {
+		return err
+	}
+	if err := a.fillNotes(ctx, out); err != nil {
 		return err
 	}
 	tagIDs, nested := documentNeeds(out[0].v, out[0].mask)

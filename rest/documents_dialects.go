@@ -235,8 +235,12 @@ func (j documentJSON) appendNgx(b []byte) []byte {
 	if w.key(19) { // is_shared_by_requester
 		w.b = append(w.b, "false"...)
 	}
-	if w.key(20) { // notes
-		w.b = append(w.b, "[]"...)
+	if w.key(20) { // notes (notes.go)
+		if j.notes != nil {
+			w.b = append(w.b, j.notes...)
+		} else {
+			w.b = append(w.b, "[]"...)
+		}
 	}
 	if w.key(21) { // custom_fields
 		w.b = append(w.b, "[]"...)

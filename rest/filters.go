@@ -447,13 +447,15 @@ func nestFields(fields map[string][]string) any {
 }
 
 // ngxDocumentOrders reads the document ordering of the paperless-ngx
-// versions: 1.x's names plus page_count and custom_field_<id>.
-// storage_path__name, num_notes and owner are the same for every document
-// until those exist, so ordering by them changes nothing (left out).
+// versions: 1.x's names plus page_count, num_notes and custom_field_<id>.
+// storage_path__name and owner are the same for every document until
+// those exist, so ordering by them changes nothing (left out).
 func ngxDocumentOrders() func(q url.Values) []store.DocumentOrder {
 	type O = store.DocumentOrder
 	known := append(documentOrders(), orderDef[O]{"page_count", func(desc bool) O {
 		return O{Field: store.DocumentOrderPageCount, Direction: dir(desc)}
+	}}, orderDef[O]{"num_notes", func(desc bool) O {
+		return O{Field: store.DocumentOrderNumNotes, Direction: dir(desc)}
 	}})
 	return func(q url.Values) []O {
 		v, ok := last(q, "ordering")

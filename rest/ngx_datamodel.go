@@ -2,7 +2,6 @@ package rest
 
 import (
 	"net/http"
-	"time"
 )
 
 // The paperless-ngx routes of what the data-model issue adds (custom
@@ -71,20 +70,11 @@ func (a *API) noneFound() http.HandlerFunc {
 	}
 }
 
-// ---- notes (NGX.md §6.10)
+// ---- a document's share links (NGX.md §6.11)
 
-// noteJSON is a note's shape, for when there are some.
-type noteJSON struct {
-	ID      int       `json:"id"`
-	Note    string    `json:"note"`
-	Created time.Time `json:"created"`
-	User    any       `json:"user"`
-}
-
-// documentNotes answers a document's notes: none yet, and 404 for a
-// document that does not exist. A document's share links (§6.11) are
-// the same empty list.
-func (a *API) documentNotes() http.HandlerFunc {
+// documentShareLinks answers a document's share links: none yet, and 404
+// for a document that does not exist.
+func (a *API) documentShareLinks() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, ok := pathID(r)
 		if !ok {
@@ -95,7 +85,7 @@ func (a *API) documentNotes() http.HandlerFunc {
 			a.writeError(w, r, err, nil)
 			return
 		}
-		a.writeJSON(w, r, http.StatusOK, []noteJSON{})
+		a.writeJSON(w, r, http.StatusOK, []struct{}{})
 	}
 }
 

@@ -507,6 +507,11 @@ func ngxResultSchemas(s obj, v int) obj {
 	s["CustomFieldPage"] = page("CustomField")
 	s["Notes"] = obj{"type": "array", "items": props(nil, "id", integer, "note", str, "created", dateTime,
 		"user", obj{"nullable": true, "description": "the author: {id, username, first_name, last_name}"})}
+	s["NoteBody"] = props([]string{"note"}, "note", str)
+	s["History"] = obj{"type": "array", "items": props(nil, "id", integer, "timestamp", dateTime,
+		"action", obj{"type": "string", "enum": []string{"create", "update", "delete"}},
+		"changes", obj{"type": "object", "additionalProperties": true, "description": `{"<field>": ["old", "new"]}, or for tags {"type": "m2m", "operation": "add"|"delete", "objects": [names]}`},
+		"actor", obj{"nullable": true, "description": "{id, username}; null for the system"})}
 	// bulk_edit answers "OK", acknowledging tasks the number acknowledged.
 	s["ResultNGX"] = props(nil, "result", obj{"oneOf": []any{str, integer}})
 	// post_document answers the consumption task's id.
