@@ -36,19 +36,36 @@ type ResolverRoot interface {
 	ConsumptionTask() ConsumptionTaskResolver
 	Correspondent() CorrespondentResolver
 	CorrespondentList() CorrespondentListResolver
+	CustomField() CustomFieldResolver
+	CustomFieldInstance() CustomFieldInstanceResolver
 	Document() DocumentResolver
 	DocumentList() DocumentListResolver
 	DocumentType() DocumentTypeResolver
 	DocumentTypeList() DocumentTypeListResolver
+	Group() GroupResolver
+	HistoryEntry() HistoryEntryResolver
 	Mutation() MutationResolver
+	Note() NoteResolver
 	Query() QueryResolver
 	SavedView() SavedViewResolver
 	SavedViewList() SavedViewListResolver
+	ShareLink() ShareLinkResolver
 	Statistics() StatisticsResolver
+	StoragePath() StoragePathResolver
+	StoragePathList() StoragePathListResolver
 	Subscription() SubscriptionResolver
 	Tag() TagResolver
 	TagList() TagListResolver
+	TrashList() TrashListResolver
+	User() UserResolver
+	BulkEditInput() BulkEditInputResolver
+	BulkObjectsInput() BulkObjectsInputResolver
+	CorrespondentInput() CorrespondentInputResolver
 	DocumentFilter() DocumentFilterResolver
+	DocumentTypeInput() DocumentTypeInputResolver
+	DocumentUpdate() DocumentUpdateResolver
+	SavedViewInput() SavedViewInputResolver
+	TagInput() TagInputResolver
 }
 
 type DirectiveRoot struct {
@@ -114,11 +131,37 @@ type ComplexityRoot struct {
 		Match              func(childComplexity int) int
 		MatchingAlgorithm  func(childComplexity int) int
 		Name               func(childComplexity int) int
+		Owner              func(childComplexity int) int
+		Permissions        func(childComplexity int) int
 		Slug               func(childComplexity int) int
+		UserCanChange      func(childComplexity int) int
 	}
 
 	CorrespondentList struct {
 		AllIds     func(childComplexity int) int
+		Items      func(childComplexity int) int
+		Page       func(childComplexity int) int
+		PageSize   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CustomField struct {
+		DataType        func(childComplexity int) int
+		DefaultCurrency func(childComplexity int) int
+		DocumentCount   func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Name            func(childComplexity int) int
+		OwnerID         func(childComplexity int) int
+		SelectOptions   func(childComplexity int) int
+	}
+
+	CustomFieldInstance struct {
+		Field   func(childComplexity int) int
+		FieldID func(childComplexity int) int
+		Value   func(childComplexity int) int
+	}
+
+	CustomFieldList struct {
 		Items      func(childComplexity int) int
 		Page       func(childComplexity int) int
 		PageSize   func(childComplexity int) int
@@ -135,20 +178,32 @@ type ComplexityRoot struct {
 		Correspondent       func(childComplexity int) int
 		CorrespondentID     func(childComplexity int) int
 		Created             func(childComplexity int) int
+		CustomFields        func(childComplexity int) int
+		DeletedAt           func(childComplexity int) int
 		DocumentType        func(childComplexity int) int
 		DocumentTypeID      func(childComplexity int) int
 		DownloadFileName    func(childComplexity int) int
 		DownloadURL         func(childComplexity int) int
 		HasArchiveVersion   func(childComplexity int) int
+		History             func(childComplexity int) int
 		ID                  func(childComplexity int) int
+		IsSharedByRequester func(childComplexity int) int
 		MimeType            func(childComplexity int) int
 		Modified            func(childComplexity int) int
+		Notes               func(childComplexity int) int
+		NotesCount          func(childComplexity int) int
 		OriginalFilename    func(childComplexity int) int
+		Owner               func(childComplexity int) int
+		Permissions         func(childComplexity int) int
 		PreviewURL          func(childComplexity int) int
+		ShareLinks          func(childComplexity int) int
+		StoragePath         func(childComplexity int) int
+		StoragePathID       func(childComplexity int) int
 		TagIds              func(childComplexity int) int
 		Tags                func(childComplexity int) int
 		ThumbnailURL        func(childComplexity int) int
 		Title               func(childComplexity int) int
+		UserCanChange       func(childComplexity int) int
 	}
 
 	DocumentList struct {
@@ -189,7 +244,10 @@ type ComplexityRoot struct {
 		Match             func(childComplexity int) int
 		MatchingAlgorithm func(childComplexity int) int
 		Name              func(childComplexity int) int
+		Owner             func(childComplexity int) int
+		Permissions       func(childComplexity int) int
 		Slug              func(childComplexity int) int
+		UserCanChange     func(childComplexity int) int
 	}
 
 	DocumentTypeList struct {
@@ -225,6 +283,7 @@ type ComplexityRoot struct {
 
 	Group struct {
 		ID          func(childComplexity int) int
+		Members     func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Permissions func(childComplexity int) int
 	}
@@ -232,6 +291,22 @@ type ComplexityRoot struct {
 	HighlightSegment struct {
 		Term func(childComplexity int) int
 		Text func(childComplexity int) int
+	}
+
+	HistoryChange struct {
+		Field     func(childComplexity int) int
+		New       func(childComplexity int) int
+		Objects   func(childComplexity int) int
+		Old       func(childComplexity int) int
+		Operation func(childComplexity int) int
+	}
+
+	HistoryEntry struct {
+		Action    func(childComplexity int) int
+		Actor     func(childComplexity int) int
+		Changes   func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Timestamp func(childComplexity int) int
 	}
 
 	LogEntry struct {
@@ -254,34 +329,67 @@ type ComplexityRoot struct {
 	Mutation struct {
 		APIToken            func(childComplexity int) int
 		AcknowledgeTasks    func(childComplexity int, ids []string, numbers []int, all *bool) int
+		AddNote             func(childComplexity int, documentID int, note string) int
 		BulkEditDocuments   func(childComplexity int, input store.BulkEdit) int
 		BulkEditObjects     func(childComplexity int, input store.BulkObjects) int
 		CreateCorrespondent func(childComplexity int, input store.CorrespondentInput) int
+		CreateCustomField   func(childComplexity int, input store.CustomFieldInput) int
 		CreateDocumentType  func(childComplexity int, input store.DocumentTypeInput) int
+		CreateGroup         func(childComplexity int, input model.GroupInput) int
 		CreateSavedView     func(childComplexity int, input store.SavedViewInput) int
+		CreateShareLink     func(childComplexity int, input store.ShareLinkInput) int
+		CreateStoragePath   func(childComplexity int, input store.StoragePathInput) int
 		CreateTag           func(childComplexity int, input store.TagInput) int
 		CreateUser          func(childComplexity int, input model.UserInput) int
 		DeleteCorrespondent func(childComplexity int, id int) int
+		DeleteCustomField   func(childComplexity int, id int) int
 		DeleteDocument      func(childComplexity int, id int) int
 		DeleteDocumentType  func(childComplexity int, id int) int
+		DeleteGroup         func(childComplexity int, id int) int
+		DeleteNote          func(childComplexity int, documentID int, id int) int
 		DeleteSavedView     func(childComplexity int, id int) int
+		DeleteShareLink     func(childComplexity int, id int) int
+		DeleteStoragePath   func(childComplexity int, id int) int
 		DeleteTag           func(childComplexity int, id int) int
 		DeleteUser          func(childComplexity int, id int) int
+		EmptyTrash          func(childComplexity int, documentIds []int) int
 		RegenerateAPIToken  func(childComplexity int) int
+		RestoreDocuments    func(childComplexity int, documentIds []int) int
 		SetUISettings       func(childComplexity int, settings map[string]any) int
 		UpdateCorrespondent func(childComplexity int, id int, input store.CorrespondentInput) int
+		UpdateCustomField   func(childComplexity int, id int, input store.CustomFieldInput) int
 		UpdateDocument      func(childComplexity int, id int, input store.DocumentUpdate) int
 		UpdateDocumentType  func(childComplexity int, id int, input store.DocumentTypeInput) int
+		UpdateGroup         func(childComplexity int, id int, input model.GroupInput) int
 		UpdateProfile       func(childComplexity int, input model.ProfileInput) int
 		UpdateSavedView     func(childComplexity int, id int, input store.SavedViewInput) int
+		UpdateStoragePath   func(childComplexity int, id int, input store.StoragePathInput) int
 		UpdateTag           func(childComplexity int, id int, input store.TagInput) int
 		UpdateUser          func(childComplexity int, id int, input model.UserInput) int
 		UploadDocument      func(childComplexity int, file graphql.Upload, title *string, correspondentID *int, documentTypeID *int, tagIds []int, created *time.Time, archiveSerialNumber *int) int
 	}
 
+	Note struct {
+		Created    func(childComplexity int) int
+		DocumentID func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Note       func(childComplexity int) int
+		User       func(childComplexity int) int
+	}
+
 	ObjectCount struct {
 		DocumentCount func(childComplexity int) int
 		ID            func(childComplexity int) int
+	}
+
+	ObjectPermissions struct {
+		Change func(childComplexity int) int
+		View   func(childComplexity int) int
+	}
+
+	PermissionHolders struct {
+		Groups func(childComplexity int) int
+		Users  func(childComplexity int) int
 	}
 
 	Profile struct {
@@ -298,14 +406,19 @@ type ComplexityRoot struct {
 		ConsumptionTasks        func(childComplexity int, states []store.TaskState, ids []string, limit *int) int
 		Correspondent           func(childComplexity int, id int) int
 		Correspondents          func(childComplexity int, filter *store.NameFilter, orderBy []store.NameOrder, page *int, pageSize *int) int
+		CustomField             func(childComplexity int, id int) int
+		CustomFields            func(childComplexity int, filter *store.CustomFieldFilter, orderBy []store.CustomFieldOrder, page *int, pageSize *int) int
 		Document                func(childComplexity int, id int) int
+		DocumentHistory         func(childComplexity int, documentID int) int
 		DocumentIds             func(childComplexity int, filter *store.DocumentFilter, orderBy []store.DocumentOrder) int
 		DocumentMetadata        func(childComplexity int, id int) int
+		DocumentNotes           func(childComplexity int, documentID int) int
 		DocumentSuggestions     func(childComplexity int, id int) int
 		DocumentType            func(childComplexity int, id int) int
 		DocumentTypes           func(childComplexity int, filter *store.NameFilter, orderBy []store.NameOrder, page *int, pageSize *int) int
 		Documents               func(childComplexity int, filter *store.DocumentFilter, orderBy []store.DocumentOrder, page *int, pageSize *int) int
 		GlobalSearch            func(childComplexity int, query string, dbOnly *bool) int
+		Group                   func(childComplexity int, id int) int
 		Groups                  func(childComplexity int) int
 		LogEntries              func(childComplexity int, filter *store.LogFilter, order *store.Direction, page *int, pageSize *int) int
 		LogEntry                func(childComplexity int, id int) int
@@ -320,10 +433,16 @@ type ComplexityRoot struct {
 		Search                  func(childComplexity int, query string, filter *store.DocumentFilter, orderBy *store.DocumentOrder, page *int, pageSize *int, facets *bool) int
 		SelectionData           func(childComplexity int, documentIds []int) int
 		ServerStatus            func(childComplexity int) int
+		ShareLink               func(childComplexity int, id int) int
+		ShareLinks              func(childComplexity int, filter *store.ShareLinkFilter, orderBy []store.ShareLinkOrder, page *int, pageSize *int) int
 		Statistics              func(childComplexity int) int
+		StoragePath             func(childComplexity int, id int) int
+		StoragePaths            func(childComplexity int, filter *store.StoragePathFilter, orderBy []store.NameOrder, page *int, pageSize *int) int
 		Tag                     func(childComplexity int, id int) int
 		Tags                    func(childComplexity int, filter *store.NameFilter, orderBy []store.NameOrder, page *int, pageSize *int) int
 		Tasks                   func(childComplexity int, filter *model.ConsumptionTaskFilter, orderBy []store.TaskOrder, page *int, pageSize *int) int
+		TestStoragePath         func(childComplexity int, path string, documentID int) int
+		Trash                   func(childComplexity int, page *int, pageSize *int) int
 		UISettings              func(childComplexity int) int
 		User                    func(childComplexity int, id int) int
 		Users                   func(childComplexity int) int
@@ -335,11 +454,14 @@ type ComplexityRoot struct {
 		FilterRules     func(childComplexity int) int
 		ID              func(childComplexity int) int
 		Name            func(childComplexity int) int
+		Owner           func(childComplexity int) int
 		PageSize        func(childComplexity int) int
+		Permissions     func(childComplexity int) int
 		ShowInSidebar   func(childComplexity int) int
 		ShowOnDashboard func(childComplexity int) int
 		SortField       func(childComplexity int) int
 		SortReverse     func(childComplexity int) int
+		UserCanChange   func(childComplexity int) int
 	}
 
 	SavedViewList struct {
@@ -383,6 +505,11 @@ type ComplexityRoot struct {
 		TotalCount     func(childComplexity int) int
 	}
 
+	SelectOption struct {
+		ID    func(childComplexity int) int
+		Label func(childComplexity int) int
+	}
+
 	SelectionData struct {
 		Correspondents func(childComplexity int) int
 		DocumentTypes  func(childComplexity int) int
@@ -405,6 +532,26 @@ type ComplexityRoot struct {
 		Version             func(childComplexity int) int
 	}
 
+	ShareLink struct {
+		Created     func(childComplexity int) int
+		Document    func(childComplexity int) int
+		DocumentID  func(childComplexity int) int
+		Expiration  func(childComplexity int) int
+		Expired     func(childComplexity int) int
+		FileVersion func(childComplexity int) int
+		ID          func(childComplexity int) int
+		OwnerID     func(childComplexity int) int
+		Path        func(childComplexity int) int
+		Slug        func(childComplexity int) int
+	}
+
+	ShareLinkList struct {
+		Items      func(childComplexity int) int
+		Page       func(childComplexity int) int
+		PageSize   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
 	Statistics struct {
 		CharacterCount     func(childComplexity int) int
 		CorrespondentCount func(childComplexity int) int
@@ -418,11 +565,33 @@ type ComplexityRoot struct {
 		TagCount           func(childComplexity int) int
 	}
 
+	StoragePath struct {
+		DocumentCount     func(childComplexity int) int
+		ID                func(childComplexity int) int
+		IsInsensitive     func(childComplexity int) int
+		Match             func(childComplexity int) int
+		MatchingAlgorithm func(childComplexity int) int
+		Name              func(childComplexity int) int
+		OwnerID           func(childComplexity int) int
+		Path              func(childComplexity int) int
+		Slug              func(childComplexity int) int
+		UserCanChange     func(childComplexity int) int
+	}
+
+	StoragePathList struct {
+		AllIds     func(childComplexity int) int
+		Items      func(childComplexity int) int
+		Page       func(childComplexity int) int
+		PageSize   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
 	Subscription struct {
 		ConsumptionProgress func(childComplexity int) int
 	}
 
 	Tag struct {
+		Children          func(childComplexity int) int
 		Color             func(childComplexity int) int
 		Colour            func(childComplexity int) int
 		DocumentCount     func(childComplexity int) int
@@ -432,11 +601,24 @@ type ComplexityRoot struct {
 		Match             func(childComplexity int) int
 		MatchingAlgorithm func(childComplexity int) int
 		Name              func(childComplexity int) int
+		Owner             func(childComplexity int) int
+		Parent            func(childComplexity int) int
+		ParentID          func(childComplexity int) int
+		Permissions       func(childComplexity int) int
 		Slug              func(childComplexity int) int
 		TextColor         func(childComplexity int) int
+		UserCanChange     func(childComplexity int) int
 	}
 
 	TagList struct {
+		AllIds     func(childComplexity int) int
+		Items      func(childComplexity int) int
+		Page       func(childComplexity int) int
+		PageSize   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	TrashList struct {
 		AllIds     func(childComplexity int) int
 		Items      func(childComplexity int) int
 		Page       func(childComplexity int) int
@@ -451,16 +633,26 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
-		DateJoined  func(childComplexity int) int
-		Email       func(childComplexity int) int
-		FirstName   func(childComplexity int) int
-		ID          func(childComplexity int) int
-		IsActive    func(childComplexity int) int
-		IsStaff     func(childComplexity int) int
-		IsSuperuser func(childComplexity int) int
-		LastLogin   func(childComplexity int) int
-		LastName    func(childComplexity int) int
-		Username    func(childComplexity int) int
+		DateJoined           func(childComplexity int) int
+		Email                func(childComplexity int) int
+		FirstName            func(childComplexity int) int
+		Groups               func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		InheritedPermissions func(childComplexity int) int
+		IsActive             func(childComplexity int) int
+		IsStaff              func(childComplexity int) int
+		IsSuperuser          func(childComplexity int) int
+		LastLogin            func(childComplexity int) int
+		LastName             func(childComplexity int) int
+		UserPermissions      func(childComplexity int) int
+		Username             func(childComplexity int) int
+	}
+
+	UserSummary struct {
+		FirstName func(childComplexity int) int
+		ID        func(childComplexity int) int
+		LastName  func(childComplexity int) int
+		Username  func(childComplexity int) int
 	}
 }
 
@@ -486,9 +678,20 @@ type ConsumptionTaskResolver interface {
 type CorrespondentResolver interface {
 	DocumentCount(ctx context.Context, obj *store.Correspondent) (int, error)
 	LastCorrespondence(ctx context.Context, obj *store.Correspondent) (*time.Time, error)
+	Owner(ctx context.Context, obj *store.Correspondent) (*int, error)
+	UserCanChange(ctx context.Context, obj *store.Correspondent) (bool, error)
+	Permissions(ctx context.Context, obj *store.Correspondent) (*store.Grants, error)
 }
 type CorrespondentListResolver interface {
 	AllIds(ctx context.Context, obj *model.CorrespondentList) ([]int, error)
+}
+type CustomFieldResolver interface {
+	SelectOptions(ctx context.Context, obj *store.CustomField) ([]store.SelectOption, error)
+	DefaultCurrency(ctx context.Context, obj *store.CustomField) (*string, error)
+	DocumentCount(ctx context.Context, obj *store.CustomField) (int, error)
+}
+type CustomFieldInstanceResolver interface {
+	Field(ctx context.Context, obj *store.CustomFieldInstance) (*store.CustomField, error)
 }
 type DocumentResolver interface {
 	Correspondent(ctx context.Context, obj *store.Document) (*store.Correspondent, error)
@@ -503,15 +706,38 @@ type DocumentResolver interface {
 	PreviewURL(ctx context.Context, obj *store.Document) (string, error)
 	ThumbnailURL(ctx context.Context, obj *store.Document) (string, error)
 	DownloadFileName(ctx context.Context, obj *store.Document) (string, error)
+	CustomFields(ctx context.Context, obj *store.Document) ([]store.CustomFieldInstance, error)
+	Notes(ctx context.Context, obj *store.Document) ([]store.Note, error)
+	NotesCount(ctx context.Context, obj *store.Document) (int, error)
+	History(ctx context.Context, obj *store.Document) ([]store.HistoryEntry, error)
+	Owner(ctx context.Context, obj *store.Document) (*int, error)
+	UserCanChange(ctx context.Context, obj *store.Document) (bool, error)
+	IsSharedByRequester(ctx context.Context, obj *store.Document) (bool, error)
+	Permissions(ctx context.Context, obj *store.Document) (*store.Grants, error)
+
+	StoragePath(ctx context.Context, obj *store.Document) (*store.StoragePath, error)
+
+	ShareLinks(ctx context.Context, obj *store.Document) ([]store.ShareLink, error)
 }
 type DocumentListResolver interface {
 	AllIds(ctx context.Context, obj *model.DocumentList) ([]int, error)
 }
 type DocumentTypeResolver interface {
 	DocumentCount(ctx context.Context, obj *store.DocumentType) (int, error)
+	Owner(ctx context.Context, obj *store.DocumentType) (*int, error)
+	UserCanChange(ctx context.Context, obj *store.DocumentType) (bool, error)
+	Permissions(ctx context.Context, obj *store.DocumentType) (*store.Grants, error)
 }
 type DocumentTypeListResolver interface {
 	AllIds(ctx context.Context, obj *model.DocumentTypeList) ([]int, error)
+}
+type GroupResolver interface {
+	Permissions(ctx context.Context, obj *store.Group) ([]string, error)
+	Members(ctx context.Context, obj *store.Group) ([]store.User, error)
+}
+type HistoryEntryResolver interface {
+	Action(ctx context.Context, obj *store.HistoryEntry) (string, error)
+	Actor(ctx context.Context, obj *store.HistoryEntry) (*store.UserSummary, error)
 }
 type MutationResolver interface {
 	CreateCorrespondent(ctx context.Context, input store.CorrespondentInput) (*store.Correspondent, error)
@@ -531,6 +757,9 @@ type MutationResolver interface {
 	DeleteSavedView(ctx context.Context, id int) (int, error)
 	APIToken(ctx context.Context) (string, error)
 	UploadDocument(ctx context.Context, file graphql.Upload, title *string, correspondentID *int, documentTypeID *int, tagIds []int, created *time.Time, archiveSerialNumber *int) (*store.ConsumptionTask, error)
+	CreateCustomField(ctx context.Context, input store.CustomFieldInput) (*store.CustomField, error)
+	UpdateCustomField(ctx context.Context, id int, input store.CustomFieldInput) (*store.CustomField, error)
+	DeleteCustomField(ctx context.Context, id int) (int, error)
 	AcknowledgeTasks(ctx context.Context, ids []string, numbers []int, all *bool) (int, error)
 	SetUISettings(ctx context.Context, settings map[string]any) (bool, error)
 	UpdateProfile(ctx context.Context, input model.ProfileInput) (*model.Profile, error)
@@ -539,6 +768,21 @@ type MutationResolver interface {
 	UpdateUser(ctx context.Context, id int, input model.UserInput) (*store.User, error)
 	DeleteUser(ctx context.Context, id int) (int, error)
 	BulkEditObjects(ctx context.Context, input store.BulkObjects) ([]int, error)
+	AddNote(ctx context.Context, documentID int, note string) (*store.Note, error)
+	DeleteNote(ctx context.Context, documentID int, id int) (int, error)
+	CreateGroup(ctx context.Context, input model.GroupInput) (*store.Group, error)
+	UpdateGroup(ctx context.Context, id int, input model.GroupInput) (*store.Group, error)
+	DeleteGroup(ctx context.Context, id int) (int, error)
+	CreateStoragePath(ctx context.Context, input store.StoragePathInput) (*store.StoragePath, error)
+	UpdateStoragePath(ctx context.Context, id int, input store.StoragePathInput) (*store.StoragePath, error)
+	DeleteStoragePath(ctx context.Context, id int) (int, error)
+	RestoreDocuments(ctx context.Context, documentIds []int) ([]int, error)
+	EmptyTrash(ctx context.Context, documentIds []int) ([]int, error)
+	CreateShareLink(ctx context.Context, input store.ShareLinkInput) (*store.ShareLink, error)
+	DeleteShareLink(ctx context.Context, id int) (int, error)
+}
+type NoteResolver interface {
+	User(ctx context.Context, obj *store.Note) (*store.UserSummary, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*store.User, error)
@@ -564,28 +808,58 @@ type QueryResolver interface {
 	ConsumptionTask(ctx context.Context, id string) (*store.ConsumptionTask, error)
 	DocumentSuggestions(ctx context.Context, id int) (*model.DocumentSuggestions, error)
 	DocumentMetadata(ctx context.Context, id int) (*model.DocumentMetadata, error)
+	CustomField(ctx context.Context, id int) (*store.CustomField, error)
+	CustomFields(ctx context.Context, filter *store.CustomFieldFilter, orderBy []store.CustomFieldOrder, page *int, pageSize *int) (*model.CustomFieldList, error)
 	Tasks(ctx context.Context, filter *model.ConsumptionTaskFilter, orderBy []store.TaskOrder, page *int, pageSize *int) (*model.ConsumptionTaskList, error)
 	UISettings(ctx context.Context) (*model.UISettings, error)
 	Profile(ctx context.Context) (*model.Profile, error)
 	User(ctx context.Context, id int) (*store.User, error)
-	Groups(ctx context.Context) ([]model.Group, error)
+	Groups(ctx context.Context) ([]store.Group, error)
 	ServerStatus(ctx context.Context) (*model.ServerStatus, error)
 	NextArchiveSerialNumber(ctx context.Context) (int, error)
 	GlobalSearch(ctx context.Context, query string, dbOnly *bool) (*model.GlobalSearchResult, error)
+	DocumentNotes(ctx context.Context, documentID int) ([]store.Note, error)
+	DocumentHistory(ctx context.Context, documentID int) ([]store.HistoryEntry, error)
+	Group(ctx context.Context, id int) (*store.Group, error)
 	Search(ctx context.Context, query string, filter *store.DocumentFilter, orderBy *store.DocumentOrder, page *int, pageSize *int, facets *bool) (*model.SearchResult, error)
 	MoreLike(ctx context.Context, documentID int, filter *store.DocumentFilter, page *int, pageSize *int) (*model.SearchResult, error)
 	Autocomplete(ctx context.Context, term string, limit *int) ([]string, error)
+	StoragePath(ctx context.Context, id int) (*store.StoragePath, error)
+	StoragePaths(ctx context.Context, filter *store.StoragePathFilter, orderBy []store.NameOrder, page *int, pageSize *int) (*model.StoragePathList, error)
+	TestStoragePath(ctx context.Context, path string, documentID int) (string, error)
+	Trash(ctx context.Context, page *int, pageSize *int) (*model.TrashList, error)
+	ShareLink(ctx context.Context, id int) (*store.ShareLink, error)
+	ShareLinks(ctx context.Context, filter *store.ShareLinkFilter, orderBy []store.ShareLinkOrder, page *int, pageSize *int) (*model.ShareLinkList, error)
 }
 type SavedViewResolver interface {
 	FilterRules(ctx context.Context, obj *store.SavedView) ([]store.SavedViewRule, error)
+
+	Owner(ctx context.Context, obj *store.SavedView) (*int, error)
+	UserCanChange(ctx context.Context, obj *store.SavedView) (bool, error)
+	Permissions(ctx context.Context, obj *store.SavedView) (*store.Grants, error)
 }
 type SavedViewListResolver interface {
 	AllIds(ctx context.Context, obj *model.SavedViewList) ([]int, error)
+}
+type ShareLinkResolver interface {
+	Path(ctx context.Context, obj *store.ShareLink) (string, error)
+
+	Document(ctx context.Context, obj *store.ShareLink) (*store.Document, error)
+
+	Expired(ctx context.Context, obj *store.ShareLink) (bool, error)
 }
 type StatisticsResolver interface {
 	InboxTagIds(ctx context.Context, obj *store.Statistics) ([]int, error)
 
 	StoragePathCount(ctx context.Context, obj *store.Statistics) (int, error)
+}
+type StoragePathResolver interface {
+	DocumentCount(ctx context.Context, obj *store.StoragePath) (int, error)
+
+	UserCanChange(ctx context.Context, obj *store.StoragePath) (bool, error)
+}
+type StoragePathListResolver interface {
+	AllIds(ctx context.Context, obj *model.StoragePathList) ([]int, error)
 }
 type SubscriptionResolver interface {
 	ConsumptionProgress(ctx context.Context) (<-chan *model.ConsumptionProgress, error)
@@ -595,13 +869,54 @@ type TagResolver interface {
 	Colour(ctx context.Context, obj *store.Tag) (int, error)
 
 	DocumentCount(ctx context.Context, obj *store.Tag) (int, error)
+	Owner(ctx context.Context, obj *store.Tag) (*int, error)
+	UserCanChange(ctx context.Context, obj *store.Tag) (bool, error)
+	Permissions(ctx context.Context, obj *store.Tag) (*store.Grants, error)
+
+	Parent(ctx context.Context, obj *store.Tag) (*store.Tag, error)
+	Children(ctx context.Context, obj *store.Tag) ([]store.Tag, error)
 }
 type TagListResolver interface {
 	AllIds(ctx context.Context, obj *model.TagList) ([]int, error)
 }
+type TrashListResolver interface {
+	AllIds(ctx context.Context, obj *model.TrashList) ([]int, error)
+}
+type UserResolver interface {
+	Groups(ctx context.Context, obj *store.User) ([]store.Group, error)
+	UserPermissions(ctx context.Context, obj *store.User) ([]string, error)
+	InheritedPermissions(ctx context.Context, obj *store.User) ([]string, error)
+}
 
+type BulkEditInputResolver interface {
+	SetPermissions(ctx context.Context, obj *store.BulkEdit, data *model.SetPermissionsInput) error
+}
+type BulkObjectsInputResolver interface {
+	SetPermissions(ctx context.Context, obj *store.BulkObjects, data *model.SetPermissionsInput) error
+	SetOwner(ctx context.Context, obj *store.BulkObjects, data bool) error
+}
+type CorrespondentInputResolver interface {
+	Owner(ctx context.Context, obj *store.CorrespondentInput, data *int) error
+	SetPermissions(ctx context.Context, obj *store.CorrespondentInput, data *model.SetPermissionsInput) error
+}
 type DocumentFilterResolver interface {
 	CustomFieldQuery(ctx context.Context, obj *store.DocumentFilter, data *string) error
+}
+type DocumentTypeInputResolver interface {
+	Owner(ctx context.Context, obj *store.DocumentTypeInput, data *int) error
+	SetPermissions(ctx context.Context, obj *store.DocumentTypeInput, data *model.SetPermissionsInput) error
+}
+type DocumentUpdateResolver interface {
+	Owner(ctx context.Context, obj *store.DocumentUpdate, data *int) error
+	SetPermissions(ctx context.Context, obj *store.DocumentUpdate, data *model.SetPermissionsInput) error
+}
+type SavedViewInputResolver interface {
+	Owner(ctx context.Context, obj *store.SavedViewInput, data *int) error
+	SetPermissions(ctx context.Context, obj *store.SavedViewInput, data *model.SetPermissionsInput) error
+}
+type TagInputResolver interface {
+	Owner(ctx context.Context, obj *store.TagInput, data *int) error
+	SetPermissions(ctx context.Context, obj *store.TagInput, data *model.SetPermissionsInput) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -902,12 +1217,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Correspondent.Name(childComplexity), true
+	case "Correspondent.owner":
+		if e.ComplexityRoot.Correspondent.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Correspondent.Owner(childComplexity), true
+	case "Correspondent.permissions":
+		if e.ComplexityRoot.Correspondent.Permissions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Correspondent.Permissions(childComplexity), true
 	case "Correspondent.slug":
 		if e.ComplexityRoot.Correspondent.Slug == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Correspondent.Slug(childComplexity), true
+	case "Correspondent.userCanChange":
+		if e.ComplexityRoot.Correspondent.UserCanChange == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Correspondent.UserCanChange(childComplexity), true
 
 	case "CorrespondentList.allIds":
 		if e.ComplexityRoot.CorrespondentList.AllIds == nil {
@@ -939,6 +1272,93 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CorrespondentList.TotalCount(childComplexity), true
+
+	case "CustomField.dataType":
+		if e.ComplexityRoot.CustomField.DataType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomField.DataType(childComplexity), true
+	case "CustomField.defaultCurrency":
+		if e.ComplexityRoot.CustomField.DefaultCurrency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomField.DefaultCurrency(childComplexity), true
+	case "CustomField.documentCount":
+		if e.ComplexityRoot.CustomField.DocumentCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomField.DocumentCount(childComplexity), true
+	case "CustomField.id":
+		if e.ComplexityRoot.CustomField.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomField.ID(childComplexity), true
+	case "CustomField.name":
+		if e.ComplexityRoot.CustomField.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomField.Name(childComplexity), true
+	case "CustomField.ownerId":
+		if e.ComplexityRoot.CustomField.OwnerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomField.OwnerID(childComplexity), true
+	case "CustomField.selectOptions":
+		if e.ComplexityRoot.CustomField.SelectOptions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomField.SelectOptions(childComplexity), true
+
+	case "CustomFieldInstance.field":
+		if e.ComplexityRoot.CustomFieldInstance.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomFieldInstance.Field(childComplexity), true
+	case "CustomFieldInstance.fieldId":
+		if e.ComplexityRoot.CustomFieldInstance.FieldID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomFieldInstance.FieldID(childComplexity), true
+	case "CustomFieldInstance.value":
+		if e.ComplexityRoot.CustomFieldInstance.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomFieldInstance.Value(childComplexity), true
+
+	case "CustomFieldList.items":
+		if e.ComplexityRoot.CustomFieldList.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomFieldList.Items(childComplexity), true
+	case "CustomFieldList.page":
+		if e.ComplexityRoot.CustomFieldList.Page == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomFieldList.Page(childComplexity), true
+	case "CustomFieldList.pageSize":
+		if e.ComplexityRoot.CustomFieldList.PageSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomFieldList.PageSize(childComplexity), true
+	case "CustomFieldList.totalCount":
+		if e.ComplexityRoot.CustomFieldList.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomFieldList.TotalCount(childComplexity), true
 
 	case "Document.added":
 		if e.ComplexityRoot.Document.Added == nil {
@@ -994,6 +1414,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Document.Created(childComplexity), true
+	case "Document.customFields":
+		if e.ComplexityRoot.Document.CustomFields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.CustomFields(childComplexity), true
+	case "Document.deletedAt":
+		if e.ComplexityRoot.Document.DeletedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.DeletedAt(childComplexity), true
 	case "Document.documentType":
 		if e.ComplexityRoot.Document.DocumentType == nil {
 			break
@@ -1024,12 +1456,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Document.HasArchiveVersion(childComplexity), true
+	case "Document.history":
+		if e.ComplexityRoot.Document.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.History(childComplexity), true
 	case "Document.id":
 		if e.ComplexityRoot.Document.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Document.ID(childComplexity), true
+	case "Document.isSharedByRequester":
+		if e.ComplexityRoot.Document.IsSharedByRequester == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.IsSharedByRequester(childComplexity), true
 	case "Document.mimeType":
 		if e.ComplexityRoot.Document.MimeType == nil {
 			break
@@ -1042,18 +1486,60 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Document.Modified(childComplexity), true
+	case "Document.notes":
+		if e.ComplexityRoot.Document.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.Notes(childComplexity), true
+	case "Document.notesCount":
+		if e.ComplexityRoot.Document.NotesCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.NotesCount(childComplexity), true
 	case "Document.originalFileName":
 		if e.ComplexityRoot.Document.OriginalFilename == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Document.OriginalFilename(childComplexity), true
+	case "Document.owner":
+		if e.ComplexityRoot.Document.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.Owner(childComplexity), true
+	case "Document.permissions":
+		if e.ComplexityRoot.Document.Permissions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.Permissions(childComplexity), true
 	case "Document.previewUrl":
 		if e.ComplexityRoot.Document.PreviewURL == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Document.PreviewURL(childComplexity), true
+	case "Document.shareLinks":
+		if e.ComplexityRoot.Document.ShareLinks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.ShareLinks(childComplexity), true
+	case "Document.storagePath":
+		if e.ComplexityRoot.Document.StoragePath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.StoragePath(childComplexity), true
+	case "Document.storagePathId":
+		if e.ComplexityRoot.Document.StoragePathID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.StoragePathID(childComplexity), true
 	case "Document.tagIds":
 		if e.ComplexityRoot.Document.TagIds == nil {
 			break
@@ -1078,6 +1564,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Document.Title(childComplexity), true
+	case "Document.userCanChange":
+		if e.ComplexityRoot.Document.UserCanChange == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Document.UserCanChange(childComplexity), true
 
 	case "DocumentList.allIds":
 		if e.ComplexityRoot.DocumentList.AllIds == nil {
@@ -1250,12 +1742,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DocumentType.Name(childComplexity), true
+	case "DocumentType.owner":
+		if e.ComplexityRoot.DocumentType.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DocumentType.Owner(childComplexity), true
+	case "DocumentType.permissions":
+		if e.ComplexityRoot.DocumentType.Permissions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DocumentType.Permissions(childComplexity), true
 	case "DocumentType.slug":
 		if e.ComplexityRoot.DocumentType.Slug == nil {
 			break
 		}
 
 		return e.ComplexityRoot.DocumentType.Slug(childComplexity), true
+	case "DocumentType.userCanChange":
+		if e.ComplexityRoot.DocumentType.UserCanChange == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DocumentType.UserCanChange(childComplexity), true
 
 	case "DocumentTypeList.allIds":
 		if e.ComplexityRoot.DocumentTypeList.AllIds == nil {
@@ -1381,6 +1891,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.ID(childComplexity), true
+	case "Group.members":
+		if e.ComplexityRoot.Group.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Group.Members(childComplexity), true
 	case "Group.name":
 		if e.ComplexityRoot.Group.Name == nil {
 			break
@@ -1406,6 +1922,68 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HighlightSegment.Text(childComplexity), true
+
+	case "HistoryChange.field":
+		if e.ComplexityRoot.HistoryChange.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryChange.Field(childComplexity), true
+	case "HistoryChange.new":
+		if e.ComplexityRoot.HistoryChange.New == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryChange.New(childComplexity), true
+	case "HistoryChange.objects":
+		if e.ComplexityRoot.HistoryChange.Objects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryChange.Objects(childComplexity), true
+	case "HistoryChange.old":
+		if e.ComplexityRoot.HistoryChange.Old == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryChange.Old(childComplexity), true
+	case "HistoryChange.operation":
+		if e.ComplexityRoot.HistoryChange.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryChange.Operation(childComplexity), true
+
+	case "HistoryEntry.action":
+		if e.ComplexityRoot.HistoryEntry.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryEntry.Action(childComplexity), true
+	case "HistoryEntry.actor":
+		if e.ComplexityRoot.HistoryEntry.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryEntry.Actor(childComplexity), true
+	case "HistoryEntry.changes":
+		if e.ComplexityRoot.HistoryEntry.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryEntry.Changes(childComplexity), true
+	case "HistoryEntry.id":
+		if e.ComplexityRoot.HistoryEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryEntry.ID(childComplexity), true
+	case "HistoryEntry.timestamp":
+		if e.ComplexityRoot.HistoryEntry.Timestamp == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryEntry.Timestamp(childComplexity), true
 
 	case "LogEntry.created":
 		if e.ComplexityRoot.LogEntry.Created == nil {
@@ -1492,6 +2070,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcknowledgeTasks(childComplexity, args["ids"].([]string), args["numbers"].([]int), args["all"].(*bool)), true
+	case "Mutation.addNote":
+		if e.ComplexityRoot.Mutation.AddNote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addNote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddNote(childComplexity, args["documentId"].(int), args["note"].(string)), true
 	case "Mutation.bulkEditDocuments":
 		if e.ComplexityRoot.Mutation.BulkEditDocuments == nil {
 			break
@@ -1525,6 +2114,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateCorrespondent(childComplexity, args["input"].(store.CorrespondentInput)), true
+	case "Mutation.createCustomField":
+		if e.ComplexityRoot.Mutation.CreateCustomField == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCustomField_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCustomField(childComplexity, args["input"].(store.CustomFieldInput)), true
 	case "Mutation.createDocumentType":
 		if e.ComplexityRoot.Mutation.CreateDocumentType == nil {
 			break
@@ -1536,6 +2136,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateDocumentType(childComplexity, args["input"].(store.DocumentTypeInput)), true
+	case "Mutation.createGroup":
+		if e.ComplexityRoot.Mutation.CreateGroup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createGroup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateGroup(childComplexity, args["input"].(model.GroupInput)), true
 	case "Mutation.createSavedView":
 		if e.ComplexityRoot.Mutation.CreateSavedView == nil {
 			break
@@ -1547,6 +2158,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateSavedView(childComplexity, args["input"].(store.SavedViewInput)), true
+	case "Mutation.createShareLink":
+		if e.ComplexityRoot.Mutation.CreateShareLink == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createShareLink_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateShareLink(childComplexity, args["input"].(store.ShareLinkInput)), true
+	case "Mutation.createStoragePath":
+		if e.ComplexityRoot.Mutation.CreateStoragePath == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createStoragePath_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateStoragePath(childComplexity, args["input"].(store.StoragePathInput)), true
 	case "Mutation.createTag":
 		if e.ComplexityRoot.Mutation.CreateTag == nil {
 			break
@@ -1580,6 +2213,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteCorrespondent(childComplexity, args["id"].(int)), true
+	case "Mutation.deleteCustomField":
+		if e.ComplexityRoot.Mutation.DeleteCustomField == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteCustomField_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteCustomField(childComplexity, args["id"].(int)), true
 	case "Mutation.deleteDocument":
 		if e.ComplexityRoot.Mutation.DeleteDocument == nil {
 			break
@@ -1602,6 +2246,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteDocumentType(childComplexity, args["id"].(int)), true
+	case "Mutation.deleteGroup":
+		if e.ComplexityRoot.Mutation.DeleteGroup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteGroup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteGroup(childComplexity, args["id"].(int)), true
+	case "Mutation.deleteNote":
+		if e.ComplexityRoot.Mutation.DeleteNote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteNote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteNote(childComplexity, args["documentId"].(int), args["id"].(int)), true
 	case "Mutation.deleteSavedView":
 		if e.ComplexityRoot.Mutation.DeleteSavedView == nil {
 			break
@@ -1613,6 +2279,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteSavedView(childComplexity, args["id"].(int)), true
+	case "Mutation.deleteShareLink":
+		if e.ComplexityRoot.Mutation.DeleteShareLink == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteShareLink_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteShareLink(childComplexity, args["id"].(int)), true
+	case "Mutation.deleteStoragePath":
+		if e.ComplexityRoot.Mutation.DeleteStoragePath == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteStoragePath_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteStoragePath(childComplexity, args["id"].(int)), true
 	case "Mutation.deleteTag":
 		if e.ComplexityRoot.Mutation.DeleteTag == nil {
 			break
@@ -1635,12 +2323,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteUser(childComplexity, args["id"].(int)), true
+	case "Mutation.emptyTrash":
+		if e.ComplexityRoot.Mutation.EmptyTrash == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_emptyTrash_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EmptyTrash(childComplexity, args["documentIds"].([]int)), true
 	case "Mutation.regenerateApiToken":
 		if e.ComplexityRoot.Mutation.RegenerateAPIToken == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Mutation.RegenerateAPIToken(childComplexity), true
+	case "Mutation.restoreDocuments":
+		if e.ComplexityRoot.Mutation.RestoreDocuments == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_restoreDocuments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RestoreDocuments(childComplexity, args["documentIds"].([]int)), true
 	case "Mutation.setUiSettings":
 		if e.ComplexityRoot.Mutation.SetUISettings == nil {
 			break
@@ -1663,6 +2373,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateCorrespondent(childComplexity, args["id"].(int), args["input"].(store.CorrespondentInput)), true
+	case "Mutation.updateCustomField":
+		if e.ComplexityRoot.Mutation.UpdateCustomField == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCustomField_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCustomField(childComplexity, args["id"].(int), args["input"].(store.CustomFieldInput)), true
 	case "Mutation.updateDocument":
 		if e.ComplexityRoot.Mutation.UpdateDocument == nil {
 			break
@@ -1685,6 +2406,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateDocumentType(childComplexity, args["id"].(int), args["input"].(store.DocumentTypeInput)), true
+	case "Mutation.updateGroup":
+		if e.ComplexityRoot.Mutation.UpdateGroup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateGroup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateGroup(childComplexity, args["id"].(int), args["input"].(model.GroupInput)), true
 	case "Mutation.updateProfile":
 		if e.ComplexityRoot.Mutation.UpdateProfile == nil {
 			break
@@ -1707,6 +2439,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateSavedView(childComplexity, args["id"].(int), args["input"].(store.SavedViewInput)), true
+	case "Mutation.updateStoragePath":
+		if e.ComplexityRoot.Mutation.UpdateStoragePath == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateStoragePath_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateStoragePath(childComplexity, args["id"].(int), args["input"].(store.StoragePathInput)), true
 	case "Mutation.updateTag":
 		if e.ComplexityRoot.Mutation.UpdateTag == nil {
 			break
@@ -1741,6 +2484,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.UploadDocument(childComplexity, args["file"].(graphql.Upload), args["title"].(*string), args["correspondentId"].(*int), args["documentTypeId"].(*int), args["tagIds"].([]int), args["created"].(*time.Time), args["archiveSerialNumber"].(*int)), true
 
+	case "Note.created":
+		if e.ComplexityRoot.Note.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Note.Created(childComplexity), true
+	case "Note.documentId":
+		if e.ComplexityRoot.Note.DocumentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Note.DocumentID(childComplexity), true
+	case "Note.id":
+		if e.ComplexityRoot.Note.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Note.ID(childComplexity), true
+	case "Note.note":
+		if e.ComplexityRoot.Note.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Note.Note(childComplexity), true
+	case "Note.user":
+		if e.ComplexityRoot.Note.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Note.User(childComplexity), true
+
 	case "ObjectCount.documentCount":
 		if e.ComplexityRoot.ObjectCount.DocumentCount == nil {
 			break
@@ -1753,6 +2527,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ObjectCount.ID(childComplexity), true
+
+	case "ObjectPermissions.change":
+		if e.ComplexityRoot.ObjectPermissions.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectPermissions.Change(childComplexity), true
+	case "ObjectPermissions.view":
+		if e.ComplexityRoot.ObjectPermissions.View == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ObjectPermissions.View(childComplexity), true
+
+	case "PermissionHolders.groups":
+		if e.ComplexityRoot.PermissionHolders.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PermissionHolders.Groups(childComplexity), true
+	case "PermissionHolders.users":
+		if e.ComplexityRoot.PermissionHolders.Users == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PermissionHolders.Users(childComplexity), true
 
 	case "Profile.authToken":
 		if e.ComplexityRoot.Profile.AuthToken == nil {
@@ -1840,6 +2640,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Correspondents(childComplexity, args["filter"].(*store.NameFilter), args["orderBy"].([]store.NameOrder), args["page"].(*int), args["pageSize"].(*int)), true
+	case "Query.customField":
+		if e.ComplexityRoot.Query.CustomField == nil {
+			break
+		}
+
+		args, err := ec.field_Query_customField_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CustomField(childComplexity, args["id"].(int)), true
+	case "Query.customFields":
+		if e.ComplexityRoot.Query.CustomFields == nil {
+			break
+		}
+
+		args, err := ec.field_Query_customFields_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CustomFields(childComplexity, args["filter"].(*store.CustomFieldFilter), args["orderBy"].([]store.CustomFieldOrder), args["page"].(*int), args["pageSize"].(*int)), true
 	case "Query.document":
 		if e.ComplexityRoot.Query.Document == nil {
 			break
@@ -1851,6 +2673,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Document(childComplexity, args["id"].(int)), true
+	case "Query.documentHistory":
+		if e.ComplexityRoot.Query.DocumentHistory == nil {
+			break
+		}
+
+		args, err := ec.field_Query_documentHistory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DocumentHistory(childComplexity, args["documentId"].(int)), true
 	case "Query.documentIds":
 		if e.ComplexityRoot.Query.DocumentIds == nil {
 			break
@@ -1873,6 +2706,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.DocumentMetadata(childComplexity, args["id"].(int)), true
+	case "Query.documentNotes":
+		if e.ComplexityRoot.Query.DocumentNotes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_documentNotes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DocumentNotes(childComplexity, args["documentId"].(int)), true
 	case "Query.documentSuggestions":
 		if e.ComplexityRoot.Query.DocumentSuggestions == nil {
 			break
@@ -1928,6 +2772,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.GlobalSearch(childComplexity, args["query"].(string), args["dbOnly"].(*bool)), true
+	case "Query.group":
+		if e.ComplexityRoot.Query.Group == nil {
+			break
+		}
+
+		args, err := ec.field_Query_group_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Group(childComplexity, args["id"].(int)), true
 	case "Query.groups":
 		if e.ComplexityRoot.Query.Groups == nil {
 			break
@@ -2053,12 +2908,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ServerStatus(childComplexity), true
+	case "Query.shareLink":
+		if e.ComplexityRoot.Query.ShareLink == nil {
+			break
+		}
+
+		args, err := ec.field_Query_shareLink_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ShareLink(childComplexity, args["id"].(int)), true
+	case "Query.shareLinks":
+		if e.ComplexityRoot.Query.ShareLinks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_shareLinks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ShareLinks(childComplexity, args["filter"].(*store.ShareLinkFilter), args["orderBy"].([]store.ShareLinkOrder), args["page"].(*int), args["pageSize"].(*int)), true
 	case "Query.statistics":
 		if e.ComplexityRoot.Query.Statistics == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.Statistics(childComplexity), true
+	case "Query.storagePath":
+		if e.ComplexityRoot.Query.StoragePath == nil {
+			break
+		}
+
+		args, err := ec.field_Query_storagePath_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.StoragePath(childComplexity, args["id"].(int)), true
+	case "Query.storagePaths":
+		if e.ComplexityRoot.Query.StoragePaths == nil {
+			break
+		}
+
+		args, err := ec.field_Query_storagePaths_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.StoragePaths(childComplexity, args["filter"].(*store.StoragePathFilter), args["orderBy"].([]store.NameOrder), args["page"].(*int), args["pageSize"].(*int)), true
 	case "Query.tag":
 		if e.ComplexityRoot.Query.Tag == nil {
 			break
@@ -2092,6 +2991,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Tasks(childComplexity, args["filter"].(*model.ConsumptionTaskFilter), args["orderBy"].([]store.TaskOrder), args["page"].(*int), args["pageSize"].(*int)), true
+	case "Query.testStoragePath":
+		if e.ComplexityRoot.Query.TestStoragePath == nil {
+			break
+		}
+
+		args, err := ec.field_Query_testStoragePath_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TestStoragePath(childComplexity, args["path"].(string), args["documentId"].(int)), true
+	case "Query.trash":
+		if e.ComplexityRoot.Query.Trash == nil {
+			break
+		}
+
+		args, err := ec.field_Query_trash_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Trash(childComplexity, args["page"].(*int), args["pageSize"].(*int)), true
 	case "Query.uiSettings":
 		if e.ComplexityRoot.Query.UISettings == nil {
 			break
@@ -2146,12 +3067,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SavedView.Name(childComplexity), true
+	case "SavedView.owner":
+		if e.ComplexityRoot.SavedView.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedView.Owner(childComplexity), true
 	case "SavedView.pageSize":
 		if e.ComplexityRoot.SavedView.PageSize == nil {
 			break
 		}
 
 		return e.ComplexityRoot.SavedView.PageSize(childComplexity), true
+	case "SavedView.permissions":
+		if e.ComplexityRoot.SavedView.Permissions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedView.Permissions(childComplexity), true
 	case "SavedView.showInSidebar":
 		if e.ComplexityRoot.SavedView.ShowInSidebar == nil {
 			break
@@ -2176,6 +3109,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SavedView.SortReverse(childComplexity), true
+	case "SavedView.userCanChange":
+		if e.ComplexityRoot.SavedView.UserCanChange == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SavedView.UserCanChange(childComplexity), true
 
 	case "SavedViewList.allIds":
 		if e.ComplexityRoot.SavedViewList.AllIds == nil {
@@ -2338,6 +3277,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SearchResult.TotalCount(childComplexity), true
 
+	case "SelectOption.id":
+		if e.ComplexityRoot.SelectOption.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelectOption.ID(childComplexity), true
+	case "SelectOption.label":
+		if e.ComplexityRoot.SelectOption.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelectOption.Label(childComplexity), true
+
 	case "SelectionData.correspondents":
 		if e.ComplexityRoot.SelectionData.Correspondents == nil {
 			break
@@ -2436,6 +3388,92 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ServerStatus.Version(childComplexity), true
 
+	case "ShareLink.created":
+		if e.ComplexityRoot.ShareLink.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShareLink.Created(childComplexity), true
+	case "ShareLink.document":
+		if e.ComplexityRoot.ShareLink.Document == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShareLink.Document(childComplexity), true
+	case "ShareLink.documentId":
+		if e.ComplexityRoot.ShareLink.DocumentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShareLink.DocumentID(childComplexity), true
+	case "ShareLink.expiration":
+		if e.ComplexityRoot.ShareLink.Expiration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShareLink.Expiration(childComplexity), true
+	case "ShareLink.expired":
+		if e.ComplexityRoot.ShareLink.Expired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShareLink.Expired(childComplexity), true
+	case "ShareLink.fileVersion":
+		if e.ComplexityRoot.ShareLink.FileVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShareLink.FileVersion(childComplexity), true
+	case "ShareLink.id":
+		if e.ComplexityRoot.ShareLink.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShareLink.ID(childComplexity), true
+	case "ShareLink.ownerId":
+		if e.ComplexityRoot.ShareLink.OwnerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShareLink.OwnerID(childComplexity), true
+	case "ShareLink.path":
+		if e.ComplexityRoot.ShareLink.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShareLink.Path(childComplexity), true
+	case "ShareLink.slug":
+		if e.ComplexityRoot.ShareLink.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShareLink.Slug(childComplexity), true
+
+	case "ShareLinkList.items":
+		if e.ComplexityRoot.ShareLinkList.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShareLinkList.Items(childComplexity), true
+	case "ShareLinkList.page":
+		if e.ComplexityRoot.ShareLinkList.Page == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShareLinkList.Page(childComplexity), true
+	case "ShareLinkList.pageSize":
+		if e.ComplexityRoot.ShareLinkList.PageSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShareLinkList.PageSize(childComplexity), true
+	case "ShareLinkList.totalCount":
+		if e.ComplexityRoot.ShareLinkList.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ShareLinkList.TotalCount(childComplexity), true
+
 	case "Statistics.characterCount":
 		if e.ComplexityRoot.Statistics.CharacterCount == nil {
 			break
@@ -2497,6 +3535,98 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Statistics.TagCount(childComplexity), true
 
+	case "StoragePath.documentCount":
+		if e.ComplexityRoot.StoragePath.DocumentCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoragePath.DocumentCount(childComplexity), true
+	case "StoragePath.id":
+		if e.ComplexityRoot.StoragePath.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoragePath.ID(childComplexity), true
+	case "StoragePath.isInsensitive":
+		if e.ComplexityRoot.StoragePath.IsInsensitive == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoragePath.IsInsensitive(childComplexity), true
+	case "StoragePath.match":
+		if e.ComplexityRoot.StoragePath.Match == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoragePath.Match(childComplexity), true
+	case "StoragePath.matchingAlgorithm":
+		if e.ComplexityRoot.StoragePath.MatchingAlgorithm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoragePath.MatchingAlgorithm(childComplexity), true
+	case "StoragePath.name":
+		if e.ComplexityRoot.StoragePath.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoragePath.Name(childComplexity), true
+	case "StoragePath.ownerId":
+		if e.ComplexityRoot.StoragePath.OwnerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoragePath.OwnerID(childComplexity), true
+	case "StoragePath.path":
+		if e.ComplexityRoot.StoragePath.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoragePath.Path(childComplexity), true
+	case "StoragePath.slug":
+		if e.ComplexityRoot.StoragePath.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoragePath.Slug(childComplexity), true
+	case "StoragePath.userCanChange":
+		if e.ComplexityRoot.StoragePath.UserCanChange == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoragePath.UserCanChange(childComplexity), true
+
+	case "StoragePathList.allIds":
+		if e.ComplexityRoot.StoragePathList.AllIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoragePathList.AllIds(childComplexity), true
+	case "StoragePathList.items":
+		if e.ComplexityRoot.StoragePathList.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoragePathList.Items(childComplexity), true
+	case "StoragePathList.page":
+		if e.ComplexityRoot.StoragePathList.Page == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoragePathList.Page(childComplexity), true
+	case "StoragePathList.pageSize":
+		if e.ComplexityRoot.StoragePathList.PageSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoragePathList.PageSize(childComplexity), true
+	case "StoragePathList.totalCount":
+		if e.ComplexityRoot.StoragePathList.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoragePathList.TotalCount(childComplexity), true
+
 	case "Subscription.consumptionProgress":
 		if e.ComplexityRoot.Subscription.ConsumptionProgress == nil {
 			break
@@ -2504,6 +3634,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.ConsumptionProgress(childComplexity), true
 
+	case "Tag.children":
+		if e.ComplexityRoot.Tag.Children == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tag.Children(childComplexity), true
 	case "Tag.color":
 		if e.ComplexityRoot.Tag.Color == nil {
 			break
@@ -2558,6 +3694,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tag.Name(childComplexity), true
+	case "Tag.owner":
+		if e.ComplexityRoot.Tag.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tag.Owner(childComplexity), true
+	case "Tag.parent":
+		if e.ComplexityRoot.Tag.Parent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tag.Parent(childComplexity), true
+	case "Tag.parentId":
+		if e.ComplexityRoot.Tag.ParentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tag.ParentID(childComplexity), true
+	case "Tag.permissions":
+		if e.ComplexityRoot.Tag.Permissions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tag.Permissions(childComplexity), true
 	case "Tag.slug":
 		if e.ComplexityRoot.Tag.Slug == nil {
 			break
@@ -2570,6 +3730,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tag.TextColor(childComplexity), true
+	case "Tag.userCanChange":
+		if e.ComplexityRoot.Tag.UserCanChange == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tag.UserCanChange(childComplexity), true
 
 	case "TagList.allIds":
 		if e.ComplexityRoot.TagList.AllIds == nil {
@@ -2601,6 +3767,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TagList.TotalCount(childComplexity), true
+
+	case "TrashList.allIds":
+		if e.ComplexityRoot.TrashList.AllIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrashList.AllIds(childComplexity), true
+	case "TrashList.items":
+		if e.ComplexityRoot.TrashList.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrashList.Items(childComplexity), true
+	case "TrashList.page":
+		if e.ComplexityRoot.TrashList.Page == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrashList.Page(childComplexity), true
+	case "TrashList.pageSize":
+		if e.ComplexityRoot.TrashList.PageSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrashList.PageSize(childComplexity), true
+	case "TrashList.totalCount":
+		if e.ComplexityRoot.TrashList.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrashList.TotalCount(childComplexity), true
 
 	case "UiSettings.permissions":
 		if e.ComplexityRoot.UiSettings.Permissions == nil {
@@ -2639,12 +3836,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.FirstName(childComplexity), true
+	case "User.groups":
+		if e.ComplexityRoot.User.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Groups(childComplexity), true
 	case "User.id":
 		if e.ComplexityRoot.User.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.User.ID(childComplexity), true
+	case "User.inheritedPermissions":
+		if e.ComplexityRoot.User.InheritedPermissions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.InheritedPermissions(childComplexity), true
 	case "User.isActive":
 		if e.ComplexityRoot.User.IsActive == nil {
 			break
@@ -2675,12 +3884,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.LastName(childComplexity), true
+	case "User.userPermissions":
+		if e.ComplexityRoot.User.UserPermissions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.UserPermissions(childComplexity), true
 	case "User.username":
 		if e.ComplexityRoot.User.Username == nil {
 			break
 		}
 
 		return e.ComplexityRoot.User.Username(childComplexity), true
+
+	case "UserSummary.firstName":
+		if e.ComplexityRoot.UserSummary.FirstName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSummary.FirstName(childComplexity), true
+	case "UserSummary.id":
+		if e.ComplexityRoot.UserSummary.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSummary.ID(childComplexity), true
+	case "UserSummary.lastName":
+		if e.ComplexityRoot.UserSummary.LastName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSummary.LastName(childComplexity), true
+	case "UserSummary.username":
+		if e.ComplexityRoot.UserSummary.Username == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSummary.Username(childComplexity), true
 
 	}
 	return 0, false
@@ -2695,19 +3935,32 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BulkObjectsInput", ec.unmarshalInputBulkObjectsInput),
 			graphql.NewInputUnmarshaler("ConsumptionTaskFilter", ec.unmarshalInputConsumptionTaskFilter),
 			graphql.NewInputUnmarshaler("CorrespondentInput", ec.unmarshalInputCorrespondentInput),
+			graphql.NewInputUnmarshaler("CustomFieldFilter", ec.unmarshalInputCustomFieldFilter),
+			graphql.NewInputUnmarshaler("CustomFieldInput", ec.unmarshalInputCustomFieldInput),
+			graphql.NewInputUnmarshaler("CustomFieldOrder", ec.unmarshalInputCustomFieldOrder),
+			graphql.NewInputUnmarshaler("CustomFieldValueInput", ec.unmarshalInputCustomFieldValueInput),
 			graphql.NewInputUnmarshaler("DateFilter", ec.unmarshalInputDateFilter),
 			graphql.NewInputUnmarshaler("DocumentFilter", ec.unmarshalInputDocumentFilter),
 			graphql.NewInputUnmarshaler("DocumentOrder", ec.unmarshalInputDocumentOrder),
 			graphql.NewInputUnmarshaler("DocumentTypeInput", ec.unmarshalInputDocumentTypeInput),
 			graphql.NewInputUnmarshaler("DocumentUpdate", ec.unmarshalInputDocumentUpdate),
+			graphql.NewInputUnmarshaler("GroupInput", ec.unmarshalInputGroupInput),
 			graphql.NewInputUnmarshaler("IDFilter", ec.unmarshalInputIDFilter),
 			graphql.NewInputUnmarshaler("IntFilter", ec.unmarshalInputIntFilter),
 			graphql.NewInputUnmarshaler("LogFilter", ec.unmarshalInputLogFilter),
 			graphql.NewInputUnmarshaler("NameFilter", ec.unmarshalInputNameFilter),
 			graphql.NewInputUnmarshaler("NameOrder", ec.unmarshalInputNameOrder),
+			graphql.NewInputUnmarshaler("PermissionHoldersInput", ec.unmarshalInputPermissionHoldersInput),
 			graphql.NewInputUnmarshaler("ProfileInput", ec.unmarshalInputProfileInput),
 			graphql.NewInputUnmarshaler("SavedViewInput", ec.unmarshalInputSavedViewInput),
 			graphql.NewInputUnmarshaler("SavedViewRuleInput", ec.unmarshalInputSavedViewRuleInput),
+			graphql.NewInputUnmarshaler("SelectOptionInput", ec.unmarshalInputSelectOptionInput),
+			graphql.NewInputUnmarshaler("SetPermissionsInput", ec.unmarshalInputSetPermissionsInput),
+			graphql.NewInputUnmarshaler("ShareLinkFilter", ec.unmarshalInputShareLinkFilter),
+			graphql.NewInputUnmarshaler("ShareLinkInput", ec.unmarshalInputShareLinkInput),
+			graphql.NewInputUnmarshaler("ShareLinkOrder", ec.unmarshalInputShareLinkOrder),
+			graphql.NewInputUnmarshaler("StoragePathFilter", ec.unmarshalInputStoragePathFilter),
+			graphql.NewInputUnmarshaler("StoragePathInput", ec.unmarshalInputStoragePathInput),
 			graphql.NewInputUnmarshaler("TagInput", ec.unmarshalInputTagInput),
 			graphql.NewInputUnmarshaler("TagsFilter", ec.unmarshalInputTagsFilter),
 			graphql.NewInputUnmarshaler("TaskOrder", ec.unmarshalInputTaskOrder),
@@ -2805,7 +4058,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/consume.graphqls" "schema/document.graphqls" "schema/log.graphqls" "schema/matching.graphqls" "schema/ngx.graphqls" "schema/ngx_ops.graphqls" "schema/savedview.graphqls" "schema/schema.graphqls" "schema/search.graphqls"
+//go:embed "schema/consume.graphqls" "schema/customfields.graphqls" "schema/document.graphqls" "schema/log.graphqls" "schema/matching.graphqls" "schema/ngx.graphqls" "schema/ngx_ops.graphqls" "schema/notes.graphqls" "schema/permissions.graphqls" "schema/savedview.graphqls" "schema/schema.graphqls" "schema/search.graphqls" "schema/storagepaths.graphqls" "schema/trash.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2818,14 +4071,19 @@ func sourceData(filename string) string {
 
 var sources = []*ast.Source{
 	{Name: "schema/consume.graphqls", Input: sourceData("schema/consume.graphqls"), BuiltIn: false},
+	{Name: "schema/customfields.graphqls", Input: sourceData("schema/customfields.graphqls"), BuiltIn: false},
 	{Name: "schema/document.graphqls", Input: sourceData("schema/document.graphqls"), BuiltIn: false},
 	{Name: "schema/log.graphqls", Input: sourceData("schema/log.graphqls"), BuiltIn: false},
 	{Name: "schema/matching.graphqls", Input: sourceData("schema/matching.graphqls"), BuiltIn: false},
 	{Name: "schema/ngx.graphqls", Input: sourceData("schema/ngx.graphqls"), BuiltIn: false},
 	{Name: "schema/ngx_ops.graphqls", Input: sourceData("schema/ngx_ops.graphqls"), BuiltIn: false},
+	{Name: "schema/notes.graphqls", Input: sourceData("schema/notes.graphqls"), BuiltIn: false},
+	{Name: "schema/permissions.graphqls", Input: sourceData("schema/permissions.graphqls"), BuiltIn: false},
 	{Name: "schema/savedview.graphqls", Input: sourceData("schema/savedview.graphqls"), BuiltIn: false},
 	{Name: "schema/schema.graphqls", Input: sourceData("schema/schema.graphqls"), BuiltIn: false},
 	{Name: "schema/search.graphqls", Input: sourceData("schema/search.graphqls"), BuiltIn: false},
+	{Name: "schema/storagepaths.graphqls", Input: sourceData("schema/storagepaths.graphqls"), BuiltIn: false},
+	{Name: "schema/trash.graphqls", Input: sourceData("schema/trash.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -2953,6 +4211,12 @@ func (ec *executionContext) childFields_Correspondent(ctx context.Context, field
 		return ec.fieldContext_Correspondent_documentCount(ctx, field)
 	case "lastCorrespondence":
 		return ec.fieldContext_Correspondent_lastCorrespondence(ctx, field)
+	case "owner":
+		return ec.fieldContext_Correspondent_owner(ctx, field)
+	case "userCanChange":
+		return ec.fieldContext_Correspondent_userCanChange(ctx, field)
+	case "permissions":
+		return ec.fieldContext_Correspondent_permissions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Correspondent", field.Name)
 }
@@ -2971,6 +4235,52 @@ func (ec *executionContext) childFields_CorrespondentList(ctx context.Context, f
 		return ec.fieldContext_CorrespondentList_allIds(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CorrespondentList", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomField(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CustomField_id(ctx, field)
+	case "name":
+		return ec.fieldContext_CustomField_name(ctx, field)
+	case "dataType":
+		return ec.fieldContext_CustomField_dataType(ctx, field)
+	case "selectOptions":
+		return ec.fieldContext_CustomField_selectOptions(ctx, field)
+	case "defaultCurrency":
+		return ec.fieldContext_CustomField_defaultCurrency(ctx, field)
+	case "documentCount":
+		return ec.fieldContext_CustomField_documentCount(ctx, field)
+	case "ownerId":
+		return ec.fieldContext_CustomField_ownerId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomField", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomFieldInstance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "fieldId":
+		return ec.fieldContext_CustomFieldInstance_fieldId(ctx, field)
+	case "field":
+		return ec.fieldContext_CustomFieldInstance_field(ctx, field)
+	case "value":
+		return ec.fieldContext_CustomFieldInstance_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomFieldInstance", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomFieldList(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_CustomFieldList_totalCount(ctx, field)
+	case "page":
+		return ec.fieldContext_CustomFieldList_page(ctx, field)
+	case "pageSize":
+		return ec.fieldContext_CustomFieldList_pageSize(ctx, field)
+	case "items":
+		return ec.fieldContext_CustomFieldList_items(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomFieldList", field.Name)
 }
 
 func (ec *executionContext) childFields_Document(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3021,6 +4331,30 @@ func (ec *executionContext) childFields_Document(ctx context.Context, field grap
 		return ec.fieldContext_Document_thumbnailUrl(ctx, field)
 	case "downloadFileName":
 		return ec.fieldContext_Document_downloadFileName(ctx, field)
+	case "customFields":
+		return ec.fieldContext_Document_customFields(ctx, field)
+	case "notes":
+		return ec.fieldContext_Document_notes(ctx, field)
+	case "notesCount":
+		return ec.fieldContext_Document_notesCount(ctx, field)
+	case "history":
+		return ec.fieldContext_Document_history(ctx, field)
+	case "owner":
+		return ec.fieldContext_Document_owner(ctx, field)
+	case "userCanChange":
+		return ec.fieldContext_Document_userCanChange(ctx, field)
+	case "isSharedByRequester":
+		return ec.fieldContext_Document_isSharedByRequester(ctx, field)
+	case "permissions":
+		return ec.fieldContext_Document_permissions(ctx, field)
+	case "storagePathId":
+		return ec.fieldContext_Document_storagePathId(ctx, field)
+	case "storagePath":
+		return ec.fieldContext_Document_storagePath(ctx, field)
+	case "deletedAt":
+		return ec.fieldContext_Document_deletedAt(ctx, field)
+	case "shareLinks":
+		return ec.fieldContext_Document_shareLinks(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Document", field.Name)
 }
@@ -3103,6 +4437,12 @@ func (ec *executionContext) childFields_DocumentType(ctx context.Context, field 
 		return ec.fieldContext_DocumentType_isInsensitive(ctx, field)
 	case "documentCount":
 		return ec.fieldContext_DocumentType_documentCount(ctx, field)
+	case "owner":
+		return ec.fieldContext_DocumentType_owner(ctx, field)
+	case "userCanChange":
+		return ec.fieldContext_DocumentType_userCanChange(ctx, field)
+	case "permissions":
+		return ec.fieldContext_DocumentType_permissions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DocumentType", field.Name)
 }
@@ -3177,6 +4517,8 @@ func (ec *executionContext) childFields_Group(ctx context.Context, field graphql
 		return ec.fieldContext_Group_name(ctx, field)
 	case "permissions":
 		return ec.fieldContext_Group_permissions(ctx, field)
+	case "members":
+		return ec.fieldContext_Group_members(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Group", field.Name)
 }
@@ -3189,6 +4531,38 @@ func (ec *executionContext) childFields_HighlightSegment(ctx context.Context, fi
 		return ec.fieldContext_HighlightSegment_term(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HighlightSegment", field.Name)
+}
+
+func (ec *executionContext) childFields_HistoryChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_HistoryChange_field(ctx, field)
+	case "old":
+		return ec.fieldContext_HistoryChange_old(ctx, field)
+	case "new":
+		return ec.fieldContext_HistoryChange_new(ctx, field)
+	case "operation":
+		return ec.fieldContext_HistoryChange_operation(ctx, field)
+	case "objects":
+		return ec.fieldContext_HistoryChange_objects(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HistoryChange", field.Name)
+}
+
+func (ec *executionContext) childFields_HistoryEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_HistoryEntry_id(ctx, field)
+	case "timestamp":
+		return ec.fieldContext_HistoryEntry_timestamp(ctx, field)
+	case "action":
+		return ec.fieldContext_HistoryEntry_action(ctx, field)
+	case "actor":
+		return ec.fieldContext_HistoryEntry_actor(ctx, field)
+	case "changes":
+		return ec.fieldContext_HistoryEntry_changes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HistoryEntry", field.Name)
 }
 
 func (ec *executionContext) childFields_LogEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3225,6 +4599,22 @@ func (ec *executionContext) childFields_LogEntryList(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type LogEntryList", field.Name)
 }
 
+func (ec *executionContext) childFields_Note(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Note_id(ctx, field)
+	case "documentId":
+		return ec.fieldContext_Note_documentId(ctx, field)
+	case "note":
+		return ec.fieldContext_Note_note(ctx, field)
+	case "created":
+		return ec.fieldContext_Note_created(ctx, field)
+	case "user":
+		return ec.fieldContext_Note_user(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Note", field.Name)
+}
+
 func (ec *executionContext) childFields_ObjectCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3233,6 +4623,26 @@ func (ec *executionContext) childFields_ObjectCount(ctx context.Context, field g
 		return ec.fieldContext_ObjectCount_documentCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ObjectCount", field.Name)
+}
+
+func (ec *executionContext) childFields_ObjectPermissions(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "view":
+		return ec.fieldContext_ObjectPermissions_view(ctx, field)
+	case "change":
+		return ec.fieldContext_ObjectPermissions_change(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ObjectPermissions", field.Name)
+}
+
+func (ec *executionContext) childFields_PermissionHolders(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "users":
+		return ec.fieldContext_PermissionHolders_users(ctx, field)
+	case "groups":
+		return ec.fieldContext_PermissionHolders_groups(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PermissionHolders", field.Name)
 }
 
 func (ec *executionContext) childFields_Profile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3273,6 +4683,12 @@ func (ec *executionContext) childFields_SavedView(ctx context.Context, field gra
 		return ec.fieldContext_SavedView_displayMode(ctx, field)
 	case "displayFields":
 		return ec.fieldContext_SavedView_displayFields(ctx, field)
+	case "owner":
+		return ec.fieldContext_SavedView_owner(ctx, field)
+	case "userCanChange":
+		return ec.fieldContext_SavedView_userCanChange(ctx, field)
+	case "permissions":
+		return ec.fieldContext_SavedView_permissions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SavedView", field.Name)
 }
@@ -3359,6 +4775,16 @@ func (ec *executionContext) childFields_SearchResult(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type SearchResult", field.Name)
 }
 
+func (ec *executionContext) childFields_SelectOption(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SelectOption_id(ctx, field)
+	case "label":
+		return ec.fieldContext_SelectOption_label(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SelectOption", field.Name)
+}
+
 func (ec *executionContext) childFields_SelectionData(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "correspondents":
@@ -3403,6 +4829,46 @@ func (ec *executionContext) childFields_ServerStatus(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type ServerStatus", field.Name)
 }
 
+func (ec *executionContext) childFields_ShareLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ShareLink_id(ctx, field)
+	case "slug":
+		return ec.fieldContext_ShareLink_slug(ctx, field)
+	case "path":
+		return ec.fieldContext_ShareLink_path(ctx, field)
+	case "documentId":
+		return ec.fieldContext_ShareLink_documentId(ctx, field)
+	case "document":
+		return ec.fieldContext_ShareLink_document(ctx, field)
+	case "fileVersion":
+		return ec.fieldContext_ShareLink_fileVersion(ctx, field)
+	case "expiration":
+		return ec.fieldContext_ShareLink_expiration(ctx, field)
+	case "expired":
+		return ec.fieldContext_ShareLink_expired(ctx, field)
+	case "ownerId":
+		return ec.fieldContext_ShareLink_ownerId(ctx, field)
+	case "created":
+		return ec.fieldContext_ShareLink_created(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShareLink", field.Name)
+}
+
+func (ec *executionContext) childFields_ShareLinkList(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_ShareLinkList_totalCount(ctx, field)
+	case "page":
+		return ec.fieldContext_ShareLinkList_page(ctx, field)
+	case "pageSize":
+		return ec.fieldContext_ShareLinkList_pageSize(ctx, field)
+	case "items":
+		return ec.fieldContext_ShareLinkList_items(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ShareLinkList", field.Name)
+}
+
 func (ec *executionContext) childFields_Statistics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "documentsTotal":
@@ -3429,6 +4895,48 @@ func (ec *executionContext) childFields_Statistics(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type Statistics", field.Name)
 }
 
+func (ec *executionContext) childFields_StoragePath(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_StoragePath_id(ctx, field)
+	case "slug":
+		return ec.fieldContext_StoragePath_slug(ctx, field)
+	case "name":
+		return ec.fieldContext_StoragePath_name(ctx, field)
+	case "path":
+		return ec.fieldContext_StoragePath_path(ctx, field)
+	case "match":
+		return ec.fieldContext_StoragePath_match(ctx, field)
+	case "matchingAlgorithm":
+		return ec.fieldContext_StoragePath_matchingAlgorithm(ctx, field)
+	case "isInsensitive":
+		return ec.fieldContext_StoragePath_isInsensitive(ctx, field)
+	case "documentCount":
+		return ec.fieldContext_StoragePath_documentCount(ctx, field)
+	case "ownerId":
+		return ec.fieldContext_StoragePath_ownerId(ctx, field)
+	case "userCanChange":
+		return ec.fieldContext_StoragePath_userCanChange(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StoragePath", field.Name)
+}
+
+func (ec *executionContext) childFields_StoragePathList(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_StoragePathList_totalCount(ctx, field)
+	case "page":
+		return ec.fieldContext_StoragePathList_page(ctx, field)
+	case "pageSize":
+		return ec.fieldContext_StoragePathList_pageSize(ctx, field)
+	case "items":
+		return ec.fieldContext_StoragePathList_items(ctx, field)
+	case "allIds":
+		return ec.fieldContext_StoragePathList_allIds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StoragePathList", field.Name)
+}
+
 func (ec *executionContext) childFields_Tag(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3453,6 +4961,18 @@ func (ec *executionContext) childFields_Tag(ctx context.Context, field graphql.C
 		return ec.fieldContext_Tag_isInboxTag(ctx, field)
 	case "documentCount":
 		return ec.fieldContext_Tag_documentCount(ctx, field)
+	case "owner":
+		return ec.fieldContext_Tag_owner(ctx, field)
+	case "userCanChange":
+		return ec.fieldContext_Tag_userCanChange(ctx, field)
+	case "permissions":
+		return ec.fieldContext_Tag_permissions(ctx, field)
+	case "parentId":
+		return ec.fieldContext_Tag_parentId(ctx, field)
+	case "parent":
+		return ec.fieldContext_Tag_parent(ctx, field)
+	case "children":
+		return ec.fieldContext_Tag_children(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Tag", field.Name)
 }
@@ -3471,6 +4991,22 @@ func (ec *executionContext) childFields_TagList(ctx context.Context, field graph
 		return ec.fieldContext_TagList_allIds(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TagList", field.Name)
+}
+
+func (ec *executionContext) childFields_TrashList(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_TrashList_totalCount(ctx, field)
+	case "page":
+		return ec.fieldContext_TrashList_page(ctx, field)
+	case "pageSize":
+		return ec.fieldContext_TrashList_pageSize(ctx, field)
+	case "items":
+		return ec.fieldContext_TrashList_items(ctx, field)
+	case "allIds":
+		return ec.fieldContext_TrashList_allIds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrashList", field.Name)
 }
 
 func (ec *executionContext) childFields_UiSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3507,8 +5043,28 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_dateJoined(ctx, field)
 	case "lastLogin":
 		return ec.fieldContext_User_lastLogin(ctx, field)
+	case "groups":
+		return ec.fieldContext_User_groups(ctx, field)
+	case "userPermissions":
+		return ec.fieldContext_User_userPermissions(ctx, field)
+	case "inheritedPermissions":
+		return ec.fieldContext_User_inheritedPermissions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
+}
+
+func (ec *executionContext) childFields_UserSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_UserSummary_id(ctx, field)
+	case "username":
+		return ec.fieldContext_UserSummary_username(ctx, field)
+	case "firstName":
+		return ec.fieldContext_UserSummary_firstName(ctx, field)
+	case "lastName":
+		return ec.fieldContext_UserSummary_lastName(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserSummary", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3657,6 +5213,28 @@ func (ec *executionContext) field_Mutation_acknowledgeTasks_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addNote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "documentId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["documentId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_bulkEditDocuments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3699,6 +5277,20 @@ func (ec *executionContext) field_Mutation_createCorrespondent_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createCustomField_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.CustomFieldInput, error) {
+			return ec.unmarshalNCustomFieldInput2githubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createDocumentType_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3713,12 +5305,54 @@ func (ec *executionContext) field_Mutation_createDocumentType_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createGroup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.GroupInput, error) {
+			return ec.unmarshalNGroupInput2githubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐGroupInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createSavedView_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.SavedViewInput, error) {
 			return ec.unmarshalNSavedViewInput2githubᚗcomᚋquirehqᚋquireᚋstoreᚐSavedViewInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createShareLink_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.ShareLinkInput, error) {
+			return ec.unmarshalNShareLinkInput2githubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createStoragePath_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.StoragePathInput, error) {
+			return ec.unmarshalNStoragePathInput2githubᚗcomᚋquirehqᚋquireᚋstoreᚐStoragePathInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3769,6 +5403,20 @@ func (ec *executionContext) field_Mutation_deleteCorrespondent_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteCustomField_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteDocumentType_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3797,7 +5445,71 @@ func (ec *executionContext) field_Mutation_deleteDocument_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteGroup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteNote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "documentId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["documentId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteSavedView_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteShareLink_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteStoragePath_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -3839,6 +5551,34 @@ func (ec *executionContext) field_Mutation_deleteUser_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_emptyTrash_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "documentIds",
+		func(ctx context.Context, v any) ([]int, error) {
+			return ec.unmarshalOID2ᚕintᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["documentIds"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_restoreDocuments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "documentIds",
+		func(ctx context.Context, v any) ([]int, error) {
+			return ec.unmarshalNID2ᚕintᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["documentIds"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setUiSettings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3867,6 +5607,28 @@ func (ec *executionContext) field_Mutation_updateCorrespondent_args(ctx context.
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.CorrespondentInput, error) {
 			return ec.unmarshalNCorrespondentInput2githubᚗcomᚋquirehqᚋquireᚋstoreᚐCorrespondentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateCustomField_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.CustomFieldInput, error) {
+			return ec.unmarshalNCustomFieldInput2githubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3919,6 +5681,28 @@ func (ec *executionContext) field_Mutation_updateDocument_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateGroup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.GroupInput, error) {
+			return ec.unmarshalNGroupInput2githubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐGroupInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateProfile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3947,6 +5731,28 @@ func (ec *executionContext) field_Mutation_updateSavedView_args(ctx context.Cont
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (store.SavedViewInput, error) {
 			return ec.unmarshalNSavedViewInput2githubᚗcomᚋquirehqᚋquireᚋstoreᚐSavedViewInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateStoragePath_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (store.StoragePathInput, error) {
+			return ec.unmarshalNStoragePathInput2githubᚗcomᚋquirehqᚋquireᚋstoreᚐStoragePathInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4193,6 +5999,72 @@ func (ec *executionContext) field_Query_correspondents_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_customField_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_customFields_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*store.CustomFieldFilter, error) {
+			return ec.unmarshalOCustomFieldFilter2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]store.CustomFieldOrder, error) {
+			return ec.unmarshalOCustomFieldOrder2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "page",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["page"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "pageSize",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["pageSize"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_documentHistory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "documentId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["documentId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_documentIds_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4226,6 +6098,20 @@ func (ec *executionContext) field_Query_documentMetadata_args(ctx context.Contex
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_documentNotes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "documentId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["documentId"] = arg0
 	return args, nil
 }
 
@@ -4366,6 +6252,20 @@ func (ec *executionContext) field_Query_globalSearch_args(ctx context.Context, r
 		return nil, err
 	}
 	args["dbOnly"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_group_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -4577,6 +6477,110 @@ func (ec *executionContext) field_Query_selectionData_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_shareLink_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_shareLinks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*store.ShareLinkFilter, error) {
+			return ec.unmarshalOShareLinkFilter2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]store.ShareLinkOrder, error) {
+			return ec.unmarshalOShareLinkOrder2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "page",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["page"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "pageSize",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["pageSize"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_storagePath_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_storagePaths_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*store.StoragePathFilter, error) {
+			return ec.unmarshalOStoragePathFilter2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐStoragePathFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]store.NameOrder, error) {
+			return ec.unmarshalONameOrder2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐNameOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "page",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["page"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "pageSize",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["pageSize"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_tag_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4664,6 +6668,50 @@ func (ec *executionContext) field_Query_tasks_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["pageSize"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_testStoragePath_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "path",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["path"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "documentId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["documentId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_trash_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "page",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["page"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "pageSize",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["pageSize"] = arg1
 	return args, nil
 }
 
@@ -5854,6 +7902,84 @@ func (ec *executionContext) fieldContext_Correspondent_lastCorrespondence(_ cont
 	return graphql.NewScalarFieldContext("Correspondent", field, true, true, "DateTime")
 }
 
+func (ec *executionContext) _Correspondent_owner(ctx context.Context, field graphql.CollectedField, obj *store.Correspondent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Correspondent_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Correspondent().Owner(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Correspondent_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Correspondent", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Correspondent_userCanChange(ctx context.Context, field graphql.CollectedField, obj *store.Correspondent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Correspondent_userCanChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Correspondent().UserCanChange(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Correspondent_userCanChange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Correspondent", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Correspondent_permissions(ctx context.Context, field graphql.CollectedField, obj *store.Correspondent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Correspondent_permissions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Correspondent().Permissions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Grants) graphql.Marshaler {
+			return ec.marshalNObjectPermissions2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐGrants(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Correspondent_permissions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Correspondent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectPermissions(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CorrespondentList_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CorrespondentList) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5976,6 +8102,355 @@ func (ec *executionContext) _CorrespondentList_allIds(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_CorrespondentList_allIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CorrespondentList", field, true, true, "ID")
+}
+
+func (ec *executionContext) _CustomField_id(ctx context.Context, field graphql.CollectedField, obj *store.CustomField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomField_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomField_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomField", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CustomField_name(ctx context.Context, field graphql.CollectedField, obj *store.CustomField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomField_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomField_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomField", field, false, false, "String")
+}
+
+func (ec *executionContext) _CustomField_dataType(ctx context.Context, field graphql.CollectedField, obj *store.CustomField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomField_dataType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DataType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.CustomFieldDataType) graphql.Marshaler {
+			return ec.marshalNCustomFieldDataType2githubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldDataType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomField_dataType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomField", field, false, false, "CustomFieldDataType")
+}
+
+func (ec *executionContext) _CustomField_selectOptions(ctx context.Context, field graphql.CollectedField, obj *store.CustomField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomField_selectOptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CustomField().SelectOptions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.SelectOption) graphql.Marshaler {
+			return ec.marshalNSelectOption2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐSelectOptionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomField_selectOptions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomField",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SelectOption(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomField_defaultCurrency(ctx context.Context, field graphql.CollectedField, obj *store.CustomField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomField_defaultCurrency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CustomField().DefaultCurrency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomField_defaultCurrency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomField", field, true, true, "String")
+}
+
+func (ec *executionContext) _CustomField_documentCount(ctx context.Context, field graphql.CollectedField, obj *store.CustomField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomField_documentCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CustomField().DocumentCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomField_documentCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomField", field, true, true, "Int")
+}
+
+func (ec *executionContext) _CustomField_ownerId(ctx context.Context, field graphql.CollectedField, obj *store.CustomField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomField_ownerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwnerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomField_ownerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomField", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CustomFieldInstance_fieldId(ctx context.Context, field graphql.CollectedField, obj *store.CustomFieldInstance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomFieldInstance_fieldId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FieldID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomFieldInstance_fieldId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomFieldInstance", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CustomFieldInstance_field(ctx context.Context, field graphql.CollectedField, obj *store.CustomFieldInstance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomFieldInstance_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CustomFieldInstance().Field(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.CustomField) graphql.Marshaler {
+			return ec.marshalNCustomField2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomField(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomFieldInstance_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomFieldInstance",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomField(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomFieldInstance_value(ctx context.Context, field graphql.CollectedField, obj *store.CustomFieldInstance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomFieldInstance_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalOCustomFieldValue2interface(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomFieldInstance_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomFieldInstance", field, true, false, "CustomFieldValue")
+}
+
+func (ec *executionContext) _CustomFieldList_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CustomFieldList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomFieldList_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomFieldList_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomFieldList", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CustomFieldList_page(ctx context.Context, field graphql.CollectedField, obj *model.CustomFieldList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomFieldList_page(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Page, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomFieldList_page(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomFieldList", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CustomFieldList_pageSize(ctx context.Context, field graphql.CollectedField, obj *model.CustomFieldList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomFieldList_pageSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomFieldList_pageSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomFieldList", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CustomFieldList_items(ctx context.Context, field graphql.CollectedField, obj *model.CustomFieldList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomFieldList_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.CustomField) graphql.Marshaler {
+			return ec.marshalNCustomField2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomFieldList_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomFieldList",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomField(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Document_id(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
@@ -6532,6 +9007,336 @@ func (ec *executionContext) _Document_downloadFileName(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_Document_downloadFileName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Document", field, true, true, "String")
+}
+
+func (ec *executionContext) _Document_customFields(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_customFields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Document().CustomFields(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.CustomFieldInstance) graphql.Marshaler {
+			return ec.marshalNCustomFieldInstance2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldInstanceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_customFields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Document",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomFieldInstance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Document_notes(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Document().Notes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Note) graphql.Marshaler {
+			return ec.marshalNNote2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐNoteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Document",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Note(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Document_notesCount(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_notesCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Document().NotesCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_notesCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Document_history(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Document().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.HistoryEntry) graphql.Marshaler {
+			return ec.marshalNHistoryEntry2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐHistoryEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Document",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HistoryEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Document_owner(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Document().Owner(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Document_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Document_userCanChange(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_userCanChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Document().UserCanChange(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_userCanChange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Document_isSharedByRequester(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_isSharedByRequester(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Document().IsSharedByRequester(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_isSharedByRequester(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Document_permissions(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_permissions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Document().Permissions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Grants) graphql.Marshaler {
+			return ec.marshalNObjectPermissions2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐGrants(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_permissions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Document",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectPermissions(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Document_storagePathId(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_storagePathId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StoragePathID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Document_storagePathId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Document_storagePath(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_storagePath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Document().StoragePath(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.StoragePath) graphql.Marshaler {
+			return ec.marshalOStoragePath2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐStoragePath(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Document_storagePath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Document",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoragePath(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Document_deletedAt(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_deletedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Document_deletedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Document", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Document_shareLinks(ctx context.Context, field graphql.CollectedField, obj *store.Document) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Document_shareLinks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Document().ShareLinks(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.ShareLink) graphql.Marshaler {
+			return ec.marshalNShareLink2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Document_shareLinks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Document",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShareLink(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _DocumentList_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.DocumentList) (ret graphql.Marshaler) {
@@ -7228,6 +10033,84 @@ func (ec *executionContext) fieldContext_DocumentType_documentCount(_ context.Co
 	return graphql.NewScalarFieldContext("DocumentType", field, true, true, "Int")
 }
 
+func (ec *executionContext) _DocumentType_owner(ctx context.Context, field graphql.CollectedField, obj *store.DocumentType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DocumentType_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DocumentType().Owner(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DocumentType_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DocumentType", field, true, true, "ID")
+}
+
+func (ec *executionContext) _DocumentType_userCanChange(ctx context.Context, field graphql.CollectedField, obj *store.DocumentType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DocumentType_userCanChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DocumentType().UserCanChange(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DocumentType_userCanChange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DocumentType", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _DocumentType_permissions(ctx context.Context, field graphql.CollectedField, obj *store.DocumentType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DocumentType_permissions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DocumentType().Permissions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Grants) graphql.Marshaler {
+			return ec.marshalNObjectPermissions2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐGrants(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DocumentType_permissions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DocumentType",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectPermissions(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DocumentTypeList_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.DocumentTypeList) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7717,8 +10600,8 @@ func (ec *executionContext) _GlobalSearchResult_groups(ctx context.Context, fiel
 			return obj.Groups, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.Group) graphql.Marshaler {
-			return ec.marshalNGroup2ᚕgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐGroupᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Group) graphql.Marshaler {
+			return ec.marshalNGroup2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐGroupᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7737,7 +10620,7 @@ func (ec *executionContext) fieldContext_GlobalSearchResult_groups(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _Group_id(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
+func (ec *executionContext) _Group_id(ctx context.Context, field graphql.CollectedField, obj *store.Group) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7760,7 +10643,7 @@ func (ec *executionContext) fieldContext_Group_id(_ context.Context, field graph
 	return graphql.NewScalarFieldContext("Group", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Group_name(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
+func (ec *executionContext) _Group_name(ctx context.Context, field graphql.CollectedField, obj *store.Group) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7783,7 +10666,7 @@ func (ec *executionContext) fieldContext_Group_name(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Group", field, false, false, "String")
 }
 
-func (ec *executionContext) _Group_permissions(ctx context.Context, field graphql.CollectedField, obj *model.Group) (ret graphql.Marshaler) {
+func (ec *executionContext) _Group_permissions(ctx context.Context, field graphql.CollectedField, obj *store.Group) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7792,7 +10675,7 @@ func (ec *executionContext) _Group_permissions(ctx context.Context, field graphq
 			return ec.fieldContext_Group_permissions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Permissions, nil
+			return ec.Resolvers.Group().Permissions(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
@@ -7803,7 +10686,39 @@ func (ec *executionContext) _Group_permissions(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Group_permissions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Group", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Group", field, true, true, "String")
+}
+
+func (ec *executionContext) _Group_members(ctx context.Context, field graphql.CollectedField, obj *store.Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Group().Members(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐUserᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Group_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _HighlightSegment_text(ctx context.Context, field graphql.CollectedField, obj *search.Segment) (ret graphql.Marshaler) {
@@ -7850,6 +10765,254 @@ func (ec *executionContext) _HighlightSegment_term(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_HighlightSegment_term(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HighlightSegment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HistoryChange_field(ctx context.Context, field graphql.CollectedField, obj *store.HistoryChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryChange_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryChange_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _HistoryChange_old(ctx context.Context, field graphql.CollectedField, obj *store.HistoryChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryChange_old(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Old, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryChange_old(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _HistoryChange_new(ctx context.Context, field graphql.CollectedField, obj *store.HistoryChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryChange_new(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.New, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryChange_new(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _HistoryChange_operation(ctx context.Context, field graphql.CollectedField, obj *store.HistoryChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryChange_operation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryChange_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _HistoryChange_objects(ctx context.Context, field graphql.CollectedField, obj *store.HistoryChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryChange_objects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Objects, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryChange_objects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _HistoryEntry_id(ctx context.Context, field graphql.CollectedField, obj *store.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryEntry_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryEntry", field, false, false, "ID")
+}
+
+func (ec *executionContext) _HistoryEntry_timestamp(ctx context.Context, field graphql.CollectedField, obj *store.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryEntry_timestamp(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Timestamp, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryEntry_timestamp(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryEntry", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _HistoryEntry_action(ctx context.Context, field graphql.CollectedField, obj *store.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryEntry_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HistoryEntry().Action(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryEntry_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryEntry", field, true, true, "String")
+}
+
+func (ec *executionContext) _HistoryEntry_actor(ctx context.Context, field graphql.CollectedField, obj *store.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryEntry_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.HistoryEntry().Actor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.UserSummary) graphql.Marshaler {
+			return ec.marshalOUserSummary2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐUserSummary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HistoryEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HistoryEntry_changes(ctx context.Context, field graphql.CollectedField, obj *store.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryEntry_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes()
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.HistoryChange) graphql.Marshaler {
+			return ec.marshalNHistoryChange2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐHistoryChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryEntry_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HistoryEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HistoryChange(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _LogEntry_id(ctx context.Context, field graphql.CollectedField, obj *store.LogEntry) (ret graphql.Marshaler) {
@@ -8841,6 +12004,138 @@ func (ec *executionContext) fieldContext_Mutation_uploadDocument(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createCustomField(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCustomField(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateCustomField(ctx, fc.Args["input"].(store.CustomFieldInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.CustomField) graphql.Marshaler {
+			return ec.marshalNCustomField2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomField(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCustomField(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomField(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCustomField_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateCustomField(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateCustomField(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateCustomField(ctx, fc.Args["id"].(int), fc.Args["input"].(store.CustomFieldInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.CustomField) graphql.Marshaler {
+			return ec.marshalNCustomField2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomField(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateCustomField(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomField(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateCustomField_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteCustomField(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteCustomField(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteCustomField(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteCustomField(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteCustomField_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_acknowledgeTasks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9172,6 +12467,658 @@ func (ec *executionContext) fieldContext_Mutation_bulkEditObjects(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_addNote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddNote(ctx, fc.Args["documentId"].(int), fc.Args["note"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Note) graphql.Marshaler {
+			return ec.marshalNNote2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐNote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addNote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Note(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addNote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteNote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteNote(ctx, fc.Args["documentId"].(int), fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteNote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteNote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createGroup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateGroup(ctx, fc.Args["input"].(model.GroupInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Group) graphql.Marshaler {
+			return ec.marshalNGroup2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createGroup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createGroup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateGroup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateGroup(ctx, fc.Args["id"].(int), fc.Args["input"].(model.GroupInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Group) graphql.Marshaler {
+			return ec.marshalNGroup2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateGroup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateGroup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteGroup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteGroup(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteGroup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteGroup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createStoragePath(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createStoragePath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateStoragePath(ctx, fc.Args["input"].(store.StoragePathInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.StoragePath) graphql.Marshaler {
+			return ec.marshalNStoragePath2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐStoragePath(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createStoragePath(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoragePath(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createStoragePath_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateStoragePath(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateStoragePath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateStoragePath(ctx, fc.Args["id"].(int), fc.Args["input"].(store.StoragePathInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.StoragePath) graphql.Marshaler {
+			return ec.marshalNStoragePath2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐStoragePath(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateStoragePath(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoragePath(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateStoragePath_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteStoragePath(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteStoragePath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteStoragePath(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteStoragePath(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteStoragePath_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_restoreDocuments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_restoreDocuments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RestoreDocuments(ctx, fc.Args["documentIds"].([]int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNID2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_restoreDocuments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_restoreDocuments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_emptyTrash(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_emptyTrash(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EmptyTrash(ctx, fc.Args["documentIds"].([]int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNID2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_emptyTrash(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_emptyTrash_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createShareLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createShareLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateShareLink(ctx, fc.Args["input"].(store.ShareLinkInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.ShareLink) graphql.Marshaler {
+			return ec.marshalNShareLink2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLink(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createShareLink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShareLink(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createShareLink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteShareLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteShareLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteShareLink(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteShareLink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ID does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteShareLink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Note_id(ctx context.Context, field graphql.CollectedField, obj *store.Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Note_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Note_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Note", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Note_documentId(ctx context.Context, field graphql.CollectedField, obj *store.Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Note_documentId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Note_documentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Note", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Note_note(ctx context.Context, field graphql.CollectedField, obj *store.Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Note_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Note_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Note", field, false, false, "String")
+}
+
+func (ec *executionContext) _Note_created(ctx context.Context, field graphql.CollectedField, obj *store.Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Note_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Note_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Note", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Note_user(ctx context.Context, field graphql.CollectedField, obj *store.Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Note_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Note().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.UserSummary) graphql.Marshaler {
+			return ec.marshalOUserSummary2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐUserSummary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Note_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Note",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ObjectCount_id(ctx context.Context, field graphql.CollectedField, obj *store.ObjectCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9216,6 +13163,116 @@ func (ec *executionContext) _ObjectCount_documentCount(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_ObjectCount_documentCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ObjectCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ObjectPermissions_view(ctx context.Context, field graphql.CollectedField, obj *store.Grants) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObjectPermissions_view(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.View, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.Holders) graphql.Marshaler {
+			return ec.marshalNPermissionHolders2githubᚗcomᚋquirehqᚋquireᚋstoreᚐHolders(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ObjectPermissions_view(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ObjectPermissions",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PermissionHolders(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ObjectPermissions_change(ctx context.Context, field graphql.CollectedField, obj *store.Grants) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ObjectPermissions_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.Holders) graphql.Marshaler {
+			return ec.marshalNPermissionHolders2githubᚗcomᚋquirehqᚋquireᚋstoreᚐHolders(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ObjectPermissions_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ObjectPermissions",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PermissionHolders(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PermissionHolders_users(ctx context.Context, field graphql.CollectedField, obj *store.Holders) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PermissionHolders_users(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Users, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNID2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PermissionHolders_users(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PermissionHolders", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PermissionHolders_groups(ctx context.Context, field graphql.CollectedField, obj *store.Holders) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PermissionHolders_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNID2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PermissionHolders_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PermissionHolders", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Profile_email(ctx context.Context, field graphql.CollectedField, obj *model.Profile) (ret graphql.Marshaler) {
@@ -10288,6 +14345,94 @@ func (ec *executionContext) fieldContext_Query_documentMetadata(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_customField(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_customField(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CustomField(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.CustomField) graphql.Marshaler {
+			return ec.marshalNCustomField2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomField(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_customField(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomField(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_customField_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_customFields(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_customFields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CustomFields(ctx, fc.Args["filter"].(*store.CustomFieldFilter), fc.Args["orderBy"].([]store.CustomFieldOrder), fc.Args["page"].(*int), fc.Args["pageSize"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CustomFieldList) graphql.Marshaler {
+			return ec.marshalNCustomFieldList2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐCustomFieldList(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_customFields(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomFieldList(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_customFields_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_tasks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10452,8 +14597,8 @@ func (ec *executionContext) _Query_groups(ctx context.Context, field graphql.Col
 			return ec.Resolvers.Query().Groups(ctx)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.Group) graphql.Marshaler {
-			return ec.marshalNGroup2ᚕgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐGroupᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Group) graphql.Marshaler {
+			return ec.marshalNGroup2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐGroupᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10565,6 +14710,138 @@ func (ec *executionContext) fieldContext_Query_globalSearch(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_globalSearch_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_documentNotes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_documentNotes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DocumentNotes(ctx, fc.Args["documentId"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Note) graphql.Marshaler {
+			return ec.marshalNNote2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐNoteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_documentNotes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Note(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_documentNotes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_documentHistory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_documentHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DocumentHistory(ctx, fc.Args["documentId"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.HistoryEntry) graphql.Marshaler {
+			return ec.marshalNHistoryEntry2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐHistoryEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_documentHistory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HistoryEntry(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_documentHistory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_group(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_group(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Group(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Group) graphql.Marshaler {
+			return ec.marshalNGroup2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_group(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_group_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10697,6 +14974,270 @@ func (ec *executionContext) fieldContext_Query_autocomplete(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_autocomplete_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_storagePath(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_storagePath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().StoragePath(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.StoragePath) graphql.Marshaler {
+			return ec.marshalNStoragePath2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐStoragePath(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_storagePath(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoragePath(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_storagePath_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_storagePaths(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_storagePaths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().StoragePaths(ctx, fc.Args["filter"].(*store.StoragePathFilter), fc.Args["orderBy"].([]store.NameOrder), fc.Args["page"].(*int), fc.Args["pageSize"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StoragePathList) graphql.Marshaler {
+			return ec.marshalNStoragePathList2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐStoragePathList(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_storagePaths(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoragePathList(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_storagePaths_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_testStoragePath(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_testStoragePath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TestStoragePath(ctx, fc.Args["path"].(string), fc.Args["documentId"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_testStoragePath(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_testStoragePath_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_trash(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_trash(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Trash(ctx, fc.Args["page"].(*int), fc.Args["pageSize"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrashList) graphql.Marshaler {
+			return ec.marshalNTrashList2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐTrashList(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_trash(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrashList(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_trash_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_shareLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_shareLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ShareLink(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.ShareLink) graphql.Marshaler {
+			return ec.marshalNShareLink2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLink(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_shareLink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShareLink(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_shareLink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_shareLinks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_shareLinks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ShareLinks(ctx, fc.Args["filter"].(*store.ShareLinkFilter), fc.Args["orderBy"].([]store.ShareLinkOrder), fc.Args["page"].(*int), fc.Args["pageSize"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ShareLinkList) graphql.Marshaler {
+			return ec.marshalNShareLinkList2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐShareLinkList(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_shareLinks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShareLinkList(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_shareLinks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11016,6 +15557,84 @@ func (ec *executionContext) _SavedView_displayFields(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_SavedView_displayFields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SavedView", field, false, false, "String")
+}
+
+func (ec *executionContext) _SavedView_owner(ctx context.Context, field graphql.CollectedField, obj *store.SavedView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedView_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SavedView().Owner(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SavedView_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SavedView", field, true, true, "ID")
+}
+
+func (ec *executionContext) _SavedView_userCanChange(ctx context.Context, field graphql.CollectedField, obj *store.SavedView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedView_userCanChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SavedView().UserCanChange(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SavedView_userCanChange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SavedView", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _SavedView_permissions(ctx context.Context, field graphql.CollectedField, obj *store.SavedView) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SavedView_permissions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SavedView().Permissions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Grants) graphql.Marshaler {
+			return ec.marshalNObjectPermissions2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐGrants(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SavedView_permissions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SavedView",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectPermissions(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _SavedViewList_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SavedViewList) (ret graphql.Marshaler) {
@@ -11688,6 +16307,52 @@ func (ec *executionContext) fieldContext_SearchResult_facets(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _SelectOption_id(ctx context.Context, field graphql.CollectedField, obj *store.SelectOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelectOption_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelectOption_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SelectOption", field, false, false, "String")
+}
+
+func (ec *executionContext) _SelectOption_label(ctx context.Context, field graphql.CollectedField, obj *store.SelectOption) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelectOption_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelectOption_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SelectOption", field, false, false, "String")
+}
+
 func (ec *executionContext) _SelectionData_correspondents(ctx context.Context, field graphql.CollectedField, obj *store.SelectionData) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12110,6 +16775,346 @@ func (ec *executionContext) fieldContext_ServerStatus_tasksFailure(_ context.Con
 	return graphql.NewScalarFieldContext("ServerStatus", field, false, false, "Int")
 }
 
+func (ec *executionContext) _ShareLink_id(ctx context.Context, field graphql.CollectedField, obj *store.ShareLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShareLink_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShareLink_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShareLink", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ShareLink_slug(ctx context.Context, field graphql.CollectedField, obj *store.ShareLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShareLink_slug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Slug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShareLink_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShareLink", field, false, false, "String")
+}
+
+func (ec *executionContext) _ShareLink_path(ctx context.Context, field graphql.CollectedField, obj *store.ShareLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShareLink_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ShareLink().Path(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShareLink_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShareLink", field, true, true, "String")
+}
+
+func (ec *executionContext) _ShareLink_documentId(ctx context.Context, field graphql.CollectedField, obj *store.ShareLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShareLink_documentId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DocumentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShareLink_documentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShareLink", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ShareLink_document(ctx context.Context, field graphql.CollectedField, obj *store.ShareLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShareLink_document(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ShareLink().Document(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Document) graphql.Marshaler {
+			return ec.marshalODocument2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐDocument(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShareLink_document(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShareLink",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Document(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ShareLink_fileVersion(ctx context.Context, field graphql.CollectedField, obj *store.ShareLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShareLink_fileVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FileVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.ShareLinkFileVersion) graphql.Marshaler {
+			return ec.marshalNShareLinkFileVersion2githubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkFileVersion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShareLink_fileVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShareLink", field, false, false, "ShareLinkFileVersion")
+}
+
+func (ec *executionContext) _ShareLink_expiration(ctx context.Context, field graphql.CollectedField, obj *store.ShareLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShareLink_expiration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expiration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShareLink_expiration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShareLink", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ShareLink_expired(ctx context.Context, field graphql.CollectedField, obj *store.ShareLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShareLink_expired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ShareLink().Expired(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShareLink_expired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShareLink", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _ShareLink_ownerId(ctx context.Context, field graphql.CollectedField, obj *store.ShareLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShareLink_ownerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwnerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ShareLink_ownerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShareLink", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ShareLink_created(ctx context.Context, field graphql.CollectedField, obj *store.ShareLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShareLink_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShareLink_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShareLink", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ShareLinkList_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ShareLinkList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShareLinkList_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShareLinkList_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShareLinkList", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ShareLinkList_page(ctx context.Context, field graphql.CollectedField, obj *model.ShareLinkList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShareLinkList_page(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Page, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShareLinkList_page(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShareLinkList", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ShareLinkList_pageSize(ctx context.Context, field graphql.CollectedField, obj *model.ShareLinkList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShareLinkList_pageSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShareLinkList_pageSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ShareLinkList", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ShareLinkList_items(ctx context.Context, field graphql.CollectedField, obj *model.ShareLinkList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ShareLinkList_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.ShareLink) graphql.Marshaler {
+			return ec.marshalNShareLink2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ShareLinkList_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ShareLinkList",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ShareLink(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Statistics_documentsTotal(ctx context.Context, field graphql.CollectedField, obj *store.Statistics) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12347,6 +17352,360 @@ func (ec *executionContext) _Statistics_currentAsn(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Statistics_currentAsn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Statistics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StoragePath_id(ctx context.Context, field graphql.CollectedField, obj *store.StoragePath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoragePath_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoragePath_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoragePath", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StoragePath_slug(ctx context.Context, field graphql.CollectedField, obj *store.StoragePath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoragePath_slug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Slug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoragePath_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoragePath", field, false, false, "String")
+}
+
+func (ec *executionContext) _StoragePath_name(ctx context.Context, field graphql.CollectedField, obj *store.StoragePath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoragePath_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoragePath_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoragePath", field, false, false, "String")
+}
+
+func (ec *executionContext) _StoragePath_path(ctx context.Context, field graphql.CollectedField, obj *store.StoragePath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoragePath_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoragePath_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoragePath", field, false, false, "String")
+}
+
+func (ec *executionContext) _StoragePath_match(ctx context.Context, field graphql.CollectedField, obj *store.StoragePath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoragePath_match(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Match, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoragePath_match(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoragePath", field, false, false, "String")
+}
+
+func (ec *executionContext) _StoragePath_matchingAlgorithm(ctx context.Context, field graphql.CollectedField, obj *store.StoragePath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoragePath_matchingAlgorithm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MatchingAlgorithm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v store.MatchingAlgorithm) graphql.Marshaler {
+			return ec.marshalNMatchingAlgorithm2githubᚗcomᚋquirehqᚋquireᚋstoreᚐMatchingAlgorithm(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoragePath_matchingAlgorithm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoragePath", field, false, false, "MatchingAlgorithm")
+}
+
+func (ec *executionContext) _StoragePath_isInsensitive(ctx context.Context, field graphql.CollectedField, obj *store.StoragePath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoragePath_isInsensitive(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsInsensitive, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoragePath_isInsensitive(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoragePath", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _StoragePath_documentCount(ctx context.Context, field graphql.CollectedField, obj *store.StoragePath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoragePath_documentCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StoragePath().DocumentCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoragePath_documentCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoragePath", field, true, true, "Int")
+}
+
+func (ec *executionContext) _StoragePath_ownerId(ctx context.Context, field graphql.CollectedField, obj *store.StoragePath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoragePath_ownerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwnerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StoragePath_ownerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoragePath", field, false, false, "ID")
+}
+
+func (ec *executionContext) _StoragePath_userCanChange(ctx context.Context, field graphql.CollectedField, obj *store.StoragePath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoragePath_userCanChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StoragePath().UserCanChange(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoragePath_userCanChange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoragePath", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _StoragePathList_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.StoragePathList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoragePathList_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoragePathList_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoragePathList", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StoragePathList_page(ctx context.Context, field graphql.CollectedField, obj *model.StoragePathList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoragePathList_page(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Page, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoragePathList_page(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoragePathList", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StoragePathList_pageSize(ctx context.Context, field graphql.CollectedField, obj *model.StoragePathList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoragePathList_pageSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoragePathList_pageSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoragePathList", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StoragePathList_items(ctx context.Context, field graphql.CollectedField, obj *model.StoragePathList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoragePathList_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.StoragePath) graphql.Marshaler {
+			return ec.marshalNStoragePath2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐStoragePathᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoragePathList_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoragePathList",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoragePath(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoragePathList_allIds(ctx context.Context, field graphql.CollectedField, obj *model.StoragePathList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoragePathList_allIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StoragePathList().AllIds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNID2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoragePathList_allIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoragePathList", field, true, true, "ID")
 }
 
 func (ec *executionContext) _Subscription_consumptionProgress(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
@@ -12634,6 +17993,171 @@ func (ec *executionContext) fieldContext_Tag_documentCount(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Tag", field, true, true, "Int")
 }
 
+func (ec *executionContext) _Tag_owner(ctx context.Context, field graphql.CollectedField, obj *store.Tag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tag_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Tag().Owner(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Tag_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tag", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Tag_userCanChange(ctx context.Context, field graphql.CollectedField, obj *store.Tag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tag_userCanChange(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Tag().UserCanChange(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tag_userCanChange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tag", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Tag_permissions(ctx context.Context, field graphql.CollectedField, obj *store.Tag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tag_permissions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Tag().Permissions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Grants) graphql.Marshaler {
+			return ec.marshalNObjectPermissions2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐGrants(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tag_permissions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Tag",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectPermissions(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Tag_parentId(ctx context.Context, field graphql.CollectedField, obj *store.Tag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tag_parentId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ParentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Tag_parentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Tag", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Tag_parent(ctx context.Context, field graphql.CollectedField, obj *store.Tag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tag_parent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Tag().Parent(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Tag) graphql.Marshaler {
+			return ec.marshalOTag2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐTag(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Tag_parent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Tag",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tag(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Tag_children(ctx context.Context, field graphql.CollectedField, obj *store.Tag) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tag_children(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Tag().Children(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Tag) graphql.Marshaler {
+			return ec.marshalNTag2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐTagᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Tag_children(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Tag",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Tag(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TagList_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.TagList) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12756,6 +18280,130 @@ func (ec *executionContext) _TagList_allIds(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_TagList_allIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TagList", field, true, true, "ID")
+}
+
+func (ec *executionContext) _TrashList_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.TrashList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrashList_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrashList_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrashList", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrashList_page(ctx context.Context, field graphql.CollectedField, obj *model.TrashList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrashList_page(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Page, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrashList_page(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrashList", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrashList_pageSize(ctx context.Context, field graphql.CollectedField, obj *model.TrashList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrashList_pageSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrashList_pageSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrashList", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TrashList_items(ctx context.Context, field graphql.CollectedField, obj *model.TrashList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrashList_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Document) graphql.Marshaler {
+			return ec.marshalNDocument2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐDocumentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrashList_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TrashList",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Document(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TrashList_allIds(ctx context.Context, field graphql.CollectedField, obj *model.TrashList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrashList_allIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TrashList().AllIds(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int) graphql.Marshaler {
+			return ec.marshalNID2ᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrashList_allIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrashList", field, true, true, "ID")
 }
 
 func (ec *executionContext) _UiSettings_user(ctx context.Context, field graphql.CollectedField, obj *model.UISettings) (ret graphql.Marshaler) {
@@ -13064,6 +18712,176 @@ func (ec *executionContext) _User_lastLogin(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_User_lastLogin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _User_groups(ctx context.Context, field graphql.CollectedField, obj *store.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().Groups(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Group) graphql.Marshaler {
+			return ec.marshalNGroup2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Group(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _User_userPermissions(ctx context.Context, field graphql.CollectedField, obj *store.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_userPermissions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().UserPermissions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_userPermissions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, "String")
+}
+
+func (ec *executionContext) _User_inheritedPermissions(ctx context.Context, field graphql.CollectedField, obj *store.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_inheritedPermissions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().InheritedPermissions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_inheritedPermissions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, "String")
+}
+
+func (ec *executionContext) _UserSummary_id(ctx context.Context, field graphql.CollectedField, obj *store.UserSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSummary_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserSummary_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSummary", field, false, false, "ID")
+}
+
+func (ec *executionContext) _UserSummary_username(ctx context.Context, field graphql.CollectedField, obj *store.UserSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSummary_username(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Username, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserSummary_username(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSummary", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserSummary_firstName(ctx context.Context, field graphql.CollectedField, obj *store.UserSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSummary_firstName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserSummary_firstName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSummary", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserSummary_lastName(ctx context.Context, field graphql.CollectedField, obj *store.UserSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSummary_lastName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserSummary_lastName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSummary", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -14157,7 +19975,7 @@ func (ec *executionContext) unmarshalInputBulkEditInput(ctx context.Context, obj
 		asMap["merge"] = false
 	}
 
-	fieldsInOrder := [...]string{"documentIds", "method", "correspondentId", "documentTypeId", "tagId", "addTagIds", "removeTagIds", "all", "filter", "storagePathId", "addCustomFieldIds", "removeCustomFieldIds", "ownerId", "permissionUserIds", "permissionGroupIds", "merge"}
+	fieldsInOrder := [...]string{"documentIds", "method", "correspondentId", "documentTypeId", "tagId", "addTagIds", "removeTagIds", "addCustomFieldValues", "all", "filter", "storagePathId", "addCustomFieldIds", "removeCustomFieldIds", "ownerId", "permissionUserIds", "permissionGroupIds", "merge", "setPermissions"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14213,6 +20031,13 @@ func (ec *executionContext) unmarshalInputBulkEditInput(ctx context.Context, obj
 				return it, err
 			}
 			it.RemoveTagIDs = data
+		case "addCustomFieldValues":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addCustomFieldValues"))
+			data, err := ec.unmarshalOCustomFieldValueInput2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldValueInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddCustomFieldValues = data
 		case "all":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
 			data, err := ec.unmarshalNBoolean2bool(ctx, v)
@@ -14276,6 +20101,15 @@ func (ec *executionContext) unmarshalInputBulkEditInput(ctx context.Context, obj
 				return it, err
 			}
 			it.Merge = data
+		case "setPermissions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("setPermissions"))
+			data, err := ec.unmarshalOSetPermissionsInput2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐSetPermissionsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.BulkEditInput().SetPermissions(ctx, &it, data); err != nil {
+				return it, err
+			}
 		}
 	}
 	return it, nil
@@ -14307,8 +20141,11 @@ func (ec *executionContext) unmarshalInputBulkObjectsInput(ctx context.Context, 
 	if _, present := asMap["merge"]; !present {
 		asMap["merge"] = false
 	}
+	if _, present := asMap["setOwner"]; !present {
+		asMap["setOwner"] = false
+	}
 
-	fieldsInOrder := [...]string{"objectIds", "objectType", "operation", "ownerId", "permissionUserIds", "permissionGroupIds", "merge"}
+	fieldsInOrder := [...]string{"objectIds", "objectType", "operation", "ownerId", "permissionUserIds", "permissionGroupIds", "merge", "setPermissions", "setOwner"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14364,6 +20201,24 @@ func (ec *executionContext) unmarshalInputBulkObjectsInput(ctx context.Context, 
 				return it, err
 			}
 			it.Merge = data
+		case "setPermissions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("setPermissions"))
+			data, err := ec.unmarshalOSetPermissionsInput2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐSetPermissionsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.BulkObjectsInput().SetPermissions(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "setOwner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("setOwner"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.BulkObjectsInput().SetOwner(ctx, &it, data); err != nil {
+				return it, err
+			}
 		}
 	}
 	return it, nil
@@ -14504,7 +20359,7 @@ func (ec *executionContext) unmarshalInputCorrespondentInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "match", "matchingAlgorithm", "isInsensitive"}
+	fieldsInOrder := [...]string{"name", "match", "matchingAlgorithm", "isInsensitive", "owner", "setPermissions"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14539,6 +20394,24 @@ func (ec *executionContext) unmarshalInputCorrespondentInput(ctx context.Context
 				return it, err
 			}
 			it.IsInsensitive = data
+		case "owner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owner"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.CorrespondentInput().Owner(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "setPermissions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("setPermissions"))
+			data, err := ec.unmarshalOSetPermissionsInput2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐSetPermissionsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.CorrespondentInput().SetPermissions(ctx, &it, data); err != nil {
+				return it, err
+			}
 		}
 	}
 	return it, nil
@@ -14553,6 +20426,227 @@ func (ec *executionContext) unmarshalInputCorrespondentInput(ctx context.Context
 func UnmarshalCorrespondentInput(ctx context.Context, raw any) (store.CorrespondentInput, error) {
 	var out store.CorrespondentInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CorrespondentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCustomFieldFilter(ctx context.Context, obj any) (store.CustomFieldFilter, error) {
+	var it store.CustomFieldFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ids", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ids":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ids"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDs = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOTextFilter2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐTextFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCustomFieldFilter unmarshals raw into the CustomFieldFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCustomFieldFilter(ctx context.Context, raw any) (store.CustomFieldFilter, error) {
+	var out store.CustomFieldFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CustomFieldFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCustomFieldInput(ctx context.Context, obj any) (store.CustomFieldInput, error) {
+	var it store.CustomFieldInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "dataType", "selectOptions", "defaultCurrency", "ownerId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "dataType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dataType"))
+			data, err := ec.unmarshalOCustomFieldDataType2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldDataType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DataType = data
+		case "selectOptions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("selectOptions"))
+			data, err := ec.unmarshalOSelectOptionInput2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐSelectOptionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SelectOptions = data
+		case "defaultCurrency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("defaultCurrency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DefaultCurrency = graphql.OmittableOf(data)
+		case "ownerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCustomFieldInput unmarshals raw into the CustomFieldInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCustomFieldInput(ctx context.Context, raw any) (store.CustomFieldInput, error) {
+	var out store.CustomFieldInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CustomFieldInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCustomFieldOrder(ctx context.Context, obj any) (store.CustomFieldOrder, error) {
+	var it store.CustomFieldOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCustomFieldOrderField2githubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNSortDirection2githubᚗcomᚋquirehqᚋquireᚋstoreᚐDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCustomFieldOrder unmarshals raw into the CustomFieldOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCustomFieldOrder(ctx context.Context, raw any) (store.CustomFieldOrder, error) {
+	var out store.CustomFieldOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CustomFieldOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCustomFieldValueInput(ctx context.Context, obj any) (store.CustomFieldValueInput, error) {
+	var it store.CustomFieldValueInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"fieldId", "value"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "fieldId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fieldId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FieldID = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalOCustomFieldValue2interface(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCustomFieldValueInput unmarshals raw into the CustomFieldValueInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCustomFieldValueInput(ctx context.Context, raw any) (store.CustomFieldValueInput, error) {
+	var out store.CustomFieldValueInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CustomFieldValueInput", raw, &out)
 	return out, err
 }
 
@@ -14972,7 +21066,7 @@ func (ec *executionContext) unmarshalInputDocumentTypeInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "match", "matchingAlgorithm", "isInsensitive"}
+	fieldsInOrder := [...]string{"name", "match", "matchingAlgorithm", "isInsensitive", "owner", "setPermissions"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15007,6 +21101,24 @@ func (ec *executionContext) unmarshalInputDocumentTypeInput(ctx context.Context,
 				return it, err
 			}
 			it.IsInsensitive = data
+		case "owner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owner"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.DocumentTypeInput().Owner(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "setPermissions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("setPermissions"))
+			data, err := ec.unmarshalOSetPermissionsInput2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐSetPermissionsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.DocumentTypeInput().SetPermissions(ctx, &it, data); err != nil {
+				return it, err
+			}
 		}
 	}
 	return it, nil
@@ -15035,7 +21147,7 @@ func (ec *executionContext) unmarshalInputDocumentUpdate(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "content", "correspondentId", "documentTypeId", "tagIds", "created", "archiveSerialNumber"}
+	fieldsInOrder := [...]string{"title", "content", "correspondentId", "documentTypeId", "tagIds", "created", "archiveSerialNumber", "customFields", "owner", "setPermissions", "storagePathId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15091,6 +21203,38 @@ func (ec *executionContext) unmarshalInputDocumentUpdate(ctx context.Context, ob
 				return it, err
 			}
 			it.ArchiveSerialNumber = graphql.OmittableOf(data)
+		case "customFields":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customFields"))
+			data, err := ec.unmarshalOCustomFieldValueInput2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldValueInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomFields = graphql.OmittableOf(data)
+		case "owner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owner"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.DocumentUpdate().Owner(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "setPermissions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("setPermissions"))
+			data, err := ec.unmarshalOSetPermissionsInput2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐSetPermissionsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.DocumentUpdate().SetPermissions(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "storagePathId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("storagePathId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StoragePathID = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -15105,6 +21249,55 @@ func (ec *executionContext) unmarshalInputDocumentUpdate(ctx context.Context, ob
 func UnmarshalDocumentUpdate(ctx context.Context, raw any) (store.DocumentUpdate, error) {
 	var out store.DocumentUpdate
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DocumentUpdate", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputGroupInput(ctx context.Context, obj any) (model.GroupInput, error) {
+	var it model.GroupInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "permissions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "permissions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("permissions"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Permissions = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGroupInput unmarshals raw into the GroupInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGroupInput(ctx context.Context, raw any) (model.GroupInput, error) {
+	var out model.GroupInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GroupInput", raw, &out)
 	return out, err
 }
 
@@ -15434,6 +21627,55 @@ func UnmarshalNameOrder(ctx context.Context, raw any) (store.NameOrder, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPermissionHoldersInput(ctx context.Context, obj any) (model.PermissionHoldersInput, error) {
+	var it model.PermissionHoldersInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"users", "groups"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "users":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("users"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Users = data
+		case "groups":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groups"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Groups = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPermissionHoldersInput unmarshals raw into the PermissionHoldersInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPermissionHoldersInput(ctx context.Context, raw any) (model.PermissionHoldersInput, error) {
+	var out model.PermissionHoldersInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PermissionHoldersInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputProfileInput(ctx context.Context, obj any) (model.ProfileInput, error) {
 	var it model.ProfileInput
 	if obj == nil {
@@ -15508,7 +21750,7 @@ func (ec *executionContext) unmarshalInputSavedViewInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "showOnDashboard", "showInSidebar", "sortField", "sortReverse", "filterRules", "pageSize", "displayMode", "displayFields"}
+	fieldsInOrder := [...]string{"name", "showOnDashboard", "showInSidebar", "sortField", "sortReverse", "filterRules", "pageSize", "displayMode", "displayFields", "owner", "setPermissions"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15578,6 +21820,24 @@ func (ec *executionContext) unmarshalInputSavedViewInput(ctx context.Context, ob
 				return it, err
 			}
 			it.DisplayFields = graphql.OmittableOf(data)
+		case "owner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owner"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.SavedViewInput().Owner(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "setPermissions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("setPermissions"))
+			data, err := ec.unmarshalOSetPermissionsInput2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐSetPermissionsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.SavedViewInput().SetPermissions(ctx, &it, data); err != nil {
+				return it, err
+			}
 		}
 	}
 	return it, nil
@@ -15644,6 +21904,413 @@ func UnmarshalSavedViewRuleInput(ctx context.Context, raw any) (store.SavedViewR
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSelectOptionInput(ctx context.Context, obj any) (store.SelectOption, error) {
+	var it store.SelectOption
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "label"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSelectOptionInput unmarshals raw into the SelectOptionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSelectOptionInput(ctx context.Context, raw any) (store.SelectOption, error) {
+	var out store.SelectOption
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SelectOptionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetPermissionsInput(ctx context.Context, obj any) (model.SetPermissionsInput, error) {
+	var it model.SetPermissionsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"view", "change"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "view":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("view"))
+			data, err := ec.unmarshalOPermissionHoldersInput2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐPermissionHoldersInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.View = data
+		case "change":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("change"))
+			data, err := ec.unmarshalOPermissionHoldersInput2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐPermissionHoldersInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Change = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetPermissionsInput unmarshals raw into the SetPermissionsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetPermissionsInput(ctx context.Context, raw any) (model.SetPermissionsInput, error) {
+	var out model.SetPermissionsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetPermissionsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputShareLinkFilter(ctx context.Context, obj any) (store.ShareLinkFilter, error) {
+	var it store.ShareLinkFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ids", "document", "created", "expiration"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ids":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ids"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDs = data
+		case "document":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("document"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Document = data
+		case "created":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("created"))
+			data, err := ec.unmarshalODateFilter2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐDateFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Created = data
+		case "expiration":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiration"))
+			data, err := ec.unmarshalODateFilter2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐDateFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Expiration = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalShareLinkFilter unmarshals raw into the ShareLinkFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalShareLinkFilter(ctx context.Context, raw any) (store.ShareLinkFilter, error) {
+	var out store.ShareLinkFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShareLinkFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputShareLinkInput(ctx context.Context, obj any) (store.ShareLinkInput, error) {
+	var it store.ShareLinkInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["fileVersion"]; !present {
+		asMap["fileVersion"] = "ARCHIVE"
+	}
+
+	fieldsInOrder := [...]string{"documentId", "expiration", "fileVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "documentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentID = data
+		case "expiration":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiration"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Expiration = data
+		case "fileVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fileVersion"))
+			data, err := ec.unmarshalOShareLinkFileVersion2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkFileVersion(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FileVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalShareLinkInput unmarshals raw into the ShareLinkInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalShareLinkInput(ctx context.Context, raw any) (store.ShareLinkInput, error) {
+	var out store.ShareLinkInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShareLinkInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputShareLinkOrder(ctx context.Context, obj any) (store.ShareLinkOrder, error) {
+	var it store.ShareLinkOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNShareLinkOrderField2githubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOSortDirection2githubᚗcomᚋquirehqᚋquireᚋstoreᚐDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalShareLinkOrder unmarshals raw into the ShareLinkOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalShareLinkOrder(ctx context.Context, raw any) (store.ShareLinkOrder, error) {
+	var out store.ShareLinkOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ShareLinkOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStoragePathFilter(ctx context.Context, obj any) (store.StoragePathFilter, error) {
+	var it store.StoragePathFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ids", "name", "path"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ids":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ids"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDs = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOTextFilter2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐTextFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "path":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("path"))
+			data, err := ec.unmarshalOTextFilter2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐTextFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Path = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStoragePathFilter unmarshals raw into the StoragePathFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStoragePathFilter(ctx context.Context, raw any) (store.StoragePathFilter, error) {
+	var out store.StoragePathFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StoragePathFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStoragePathInput(ctx context.Context, obj any) (store.StoragePathInput, error) {
+	var it store.StoragePathInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "path", "match", "matchingAlgorithm", "isInsensitive", "ownerId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "path":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("path"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Path = data
+		case "match":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("match"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Match = data
+		case "matchingAlgorithm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("matchingAlgorithm"))
+			data, err := ec.unmarshalOMatchingAlgorithm2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐMatchingAlgorithm(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MatchingAlgorithm = data
+		case "isInsensitive":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("isInsensitive"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IsInsensitive = data
+		case "ownerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerID = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStoragePathInput unmarshals raw into the StoragePathInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStoragePathInput(ctx context.Context, raw any) (store.StoragePathInput, error) {
+	var out store.StoragePathInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StoragePathInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTagInput(ctx context.Context, obj any) (store.TagInput, error) {
 	var it store.TagInput
 	if obj == nil {
@@ -15655,7 +22322,7 @@ func (ec *executionContext) unmarshalInputTagInput(ctx context.Context, obj any)
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "color", "match", "matchingAlgorithm", "isInsensitive", "isInboxTag"}
+	fieldsInOrder := [...]string{"name", "color", "match", "matchingAlgorithm", "isInsensitive", "isInboxTag", "owner", "setPermissions", "parentId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15704,6 +22371,31 @@ func (ec *executionContext) unmarshalInputTagInput(ctx context.Context, obj any)
 				return it, err
 			}
 			it.IsInboxTag = data
+		case "owner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owner"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.TagInput().Owner(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "setPermissions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("setPermissions"))
+			data, err := ec.unmarshalOSetPermissionsInput2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐSetPermissionsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.TagInput().SetPermissions(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "parentId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parentId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ParentID = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -15904,7 +22596,7 @@ func (ec *executionContext) unmarshalInputUserInput(ctx context.Context, obj any
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"username", "email", "password", "firstName", "lastName", "isActive", "isStaff", "isSuperuser"}
+	fieldsInOrder := [...]string{"username", "email", "password", "firstName", "lastName", "isActive", "isStaff", "isSuperuser", "groups", "userPermissions"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15967,6 +22659,20 @@ func (ec *executionContext) unmarshalInputUserInput(ctx context.Context, obj any
 				return it, err
 			}
 			it.IsSuperuser = data
+		case "groups":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groups"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Groups = data
+		case "userPermissions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userPermissions"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserPermissions = data
 		}
 	}
 	return it, nil
@@ -16359,6 +23065,24 @@ func (ec *executionContext) _Correspondent(ctx context.Context, sel ast.Selectio
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Correspondent_lastCorrespondence(ctx, field, obj)
 				})
+		case "owner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Correspondent_owner(ctx, field, obj)
+				})
+		case "userCanChange":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Correspondent_userCanChange(ctx, field, obj)
+				})
+		case "permissions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Correspondent_permissions(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16413,6 +23137,164 @@ func (ec *executionContext) _CorrespondentList(ctx context.Context, sel ast.Sele
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CorrespondentList_allIds(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var customFieldImplementors = []string{"CustomField"}
+
+func (ec *executionContext) _CustomField(ctx context.Context, sel ast.SelectionSet, obj *store.CustomField) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customFieldImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomField")
+		case "id":
+			out.Values[i] = ec._CustomField_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._CustomField_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dataType":
+			out.Values[i] = ec._CustomField_dataType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "selectOptions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CustomField_selectOptions(ctx, field, obj)
+				})
+		case "defaultCurrency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CustomField_defaultCurrency(ctx, field, obj)
+				})
+		case "documentCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CustomField_documentCount(ctx, field, obj)
+				})
+		case "ownerId":
+			out.Values[i] = ec._CustomField_ownerId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var customFieldInstanceImplementors = []string{"CustomFieldInstance"}
+
+func (ec *executionContext) _CustomFieldInstance(ctx context.Context, sel ast.SelectionSet, obj *store.CustomFieldInstance) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customFieldInstanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomFieldInstance")
+		case "fieldId":
+			out.Values[i] = ec._CustomFieldInstance_fieldId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "field":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CustomFieldInstance_field(ctx, field, obj)
+				})
+		case "value":
+			out.Values[i] = ec._CustomFieldInstance_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var customFieldListImplementors = []string{"CustomFieldList"}
+
+func (ec *executionContext) _CustomFieldList(ctx context.Context, sel ast.SelectionSet, obj *model.CustomFieldList) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customFieldListImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomFieldList")
+		case "totalCount":
+			out.Values[i] = ec._CustomFieldList_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "page":
+			out.Values[i] = ec._CustomFieldList_page(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageSize":
+			out.Values[i] = ec._CustomFieldList_pageSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "items":
+			out.Values[i] = ec._CustomFieldList_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16565,6 +23447,76 @@ func (ec *executionContext) _Document(ctx context.Context, sel ast.SelectionSet,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Document_downloadFileName(ctx, field, obj)
+				})
+		case "customFields":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Document_customFields(ctx, field, obj)
+				})
+		case "notes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Document_notes(ctx, field, obj)
+				})
+		case "notesCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Document_notesCount(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Document_history(ctx, field, obj)
+				})
+		case "owner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Document_owner(ctx, field, obj)
+				})
+		case "userCanChange":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Document_userCanChange(ctx, field, obj)
+				})
+		case "isSharedByRequester":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Document_isSharedByRequester(ctx, field, obj)
+				})
+		case "permissions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Document_permissions(ctx, field, obj)
+				})
+		case "storagePathId":
+			out.Values[i] = ec._Document_storagePathId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "storagePath":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Document_storagePath(ctx, field, obj)
+				})
+		case "deletedAt":
+			out.Values[i] = ec._Document_deletedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "shareLinks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Document_shareLinks(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -16825,6 +23777,24 @@ func (ec *executionContext) _DocumentType(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._DocumentType_documentCount(ctx, field, obj)
 				})
+		case "owner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DocumentType_owner(ctx, field, obj)
+				})
+		case "userCanChange":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DocumentType_userCanChange(ctx, field, obj)
+				})
+		case "permissions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DocumentType_permissions(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17052,7 +24022,7 @@ func (ec *executionContext) _GlobalSearchResult(ctx context.Context, sel ast.Sel
 
 var groupImplementors = []string{"Group"}
 
-func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, obj *model.Group) graphql.Marshaler {
+func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, obj *store.Group) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, groupImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -17064,18 +24034,25 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 		case "id":
 			out.Values[i] = ec._Group_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Group_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "permissions":
-			out.Values[i] = ec._Group_permissions(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Group_permissions(ctx, field, obj)
+				})
+		case "members":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Group_members(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17113,6 +24090,114 @@ func (ec *executionContext) _HighlightSegment(ctx context.Context, sel ast.Selec
 			out.Values[i] = ec._HighlightSegment_term(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var historyChangeImplementors = []string{"HistoryChange"}
+
+func (ec *executionContext) _HistoryChange(ctx context.Context, sel ast.SelectionSet, obj *store.HistoryChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, historyChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HistoryChange")
+		case "field":
+			out.Values[i] = ec._HistoryChange_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "old":
+			out.Values[i] = ec._HistoryChange_old(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "new":
+			out.Values[i] = ec._HistoryChange_new(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "operation":
+			out.Values[i] = ec._HistoryChange_operation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "objects":
+			out.Values[i] = ec._HistoryChange_objects(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var historyEntryImplementors = []string{"HistoryEntry"}
+
+func (ec *executionContext) _HistoryEntry(ctx context.Context, sel ast.SelectionSet, obj *store.HistoryEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, historyEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HistoryEntry")
+		case "id":
+			out.Values[i] = ec._HistoryEntry_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "timestamp":
+			out.Values[i] = ec._HistoryEntry_timestamp(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "action":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HistoryEntry_action(ctx, field, obj)
+				})
+		case "actor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._HistoryEntry_actor(ctx, field, obj)
+				})
+		case "changes":
+			out.Values[i] = ec._HistoryEntry_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -17380,6 +24465,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createCustomField":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCustomField(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateCustomField":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateCustomField(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteCustomField":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteCustomField(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "acknowledgeTasks":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_acknowledgeTasks(ctx, field)
@@ -17436,6 +24542,144 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "addNote":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addNote(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteNote":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteNote(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createGroup":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createGroup(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateGroup":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateGroup(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteGroup":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteGroup(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createStoragePath":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createStoragePath(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateStoragePath":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateStoragePath(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteStoragePath":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteStoragePath(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "restoreDocuments":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_restoreDocuments(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "emptyTrash":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_emptyTrash(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createShareLink":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createShareLink(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteShareLink":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteShareLink(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noteImplementors = []string{"Note"}
+
+func (ec *executionContext) _Note(ctx context.Context, sel ast.SelectionSet, obj *store.Note) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Note")
+		case "id":
+			out.Values[i] = ec._Note_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "documentId":
+			out.Values[i] = ec._Note_documentId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._Note_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "created":
+			out.Values[i] = ec._Note_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Note_user(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17471,6 +24715,82 @@ func (ec *executionContext) _ObjectCount(ctx context.Context, sel ast.SelectionS
 			}
 		case "documentCount":
 			out.Values[i] = ec._ObjectCount_documentCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var objectPermissionsImplementors = []string{"ObjectPermissions"}
+
+func (ec *executionContext) _ObjectPermissions(ctx context.Context, sel ast.SelectionSet, obj *store.Grants) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, objectPermissionsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ObjectPermissions")
+		case "view":
+			out.Values[i] = ec._ObjectPermissions_view(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "change":
+			out.Values[i] = ec._ObjectPermissions_change(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var permissionHoldersImplementors = []string{"PermissionHolders"}
+
+func (ec *executionContext) _PermissionHolders(ctx context.Context, sel ast.SelectionSet, obj *store.Holders) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, permissionHoldersImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PermissionHolders")
+		case "users":
+			out.Values[i] = ec._PermissionHolders_users(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groups":
+			out.Values[i] = ec._PermissionHolders_groups(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17701,6 +25021,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_documentMetadata(ctx, field)
 				})
+		case "customField":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_customField(ctx, field)
+				})
+		case "customFields":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_customFields(ctx, field)
+				})
 		case "tasks":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -17749,6 +25081,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_globalSearch(ctx, field)
 				})
+		case "documentNotes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_documentNotes(ctx, field)
+				})
+		case "documentHistory":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_documentHistory(ctx, field)
+				})
+		case "group":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_group(ctx, field)
+				})
 		case "search":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -17766,6 +25116,42 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_autocomplete(ctx, field)
+				})
+		case "storagePath":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_storagePath(ctx, field)
+				})
+		case "storagePaths":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_storagePaths(ctx, field)
+				})
+		case "testStoragePath":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_testStoragePath(ctx, field)
+				})
+		case "trash":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_trash(ctx, field)
+				})
+		case "shareLink":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_shareLink(ctx, field)
+				})
+		case "shareLinks":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_shareLinks(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -17860,6 +25246,24 @@ func (ec *executionContext) _SavedView(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "owner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SavedView_owner(ctx, field, obj)
+				})
+		case "userCanChange":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SavedView_userCanChange(ctx, field, obj)
+				})
+		case "permissions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SavedView_permissions(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18148,6 +25552,44 @@ func (ec *executionContext) _SearchResult(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var selectOptionImplementors = []string{"SelectOption"}
+
+func (ec *executionContext) _SelectOption(ctx context.Context, sel ast.SelectionSet, obj *store.SelectOption) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, selectOptionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SelectOption")
+		case "id":
+			out.Values[i] = ec._SelectOption_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._SelectOption_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var selectionDataImplementors = []string{"SelectionData"}
 
 func (ec *executionContext) _SelectionData(ctx context.Context, sel ast.SelectionSet, obj *store.SelectionData) graphql.Marshaler {
@@ -18284,6 +25726,135 @@ func (ec *executionContext) _ServerStatus(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var shareLinkImplementors = []string{"ShareLink"}
+
+func (ec *executionContext) _ShareLink(ctx context.Context, sel ast.SelectionSet, obj *store.ShareLink) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shareLinkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShareLink")
+		case "id":
+			out.Values[i] = ec._ShareLink_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "slug":
+			out.Values[i] = ec._ShareLink_slug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "path":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ShareLink_path(ctx, field, obj)
+				})
+		case "documentId":
+			out.Values[i] = ec._ShareLink_documentId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "document":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ShareLink_document(ctx, field, obj)
+				})
+		case "fileVersion":
+			out.Values[i] = ec._ShareLink_fileVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiration":
+			out.Values[i] = ec._ShareLink_expiration(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expired":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ShareLink_expired(ctx, field, obj)
+				})
+		case "ownerId":
+			out.Values[i] = ec._ShareLink_ownerId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "created":
+			out.Values[i] = ec._ShareLink_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var shareLinkListImplementors = []string{"ShareLinkList"}
+
+func (ec *executionContext) _ShareLinkList(ctx context.Context, sel ast.SelectionSet, obj *model.ShareLinkList) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, shareLinkListImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ShareLinkList")
+		case "totalCount":
+			out.Values[i] = ec._ShareLinkList_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "page":
+			out.Values[i] = ec._ShareLinkList_page(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageSize":
+			out.Values[i] = ec._ShareLinkList_pageSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "items":
+			out.Values[i] = ec._ShareLinkList_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var statisticsImplementors = []string{"Statistics"}
 
 func (ec *executionContext) _Statistics(ctx context.Context, sel ast.SelectionSet, obj *store.Statistics) graphql.Marshaler {
@@ -18347,6 +25918,140 @@ func (ec *executionContext) _Statistics(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var storagePathImplementors = []string{"StoragePath"}
+
+func (ec *executionContext) _StoragePath(ctx context.Context, sel ast.SelectionSet, obj *store.StoragePath) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, storagePathImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StoragePath")
+		case "id":
+			out.Values[i] = ec._StoragePath_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "slug":
+			out.Values[i] = ec._StoragePath_slug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._StoragePath_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "path":
+			out.Values[i] = ec._StoragePath_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "match":
+			out.Values[i] = ec._StoragePath_match(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "matchingAlgorithm":
+			out.Values[i] = ec._StoragePath_matchingAlgorithm(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "isInsensitive":
+			out.Values[i] = ec._StoragePath_isInsensitive(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "documentCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StoragePath_documentCount(ctx, field, obj)
+				})
+		case "ownerId":
+			out.Values[i] = ec._StoragePath_ownerId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "userCanChange":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StoragePath_userCanChange(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var storagePathListImplementors = []string{"StoragePathList"}
+
+func (ec *executionContext) _StoragePathList(ctx context.Context, sel ast.SelectionSet, obj *model.StoragePathList) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, storagePathListImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StoragePathList")
+		case "totalCount":
+			out.Values[i] = ec._StoragePathList_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "page":
+			out.Values[i] = ec._StoragePathList_page(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageSize":
+			out.Values[i] = ec._StoragePathList_pageSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "items":
+			out.Values[i] = ec._StoragePathList_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "allIds":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StoragePathList_allIds(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18453,6 +26158,41 @@ func (ec *executionContext) _Tag(ctx context.Context, sel ast.SelectionSet, obj 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Tag_documentCount(ctx, field, obj)
 				})
+		case "owner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Tag_owner(ctx, field, obj)
+				})
+		case "userCanChange":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Tag_userCanChange(ctx, field, obj)
+				})
+		case "permissions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Tag_permissions(ctx, field, obj)
+				})
+		case "parentId":
+			out.Values[i] = ec._Tag_parentId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "parent":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Tag_parent(ctx, field, obj)
+				})
+		case "children":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Tag_children(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18506,6 +26246,60 @@ func (ec *executionContext) _TagList(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._TagList_allIds(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var trashListImplementors = []string{"TrashList"}
+
+func (ec *executionContext) _TrashList(ctx context.Context, sel ast.SelectionSet, obj *model.TrashList) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trashListImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrashList")
+		case "totalCount":
+			out.Values[i] = ec._TrashList_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "page":
+			out.Values[i] = ec._TrashList_page(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageSize":
+			out.Values[i] = ec._TrashList_pageSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "items":
+			out.Values[i] = ec._TrashList_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "allIds":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TrashList_allIds(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -18581,51 +26375,117 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 		case "id":
 			out.Values[i] = ec._User_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "username":
 			out.Values[i] = ec._User_username(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "email":
 			out.Values[i] = ec._User_email(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "firstName":
 			out.Values[i] = ec._User_firstName(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "lastName":
 			out.Values[i] = ec._User_lastName(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "isSuperuser":
 			out.Values[i] = ec._User_isSuperuser(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "isStaff":
 			out.Values[i] = ec._User_isStaff(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "isActive":
 			out.Values[i] = ec._User_isActive(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "dateJoined":
 			out.Values[i] = ec._User_dateJoined(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "lastLogin":
 			out.Values[i] = ec._User_lastLogin(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "groups":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_groups(ctx, field, obj)
+				})
+		case "userPermissions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_userPermissions(ctx, field, obj)
+				})
+		case "inheritedPermissions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_inheritedPermissions(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var userSummaryImplementors = []string{"UserSummary"}
+
+func (ec *executionContext) _UserSummary(ctx context.Context, sel ast.SelectionSet, obj *store.UserSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserSummary")
+		case "id":
+			out.Values[i] = ec._UserSummary_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "username":
+			out.Values[i] = ec._UserSummary_username(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstName":
+			out.Values[i] = ec._UserSummary_firstName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastName":
+			out.Values[i] = ec._UserSummary_lastName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -19199,6 +27059,134 @@ func (ec *executionContext) marshalNCorrespondentList2ᚖgithubᚗcomᚋquirehq�
 	return ec._CorrespondentList(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCustomField2githubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomField(ctx context.Context, sel ast.SelectionSet, v store.CustomField) graphql.Marshaler {
+	return ec._CustomField(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCustomField2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldᚄ(ctx context.Context, sel ast.SelectionSet, v []store.CustomField) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCustomField2githubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomField(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCustomField2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomField(ctx context.Context, sel ast.SelectionSet, v *store.CustomField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CustomField!")
+		return graphql.Null
+	}
+	return ec._CustomField(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCustomFieldDataType2githubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldDataType(ctx context.Context, v any) (store.CustomFieldDataType, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNCustomFieldDataType2githubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldDataType[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCustomFieldDataType2githubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldDataType(ctx context.Context, sel ast.SelectionSet, v store.CustomFieldDataType) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNCustomFieldDataType2githubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldDataType[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CustomFieldDataType!")
+	}
+	return res
+}
+
+var (
+	unmarshalNCustomFieldDataType2githubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldDataType = map[string]store.CustomFieldDataType{
+		"STRING":       store.FieldString,
+		"LONGTEXT":     store.FieldLongText,
+		"URL":          store.FieldURL,
+		"DATE":         store.FieldDate,
+		"BOOLEAN":      store.FieldBoolean,
+		"INTEGER":      store.FieldInteger,
+		"FLOAT":        store.FieldFloat,
+		"MONETARY":     store.FieldMonetary,
+		"DOCUMENTLINK": store.FieldDocumentLink,
+		"SELECT":       store.FieldSelect,
+	}
+	marshalNCustomFieldDataType2githubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldDataType = map[store.CustomFieldDataType]string{
+		store.FieldString:       "STRING",
+		store.FieldLongText:     "LONGTEXT",
+		store.FieldURL:          "URL",
+		store.FieldDate:         "DATE",
+		store.FieldBoolean:      "BOOLEAN",
+		store.FieldInteger:      "INTEGER",
+		store.FieldFloat:        "FLOAT",
+		store.FieldMonetary:     "MONETARY",
+		store.FieldDocumentLink: "DOCUMENTLINK",
+		store.FieldSelect:       "SELECT",
+	}
+)
+
+func (ec *executionContext) unmarshalNCustomFieldInput2githubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldInput(ctx context.Context, v any) (store.CustomFieldInput, error) {
+	res, err := ec.unmarshalInputCustomFieldInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCustomFieldInstance2githubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldInstance(ctx context.Context, sel ast.SelectionSet, v store.CustomFieldInstance) graphql.Marshaler {
+	return ec._CustomFieldInstance(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCustomFieldInstance2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldInstanceᚄ(ctx context.Context, sel ast.SelectionSet, v []store.CustomFieldInstance) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCustomFieldInstance2githubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldInstance(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCustomFieldList2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐCustomFieldList(ctx context.Context, sel ast.SelectionSet, v *model.CustomFieldList) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CustomFieldList!")
+		return graphql.Null
+	}
+	return ec._CustomFieldList(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCustomFieldOrder2githubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldOrder(ctx context.Context, v any) (store.CustomFieldOrder, error) {
+	res, err := ec.unmarshalInputCustomFieldOrder(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCustomFieldOrderField2githubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldOrderField(ctx context.Context, v any) (store.CustomFieldOrderField, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := store.CustomFieldOrderField(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCustomFieldOrderField2githubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldOrderField(ctx context.Context, sel ast.SelectionSet, v store.CustomFieldOrderField) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CustomFieldOrderField!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNCustomFieldValueInput2githubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldValueInput(ctx context.Context, v any) (store.CustomFieldValueInput, error) {
+	res, err := ec.unmarshalInputCustomFieldValueInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := scalar.UnmarshalDate(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -19420,15 +27408,15 @@ func (ec *executionContext) marshalNGlobalSearchResult2ᚖgithubᚗcomᚋquirehq
 	return ec._GlobalSearchResult(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNGroup2githubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐGroup(ctx context.Context, sel ast.SelectionSet, v model.Group) graphql.Marshaler {
+func (ec *executionContext) marshalNGroup2githubᚗcomᚋquirehqᚋquireᚋstoreᚐGroup(ctx context.Context, sel ast.SelectionSet, v store.Group) graphql.Marshaler {
 	return ec._Group(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNGroup2ᚕgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Group) graphql.Marshaler {
+func (ec *executionContext) marshalNGroup2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Group) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNGroup2githubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐGroup(ctx, sel, v[i])
+		return ec.marshalNGroup2githubᚗcomᚋquirehqᚋquireᚋstoreᚐGroup(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -19438,6 +27426,19 @@ func (ec *executionContext) marshalNGroup2ᚕgithubᚗcomᚋquirehqᚋquireᚋgr
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNGroup2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐGroup(ctx context.Context, sel ast.SelectionSet, v *store.Group) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Group!")
+		return graphql.Null
+	}
+	return ec._Group(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNGroupInput2githubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐGroupInput(ctx context.Context, v any) (model.GroupInput, error) {
+	res, err := ec.unmarshalInputGroupInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNHighlightSegment2githubᚗcomᚋquirehqᚋquireᚋstoreᚋsearchᚐSegment(ctx context.Context, sel ast.SelectionSet, v search.Segment) graphql.Marshaler {
@@ -19465,6 +27466,46 @@ func (ec *executionContext) marshalNHighlightSegment2ᚕᚕgithubᚗcomᚋquireh
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNHighlightSegment2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚋsearchᚐSegmentᚄ(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHistoryChange2githubᚗcomᚋquirehqᚋquireᚋstoreᚐHistoryChange(ctx context.Context, sel ast.SelectionSet, v store.HistoryChange) graphql.Marshaler {
+	return ec._HistoryChange(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNHistoryChange2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐHistoryChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []store.HistoryChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHistoryChange2githubᚗcomᚋquirehqᚋquireᚋstoreᚐHistoryChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHistoryEntry2githubᚗcomᚋquirehqᚋquireᚋstoreᚐHistoryEntry(ctx context.Context, sel ast.SelectionSet, v store.HistoryEntry) graphql.Marshaler {
+	return ec._HistoryEntry(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNHistoryEntry2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐHistoryEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []store.HistoryEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHistoryEntry2githubᚗcomᚋquirehqᚋquireᚋstoreᚐHistoryEntry(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -19643,6 +27684,34 @@ func (ec *executionContext) marshalNNameOrderField2githubᚗcomᚋquirehqᚋquir
 	return res
 }
 
+func (ec *executionContext) marshalNNote2githubᚗcomᚋquirehqᚋquireᚋstoreᚐNote(ctx context.Context, sel ast.SelectionSet, v store.Note) graphql.Marshaler {
+	return ec._Note(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNNote2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐNoteᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Note) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNote2githubᚗcomᚋquirehqᚋquireᚋstoreᚐNote(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNote2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐNote(ctx context.Context, sel ast.SelectionSet, v *store.Note) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Note!")
+		return graphql.Null
+	}
+	return ec._Note(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNObjectCount2githubᚗcomᚋquirehqᚋquireᚋstoreᚐObjectCount(ctx context.Context, sel ast.SelectionSet, v store.ObjectCount) graphql.Marshaler {
 	return ec._ObjectCount(ctx, sel, &v)
 }
@@ -19661,6 +27730,18 @@ func (ec *executionContext) marshalNObjectCount2ᚕgithubᚗcomᚋquirehqᚋquir
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNObjectPermissions2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐGrants(ctx context.Context, sel ast.SelectionSet, v *store.Grants) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ObjectPermissions!")
+		return graphql.Null
+	}
+	return ec._ObjectPermissions(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPermissionHolders2githubᚗcomᚋquirehqᚋquireᚋstoreᚐHolders(ctx context.Context, sel ast.SelectionSet, v store.Holders) graphql.Marshaler {
+	return ec._PermissionHolders(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNProfile2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐProfile(ctx context.Context, sel ast.SelectionSet, v *model.Profile) graphql.Marshaler {
@@ -19770,6 +27851,31 @@ func (ec *executionContext) marshalNSearchResult2ᚖgithubᚗcomᚋquirehqᚋqui
 	return ec._SearchResult(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSelectOption2githubᚗcomᚋquirehqᚋquireᚋstoreᚐSelectOption(ctx context.Context, sel ast.SelectionSet, v store.SelectOption) graphql.Marshaler {
+	return ec._SelectOption(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSelectOption2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐSelectOptionᚄ(ctx context.Context, sel ast.SelectionSet, v []store.SelectOption) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSelectOption2githubᚗcomᚋquirehqᚋquireᚋstoreᚐSelectOption(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNSelectOptionInput2githubᚗcomᚋquirehqᚋquireᚋstoreᚐSelectOption(ctx context.Context, v any) (store.SelectOption, error) {
+	res, err := ec.unmarshalInputSelectOptionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNSelectionData2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐSelectionData(ctx context.Context, sel ast.SelectionSet, v *store.SelectionData) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SelectionData!")
@@ -19786,12 +27892,155 @@ func (ec *executionContext) marshalNServerStatus2ᚖgithubᚗcomᚋquirehqᚋqui
 	return ec._ServerStatus(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNShareLink2githubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLink(ctx context.Context, sel ast.SelectionSet, v store.ShareLink) graphql.Marshaler {
+	return ec._ShareLink(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNShareLink2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []store.ShareLink) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNShareLink2githubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLink(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNShareLink2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLink(ctx context.Context, sel ast.SelectionSet, v *store.ShareLink) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ShareLink!")
+		return graphql.Null
+	}
+	return ec._ShareLink(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNShareLinkFileVersion2githubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkFileVersion(ctx context.Context, v any) (store.ShareLinkFileVersion, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNShareLinkFileVersion2githubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkFileVersion[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNShareLinkFileVersion2githubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkFileVersion(ctx context.Context, sel ast.SelectionSet, v store.ShareLinkFileVersion) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNShareLinkFileVersion2githubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkFileVersion[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ShareLinkFileVersion!")
+	}
+	return res
+}
+
+var (
+	unmarshalNShareLinkFileVersion2githubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkFileVersion = map[string]store.ShareLinkFileVersion{
+		"ARCHIVE":  store.ShareLinkArchive,
+		"ORIGINAL": store.ShareLinkOriginal,
+	}
+	marshalNShareLinkFileVersion2githubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkFileVersion = map[store.ShareLinkFileVersion]string{
+		store.ShareLinkArchive:  "ARCHIVE",
+		store.ShareLinkOriginal: "ORIGINAL",
+	}
+)
+
+func (ec *executionContext) unmarshalNShareLinkInput2githubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkInput(ctx context.Context, v any) (store.ShareLinkInput, error) {
+	res, err := ec.unmarshalInputShareLinkInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNShareLinkList2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐShareLinkList(ctx context.Context, sel ast.SelectionSet, v *model.ShareLinkList) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ShareLinkList!")
+		return graphql.Null
+	}
+	return ec._ShareLinkList(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNShareLinkOrder2githubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkOrder(ctx context.Context, v any) (store.ShareLinkOrder, error) {
+	res, err := ec.unmarshalInputShareLinkOrder(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNShareLinkOrderField2githubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkOrderField(ctx context.Context, v any) (store.ShareLinkOrderField, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := store.ShareLinkOrderField(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNShareLinkOrderField2githubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkOrderField(ctx context.Context, sel ast.SelectionSet, v store.ShareLinkOrderField) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ShareLinkOrderField!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNSortDirection2githubᚗcomᚋquirehqᚋquireᚋstoreᚐDirection(ctx context.Context, v any) (store.Direction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := store.Direction(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSortDirection2githubᚗcomᚋquirehqᚋquireᚋstoreᚐDirection(ctx context.Context, sel ast.SelectionSet, v store.Direction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SortDirection!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNStatistics2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐStatistics(ctx context.Context, sel ast.SelectionSet, v *store.Statistics) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Statistics!")
 		return graphql.Null
 	}
 	return ec._Statistics(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStoragePath2githubᚗcomᚋquirehqᚋquireᚋstoreᚐStoragePath(ctx context.Context, sel ast.SelectionSet, v store.StoragePath) graphql.Marshaler {
+	return ec._StoragePath(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStoragePath2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐStoragePathᚄ(ctx context.Context, sel ast.SelectionSet, v []store.StoragePath) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStoragePath2githubᚗcomᚋquirehqᚋquireᚋstoreᚐStoragePath(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStoragePath2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐStoragePath(ctx context.Context, sel ast.SelectionSet, v *store.StoragePath) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StoragePath!")
+		return graphql.Null
+	}
+	return ec._StoragePath(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStoragePathInput2githubᚗcomᚋquirehqᚋquireᚋstoreᚐStoragePathInput(ctx context.Context, v any) (store.StoragePathInput, error) {
+	res, err := ec.unmarshalInputStoragePathInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStoragePathList2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐStoragePathList(ctx context.Context, sel ast.SelectionSet, v *model.StoragePathList) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StoragePathList!")
+		return graphql.Null
+	}
+	return ec._StoragePathList(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -19912,6 +28161,14 @@ var (
 		store.TaskOrderID:       "ID",
 	}
 )
+
+func (ec *executionContext) marshalNTrashList2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐTrashList(ctx context.Context, sel ast.SelectionSet, v *model.TrashList) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TrashList!")
+		return graphql.Null
+	}
+	return ec._TrashList(ctx, sel, v)
+}
 
 func (ec *executionContext) marshalNUiSettings2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐUISettings(ctx context.Context, sel ast.SelectionSet, v *model.UISettings) graphql.Marshaler {
 	if v == nil {
@@ -20189,6 +28446,112 @@ func (ec *executionContext) marshalOCorrespondent2ᚖgithubᚗcomᚋquirehqᚋqu
 		return graphql.Null
 	}
 	return ec._Correspondent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCustomFieldDataType2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldDataType(ctx context.Context, v any) (*store.CustomFieldDataType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOCustomFieldDataType2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldDataType[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCustomFieldDataType2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldDataType(ctx context.Context, sel ast.SelectionSet, v *store.CustomFieldDataType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOCustomFieldDataType2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldDataType[*v])
+	return res
+}
+
+var (
+	unmarshalOCustomFieldDataType2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldDataType = map[string]store.CustomFieldDataType{
+		"STRING":       store.FieldString,
+		"LONGTEXT":     store.FieldLongText,
+		"URL":          store.FieldURL,
+		"DATE":         store.FieldDate,
+		"BOOLEAN":      store.FieldBoolean,
+		"INTEGER":      store.FieldInteger,
+		"FLOAT":        store.FieldFloat,
+		"MONETARY":     store.FieldMonetary,
+		"DOCUMENTLINK": store.FieldDocumentLink,
+		"SELECT":       store.FieldSelect,
+	}
+	marshalOCustomFieldDataType2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldDataType = map[store.CustomFieldDataType]string{
+		store.FieldString:       "STRING",
+		store.FieldLongText:     "LONGTEXT",
+		store.FieldURL:          "URL",
+		store.FieldDate:         "DATE",
+		store.FieldBoolean:      "BOOLEAN",
+		store.FieldInteger:      "INTEGER",
+		store.FieldFloat:        "FLOAT",
+		store.FieldMonetary:     "MONETARY",
+		store.FieldDocumentLink: "DOCUMENTLINK",
+		store.FieldSelect:       "SELECT",
+	}
+)
+
+func (ec *executionContext) unmarshalOCustomFieldFilter2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldFilter(ctx context.Context, v any) (*store.CustomFieldFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCustomFieldFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCustomFieldOrder2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldOrderᚄ(ctx context.Context, v any) ([]store.CustomFieldOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]store.CustomFieldOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCustomFieldOrder2githubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCustomFieldValue2interface(ctx context.Context, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalAny(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCustomFieldValue2interface(ctx context.Context, sel ast.SelectionSet, v any) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalAny(v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOCustomFieldValueInput2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldValueInputᚄ(ctx context.Context, v any) ([]store.CustomFieldValueInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]store.CustomFieldValueInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCustomFieldValueInput2githubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldValueInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalODate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
@@ -20525,6 +28888,14 @@ func (ec *executionContext) unmarshalONameOrder2ᚕgithubᚗcomᚋquirehqᚋquir
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOPermissionHoldersInput2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐPermissionHoldersInput(ctx context.Context, v any) (*model.PermissionHoldersInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPermissionHoldersInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOSavedViewDisplayMode2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐSavedViewDisplayMode(ctx context.Context, v any) (*store.SavedViewDisplayMode, error) {
 	if v == nil {
 		return nil, nil
@@ -20581,6 +28952,86 @@ func (ec *executionContext) marshalOSearchFacets2ᚖgithubᚗcomᚋquirehqᚋqui
 	return ec._SearchFacets(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOSelectOptionInput2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐSelectOptionᚄ(ctx context.Context, v any) ([]store.SelectOption, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]store.SelectOption, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSelectOptionInput2githubᚗcomᚋquirehqᚋquireᚋstoreᚐSelectOption(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSetPermissionsInput2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐSetPermissionsInput(ctx context.Context, v any) (*model.SetPermissionsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSetPermissionsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOShareLinkFileVersion2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkFileVersion(ctx context.Context, v any) (*store.ShareLinkFileVersion, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalOShareLinkFileVersion2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkFileVersion[tmp]
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOShareLinkFileVersion2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkFileVersion(ctx context.Context, sel ast.SelectionSet, v *store.ShareLinkFileVersion) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(marshalOShareLinkFileVersion2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkFileVersion[*v])
+	return res
+}
+
+var (
+	unmarshalOShareLinkFileVersion2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkFileVersion = map[string]store.ShareLinkFileVersion{
+		"ARCHIVE":  store.ShareLinkArchive,
+		"ORIGINAL": store.ShareLinkOriginal,
+	}
+	marshalOShareLinkFileVersion2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkFileVersion = map[store.ShareLinkFileVersion]string{
+		store.ShareLinkArchive:  "ARCHIVE",
+		store.ShareLinkOriginal: "ORIGINAL",
+	}
+)
+
+func (ec *executionContext) unmarshalOShareLinkFilter2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkFilter(ctx context.Context, v any) (*store.ShareLinkFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputShareLinkFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOShareLinkOrder2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkOrderᚄ(ctx context.Context, v any) ([]store.ShareLinkOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]store.ShareLinkOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNShareLinkOrder2githubᚗcomᚋquirehqᚋquireᚋstoreᚐShareLinkOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOSortDirection2githubᚗcomᚋquirehqᚋquireᚋstoreᚐDirection(ctx context.Context, v any) (store.Direction, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := store.Direction(tmp)
@@ -20610,6 +29061,33 @@ func (ec *executionContext) marshalOSortDirection2ᚖgithubᚗcomᚋquirehqᚋqu
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalOStoragePath2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐStoragePath(ctx context.Context, sel ast.SelectionSet, v *store.StoragePath) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StoragePath(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOStoragePathFilter2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐStoragePathFilter(ctx context.Context, v any) (*store.StoragePathFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputStoragePathFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(v)
 	return res
 }
 
@@ -20666,6 +29144,13 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) marshalOTag2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐTag(ctx context.Context, sel ast.SelectionSet, v *store.Tag) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Tag(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOTagsFilter2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐTagsFilter(ctx context.Context, v any) (*store.TagsFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -20697,6 +29182,13 @@ func (ec *executionContext) unmarshalOTextFilter2ᚖgithubᚗcomᚋquirehqᚋqui
 	}
 	res, err := ec.unmarshalInputTextFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOUserSummary2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐUserSummary(ctx context.Context, sel ast.SelectionSet, v *store.UserSummary) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UserSummary(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -243,3 +243,32 @@ func storagePathListArgs(ctx context.Context) (*store.StoragePathFilter, []store
 	order, _ := listArgs[[]store.NameOrder](ctx, "orderBy")
 	return f, order
 }
+
+// ReplaceStoragePath is PUT on a storage path: name and path are
+// required; otherwise UpdateStoragePath.
+func (r *Resolver) ReplaceStoragePath(ctx context.Context, id int, in store.StoragePathInput) (*store.StoragePath, error) {
+	fe := store.FieldErrors{}
+	if in.Name == nil {
+		fe.Add("name", msgRequired)
+	}
+	if in.Path == nil {
+		fe.Add("path", msgRequired)
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	return r.UpdateStoragePath(ctx, id, in)
+}
+
+// StoragePathIDs returns the ids of every visible storage path matching
+// f, in list order (REST's v9 `all`).
+func (r *Resolver) StoragePathIDs(ctx context.Context, f *store.StoragePathFilter, order []store.NameOrder) ([]int, error) {
+	return r.Store.StoragePathIDs(ctx, deref(f), order)
+}
+
+// StoragePathGrants returns the view and change grants of the storage
+// paths (REST's ?full_perms=true); the caller has loaded them, so they
+// are visible.
+func (r *Resolver) StoragePathGrants(ctx context.Context, ids []int) (map[int]store.Grants, error) {
+	return r.Store.ObjectGrants(ctx, store.ModelStoragePath, ids)
+}

@@ -68,6 +68,13 @@ type CorrespondentList struct {
 	AllIds []int `json:"allIds"`
 }
 
+type CustomFieldList struct {
+	TotalCount int                 `json:"totalCount"`
+	Page       int                 `json:"page"`
+	PageSize   int                 `json:"pageSize"`
+	Items      []store.CustomField `json:"items"`
+}
+
 type DocumentList struct {
 	TotalCount int              `json:"totalCount"`
 	Page       int              `json:"page"`
@@ -135,15 +142,15 @@ type GlobalSearchResult struct {
 	Correspondents []store.Correspondent `json:"correspondents"`
 	DocumentTypes  []store.DocumentType  `json:"documentTypes"`
 	// Superusers only; empty for others.
-	Users  []store.User `json:"users"`
-	Groups []Group      `json:"groups"`
+	Users  []store.User  `json:"users"`
+	Groups []store.Group `json:"groups"`
 }
 
-// A group of users. Quire has no groups yet: lists are empty.
-type Group struct {
-	ID          int      `json:"id"`
-	Name        string   `json:"name"`
-	Permissions []string `json:"permissions"`
+type GroupInput struct {
+	// Unique ignoring case; required on create.
+	Name *string `json:"name,omitempty"`
+	// Replaces the group's global permission codenames (view_document, add_tag, …).
+	Permissions []string `json:"permissions,omitempty"`
 }
 
 type LogEntryList struct {
@@ -154,6 +161,12 @@ type LogEntryList struct {
 }
 
 type Mutation struct {
+}
+
+// One permission's holders to set: a list given (even empty) replaces that list; an absent one is left alone.
+type PermissionHoldersInput struct {
+	Users  []int `json:"users,omitempty"`
+	Groups []int `json:"groups,omitempty"`
 }
 
 // The caller's own account.
@@ -245,6 +258,32 @@ type ServerStatus struct {
 	TasksFailure int `json:"tasksFailure"`
 }
 
+// Per-object permissions to set (paperless-ngx's set_permissions): for each
+// key present, the holders are replaced. Only a superuser, the owner, or
+// anyone for an unowned object may change them (FORBIDDEN "Insufficient
+// permissions."); unknown or repeated users or groups are VALIDATION on
+// setPermissions.
+type SetPermissionsInput struct {
+	View   *PermissionHoldersInput `json:"view,omitempty"`
+	Change *PermissionHoldersInput `json:"change,omitempty"`
+}
+
+type ShareLinkList struct {
+	TotalCount int               `json:"totalCount"`
+	Page       int               `json:"page"`
+	PageSize   int               `json:"pageSize"`
+	Items      []store.ShareLink `json:"items"`
+}
+
+type StoragePathList struct {
+	TotalCount int                 `json:"totalCount"`
+	Page       int                 `json:"page"`
+	PageSize   int                 `json:"pageSize"`
+	Items      []store.StoragePath `json:"items"`
+	// The ids of every match on every page, in list order (computed only when selected).
+	AllIds []int `json:"allIds"`
+}
+
 type Subscription struct {
 }
 
@@ -254,6 +293,16 @@ type TagList struct {
 	PageSize   int         `json:"pageSize"`
 	Items      []store.Tag `json:"items"`
 	// The ids of every match on every page, in list order (computed only when selected).
+	AllIds []int `json:"allIds"`
+}
+
+// A page of the trash.
+type TrashList struct {
+	TotalCount int              `json:"totalCount"`
+	Page       int              `json:"page"`
+	PageSize   int              `json:"pageSize"`
+	Items      []store.Document `json:"items"`
+	// The ids of every document in the caller's trash (computed only when selected).
 	AllIds []int `json:"allIds"`
 }
 
@@ -276,4 +325,12 @@ type UserInput struct {
 	IsActive    *bool   `json:"isActive,omitempty"`
 	IsStaff     *bool   `json:"isStaff,omitempty"`
 	IsSuperuser *bool   `json:"isSuperuser,omitempty"`
+	// Replaces the user's groups (ids).
+	Groups []int `json:"groups,omitempty"`
+	// Replaces the codenames the user holds directly. On create, absent gives
+	// the default set (view/add/change/delete of documents, tags,
+	// correspondents, document types, storage paths, custom fields, saved
+	// views, notes, share links, tasks and UI settings); an explicit list,
+	// even empty, is taken as is.
+	UserPermissions []string `json:"userPermissions,omitempty"`
 }
