@@ -20,6 +20,7 @@ import (
 // status and remote version, and custom fields, notes, storage paths,
 // share links and trash (empty until Quire has them: rest/ngx_datamodel.go). routes() appends them.
 func (a *API) ngxRoutes() []*endpoint {
+	storagePaths := a.storagePaths()
 	return []*endpoint{
 		{Path: "/tasks/", Name: "Task List", Tag: "tasks", Dialects: dialectNGX,
 			Ops:      []op{{Method: "GET", Summary: "Consumption tasks: v10 paginated, v9 a plain array with the legacy fields", Handler: a.taskList(), Status: 200, Result: "Tasks"}},
@@ -74,10 +75,11 @@ func (a *API) ngxRoutes() []*endpoint {
 		{Path: "/documents/{id}/share_links/", Name: "Document Share Links", Tag: "documents", Dialects: dialectNGX,
 			Ops: []op{{Method: "GET", Summary: "The document's share links (Quire has none yet: empty)", Handler: a.documentShareLinks(), Status: 200, Result: "ShareLinks"}}},
 		{Path: "/storage_paths/", Name: "Storage Path List", Tag: "storage_paths", Dialects: dialectNGX,
-			Ops:   []op{{Method: "GET", Summary: "Storage paths (Quire has none yet: empty)", Handler: a.emptyPage(), Status: 200, Result: "StoragePathPage"}},
-			Query: storagePathParams},
+			Ops: storagePaths.collectionOps(a, "StoragePath"), Query: storagePathParams, Ordering: storagePaths.orders.names()},
+		{Path: "/storage_paths/test/", Name: "Storage Path Test", Tag: "storage_paths", Dialects: dialectNGX,
+			Ops: []op{{Method: "POST", Summary: `{"path":"…","document":id}: the file name the template gives the document (a JSON string)`, Handler: a.storagePathTest(), Status: 200, Body: "StoragePathTest", Result: "String"}}},
 		{Path: "/storage_paths/{id}/", Name: "Storage Path Instance", Tag: "storage_paths", Dialects: dialectNGX,
-			Ops: []op{{Method: "GET", Summary: "One storage path (none exist yet: 404)", Handler: a.noneFound(), Status: 200, Result: "StoragePath"}}},
+			Ops: storagePaths.detailOps(a, "StoragePath")},
 		{Path: "/share_links/", Name: "Share Link List", Tag: "share_links", Dialects: dialectNGX,
 			Ops:   []op{{Method: "GET", Summary: "Share links (Quire has none yet: empty)", Handler: a.emptyPage(), Status: 200, Result: "ShareLinkPage"}},
 			Query: paginationParams},

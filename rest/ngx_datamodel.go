@@ -30,14 +30,6 @@ var customFieldParams = append([]param{
 	{Name: "ordering", Type: "string", Help: "id, name, data_type, document_count (- for descending)"},
 }, paginationParams...)
 
-// storagePathParams are the filters of /api/storage_paths/ (NGX.md §7).
-var storagePathParams = append([]param{
-	{Name: "id__in", Type: "integers", Help: "ids (comma-separated)"},
-	{Name: "name__icontains", Type: "string", Help: "name contains (case-insensitive)"},
-	{Name: "path__icontains", Type: "string", Help: "path contains (case-insensitive)"},
-	{Name: "ordering", Type: "string", Help: "name, path, match, matching_algorithm, document_count (- for descending)"},
-}, paginationParams...)
-
 func (a *API) customFieldList() http.HandlerFunc { return a.emptyPage() }
 
 // emptyPage answers an empty DRF page in the request version's shape

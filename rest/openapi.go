@@ -530,6 +530,12 @@ func ngxResultSchemas(s obj, v int) obj {
 	s["ProfileBody"+partialSuffix] = props(nil, "email", str, "password", str, "first_name", str, "last_name", str)
 	s["String"] = str
 	s["Integer"] = integer
+	withPartial("StoragePath", props([]string{"name", "path"}, "id", integer, "slug", str, "name", str,
+		"path", obj{"type": "string", "description": "file-name template with {{ variable }} placeholders"},
+		"match", str, "matching_algorithm", integer, "is_insensitive", boolean, "document_count", integer,
+		"owner", nullInt, "user_can_change", boolean, "permissions", props(nil, "view", holders, "change", holders)))
+	s["StoragePathPage"] = page("StoragePath")
+	s["StoragePathTest"] = props([]string{"path", "document"}, "path", str, "document", integer)
 
 	withPartial("User", props([]string{"username"}, "id", integer, "username", str, "email", str,
 		"password", obj{"type": "string", "description": "write-only; read as **********"},
