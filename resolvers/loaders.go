@@ -29,7 +29,8 @@ type Loaders struct {
 	documentCountByTag        *dataloadgen.Loader[int, int]
 	filterRulesBySavedView    *dataloadgen.Loader[int, []store.SavedViewRule]
 	storagePaths              *storagePathLoaders
-	notes                     *noteLoaders // notes.go
+	notes                     *noteLoaders        // notes.go
+	customFields              *customFieldLoaders // customfields.go
 }
 
 // NewLoaders returns a fresh set of loaders for one request.
@@ -76,7 +77,8 @@ func NewLoaders(s *store.Store) *Loaders {
 			return inKeyOrder[[]store.SavedViewRule](ids)(s.SavedViewRulesByViews(ctx, ids))
 		}, opts...),
 		storagePaths: newStoragePathLoaders(s, opts),
-		notes: newNoteLoaders(s, opts),
+		notes:        newNoteLoaders(s, opts),
+		customFields: newCustomFieldLoaders(s, opts),
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/uptrace/bun"
 )
 
@@ -97,11 +98,35 @@ func (f *CustomField) option(id string) (SelectOption, bool) {
 // alone. Name and DataType are required on create; DataType cannot change.
 // ExtraData, when set, replaces the select options (options without an
 // id get a new random one) and the default currency.
+//
+// SelectOptions (when not nil) and DefaultCurrency (when set) are the
+// GraphQL form of ExtraData: each replaces its part and keeps the other.
 type CustomFieldInput struct {
-	Name      *string
-	DataType  *CustomFieldDataType
-	ExtraData *CustomFieldExtra
-	OwnerID   *int
+	Name            *string
+	DataType        *CustomFieldDataType
+	ExtraData       *CustomFieldExtra
+	SelectOptions   []SelectOption
+	DefaultCurrency graphql.Omittable[*string]
+	OwnerID         *int
+}
+
+// extra folds SelectOptions and DefaultCurrency into ExtraData over the
+// field's present extra data cur (nil: nothing to change).
+func (in CustomFieldInput) extra(cur *CustomFieldExtra) *CustomFieldExtra {
+	if in.ExtraData != nil || (in.SelectOptions == nil && !in.DefaultCurrency.IsSet()) {
+		return in.ExtraData
+	}
+	out := &CustomFieldExtra{}
+	if cur != nil {
+		out.SelectOptions, out.DefaultCurrency = cur.SelectOptions, cur.DefaultCurrency
+	}
+	if in.SelectOptions != nil {
+		out.SelectOptions = in.SelectOptions
+	}
+	if v, ok := in.DefaultCurrency.ValueOK(); ok {
+		out.DefaultCurrency = v
+	}
+	return out
 }
 
 // CustomFieldFilter selects custom fields.
@@ -340,7 +365,7 @@ func (s *Store) UpdateCustomField(ctx context.Context, id int, in CustomFieldInp
 		if _, err := s.wdb(ctx).NewUpdate().Model(f).WherePK().Exec(ctx); err != nil {
 			return err
 		}
-		if f.DataType == FieldSelect && in.ExtraData != nil {
+		if f.DataType == FieldSelect && in.extra(nil) != nil {
 			keep := make([]string, 0, len(f.ExtraData.SelectOptions))
 			for _, o := range f.ExtraData.SelectOptions {
 				keep = append(keep, o.ID)
@@ -404,6 +429,7 @@ func (s *Store) checkFieldChangeable(ctx context.Context, id int) error {
 // applyCustomFieldInput validates in and copies it onto f.
 func (s *Store) applyCustomFieldInput(ctx context.Context, f *CustomField, in CustomFieldInput, create bool) error {
 	fe := FieldErrors{}
+	in.ExtraData = in.extra(f.ExtraData)
 	if in.Name != nil {
 		n := strings.TrimSpace(*in.Name)
 		switch {

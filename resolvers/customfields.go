@@ -1,0 +1,78 @@
+package resolvers
+
+import (
+	"context"
+
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/quirehq/quire/store"
+)
+
+// customFieldLoaders batch the custom field lookups of one request: a
+// page of documents with their custom fields costs one statement for the
+// values and one for the fields' definitions.
+type customFieldLoaders struct {
+	byDocument    *dataloadgen.Loader[int, []store.CustomFieldInstance]
+	byID          *dataloadgen.Loader[int, *store.CustomField]
+	documentCount *dataloadgen.Loader[int, int]
+}
+
+func newCustomFieldLoaders(s *store.Store, opts []dataloadgen.Option) *customFieldLoaders {
+	return &customFieldLoaders{
+		byDocument: dataloadgen.NewLoader(func(ctx context.Context, ids []int) ([][]store.CustomFieldInstance, []error) {
+			return inKeyOrder[[]store.CustomFieldInstance](ids)(s.CustomFieldValuesByDocuments(ctx, ids))
+		}, opts...),
+		byID: dataloadgen.NewLoader(func(ctx context.Context, ids []int) ([]*store.CustomField, []error) {
+			m, err := s.CustomFieldsByIDs(ctx, ids)
+			out := make([]*store.CustomField, len(ids))
+			if err != nil {
+				return out, fill(len(ids), err)
+			}
+			var errs []error
+			for i, id := range ids {
+				if out[i] = m[id]; out[i] == nil {
+					if errs == nil {
+						errs = make([]error, len(ids))
+					}
+					errs[i] = store.Errorf(store.NotFound, "custom field %d not found", id)
+				}
+			}
+			return out, errs
+		}, opts...),
+		documentCount: dataloadgen.NewLoader(func(ctx context.Context, ids []int) ([]int, []error) {
+			return counts(ids)(s.CustomFieldDocumentCounts(ctx, ids))
+		}, opts...),
+	}
+}
+
+// DocumentCustomFields returns the custom fields attached to a document
+// (through the request's loader: one statement per page of documents).
+func (r *Resolver) DocumentCustomFields(ctx context.Context, docID int) ([]store.CustomFieldInstance, error) {
+	vals, err := r.loaders(ctx).customFields.byDocument.Load(ctx, docID)
+	if vals == nil && err == nil {
+		vals = []store.CustomFieldInstance{}
+	}
+	return vals, err
+}
+
+// CustomFieldDocumentCount is how many documents the caller may see carry
+// the field (batched per request).
+func (r *Resolver) CustomFieldDocumentCount(ctx context.Context, id int) (int, error) {
+	return r.loaders(ctx).customFields.documentCount.Load(ctx, id)
+}
+
+// selectOptions returns a field's options (empty for non-select fields).
+func selectOptions(f *store.CustomField) []store.SelectOption {
+	if f.ExtraData == nil || f.ExtraData.SelectOptions == nil {
+		return []store.SelectOption{}
+	}
+	return f.ExtraData.SelectOptions
+}
+
+// defaultCurrency returns a monetary field's default currency, or nil.
+func defaultCurrency(f *store.CustomField) *string {
+	if f.ExtraData == nil || f.ExtraData.DefaultCurrency == nil || *f.ExtraData.DefaultCurrency == "" {
+		return nil
+	}
+	return f.ExtraData.DefaultCurrency
+}
