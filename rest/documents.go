@@ -2,7 +2,6 @@ package rest
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -375,7 +374,7 @@ func appendString(b []byte, s string) []byte {
 // documentNames maps resolver fields to the document's wire names.
 var documentNames = map[string]string{
 	"correspondentId": "correspondent", "documentTypeId": "document_type", "tagIds": "tags",
-	"archiveSerialNumber": "archive_serial_number",
+	"archiveSerialNumber": "archive_serial_number", "storagePathId": "storage_path",
 }
 
 // documentFilters are the document list's filters (API §7.2, §13.10):
@@ -614,8 +613,8 @@ func (a *API) documentInput(b *body, in *reqInfo) store.DocumentUpdate {
 		u.TagIDs = graphql.OmittableOf(v)
 	}
 	if in.version >= 9 {
-		if v, ok := b.pk("storage_path", true); ok && v != nil {
-			b.fail("storage_path", fmt.Sprintf("Invalid pk \"%d\" - object does not exist.", *v))
+		if v, ok := b.pk("storage_path", true); ok {
+			u.StoragePathID = graphql.OmittableOf(v)
 		}
 		switch {
 		case b.has("created"):

@@ -176,7 +176,7 @@ func (j documentJSON) appendNgx(b []byte) []byte {
 		w.b = appendOptInt(w.b, d.DocumentTypeID)
 	}
 	if w.key(3) { // storage_path
-		w.b = append(w.b, "null"...)
+		w.b = appendOptInt(w.b, d.StoragePathID)
 	}
 	if w.key(4) {
 		w.b = appendString(w.b, d.Title)

@@ -447,15 +447,16 @@ func nestFields(fields map[string][]string) any {
 }
 
 // ngxDocumentOrders reads the document ordering of the paperless-ngx
-// versions: 1.x's names plus page_count, num_notes and custom_field_<id>.
-// storage_path__name and owner are the same for every document until
-// those exist, so ordering by them changes nothing (left out).
+// versions: 1.x's names plus page_count, num_notes, storage_path__name
+// and custom_field_<id>.
 func ngxDocumentOrders() func(q url.Values) []store.DocumentOrder {
 	type O = store.DocumentOrder
 	known := append(documentOrders(), orderDef[O]{"page_count", func(desc bool) O {
 		return O{Field: store.DocumentOrderPageCount, Direction: dir(desc)}
 	}}, orderDef[O]{"num_notes", func(desc bool) O {
 		return O{Field: store.DocumentOrderNumNotes, Direction: dir(desc)}
+	}}, orderDef[O]{"storage_path__name", func(desc bool) O {
+		return O{Field: store.DocumentOrderStoragePathName, Direction: dir(desc)}
 	}})
 	return func(q url.Values) []O {
 		v, ok := last(q, "ordering")
