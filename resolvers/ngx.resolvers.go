@@ -105,5 +105,5 @@ func (r *statisticsResolver) InboxTagIds(ctx context.Context, obj *store.Statist
 }
 
 func (r *statisticsResolver) StoragePathCount(ctx context.Context, obj *store.Statistics) (int, error) {
-	return 0, nil
+	return r.Store.StoragePathCount(ctx)
 }

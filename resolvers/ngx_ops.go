@@ -47,8 +47,10 @@ func (r *Resolver) bulkEditObjects(ctx context.Context, b store.BulkObjects) ([]
 			f.Correspondent = &store.IDFilter{In: b.ObjectIDs}
 		case store.ObjectDocumentTypes:
 			f.DocumentType = &store.IDFilter{In: b.ObjectIDs}
+		case store.ObjectStoragePaths: // their documents' files move back
+			f.StoragePath = &store.IDFilter{In: b.ObjectIDs}
 		}
-		if f.Tags != nil || f.Correspondent != nil || f.DocumentType != nil {
+		if f.Tags != nil || f.Correspondent != nil || f.DocumentType != nil || f.StoragePath != nil {
 			var err error
 			if affected, err = r.Store.DocumentIDs(ctx, f, nil); err != nil {
 				return nil, err
