@@ -166,6 +166,7 @@ type generation struct {
 	idx     bleve.Index
 	vocab   *search.Vocab
 	persist persistence
+	acl     aclCache // bitmaps of documents carrying access tokens (acl.go)
 }
 
 // layoutVersion is the layout of the index this Quire writes; raise it
@@ -879,7 +880,7 @@ func (e *Engine) run(ctx context.Context, g *generation, q query.Query, req sear
 	if f := filterQuery(req.Filter); f != nil {
 		q = query.NewConjunctionQuery([]query.Query{q, f})
 	}
-	q = withACL(q, req.Filter.ACL)
+	q = g.withACL(q, req.Filter.ACL)
 	sr := bleve.NewSearchRequestOptions(q, size, offset, false)
 	if req.Highlight {
 		sr.Fields = []string{fContent}
@@ -983,23 +984,15 @@ func termQ(field, term string) query.Query {
 }
 
 // withACL restricts q to the documents carrying one of the access tokens
-// acl (nil: q unchanged; empty: nothing). The tokens are a filter clause,
-// which bleve checks for q's matches only and leaves out of the score, so
-// a restricted search ranks its hits as an unrestricted one does.
-func withACL(q query.Query, acl []string) query.Query {
+// acl (nil: q unchanged; empty: nothing), leaving scores alone (acl.go).
+func (g *generation) withACL(q query.Query, acl []string) query.Query {
 	if acl == nil {
 		return q
 	}
 	if len(acl) == 0 {
 		return query.NewMatchNoneQuery()
 	}
-	qs := make([]query.Query, len(acl))
-	for i, t := range acl {
-		qs[i] = termQ(fACL, t)
-	}
-	b := query.NewBooleanQuery([]query.Query{q}, nil, nil)
-	b.AddFilter(disj(qs))
-	return b
+	return newACLQuery(q, acl, &g.acl)
 }
 
 // visible answers search.Visible for a searcher restricted to the access
@@ -1024,7 +1017,7 @@ func (e *Engine) visible(ctx context.Context, g *generation, acl []string) searc
 		tr := translator{v: g.vocab}
 		m := g.idx.Mapping()
 		for i, w := range words {
-			q := withACL(tr.term(&search.Term{Term: w}), acl)
+			q := g.withACL(tr.term(&search.Term{Term: w}), acl)
 			s, err := q.Searcher(ctx, r, m, bsearch.SearcherOptions{Score: "none"})
 			if err != nil {
 				return nil, fmt.Errorf("look up %q: %w", w, err)
