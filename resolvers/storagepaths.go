@@ -272,3 +272,10 @@ func (r *Resolver) StoragePathIDs(ctx context.Context, f *store.StoragePathFilte
 func (r *Resolver) StoragePathGrants(ctx context.Context, ids []int) (map[int]store.Grants, error) {
 	return r.Store.ObjectGrants(ctx, store.ModelStoragePath, ids)
 }
+
+// TagDisplayCount is paperless-ngx's display_count of a tag list: the
+// number of tags among ids and their descendants.
+func (r *Resolver) TagDisplayCount(ctx context.Context, ids []int) (int, error) {
+	all, err := r.Store.TagsWithDescendants(ctx, ids)
+	return len(all), err
+}

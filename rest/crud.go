@@ -31,8 +31,10 @@ type resource[T, F, O, In any] struct {
 	// envelope's `all` (one ids-only query, never paging).
 	ids func(ctx context.Context, f *F, order []O) ([]int, error)
 	// displayCount adds the ngx tags' display_count (the number listed,
-	// plus descendants once tags nest) to the envelope.
-	displayCount bool
+	// plus descendants) to the envelope; tagDescendants counts the tags
+	// among the ids of every match and their descendants.
+	displayCount   bool
+	tagDescendants func(ctx context.Context, ids []int) (int, error)
 	// selection answers the ngx documents' ?include_selection_data=true
 	// for the ids of every match.
 	selection func(ctx context.Context, r *http.Request, ids []int) (any, error)
@@ -121,7 +123,16 @@ func (res *resource[T, F, O, In]) ngxEnvelope(ctx context.Context, r *http.Reque
 		return nil
 	}
 	if res.displayCount {
-		n := env.Count // no tag hierarchy yet: no descendants to add
+		n := env.Count
+		if res.tagDescendants != nil && res.ids != nil {
+			ids, err := res.ids(ctx, f, order)
+			if err != nil {
+				return err
+			}
+			if n, err = res.tagDescendants(ctx, ids); err != nil {
+				return err
+			}
+		}
 		env.DisplayCount = &n
 	}
 	withSelection := false

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/quirehq/quire/resolvers"
 	"github.com/quirehq/quire/store"
 )
@@ -111,8 +113,9 @@ type documentTypeNgxJSON struct {
 	ngxOwnership
 }
 
-// tagNgxJSON is a tag in the paperless-ngx versions; tags do not nest
-// yet, so parent is null and children empty.
+// tagNgxJSON is a tag in the paperless-ngx versions: parent is its
+// parent's id, children its visible children as full tag objects
+// (NGX.md §7.3).
 type tagNgxJSON struct {
 	ID                int    `json:"id"`
 	Slug              string `json:"slug"`
@@ -145,6 +148,7 @@ func wantsLastCorrespondence(r *http.Request) bool {
 // matchingNames are the wire names of the matching fields.
 var matchingNames = map[string]string{
 	"matchingAlgorithm": "matching_algorithm", "isInsensitive": "is_insensitive", "isInboxTag": "is_inbox_tag",
+	"parentId": "parent",
 }
 
 func tagNames(in *reqInfo) map[string]string {
@@ -380,6 +384,11 @@ func (a *API) tags() *resource[store.Tag, store.NameFilter, store.NameOrder, sto
 			var t store.TagInput
 			t.Name, t.Match, t.MatchingAlgorithm, t.IsInsensitive = matchingFields(b, in)
 			t.IsInboxTag, _ = b.boolean("is_inbox_tag")
+			if in.version >= 9 {
+				if v, ok := b.pk("parent", true); ok {
+					t.ParentID = graphql.OmittableOf(v)
+				}
+			}
 			if in.version >= 2 {
 				t.Color, _ = b.str("color", false, true)
 			} else if n, ok := b.choice("colour", 1, 13); ok {
@@ -388,12 +397,13 @@ func (a *API) tags() *resource[store.Tag, store.NameFilter, store.NameOrder, sto
 			}
 			return t
 		},
-		create:       m.CreateTag,
-		replace:      a.res.ReplaceTag,
-		patch:        m.UpdateTag,
-		del:          func(ctx context.Context, id int) error { _, err := m.DeleteTag(ctx, id); return err },
-		ids:          a.res.TagIDs,
-		displayCount: true,
+		create:         m.CreateTag,
+		replace:        a.res.ReplaceTag,
+		patch:          m.UpdateTag,
+		del:            func(ctx context.Context, id int) error { _, err := m.DeleteTag(ctx, id); return err },
+		ids:            a.res.TagIDs,
+		displayCount:   true,
+		tagDescendants: a.res.TagDisplayCount,
 		render: func(ctx context.Context, r *http.Request, items []store.Tag, computed bool) (any, error) {
 			counts := make([]*int, len(items))
 			if computed {
@@ -416,9 +426,9 @@ func (a *API) tags() *resource[store.Tag, store.NameFilter, store.NameOrder, sto
 					}
 					out[i] = tagNgxJSON{ID: t.ID, Slug: t.Slug, Name: t.Name, Color: t.Color, TextColor: text,
 						Match: t.Match, MatchingAlgorithm: int(t.MatchingAlgorithm), IsInsensitive: t.IsInsensitive,
-						IsInboxTag: t.IsInboxTag, DocumentCount: counts[i], ngxOwnership: owned, Children: []tagNgxJSON{}}
+						IsInboxTag: t.IsInboxTag, DocumentCount: counts[i], ngxOwnership: owned, Parent: t.ParentID, Children: []tagNgxJSON{}}
 				}
-				return out, nil
+				return out, a.nestTagChildren(ctx, r, items, out, computed)
 			}
 			if info(r).version >= 2 {
 				out := make([]tagV2JSON, len(items))
