@@ -34,32 +34,23 @@ func assignmentsChanged(u store.DocumentUpdate) bool {
 	return u.Content != nil || u.CorrespondentID.IsSet() || u.DocumentTypeID.IsSet() || u.TagIDs.IsSet()
 }
 
-// deleteDocument deletes a document, then (committed) its files.
+// deleteDocument moves a document to the trash (its files stay until the
+// trash is emptied: see trash.go).
 func (r *Resolver) deleteDocument(ctx context.Context, id int) (int, error) {
-	d, err := r.Store.DeleteDocument(ctx, id)
-	if err != nil {
-		return 0, err
-	}
-	r.afterDocumentsDeleted(ctx, []store.Document{*d})
-	return id, nil
+	return r.trashDocument(ctx, id)
 }
 
-// bulkEdit applies a bulk edit; DELETE goes through DeleteDocuments,
-// whose deleted rows name the files to remove after the commit.
+// bulkEdit applies a bulk edit; DELETE moves the documents to the trash.
 func (r *Resolver) bulkEdit(ctx context.Context, b store.BulkEdit) ([]int, error) {
 	if err := r.bulkSelection(ctx, &b); err != nil {
 		return nil, err
 	}
 	if b.Method == store.BulkDelete {
-		deleted, err := r.Store.DeleteDocuments(ctx, b.DocumentIDs)
+		ids, err := r.Store.TrashDocuments(ctx, b.DocumentIDs)
 		if err != nil {
 			return nil, err
 		}
-		r.afterDocumentsDeleted(ctx, deleted)
-		ids := make([]int, len(deleted))
-		for i, d := range deleted {
-			ids[i] = d.ID
-		}
+		r.afterDocumentsTrashed()
 		return ids, nil
 	}
 	changed, err := r.Store.BulkEdit(ctx, b)

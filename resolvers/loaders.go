@@ -29,6 +29,7 @@ type Loaders struct {
 	documentCountByTag        *dataloadgen.Loader[int, int]
 	filterRulesBySavedView    *dataloadgen.Loader[int, []store.SavedViewRule]
 	storagePaths              *storagePathLoaders
+	shareLinksByDocument      *dataloadgen.Loader[int, []store.ShareLink]
 	notes                     *noteLoaders        // notes.go
 	customFields              *customFieldLoaders // customfields.go
 }
@@ -76,6 +77,9 @@ func NewLoaders(s *store.Store) *Loaders {
 		filterRulesBySavedView: dataloadgen.NewLoader(func(ctx context.Context, ids []int) ([][]store.SavedViewRule, []error) {
 			return inKeyOrder[[]store.SavedViewRule](ids)(s.SavedViewRulesByViews(ctx, ids))
 		}, opts...),
+		// trash.go
+		shareLinksByDocument: newShareLinkLoader(s, opts),
+
 		storagePaths: newStoragePathLoaders(s, opts),
 		notes:        newNoteLoaders(s, opts),
 		customFields: newCustomFieldLoaders(s, opts),

@@ -51,6 +51,10 @@ var opPerms = map[string]string{
 	"shareLinks": "view_sharelink", "shareLink": "view_sharelink", "createShareLink": "add_sharelink",
 	"updateShareLink": "change_sharelink", "deleteShareLink": "delete_sharelink",
 	"documentNotes": "view_note", "addNote": "add_note", "deleteNote": "delete_note",
+	// The trash shows the caller's own and unowned documents (paperless-ngx
+	// asks only for a login); restoring and emptying need delete_document
+	// and, per document, the right to change it.
+	"trash": "", "restoreDocuments": "delete_document", "emptyTrash": "delete_document",
 
 	"consumptionTasks": "view_paperlesstask", "consumptionTask": "view_paperlesstask", "tasks": "view_paperlesstask",
 	"acknowledgeTasks": "change_paperlesstask",
