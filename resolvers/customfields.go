@@ -76,3 +76,38 @@ func defaultCurrency(f *store.CustomField) *string {
 	}
 	return f.ExtraData.DefaultCurrency
 }
+
+// CustomFieldIDs returns the ids of every custom field matching f, in
+// list order (REST version 9's `all`).
+func (r *Resolver) CustomFieldIDs(ctx context.Context, f *store.CustomFieldFilter, order []store.CustomFieldOrder) ([]int, error) {
+	items, _, err := r.Store.CustomFields(ctx, deref(f), order, store.Page{Size: store.MaxPageSize})
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int, len(items))
+	for i, f := range items {
+		ids[i] = f.ID
+	}
+	return ids, nil
+}
+
+// ReplaceCustomField is a PUT: name and dataType are required.
+func (r *Resolver) ReplaceCustomField(ctx context.Context, id int, in store.CustomFieldInput) (*store.CustomField, error) {
+	fe := store.FieldErrors{}
+	if in.Name == nil {
+		fe.Add("name", msgRequired)
+	}
+	if in.DataType == nil {
+		fe.Add("dataType", msgRequired)
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	return r.Store.UpdateCustomField(ctx, id, in)
+}
+
+// CustomFieldValuesOf returns the custom fields of documents the caller
+// has loaded (so may see), in one statement.
+func (r *Resolver) CustomFieldValuesOf(ctx context.Context, ids []int) (map[int][]store.CustomFieldInstance, error) {
+	return r.Store.CustomFieldValuesByDocuments(ctx, ids)
+}

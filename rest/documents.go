@@ -133,6 +133,8 @@ type documentJSON struct {
 	rel      *documentNested // version 0
 	names    *publicNames    // versions 1 and 2 (filenames.go)
 	notes    []byte          // ngx: the notes as JSON (notes.go); nil: none
+	// customFields is ngx's custom_fields as JSON (custom_fields.go); nil: none.
+	customFields []byte
 }
 
 // documentNested are the related objects 0.9 nests in a document.
@@ -165,6 +167,9 @@ func (a *API) fillDocuments(ctx context.Context, out []documentJSON) error {
 		return err
 	}
 	if err := a.fillNotes(ctx, out); err != nil {
+		return err
+	}
+	if err := a.fillCustomFields(ctx, out); err != nil {
 		return err
 	}
 	tagIDs, nested := documentNeeds(out[0].v, out[0].mask)
@@ -615,6 +620,9 @@ func (a *API) documentInput(b *body, in *reqInfo) store.DocumentUpdate {
 	if in.version >= 9 {
 		if v, ok := b.pk("storage_path", true); ok {
 			u.StoragePathID = graphql.OmittableOf(v)
+		}
+		if v, ok := customFieldValues(b); ok {
+			u.CustomFields = graphql.OmittableOf(v)
 		}
 		switch {
 		case b.has("created"):

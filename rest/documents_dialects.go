@@ -242,8 +242,12 @@ func (j documentJSON) appendNgx(b []byte) []byte {
 			w.b = append(w.b, "[]"...)
 		}
 	}
-	if w.key(21) { // custom_fields
-		w.b = append(w.b, "[]"...)
+	if w.key(21) { // custom_fields (custom_fields.go)
+		if j.customFields != nil {
+			w.b = append(w.b, j.customFields...)
+		} else {
+			w.b = append(w.b, "[]"...)
+		}
 	}
 	if w.key(22) {
 		w.b = appendOptInt(w.b, d.PageCount)

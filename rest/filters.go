@@ -443,6 +443,7 @@ func nestFields(fields map[string][]string) any {
 		}
 		m[parts[len(parts)-1]] = msgs
 	}
+	customFieldItemErrors(out)
 	return out
 }
 

@@ -21,6 +21,7 @@ import (
 // share links and trash (empty until Quire has them: rest/ngx_datamodel.go). routes() appends them.
 func (a *API) ngxRoutes() []*endpoint {
 	storagePaths := a.storagePaths()
+	customFields := a.customFields()
 	return []*endpoint{
 		{Path: "/tasks/", Name: "Task List", Tag: "tasks", Dialects: dialectNGX,
 			Ops:      []op{{Method: "GET", Summary: "Consumption tasks: v10 paginated, v9 a plain array with the legacy fields", Handler: a.taskList(), Status: 200, Result: "Tasks"}},
@@ -59,10 +60,9 @@ func (a *API) ngxRoutes() []*endpoint {
 		{Path: "/groups/{id}/", Name: "Group Instance", Tag: "groups", Dialects: dialectNGX,
 			Ops: []op{{Method: "GET", Summary: "One group (none exist yet: 404)", Handler: a.groupGet(), Status: 200, Result: "Group"}}},
 		{Path: "/custom_fields/", Name: "Custom Field List", Tag: "custom_fields", Dialects: dialectNGX,
-			Ops:   []op{{Method: "GET", Summary: "Custom field definitions (Quire has none yet: empty)", Handler: a.customFieldList(), Status: 200, Result: "CustomFieldPage"}},
-			Query: customFieldParams},
+			Ops: customFields.collectionOps(a, "CustomField"), Query: customFieldParams, Ordering: customFields.orders.names()},
 		{Path: "/custom_fields/{id}/", Name: "Custom Field Instance", Tag: "custom_fields", Dialects: dialectNGX,
-			Ops: []op{{Method: "GET", Summary: "One custom field (none exist yet: 404)", Handler: a.customFieldGet(), Status: 200, Result: "CustomField"}}},
+			Ops: customFields.detailOps(a, "CustomField")},
 		{Path: "/documents/{id}/notes/", Name: "Document Notes", Tag: "documents", Dialects: dialectNGX,
 			Ops: []op{
 				{Method: "GET", Summary: "The document's notes, oldest first (needs view_note)", Handler: a.documentNotes(), Status: 200, Result: "Notes"},

@@ -10,28 +10,6 @@ import (
 // around every document call (paperless-mcp, pypaperless) work. Writing
 // them is not offered yet: POST answers 405.
 
-// ---- custom fields (NGX.md §8.1)
-
-// customFieldJSON is a definition's shape, for when there are some.
-type customFieldJSON struct {
-	ID            int    `json:"id"`
-	Name          string `json:"name"`
-	DataType      string `json:"data_type"`
-	ExtraData     any    `json:"extra_data"`
-	DocumentCount int    `json:"document_count"`
-}
-
-var customFieldParams = append([]param{
-	{Name: "id__in", Type: "integers", Help: "ids (comma-separated)"},
-	{Name: "name__icontains", Type: "string", Help: "name contains (case-insensitive)"},
-	{Name: "name__iexact", Type: "string", Help: "name equals (case-insensitive)"},
-	{Name: "name__istartswith", Type: "string", Help: "name starts with (case-insensitive)"},
-	{Name: "name__iendswith", Type: "string", Help: "name ends with (case-insensitive)"},
-	{Name: "ordering", Type: "string", Help: "id, name, data_type, document_count (- for descending)"},
-}, paginationParams...)
-
-func (a *API) customFieldList() http.HandlerFunc { return a.emptyPage() }
-
 // emptyPage answers an empty DRF page in the request version's shape
 // (version 9 adds "all"); a page past the first is 404 as in DRF.
 func (a *API) emptyPage() http.HandlerFunc {
@@ -41,7 +19,7 @@ func (a *API) emptyPage() http.HandlerFunc {
 			a.writeJSON(w, r, http.StatusNotFound, detail("Invalid page."))
 			return
 		}
-		env, ok := pageEnvelope(r, p, 1, 0, []customFieldJSON{})
+		env, ok := pageEnvelope(r, p, 1, 0, []struct{}{})
 		if !ok {
 			a.writeJSON(w, r, http.StatusNotFound, detail("Invalid page."))
 			return
@@ -52,8 +30,6 @@ func (a *API) emptyPage() http.HandlerFunc {
 		a.writeJSON(w, r, http.StatusOK, env)
 	}
 }
-
-func (a *API) customFieldGet() http.HandlerFunc { return a.noneFound() }
 
 // noneFound answers 404 for an id of a collection that is empty.
 func (a *API) noneFound() http.HandlerFunc {

@@ -3,6 +3,7 @@ package rest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/netip"
@@ -138,13 +139,13 @@ func ngxBulkParameters(edit *store.BulkEdit, p map[string]any) string {
 		if !ok {
 			return "add_custom_fields not specified"
 		}
-		if d, isDict := add.(map[string]any); isDict { // {"<id>": value}
-			for k := range d {
+		if d, isDict := add.(map[string]any); isDict { // {"<id>": value}: values set
+			for _, k := range slices.Sorted(maps.Keys(d)) {
 				id, err := strconv.Atoi(k)
 				if err != nil {
 					return "add_custom_fields must be a list of integers or a dict of id to value"
 				}
-				edit.AddCustomFieldIDs = append(edit.AddCustomFieldIDs, id)
+				edit.AddCustomFieldValues = append(edit.AddCustomFieldValues, store.CustomFieldValueInput{FieldID: id, Value: d[k]})
 			}
 		} else if edit.AddCustomFieldIDs, msg = paramInts(p, "add_custom_fields"); msg != "" {
 			return msg

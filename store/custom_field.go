@@ -223,7 +223,7 @@ func (s *Store) allCustomFields(ctx context.Context) ([]CustomField, error) {
 }
 
 // CustomFields returns one page of the visible custom fields matching f
-// (default order: name) and how many match.
+// (default order: name, ignoring case) and how many match.
 func (s *Store) CustomFields(ctx context.Context, f CustomFieldFilter, order []CustomFieldOrder, p Page) ([]CustomField, int, error) {
 	fe := FieldErrors{}
 	f.Name.check(fe, "name")
@@ -254,7 +254,7 @@ func (s *Store) CustomFields(ctx context.Context, f CustomFieldFilter, order []C
 		case CustomFieldOrderID:
 			parts = append(parts, "cf.id "+dir)
 		case CustomFieldOrderName:
-			parts = append(parts, "cf.name "+dir)
+			parts = append(parts, "cf.name_key "+dir, "cf.name "+dir)
 		case CustomFieldOrderDataType:
 			parts = append(parts, "cf.data_type "+dir)
 		case CustomFieldOrderDocumentCount:
