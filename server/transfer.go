@@ -107,6 +107,12 @@ func printImportReport(w io.Writer, rep *transfer.ImportReport, took time.Durati
 		rep.Documents, rep.Total, took.Round(100*time.Millisecond), rep.AlreadyPresent,
 		counted(rep.Correspondents, "correspondent"), counted(rep.DocumentTypes, "document type"),
 		counted(rep.Tags, "tag"), counted(rep.SavedViews, "saved view"), counted(rep.Users, "user"))
+	if n := rep.Groups + rep.StoragePaths + rep.CustomFields + rep.CustomFieldValues + rep.Notes + rep.ShareLinks + rep.ObjectPermissions + rep.Trashed; n > 0 {
+		fmt.Fprintf(w, "Also %s, %s, %s, %s, %s, %s, objects with per-object permissions: %d, documents in the trash: %d.\n",
+			counted(rep.Groups, "group"), counted(rep.StoragePaths, "storage path"), counted(rep.CustomFields, "custom field"),
+			counted(rep.CustomFieldValues, "custom field value"), counted(rep.Notes, "note"), counted(rep.ShareLinks, "share link"),
+			rep.ObjectPermissions, rep.Trashed)
+	}
 	if len(rep.Warnings) > 0 {
 		fmt.Fprintf(w, "Warnings (%d):\n", len(rep.Warnings))
 		for _, p := range rep.Warnings {
@@ -171,6 +177,9 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		return fmt.Errorf("export to %s: %w", dir, err)
 	}
 	fmt.Fprintf(stdout, "Exported %d of %d documents to %s in %s.\n", rep.Documents, rep.Total, dir, time.Since(start).Round(100*time.Millisecond))
+	for _, sk := range rep.Skipped {
+		fmt.Fprintf(stdout, "  left out: %s\n", sk)
+	}
 	if len(rep.Failed) > 0 {
 		fmt.Fprintf(stdout, "Not exported (%d):\n", len(rep.Failed))
 		for _, p := range rep.Failed {

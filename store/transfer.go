@@ -214,6 +214,13 @@ func (s *Store) DocumentIDsByASNs(ctx context.Context, asns []int) (map[int]int,
 // batch with the translated Conflict or Validation error. On PostgreSQL
 // the id sequences are moved past the new ids in the same transaction.
 func (s *Store) ImportDocuments(ctx context.Context, docs []*Document, tagIDs [][]int) error {
+	return s.importDocuments(ctx, docs, tagIDs, nil)
+}
+
+// importDocuments is ImportDocuments, running more (when not nil) in its
+// transaction after the documents and their tags are in. The tags of a
+// document in the trash go where the trash keeps them.
+func (s *Store) importDocuments(ctx context.Context, docs []*Document, tagIDs [][]int, more func(ctx context.Context) error) error {
 	if len(docs) == 0 {
 		return nil
 	}
@@ -227,11 +234,15 @@ func (s *Store) ImportDocuments(ctx context.Context, docs []*Document, tagIDs []
 				return err
 			}
 		}
-		var links []DocumentTag
+		var links, trashed []DocumentTag
 		for i, d := range docs {
 			if i < len(tagIDs) {
 				for _, t := range uniqueInts(tagIDs[i]) {
-					links = append(links, DocumentTag{DocumentID: d.ID, TagID: t})
+					if d.DeletedAt != nil {
+						trashed = append(trashed, DocumentTag{DocumentID: d.ID, TagID: t})
+					} else {
+						links = append(links, DocumentTag{DocumentID: d.ID, TagID: t})
+					}
 				}
 			}
 		}
@@ -240,7 +251,18 @@ func (s *Store) ImportDocuments(ctx context.Context, docs []*Document, tagIDs []
 				return fmt.Errorf("add document tags: %w", err)
 			}
 		}
-		return s.ResetIDSequences(ctx, "documents")
+		for chunk := range chunks(trashed, 5000) {
+			if _, err := s.wdb(ctx).NewInsert().Model(&chunk).ModelTableExpr("trash_document_tags").Exec(ctx); err != nil {
+				return fmt.Errorf("add the tags of documents in the trash: %w", err)
+			}
+		}
+		if err := s.ResetIDSequences(ctx, "documents"); err != nil {
+			return err
+		}
+		if more != nil {
+			return more(ctx)
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("import %d documents (ids %d–%d): %w", len(docs), docs[0].ID, docs[len(docs)-1].ID, translate(err))
@@ -249,7 +271,8 @@ func (s *Store) ImportDocuments(ctx context.Context, docs []*Document, tagIDs []
 }
 
 // ImportedTables are the tables whose ids an import keeps.
-var ImportedTables = []string{"correspondents", "document_types", "tags", "users", "saved_views", "saved_view_rules", "documents"}
+var ImportedTables = []string{"correspondents", "document_types", "tags", "users", "saved_views", "saved_view_rules", "documents",
+	"storage_paths", "custom_fields", "groups", "notes", "custom_field_instances", "share_links"}
 
 // ResetIDSequences moves PostgreSQL's identity sequences of the given
 // tables (all of ImportedTables when none are given) past their largest

@@ -93,6 +93,9 @@ type (
 type ExportReport struct {
 	Documents int // documents written (with their files)
 	Total     int // documents in the archive
+	// Skipped counts what the format has no place for (an ngx export:
+	// permissions paperless-ngx does not have).
+	Skipped []Skip
 	// Failed lists documents left out because a stored file is missing.
 	Failed []Problem
 }
@@ -119,6 +122,13 @@ func Export(ctx context.Context, st *store.Store, dir string, opts Options) (*Ex
 	total, err := st.CountDocuments(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if opts.NGX {
+		trashed, err := st.TrashedDocumentIDs(ctx)
+		if err != nil {
+			return nil, err
+		}
+		total += len(trashed)
 	}
 	rep := &ExportReport{Total: total}
 	tmp, err := os.CreateTemp(dir, ".manifest.json.tmp-*")
@@ -173,7 +183,10 @@ type exporter struct {
 	names   map[string]bool // exported base names (lower-cased)
 	written []string
 	buf     []byte
-	users   map[int]bool // ngx: the exported users, for owner references
+	users   map[int]bool   // ngx: the exported users, for owner references
+	permIDs map[string]int // ngx: codename → auth.permission id
+	ctIDs   map[string]int // ngx: model → content type id
+	skipped map[string]int
 }
 
 // write appends one record to the manifest (indented as paperless's
@@ -286,7 +299,11 @@ func (ex *exporter) documents(ctx context.Context, corrName map[int]string) erro
 	ex.buf = make([]byte, 64<<10)
 	last, done := 0, 0
 	for {
-		docs, err := ex.st.DocumentsAfter(ctx, last, exportBatch)
+		read := ex.st.DocumentsAfter
+		if ex.opts.NGX {
+			read = ex.st.DocumentsWithTrashAfter // paperless-ngx exports its trash
+		}
+		docs, err := read(ctx, last, exportBatch)
 		if err != nil {
 			return err
 		}
@@ -301,20 +318,17 @@ func (ex *exporter) documents(ctx context.Context, corrName map[int]string) erro
 		if err != nil {
 			return err
 		}
-		for i := range docs {
-			d := &docs[i]
-			if ex.opts.NGX {
-				corr := ""
-				if d.CorrespondentID != nil {
-					corr = corrName[*d.CorrespondentID]
+		if ex.opts.NGX {
+			err = ex.ngxBatch(ctx, docs, tagIDs, corrName)
+		} else {
+			for i := range docs {
+				if err = ex.document(&docs[i], tagIDs[docs[i].ID], corrName); err != nil {
+					break
 				}
-				err = ex.ngxDocument(d, tagIDs[d.ID], corr)
-			} else {
-				err = ex.document(d, tagIDs[d.ID], corrName)
 			}
-			if err != nil {
-				return err
-			}
+		}
+		if err != nil {
+			return err
 		}
 		last = ids[len(ids)-1]
 		done += len(docs)

@@ -45,21 +45,26 @@ type NGXOptions struct {
 	CompareChecksums bool
 }
 
-// The Django models paperless-ngx 3.0.5's importer loads that an ngx
-// export carries, as (app label, model): content types and their
-// permissions are written for these, since the importer replaces both
-// tables with the manifest's (paperless-ngx's `migrate`, run at every
-// start, adds those of the other models back).
-var ngxContentTypes = [][2]string{
-	{"auth", "group"}, {"auth", "permission"}, {"auth", "user"},
-	{"contenttypes", "contenttype"},
-	{"documents", "correspondent"}, {"documents", "customfield"}, {"documents", "customfieldinstance"},
-	{"documents", "document"}, {"documents", "documenttype"}, {"documents", "note"},
-	{"documents", "paperlesstask"}, {"documents", "savedview"}, {"documents", "savedviewfilterrule"},
-	{"documents", "sharelink"}, {"documents", "storagepath"}, {"documents", "tag"},
-	{"documents", "uisettings"}, {"documents", "workflow"},
-	{"paperless_mail", "mailaccount"}, {"paperless_mail", "mailrule"},
-}
+// The Django models an ngx export names as (app label, model): those
+// of Quire's global permissions (store.PermissionModels, which follow
+// paperless-ngx's) and the two of Django's own it needs. Content types
+// and their default permissions are written for these, since
+// paperless-ngx's importer replaces both tables with the manifest's
+// (paperless-ngx's `migrate`, run at every start, adds those of its
+// other models back).
+var ngxContentTypes = func() [][2]string {
+	app := map[string]string{"user": "auth", "group": "auth", "mailaccount": "paperless_mail", "mailrule": "paperless_mail",
+		"processedmail": "paperless_mail", "logentry": "auditlog", "applicationconfiguration": "paperless"}
+	out := [][2]string{{"contenttypes", "contenttype"}, {"auth", "permission"}}
+	for _, m := range store.PermissionModels {
+		a := app[m]
+		if a == "" {
+			a = "documents"
+		}
+		out = append(out, [2]string{a, m})
+	}
+	return out
+}()
 
 // The records of an ngx export (paperless-ngx 3.0.5's field names).
 type (
@@ -156,13 +161,46 @@ func (ex *exporter) runNGX(ctx context.Context) error {
 			return err
 		}
 	}
+	ex.permIDs, ex.ctIDs = map[string]int{}, map[string]int{}
 	for i, ct := range ngxContentTypes {
+		ex.ctIDs[ct[1]] = i + 1
 		for j, a := range ngxPermissionActions {
-			if err := ex.write(recordOut{Model: modelPermission, PK: i*len(ngxPermissionActions) + j + 1, Fields: ngxPermission{
+			pk := i*len(ngxPermissionActions) + j + 1
+			ex.permIDs[a+"_"+ct[1]] = pk
+			if err := ex.write(recordOut{Model: modelPermission, PK: pk, Fields: ngxPermission{
 				Name: "Can " + a + " " + ct[1], ContentType: i + 1, Codename: a + "_" + ct[1],
 			}}); err != nil {
 				return err
 			}
+		}
+	}
+	perms := func(codenames []string) []int {
+		out := []int{}
+		for _, c := range codenames {
+			if id, ok := ex.permIDs[c]; ok {
+				out = append(out, id)
+			} else {
+				ex.skip("permission "+c, 1)
+			}
+		}
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	groups, err := ex.st.Groups(ctx)
+	if err != nil {
+		return err
+	}
+	gids := make([]int, len(groups))
+	for i, g := range groups {
+		gids[i] = g.ID
+	}
+	gperms, err := ex.st.GroupsPermissions(ctx, gids)
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		if err := ex.write(recordOut{Model: modelGroup, PK: g.ID, Fields: map[string]any{"name": g.Name, "permissions": perms(gperms[g.ID])}}); err != nil {
+			return err
 		}
 	}
 
@@ -181,7 +219,22 @@ func (ex *exporter) runNGX(ctx context.Context) error {
 		}
 		return nil
 	}
+	uids := make([]int, len(users))
+	for i, u := range users {
+		uids[i] = u.ID
+	}
+	access, err := ex.st.UsersAccess(ctx, uids)
+	if err != nil {
+		return err
+	}
 	for _, u := range users {
+		ug, up := []int{}, []int{}
+		if a := access[u.ID]; a != nil {
+			if a.Groups != nil {
+				ug = a.Groups
+			}
+			up = perms(a.Direct)
+		}
 		var last *string
 		if u.LastLogin != nil {
 			s := formatTime(*u.LastLogin)
@@ -190,7 +243,7 @@ func (ex *exporter) runNGX(ctx context.Context) error {
 		if err := ex.write(recordOut{Model: modelUser, PK: u.ID, Fields: userOut{
 			Password: u.Password, LastLogin: last, IsSuperuser: u.IsSuperuser, Username: u.Username,
 			FirstName: u.FirstName, LastName: u.LastName, Email: u.Email, IsStaff: u.IsStaff, IsActive: u.IsActive,
-			DateJoined: formatTime(u.DateJoined), Groups: []int{}, UserPermissions: []int{},
+			DateJoined: formatTime(u.DateJoined), Groups: ug, UserPermissions: up,
 		}}); err != nil {
 			return err
 		}
@@ -216,6 +269,36 @@ func (ex *exporter) runNGX(ctx context.Context) error {
 	for _, t := range types {
 		if err := ex.write(recordOut{Model: modelDocumentType, PK: t.ID, Fields: ngxMatching{
 			Owner: owner(t.OwnerID), Name: t.Name, Match: t.Match, MatchingAlgorithm: int(t.MatchingAlgorithm), IsInsensitive: t.IsInsensitive,
+		}}); err != nil {
+			return err
+		}
+	}
+	paths, err := ex.st.AllStoragePaths(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range paths {
+		if err := ex.write(recordOut{Model: modelStoragePath, PK: p.ID, Fields: map[string]any{
+			"owner": owner(p.OwnerID), "name": p.Name, "match": p.Match, "matching_algorithm": int(p.MatchingAlgorithm),
+			"is_insensitive": p.IsInsensitive, "path": p.Path,
+		}}); err != nil {
+			return err
+		}
+	}
+	fields, err := ex.st.AllCustomFields(ctx)
+	if err != nil {
+		return err
+	}
+	for _, f := range fields {
+		extra := map[string]any{"select_options": nil, "default_currency": nil}
+		if x := f.ExtraData; x != nil {
+			if x.SelectOptions != nil {
+				extra["select_options"] = x.SelectOptions
+			}
+			extra["default_currency"] = x.DefaultCurrency
+		}
+		if err := ex.write(recordOut{Model: modelCustomField, PK: f.ID, Fields: map[string]any{
+			"created": formatTime(f.Created), "name": f.Name, "data_type": string(f.DataType), "extra_data": extra,
 		}}); err != nil {
 			return err
 		}
@@ -285,6 +368,10 @@ func (ex *exporter) runNGX(ctx context.Context) error {
 	if err := ex.documents(ctx, corrName); err != nil {
 		return err
 	}
+	if err := ex.ngxObjectPermissions(ctx, paths, fields, tags, corrs, types, views); err != nil {
+		return err
+	}
+	ex.finishSkips()
 	_, err = ex.w.WriteString("\n]\n")
 	return err
 }
@@ -376,7 +463,7 @@ func ngxTagTree(tags []store.Tag) []ngxTagRecord {
 }
 
 // ngxDocument writes one document of an ngx export and copies its files.
-func (ex *exporter) ngxDocument(d *store.Document, tagIDs []int, corr string) error {
+func (ex *exporter) ngxDocument(d *store.Document, tagIDs []int, corr string, related []recordOut) error {
 	label := fmt.Sprintf("document %d (%s)", d.ID, d.Title)
 	if d.Filename == nil {
 		ex.rep.Failed = append(ex.rep.Failed, Problem{Object: label, Reason: "it has no stored file"})
@@ -485,7 +572,7 @@ func (ex *exporter) ngxDocument(d *store.Document, tagIDs []int, corr string) er
 		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 			return err
 		}
-		b, err := json.MarshalIndent([]recordOut{r}, "", "  ")
+		b, err := json.MarshalIndent(append([]recordOut{r}, related...), "", "  ")
 		if err != nil {
 			return err
 		}
@@ -493,8 +580,15 @@ func (ex *exporter) ngxDocument(d *store.Document, tagIDs []int, corr string) er
 			return fmt.Errorf("write %s: %w", name, err)
 		}
 		ex.written = append(ex.written, path)
-	} else if err := ex.write(r); err != nil {
-		return err
+	} else {
+		if err := ex.write(r); err != nil {
+			return err
+		}
+		for _, x := range related {
+			if err := ex.write(x); err != nil {
+				return err
+			}
+		}
 	}
 	ex.rep.Documents++
 	return nil
@@ -562,4 +656,200 @@ func writeNGXMetadata(dir string) (string, error) {
 		return "", fmt.Errorf("write %s: %w", metadataName, err)
 	}
 	return path, nil
+}
+
+func (ex *exporter) skip(what string, n int) {
+	if ex.skipped == nil {
+		ex.skipped = map[string]int{}
+	}
+	ex.skipped[what] += n
+}
+
+func (ex *exporter) finishSkips() {
+	for _, m := range slices.Sorted(mapKeys(ex.skipped)) {
+		ex.rep.Skipped = append(ex.rep.Skipped, Skip{Model: m, Count: ex.skipped[m], Reason: "paperless-ngx 3.0.5 has no such permission"})
+	}
+}
+
+// ngxValueColumns is valueColumn with every column: a value's record
+// names all of them (null but its own).
+var ngxValueColumns = []string{"value_text", "value_bool", "value_url", "value_date", "value_int", "value_float",
+	"value_monetary", "value_document_ids", "value_select", "value_long_text"}
+
+// ngxBatch writes a batch of documents with their notes and custom field
+// values (in the document's split manifest, or after it) and share
+// links, as paperless-ngx's exporter does.
+func (ex *exporter) ngxBatch(ctx context.Context, docs []store.Document, tagIDs map[int][]int, corrName map[int]string) error {
+	ids := make([]int, len(docs))
+	var trashed []int
+	for i, d := range docs {
+		ids[i] = d.ID
+		if d.DeletedAt != nil {
+			trashed = append(trashed, d.ID)
+		}
+	}
+	trashTags, err := ex.st.TrashTagIDsByDocuments(ctx, trashed)
+	if err != nil {
+		return err
+	}
+	notes, err := ex.st.NotesByDocuments(ctx, ids)
+	if err != nil {
+		return err
+	}
+	values, err := ex.st.CustomFieldValuesByDocuments(ctx, ids)
+	if err != nil {
+		return err
+	}
+	links, err := ex.st.ShareLinksByDocuments(ctx, ids)
+	if err != nil {
+		return err
+	}
+	created := func(t time.Time) string { return formatTime(t) }
+	for i := range docs {
+		d := &docs[i]
+		var related []recordOut
+		for _, n := range notes[d.ID] {
+			related = append(related, recordOut{Model: modelNote, PK: n.ID, Fields: map[string]any{
+				"deleted_at": nil, "restored_at": nil, "transaction_id": nil,
+				"note": n.Note, "created": created(n.Created), "document": d.ID, "user": ex.ngxOwner(n.UserID),
+			}})
+		}
+		for _, v := range values[d.ID] {
+			f := map[string]any{"deleted_at": nil, "restored_at": nil, "transaction_id": nil,
+				"created": created(d.Added), "document": d.ID, "field": v.FieldID}
+			for _, c := range ngxValueColumns {
+				f[c] = nil
+			}
+			if col := valueColumn[v.DataType]; col != "" {
+				f[col] = v.Value()
+			}
+			related = append(related, recordOut{Model: modelCustomFieldVal, PK: v.ID, Fields: f})
+		}
+		tags := tagIDs[d.ID]
+		if d.DeletedAt != nil {
+			tags = trashTags[d.ID]
+		}
+		corr := ""
+		if d.CorrespondentID != nil {
+			corr = corrName[*d.CorrespondentID]
+		}
+		if err := ex.ngxDocument(d, tags, corr, related); err != nil {
+			return err
+		}
+		for _, l := range links[d.ID] {
+			var exp *string
+			if l.Expiration != nil {
+				s := formatTime(*l.Expiration)
+				exp = &s
+			}
+			if err := ex.write(recordOut{Model: modelShareLink, PK: l.ID, Fields: map[string]any{
+				"deleted_at": nil, "restored_at": nil, "transaction_id": nil, "created": created(l.Created),
+				"expiration": exp, "slug": l.Slug, "document": d.ID, "file_version": string(l.FileVersion), "owner": ex.ngxOwner(l.OwnerID),
+			}}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ngxObjectPermissions writes the per-object grants as django-guardian's
+// user and group object permissions.
+func (ex *exporter) ngxObjectPermissions(ctx context.Context, paths []store.StoragePath, fields []store.CustomField,
+	tags []store.Tag, corrs []store.Correspondent, types []store.DocumentType, views []store.SavedView) error {
+	idsOf := map[store.Model][]int{}
+	for _, x := range paths {
+		idsOf[store.ModelStoragePath] = append(idsOf[store.ModelStoragePath], x.ID)
+	}
+	for _, x := range fields {
+		idsOf[store.ModelCustomField] = append(idsOf[store.ModelCustomField], x.ID)
+	}
+	for _, x := range tags {
+		idsOf[store.ModelTag] = append(idsOf[store.ModelTag], x.ID)
+	}
+	for _, x := range corrs {
+		idsOf[store.ModelCorrespondent] = append(idsOf[store.ModelCorrespondent], x.ID)
+	}
+	for _, x := range types {
+		idsOf[store.ModelDocumentType] = append(idsOf[store.ModelDocumentType], x.ID)
+	}
+	for _, x := range views {
+		idsOf[store.ModelSavedView] = append(idsOf[store.ModelSavedView], x.ID)
+	}
+	userPK, groupPK := 0, 0
+	write := func(m store.Model, id int, action string, h store.Holders) error {
+		perm := ex.permIDs[action+"_"+string(m)]
+		ct := ex.ctIDs[string(m)]
+		for _, u := range h.Users {
+			if !ex.users[u] {
+				continue
+			}
+			userPK++
+			if err := ex.write(recordOut{Model: modelUserObjectPerm, PK: userPK, Fields: map[string]any{
+				"permission": perm, "content_type": ct, "object_pk": strconv.Itoa(id), "user": u}}); err != nil {
+				return err
+			}
+		}
+		for _, g := range h.Groups {
+			groupPK++
+			if err := ex.write(recordOut{Model: modelGroupObjPerm, PK: groupPK, Fields: map[string]any{
+				"permission": perm, "content_type": ct, "object_pk": strconv.Itoa(id), "group": g}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	models := []store.Model{store.ModelCorrespondent, store.ModelCustomField, store.ModelDocument, store.ModelDocumentType,
+		store.ModelSavedView, store.ModelStoragePath, store.ModelTag}
+	for _, m := range models {
+		if m == store.ModelDocument {
+			// the documents' ids, batch by batch
+			last := 0
+			for {
+				docs, err := ex.st.DocumentsWithTrashAfter(ctx, last, exportBatch)
+				if err != nil || len(docs) == 0 {
+					if err != nil {
+						return err
+					}
+					break
+				}
+				ids := make([]int, len(docs))
+				for i, d := range docs {
+					ids[i] = d.ID
+				}
+				last = ids[len(ids)-1]
+				if err := ex.ngxGrants(ctx, m, ids, write); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if err := ex.ngxGrants(ctx, m, idsOf[m], write); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (ex *exporter) ngxGrants(ctx context.Context, m store.Model, ids []int, write func(store.Model, int, string, store.Holders) error) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	grants, err := ex.st.ObjectGrants(ctx, m, ids)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		g, ok := grants[id]
+		if !ok {
+			continue
+		}
+		if err := write(m, id, "view", g.View); err != nil {
+			return err
+		}
+		if err := write(m, id, "change", g.Change); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -87,8 +87,12 @@ func (p Problem) String() string { return p.Object + ": " + p.Reason }
 type ImportReport struct {
 	Users, Correspondents, DocumentTypes, Tags, SavedViews int // newly stored
 	Documents                                              int // newly stored
-	AlreadyPresent                                         int // documents found from an earlier run (same id and checksum)
-	Total                                                  int // document entries in the manifest
+	// paperless-ngx's objects, newly stored; Trashed counts the documents
+	// among Documents that went into the trash, as they were in the export.
+	Groups, StoragePaths, CustomFields, CustomFieldValues int
+	Notes, ShareLinks, ObjectPermissions, Trashed         int
+	AlreadyPresent                                        int // documents found from an earlier run (same id and checksum)
+	Total                                                 int // document entries in the manifest
 	// Format is the paperless version the export was recognised as, and
 	// Version what its metadata.json or version.json says ("" if none).
 	Format  Format
@@ -130,6 +134,7 @@ type metadata struct {
 	documents      int
 	firstDoc       map[string]json.RawMessage // fields of the first document entry
 	unknown        map[string]int
+	ngx            *ngxData
 }
 
 // Import reads the paperless-ng export (0.9.x or 1.x) in dir into st and
@@ -148,7 +153,7 @@ type metadata struct {
 func Import(ctx context.Context, st *store.Store, dir string, opts Options) (*ImportReport, error) {
 	opts.defaults()
 	rep := &ImportReport{}
-	md := &metadata{unknown: map[string]int{}}
+	md := &metadata{unknown: map[string]int{}, ngx: newNGXData()}
 	version, err := exportVersion(dir)
 	if err != nil {
 		return nil, err
@@ -163,6 +168,9 @@ func Import(ctx context.Context, st *store.Store, dir string, opts Options) (*Im
 					return fmt.Errorf("read document %d: %w", r.PK, err)
 				}
 			}
+		case modelContentType, modelPermission:
+			md.ngx.add(r)
+			md.unknown[r.Model]++ // read only to resolve references
 		case modelUISettings:
 			md.ui = append(md.ui, *r)
 		case modelUser:
@@ -178,7 +186,9 @@ func Import(ctx context.Context, st *store.Store, dir string, opts Options) (*Im
 		case modelSavedViewRule:
 			md.rules = append(md.rules, *r)
 		default:
-			md.unknown[r.Model]++
+			if !md.ngx.add(r) {
+				md.unknown[r.Model]++
+			}
 		}
 		return nil
 	}); err != nil {
@@ -187,7 +197,7 @@ func Import(ctx context.Context, st *store.Store, dir string, opts Options) (*Im
 	rep.Total = md.documents
 	rep.Version = version
 	rep.Format = detectFormat(version, md.firstDoc)
-	im := &importer{st: st, dir: dir, opts: opts, rep: rep, skipped: map[string]int{}, format: rep.Format}
+	im := &importer{st: st, dir: dir, opts: opts, rep: rep, skipped: map[string]int{}, format: rep.Format, ngx: md.ngx}
 	for m, n := range md.unknown {
 		im.skip(m, n)
 	}
@@ -221,6 +231,9 @@ func Import(ctx context.Context, st *store.Store, dir string, opts Options) (*Im
 	if err != nil {
 		return rep, err
 	}
+	if err := im.ngxObjectPermissions(ctx); err != nil {
+		return rep, err
+	}
 	if err := st.ResetIDSequences(ctx); err != nil {
 		return rep, err
 	}
@@ -252,7 +265,11 @@ type importer struct {
 	corrs, types, tagNames map[int]string
 	format                 Format
 	skipped                map[string]int // model (or model.field) → count left out
-	warnedThumbs           bool
+	ngx                    *ngxData
+	groupIDs               map[int]int // export id → Quire id
+	storagePaths           map[int]bool
+	fieldTypes             map[int]store.CustomFieldDataType
+	indexedOptions         map[int]bool // custom fields whose select values are option indexes
 }
 
 // skipReasons say why a model (or field) has no place in Quire; any other
@@ -313,6 +330,11 @@ func (im *importer) metadata(ctx context.Context, md *metadata) error {
 		return nil
 	}
 
+	groupConflicts, err := im.ngxGroups(ctx)
+	if err != nil {
+		return err
+	}
+	conflicts = append(conflicts, groupConflicts...)
 	im.userIDs = map[int]int{}
 	firstSuperuser := 0
 	for i := range md.users {
@@ -340,12 +362,6 @@ func (im *importer) metadata(ctx context.Context, md *metadata) error {
 				u.LastLogin = &t
 			}
 		}
-		if len(in.Groups) > 0 {
-			im.skip("auth.user.groups", len(in.Groups))
-		}
-		if len(in.UserPermissions) > 0 {
-			im.skip("auth.user.user_permissions", len(in.UserPermissions))
-		}
 		if in.IsSuperuser && firstSuperuser == 0 {
 			firstSuperuser = r.PK
 		}
@@ -355,6 +371,11 @@ func (im *importer) metadata(ctx context.Context, md *metadata) error {
 		}
 		if err == nil {
 			im.userIDs[r.PK] = id
+			if created {
+				if err := im.ngxUserAccess(ctx, id, in); err != nil {
+					return err
+				}
+			}
 			if !created && id != r.PK {
 				im.warn(fmt.Sprintf("user %d (%s)", r.PK, in.Username), "an account of that name exists already (id %d); it is kept, with its password, and receives the user's saved views", id)
 			}
@@ -451,6 +472,16 @@ func (im *importer) metadata(ctx context.Context, md *metadata) error {
 			return err
 		}
 	}
+
+	more, err := im.ngxStoragePaths(ctx, owner)
+	if err != nil {
+		return err
+	}
+	conflicts = append(conflicts, more...)
+	if more, err = im.ngxCustomFields(ctx); err != nil {
+		return err
+	}
+	conflicts = append(conflicts, more...)
 
 	rulesByView := map[int][]store.SavedViewRule{}
 	for i := range md.rules {
@@ -707,20 +738,20 @@ func (im *importer) parseDocument(r *record) *item {
 			return nil
 		}
 	}
-	if in.DeletedAt != nil {
-		im.skip("documents.document (in the trash)", 1)
-		return nil
-	}
 	if in.RootDocument != nil {
 		im.skip("documents.document.root_document", 1)
-	}
-	if in.StoragePath != nil {
-		im.skip("documents.document.storage_path", 1)
 	}
 	d := &store.Document{
 		ID: r.PK, Title: in.Title, Content: in.Content, MimeType: in.MimeType,
 		Checksum: strings.ToLower(in.Checksum), ArchiveSerialNumber: in.ArchiveSerialNumber,
-		PageCount: in.PageCount,
+		PageCount: in.PageCount, DeletedAt: im.trashTime(label, in.DeletedAt),
+	}
+	if sp := in.StoragePath; sp != nil {
+		if im.storagePaths[*sp] {
+			d.StoragePathID = sp
+		} else {
+			im.warn(label, "storage path %d is not in the export; left empty", *sp)
+		}
 	}
 	if o := in.Owner; o != nil {
 		if id, ok := im.userIDs[*o]; ok {
@@ -1056,9 +1087,19 @@ func (im *importer) batch(ctx context.Context, items []*item, n int) error {
 	for i, it := range ok {
 		docs[i], tags[i] = it.doc, it.tags
 	}
-	err = im.st.ImportDocuments(ctx, docs, tags)
+	extras, err := im.extras(ctx, docs)
+	if err != nil {
+		return err
+	}
+	err = im.st.ImportDocumentsWith(ctx, docs, tags, extras)
 	if err == nil {
 		im.rep.Documents += len(docs)
+		im.stored(extras)
+		for _, d := range docs {
+			if d.DeletedAt != nil {
+				im.rep.Trashed++
+			}
+		}
 		return nil
 	}
 	if ctx.Err() != nil || store.ErrorCode(err) == store.Internal {
@@ -1067,7 +1108,11 @@ func (im *importer) batch(ctx context.Context, items []*item, n int) error {
 	// A constraint failed (a clash the checks above did not foresee, such
 	// as a file name): one at a time, to find the culprit.
 	for i, d := range docs {
-		if err := im.st.ImportDocuments(ctx, []*store.Document{d}, tags[i:i+1]); err != nil {
+		one, err := im.extras(ctx, []*store.Document{d})
+		if err != nil {
+			return err
+		}
+		if err := im.st.ImportDocumentsWith(ctx, []*store.Document{d}, tags[i:i+1], one); err != nil {
 			if store.ErrorCode(err) == store.Internal {
 				return err
 			}
@@ -1078,6 +1123,10 @@ func (im *importer) batch(ctx context.Context, items []*item, n int) error {
 			continue
 		}
 		im.rep.Documents++
+		im.stored(one)
+		if d.DeletedAt != nil {
+			im.rep.Trashed++
+		}
 	}
 	return nil
 }
