@@ -210,6 +210,10 @@ func build(ctx context.Context, st *store.Store, ids []int, rows []store.Documen
 	if err != nil {
 		return nil, nil, err
 	}
+	fieldTexts, fieldIDs, err := st.CustomFieldSearchText(ctx, docIDs)
+	if err != nil {
+		return nil, nil, err
+	}
 	corrName := make(map[int]string, len(corrs))
 	for _, c := range corrs {
 		corrName[c.ID] = c.Name
@@ -239,6 +243,7 @@ func build(ctx context.Context, st *store.Store, ids []int, rows []store.Documen
 		for _, n := range notes[d.ID] {
 			sd.Notes = append(sd.Notes, n.Note)
 		}
+		sd.CustomFields, sd.CustomFieldIDs = fieldTexts[d.ID], fieldIDs[d.ID]
 		docs[i] = sd
 	}
 	return docs, missing, nil
