@@ -372,7 +372,7 @@ func (im *importer) metadata(ctx context.Context, md *metadata) error {
 		if err == nil {
 			im.userIDs[r.PK] = id
 			if created {
-				if err := im.ngxUserAccess(ctx, id, in); err != nil {
+				if err := im.userAccess(ctx, id, in); err != nil {
 					return err
 				}
 			}

@@ -130,9 +130,17 @@ func (im *importer) ngxGroups(ctx context.Context) ([]string, error) {
 	return conflicts, nil
 }
 
-// ngxUserAccess gives an imported user the groups and global permissions
-// the export gives it.
-func (im *importer) ngxUserAccess(ctx context.Context, id int, in userIn) error {
+// userAccess gives an imported user the groups and global permissions
+// the export gives it; paperless-ng (0.9, 1.x) had none, and let every
+// user do everything: there a user gets Quire's default set (what users
+// of the archive had when permissions arrived).
+func (im *importer) userAccess(ctx context.Context, id int, in userIn) error {
+	if im.format == FormatNG09 || im.format == FormatNG1 {
+		if in.IsSuperuser {
+			return nil
+		}
+		return im.st.SetUserPermissions(ctx, id, store.DefaultPermissions())
+	}
 	var groups []int
 	for _, g := range in.Groups {
 		if q, ok := im.groupIDs[g]; ok {

@@ -198,6 +198,10 @@ func TestImport1x(t *testing.T) {
 		if ok, rehash, err := auth.VerifyPassword("hunter22", u.Password); !ok || !rehash || err != nil {
 			t.Errorf("verify imported password: ok=%v rehash=%v err=%v", ok, rehash, err)
 		}
+		// paperless-ng let every user do everything: Quire's default set.
+		if acc, err := q.st.UsersAccess(ctx, []int{3}); err != nil || !slices.Equal(acc[3].Direct, slices.Sorted(slices.Values(store.DefaultPermissions()))) {
+			t.Errorf("jonas's permissions = %+v, %v", acc[3], err)
+		}
 		v, err := q.st.SavedView(ctx, 1, 2)
 		if err != nil || v.Name != "Inbox of ACME" || !v.ShowOnDashboard || !v.SortReverse || *v.SortField != "created" {
 			t.Errorf("saved view 2 = %+v, %v", v, err)
