@@ -3,6 +3,7 @@ package resolvers
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/quirehq/quire/store"
@@ -158,4 +159,74 @@ func (r *Resolver) userSummary(ctx context.Context, id *int) (*store.UserSummary
 		return nil, nil
 	}
 	return r.loaders(ctx).notes.userSummaryByID.Load(ctx, *id)
+}
+
+// prefetchNotes primes the notes loaders for a page of documents whose
+// GraphQL selection reads notesCount or notes (and their authors), so the
+// page costs one statement for each whatever the loaders' batching
+// window does (see prefetch).
+func (r *Resolver) prefetchNotes(ctx context.Context, ids []int) error {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || !graphql.HasOperationContext(ctx) {
+		return nil
+	}
+	op := graphql.GetOperationContext(ctx)
+	var count, notes, authors bool
+	for _, f := range graphql.CollectFields(op, fc.Field.Selections, nil) {
+		if f.Name != "items" {
+			continue
+		}
+		for _, sub := range graphql.CollectFields(op, f.Selections, nil) {
+			switch sub.Name {
+			case "notesCount":
+				count = true
+			case "notes":
+				notes = true
+				for _, nf := range graphql.CollectFields(op, sub.Selections, nil) {
+					authors = authors || nf.Name == "user"
+				}
+			}
+		}
+	}
+	l := r.loaders(ctx).notes
+	switch {
+	case notes:
+		m, err := r.Store.NotesByDocuments(ctx, ids)
+		if err != nil {
+			return err
+		}
+		var users []int
+		for _, id := range ids {
+			ns := m[id]
+			if ns == nil {
+				ns = []store.Note{}
+			}
+			l.notesByDocument.Prime(id, ns)
+			l.noteCountByDocument.Prime(id, len(ns))
+			for _, n := range ns {
+				if n.UserID != nil {
+					users = append(users, *n.UserID)
+				}
+			}
+		}
+		if !authors || len(users) == 0 {
+			return nil
+		}
+		us, err := r.Store.UserSummaries(ctx, users)
+		if err != nil {
+			return err
+		}
+		for id, u := range us {
+			l.userSummaryByID.Prime(id, &u)
+		}
+	case count:
+		m, err := r.Store.NoteCounts(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			l.noteCountByDocument.Prime(id, m[id])
+		}
+	}
+	return nil
 }

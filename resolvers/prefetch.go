@@ -113,7 +113,7 @@ func (r *Resolver) prefetch(ctx context.Context, docs []store.Document) error {
 			l.documentTypeByID.Prime(rows[i].ID, &rows[i])
 		}
 	}
-	return nil
+	return r.prefetchNotes(ctx, ids) // notes.go
 }
 
 // referenced returns the distinct non-nil ids that docs reference.
