@@ -69,6 +69,13 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	rep, err := transfer.Import(ctx, st, dir, transfer.Options{
 		Media: mediaLayout(cfg), Format: format, Location: cfg.TimeZone,
 		Indexer: indexer, Progress: bar.update, Logger: logger, BatchSize: batch,
+		Phase: func(step string) {
+			if bar.drawn {
+				fmt.Fprintln(stderr)
+				bar.drawn = false
+			}
+			fmt.Fprintln(stderr, step)
+		},
 	})
 	bar.finish()
 	if rep != nil {

@@ -25,6 +25,12 @@ func TestImportExportNGXCommands(t *testing.T) {
 			t.Errorf("import report lacks %q:\n%s", want, out.String())
 		}
 	}
+	for _, want := range []string{"Reading the manifest…", "paperless-ngx 3.x export (3 documents): importing users", "Applying per-object permissions…",
+		"Bringing the search index up to date…", "3/3 documents"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("progress output lacks %q:\n%s", want, errOut.String())
+		}
+	}
 	dir := t.TempDir()
 	out.Reset()
 	if err := Run(ctx, []string{"export", "--format", "ngx", "--split-manifest", "--no-thumbnail", dir}, env(vars), strings.NewReader(""), &out, &errOut); err != nil {

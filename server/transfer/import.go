@@ -43,6 +43,9 @@ type Options struct {
 	// Progress is called after each batch of documents with the number
 	// done and the total.
 	Progress func(done, total int)
+	// Phase, when set, is told when Import starts a step ("reading the
+	// manifest", …), for progress output on long runs.
+	Phase func(step string)
 	// Logger receives per-object details; nil discards.
 	Logger *slog.Logger
 	// BatchSize is how many documents go into one transaction; default 250.
@@ -65,6 +68,9 @@ func (o *Options) defaults() {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Phase == nil {
+		o.Phase = func(string) {}
 	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = 250
@@ -158,6 +164,7 @@ func Import(ctx context.Context, st *store.Store, dir string, opts Options) (*Im
 	if err != nil {
 		return nil, err
 	}
+	opts.Phase("Reading the manifest…")
 	if err := readManifest(dir, func(i int, r *record) error {
 		switch r.Model {
 		case modelDocument:
@@ -205,6 +212,7 @@ func Import(ctx context.Context, st *store.Store, dir string, opts Options) (*Im
 	if err := opts.Media.Init(); err != nil {
 		return nil, err
 	}
+	opts.Phase(fmt.Sprintf("%s export (%d documents): importing users, groups, correspondents, types, tags, storage paths, custom fields and saved views…", rep.Format, md.documents))
 	if err := im.metadata(ctx, md); err != nil {
 		return rep, err
 	}
@@ -231,6 +239,9 @@ func Import(ctx context.Context, st *store.Store, dir string, opts Options) (*Im
 	if err != nil {
 		return rep, err
 	}
+	if len(im.ngx.objectPerms) > 0 {
+		opts.Phase("Applying per-object permissions…")
+	}
 	if err := im.ngxObjectPermissions(ctx); err != nil {
 		return rep, err
 	}
@@ -238,6 +249,7 @@ func Import(ctx context.Context, st *store.Store, dir string, opts Options) (*Im
 		return rep, err
 	}
 	if opts.Indexer != nil {
+		opts.Phase("Bringing the search index up to date…")
 		if err := opts.Indexer.Drain(ctx); err != nil {
 			return rep, fmt.Errorf("update the search index (run `quire reindex` to retry): %w", err)
 		}
