@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"context"
+	"strings"
 
 	"github.com/vikstrous/dataloadgen"
 
@@ -110,4 +111,41 @@ func (r *Resolver) ReplaceCustomField(ctx context.Context, id int, in store.Cust
 // has loaded (so may see), in one statement.
 func (r *Resolver) CustomFieldValuesOf(ctx context.Context, ids []int) (map[int][]store.CustomFieldInstance, error) {
 	return r.Store.CustomFieldValuesByDocuments(ctx, ids)
+}
+
+// maxRuleType is the highest saved view rule type (paperless-ngx's 0–49,
+// NGX.md §9.1).
+const maxRuleType = 49
+
+// ruleCustomFieldQuery is the saved view rule type whose value is a
+// custom_field_query (JSON).
+const ruleCustomFieldQuery = 42
+
+// validateSavedViewCustomFields adds to fe what a saved view gets wrong
+// about custom fields: a custom field query rule must be a valid query
+// (its problem is reported on filterRules), and display fields
+// custom_field_<id> must name a field the caller may see.
+func (r *Resolver) validateSavedViewCustomFields(ctx context.Context, fe store.FieldErrors, in store.SavedViewInput) error {
+	for _, rule := range in.FilterRules.Value() {
+		if rule.RuleType != ruleCustomFieldQuery || rule.Value == nil {
+			continue
+		}
+		err := r.Store.CheckCustomFieldQuery(ctx, *rule.Value)
+		if store.ErrorCode(err) != store.Validation {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		for path, msgs := range store.ErrorFields(err) {
+			for _, m := range msgs {
+				fe.Add("filterRules", strings.Replace(path, "customFieldQuery", "custom_field_query", 1)+": "+m)
+			}
+		}
+	}
+	probs, err := r.Store.CustomFieldDisplayProblems(ctx, in.DisplayFields.Value())
+	for _, p := range probs {
+		fe.Add("displayFields", p)
+	}
+	return err
 }

@@ -16,6 +16,9 @@ func (r *Resolver) createSavedView(ctx context.Context, in store.SavedViewInput)
 	fe := store.FieldErrors{}
 	validateSavedView(fe, in, true)
 	validateSavedViewDisplay(fe, in)
+	if err := r.validateSavedViewCustomFields(ctx, fe, in); err != nil {
+		return nil, err
+	}
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
@@ -37,6 +40,9 @@ func (r *Resolver) saveSavedView(ctx context.Context, id int, in store.SavedView
 	fe := store.FieldErrors{}
 	validateSavedView(fe, in, requireAll)
 	validateSavedViewDisplay(fe, in)
+	if err := r.validateSavedViewCustomFields(ctx, fe, in); err != nil {
+		return nil, err
+	}
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}

@@ -137,7 +137,7 @@ func validateSavedView(fe store.FieldErrors, in store.SavedViewInput, create boo
 		return
 	}
 	for _, r := range in.FilterRules.Value() {
-		if r.RuleType < 0 || r.RuleType > 21 {
+		if r.RuleType < 0 || r.RuleType > maxRuleType {
 			fe.Add("filterRules", fmt.Sprintf("%q is not a valid choice.", fmt.Sprint(r.RuleType)))
 		}
 	}

@@ -144,6 +144,21 @@ func TestCustomFields(t *testing.T) {
 			t.Errorf("bulk unknown field: %s", got)
 		}
 
+		// Saved views: a custom field query rule and custom field columns.
+		view := map[string]any{"name": "Unpaid", "show_on_dashboard": false, "show_in_sidebar": true,
+			"filter_rules": []any{map[string]any{"rule_type": 42, "value": `["AND",[["Amount","gt",10],["Due","exists",false]]]`}},
+			"display_fields": []string{"title", fmt.Sprintf("custom_field_%d", amount)}}
+		e.want(e.do("POST", "/api/saved_views/", view, version("9")), 201)
+		view["filter_rules"] = []any{map[string]any{"rule_type": 42, "value": `["Amount","contains",[1]]`}}
+		if got := string(e.want(e.do("POST", "/api/saved_views/", view, version("10")), 400)); !strings.Contains(got, "monetary does not support query expr 'contains'.") {
+			t.Errorf("saved view with a bad query: %s", got)
+		}
+		view["filter_rules"] = []any{map[string]any{"rule_type": 41, "value": nil}}
+		view["display_fields"] = []string{"custom_field_9999"}
+		if got := string(e.want(e.do("POST", "/api/saved_views/", view, version("10")), 400)); !strings.Contains(got, "Invalid field: custom_field_9999") {
+			t.Errorf("saved view with an unknown column: %s", got)
+		}
+
 		// Rename, replace, delete.
 		e.want(e.do("PATCH", fmt.Sprintf("/api/custom_fields/%d/", amount), map[string]any{"name": "Total"}, version("10")), 200)
 		e.want(e.do("PUT", fmt.Sprintf("/api/custom_fields/%d/", amount), map[string]any{"name": "Total"}, version("10")), 400)

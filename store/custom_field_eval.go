@@ -571,3 +571,54 @@ func (s *Store) checkOrderFields(ctx context.Context, order []DocumentOrder) err
 	}
 	return nil
 }
+
+// CheckCustomFieldQuery checks a custom_field_query given as JSON text
+// (a saved view's rule) against the custom fields the caller may see:
+// nil, or a Validation error as a document list filter would give.
+func (s *Store) CheckCustomFieldQuery(ctx context.Context, text string) error {
+	d := json.NewDecoder(strings.NewReader(text))
+	d.UseNumber()
+	var expr any
+	if err := d.Decode(&expr); err != nil || d.More() {
+		return &Error{Code: Validation, Message: "invalid custom field query",
+			Fields: map[string][]string{"customFieldQuery": {"Value must be valid JSON."}}}
+	}
+	_, err := s.customFieldConds(ctx, DocumentFilter{CustomFieldQuery: expr})
+	return err
+}
+
+// displayCustomField reads a saved view's display field custom_field_<id>.
+func displayCustomField(name string) (int, bool) {
+	rest, ok := strings.CutPrefix(name, "custom_field_")
+	if !ok {
+		return 0, false
+	}
+	id, err := strconv.Atoi(rest)
+	return id, err == nil && id > 0 && strconv.Itoa(id) == rest
+}
+
+// CustomFieldDisplayProblems returns the saved view display fields among
+// names that name a custom field the caller cannot see
+// ("Invalid field: custom_field_<id>" each).
+func (s *Store) CustomFieldDisplayProblems(ctx context.Context, names []string) ([]string, error) {
+	var ids []int
+	for _, n := range names {
+		if id, ok := displayCustomField(n); ok {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	fields, err := s.CustomFieldsByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, n := range names {
+		if id, ok := displayCustomField(n); ok && fields[id] == nil {
+			out = append(out, "Invalid field: "+n)
+		}
+	}
+	return out, nil
+}

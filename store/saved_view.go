@@ -161,10 +161,10 @@ var displayFields = map[string]bool{"title": true, "created": true, "added": tru
 	"shared": true, "asn": true, "pagecount": true}
 
 // DisplayFieldProblem says why name cannot be a saved view's display
-// field ("" when it can): a known column, or custom_field_<id> (no custom
-// field exists yet, so no id is known).
+// field ("" when it can): a known column, or custom_field_<id> (whether
+// that field exists is CustomFieldDisplayProblems' question).
 func DisplayFieldProblem(name string) string {
-	if displayFields[name] {
+	if _, ok := displayCustomField(name); ok || displayFields[name] {
 		return ""
 	}
 	return "Invalid field: " + name
