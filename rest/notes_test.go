@@ -87,31 +87,39 @@ func TestNotes(t *testing.T) {
 			t.Errorf("after DELETE: %+v", left)
 		}
 
-		// permissions: other holds no note permission yet
-		e.want(e.do("GET", path, nil, version("10"), asOther), 403)
-		if err := e.st.SetUserPermissions(ctx, e.other.ID, []string{"view_document", "view_note", "add_note", "delete_note"}); err != nil {
+		// permissions (users get theirs before their first request: Basic
+		// credentials are cached with the user for a while)
+		viewer, noter := e.user("viewer", "pw-viewer", false), e.user("noter", "pw-noter", false)
+		if err := e.st.SetUserPermissions(ctx, viewer.ID, []string{"view_document"}); err != nil {
 			t.Fatal(err)
 		}
-		e.want(e.do("GET", path, nil, version("10"), asOther), 200) // unowned: everyone's
+		if err := e.st.SetUserPermissions(ctx, noter.ID, []string{"view_document", "view_note", "add_note", "delete_note"}); err != nil {
+			t.Fatal(err)
+		}
+		asViewer, asNoter := basic("viewer", "pw-viewer"), basic("noter", "pw-noter")
+		if b := string(e.want(e.do("GET", path, nil, version("10"), asViewer), 403)); b != `{"detail":"You do not have permission to perform this action."}` {
+			t.Errorf("without view_note: %s", b)
+		}
+		e.want(e.do("GET", path, nil, version("10"), asNoter), 200) // unowned: everyone's
 		if err := e.st.SetOwner(ctx, store.ModelDocument, f.doc1, &e.admin.ID); err != nil {
 			t.Fatal(err)
 		}
-		e.want(e.do("GET", path, nil, version("10"), asOther), 404)
-		e.want(e.do("POST", path, map[string]any{"note": "x"}, version("10"), asOther), 404)
-		view := []int{e.other.ID}
+		e.want(e.do("GET", path, nil, version("10"), asNoter), 404)
+		e.want(e.do("POST", path, map[string]any{"note": "x"}, version("10"), asNoter), 404)
+		view := []int{noter.ID}
 		if err := e.st.SetPermissions(ctx, store.ModelDocument, []int{f.doc1}, store.PermissionsUpdate{View: &store.HoldersUpdate{Users: &view}}); err != nil {
 			t.Fatal(err)
 		}
-		e.want(e.do("GET", path, nil, version("10"), asOther), 200)
-		rec := e.do("POST", path, map[string]any{"note": "x"}, version("10"), asOther)
+		e.want(e.do("GET", path, nil, version("10"), asNoter), 200)
+		rec := e.do("POST", path, map[string]any{"note": "x"}, version("10"), asNoter)
 		if rec.Code != 403 || rec.Body.String() != "Insufficient permissions to create notes" || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
 			t.Errorf("POST without change: %d %q %s", rec.Code, rec.Body.String(), rec.Header().Get("Content-Type"))
 		}
 		if err := e.st.SetPermissions(ctx, store.ModelDocument, []int{f.doc1}, store.PermissionsUpdate{Change: &store.HoldersUpdate{Users: &view}}); err != nil {
 			t.Fatal(err)
 		}
-		mine := decode[[]noteOut](t, e.want(e.do("POST", path, map[string]any{"note": "by other"}, version("10"), asOther), 200))
-		if len(mine) != 2 || mine[1].User == nil || mine[1].User.ID != e.other.ID {
+		mine := decode[[]noteOut](t, e.want(e.do("POST", path, map[string]any{"note": "by other"}, version("10"), asNoter), 200))
+		if len(mine) != 2 || mine[1].User == nil || mine[1].User.ID != noter.ID {
 			t.Errorf("note by a granted user: %+v", mine)
 		}
 	})
@@ -145,23 +153,26 @@ func TestDocumentHistory(t *testing.T) {
 			t.Errorf("tags removed: %s", got)
 		}
 		e.want(e.do("GET", "/api/documents/999999/history/", nil, version("10")), 404)
-		// other: no view_logentry → 403 text; with it, an unowned document
+		// other: no view_logentry (not in the default set) → 403 text; an
+		// auditor with it reads an unowned document's history
 		rec := e.do("GET", path, nil, version("10"), asOther)
 		if rec.Code != 403 || rec.Body.String() != "Insufficient permissions" {
 			t.Errorf("without view_logentry: %d %s", rec.Code, rec.Body.String())
 		}
-		if err := e.st.SetUserPermissions(ctx, e.other.ID, []string{"view_document", "view_logentry"}); err != nil {
+		auditor := e.user("auditor", "pw-auditor", false)
+		if err := e.st.SetUserPermissions(ctx, auditor.ID, []string{"view_document", "view_logentry"}); err != nil {
 			t.Fatal(err)
 		}
-		e.want(e.do("GET", path, nil, version("10"), asOther), 200)
+		asAuditor := basic("auditor", "pw-auditor")
+		e.want(e.do("GET", path, nil, version("10"), asAuditor), 200)
 		if err := e.st.SetOwner(ctx, store.ModelDocument, f.doc2, &e.admin.ID); err != nil {
 			t.Fatal(err)
 		}
-		e.want(e.do("GET", path, nil, version("10"), asOther), 404)
-		view := []int{e.other.ID}
+		e.want(e.do("GET", path, nil, version("10"), asAuditor), 404)
+		view := []int{auditor.ID}
 		if err := e.st.SetPermissions(ctx, store.ModelDocument, []int{f.doc2}, store.PermissionsUpdate{View: &store.HoldersUpdate{Users: &view}}); err != nil {
 			t.Fatal(err)
 		}
-		e.want(e.do("GET", path, nil, version("10"), asOther), 403) // visible, but not the owner's
+		e.want(e.do("GET", path, nil, version("10"), asAuditor), 403) // visible, but not the owner's
 	})
 }
