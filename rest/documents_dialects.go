@@ -204,8 +204,12 @@ func (j documentJSON) appendNgx(b []byte) []byte {
 	if w.key(10) {
 		w.b = appendTime(w.b, d.Added.In(j.loc))
 	}
-	if w.key(11) { // deleted_at
-		w.b = append(w.b, "null"...)
+	if w.key(11) { // deleted_at: set in the trash (rest/trash.go)
+		if d.DeletedAt != nil {
+			w.b = appendTime(w.b, d.DeletedAt.In(j.loc))
+		} else {
+			w.b = append(w.b, "null"...)
+		}
 	}
 	if w.key(12) {
 		w.b = appendOptInt(w.b, d.ArchiveSerialNumber)

@@ -38,24 +38,7 @@ func (a *API) noneFound() http.HandlerFunc {
 	}
 }
 
-// ---- a document's share links (NGX.md §6.11)
-
-// documentShareLinks answers a document's share links: none yet, and 404
-// for a document that does not exist.
-func (a *API) documentShareLinks() http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		id, ok := pathID(r)
-		if !ok {
-			a.writeJSON(w, r, http.StatusNotFound, detail("Not found."))
-			return
-		}
-		if _, err := a.res.Query().Document(r.Context(), id); err != nil {
-			a.writeError(w, r, err, nil)
-			return
-		}
-		a.writeJSON(w, r, http.StatusOK, []struct{}{})
-	}
-}
+// A document's share links: rest/share_links.go.
 
 // ---- next ASN (NGX.md §6.6)
 

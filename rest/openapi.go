@@ -536,6 +536,15 @@ func ngxResultSchemas(s obj, v int) obj {
 		"owner", nullInt, "user_can_change", boolean, "permissions", props(nil, "view", holders, "change", holders)))
 	s["StoragePathPage"] = page("StoragePath")
 	s["StoragePathTest"] = props([]string{"path", "document"}, "path", str, "document", integer)
+	// Share links and the trash (NGX.md §6.11, §6.12).
+	s["ShareLink"] = props([]string{"document"}, "id", integer, "created", dateTime, "expiration", nullDateTime,
+		"slug", obj{"type": "string", "description": "50 random characters; the file is served at /share/<slug>"},
+		"document", integer, "file_version", obj{"type": "string", "enum": []string{"archive", "original"}})
+	s["ShareLinks"] = obj{"type": "array", "items": ref("ShareLink")}
+	s["ShareLinkPage"] = page("ShareLink")
+	s["TrashAction"] = props([]string{"action"}, "action", obj{"type": "string", "enum": []string{"restore", "empty"}},
+		"documents", ints)
+	s["TrashResult"] = props(nil, "result", str, "doc_ids", ints)
 
 	withPartial("User", props([]string{"username"}, "id", integer, "username", str, "email", str,
 		"password", obj{"type": "string", "description": "write-only; read as **********"},

@@ -63,6 +63,8 @@ func routesWith(o apiOptions, st *store.Store, res *resolvers.Resolver, au *auth
 	r.Mount("/accounts", api.AccountsHandler())
 	// /fetch/… and /push redirects, the /ws/status/ websocket.
 	api.MountRoot(r)
+	// Share links (NGX.md §6.11): no login, the slug is the credential.
+	r.Get("/share/{slug}", api.Share())
 	for _, h := range ui {
 		r.NotFound(h.ServeHTTP)
 	}

@@ -55,6 +55,11 @@ type Config struct {
 	// the longest consumption transaction.
 	OrphanAge time.Duration
 
+	// EmptyTrashDelay is how long a deleted document stays in the trash
+	// before the sweeper deletes it, files included, for good; default 30
+	// days (paperless-ngx's EMPTY_TRASH_DELAY).
+	EmptyTrashDelay time.Duration
+
 	// Owner names this process in task leases; default host-pid-random.
 	Owner string
 }
@@ -89,6 +94,7 @@ func (c *Config) defaults() error {
 	dur(&c.StableFor, 2*time.Second)
 	dur(&c.ClassifierInterval, time.Hour)
 	dur(&c.OrphanAge, time.Hour)
+	dur(&c.EmptyTrashDelay, 30*24*time.Hour)
 	if c.Workers <= 0 {
 		c.Workers = 1
 	}
@@ -136,6 +142,7 @@ func (c *Config) defaults() error {
 //	QUIRE_MAX_UPLOAD_SIZE (bytes)
 //	QUIRE_CONSUMER_POLLING / PAPERLESS_CONSUMER_POLLING (seconds)
 //	QUIRE_OCR_TIMEOUT (Go duration)
+//	QUIRE_EMPTY_TRASH_DELAY / PAPERLESS_EMPTY_TRASH_DELAY (days, ≥ 1; default 30)
 func ConfigFromEnv(dataDir string, getenv func(string) string) (Config, error) {
 	c := Config{DataDir: dataDir}
 	var errs []error
@@ -213,6 +220,14 @@ func ConfigFromEnv(dataDir string, getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("QUIRE_CONSUMER_POLLING: %q is not a number of seconds", v))
 		} else if n > 0 {
 			c.WatchPoll = time.Duration(n) * time.Second
+		}
+	}
+	if v := get("QUIRE_EMPTY_TRASH_DELAY", "PAPERLESS_EMPTY_TRASH_DELAY"); v != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 {
+			errs = append(errs, fmt.Errorf("QUIRE_EMPTY_TRASH_DELAY: %q is not a number of days (1 or more)", v))
+		} else {
+			c.EmptyTrashDelay = time.Duration(n) * 24 * time.Hour
 		}
 	}
 	if v := getenv("QUIRE_OCR_TIMEOUT"); v != "" {

@@ -49,6 +49,9 @@ type Service struct {
 	// lastOrphanSweep is when sweep last looked for unreferenced files
 	// (only the sweeper touches it).
 	lastOrphanSweep time.Time
+	// lastTrashPurge is when sweep last emptied the trash of what stayed
+	// there EmptyTrashDelay (trash.go; only the sweeper touches it).
+	lastTrashPurge time.Time
 }
 
 // Hooks let the server react to consumption without the consumer
@@ -298,6 +301,7 @@ func (s *Service) Run(ctx context.Context) error {
 // files no document refers to (moved to lost+found, see sweepOrphans).
 func (s *Service) sweep(ctx context.Context) {
 	defer s.sweepOrphansIfDue(ctx)
+	defer s.purgeTrashIfDue(ctx)
 	entries, err := os.ReadDir(s.stagingDir())
 	if err != nil {
 		s.logger.Error("sweep staging folder", "error", err)
