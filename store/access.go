@@ -148,8 +148,8 @@ func grantCondOn(p *Principal, m Model, alias, ownerCol string, perms ...string)
 		args = append(args, bun.In(p.GroupIDs))
 	}
 	return cond{
-		sql: "(" + alias + "." + ownerCol + " IS NULL OR " + alias + "." + ownerCol + " = ? OR " + alias + ".id IN (" +
-			"SELECT op.object_id FROM object_permissions op WHERE op.model = ? AND op.permission IN (?) AND " + holder + "))",
+		sql: "(" + alias + "." + ownerCol + " IS NULL OR " + alias + "." + ownerCol + " = ? OR EXISTS (" +
+			"SELECT 1 FROM object_permissions op WHERE op.model = ? AND op.object_id = " + alias + ".id AND op.permission IN (?) AND " + holder + "))",
 		args: args,
 	}
 }

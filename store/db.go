@@ -56,6 +56,7 @@ type Store struct {
 	postings    *postings
 	aggregates  *aggregates
 	orders      *orderCache // see DocumentIDs
+	acl         *aclCache   // see cachedVisiblePage
 	versionStmt *sql.Stmt   // see Version
 	loc         *time.Location
 	// pgLower is the PostgreSQL expression template that lower-cases
@@ -68,7 +69,7 @@ type Store struct {
 // Several processes may call Open on one PostgreSQL database at once: the
 // migrations run under a lock.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
-	s := &Store{now: cfg.Now, logger: cfg.Logger, postings: newPostings(), aggregates: newAggregates(), orders: &orderCache{gen: -1}, loc: cfg.Location, noAudit: cfg.DisableAuditLog}
+	s := &Store{now: cfg.Now, logger: cfg.Logger, postings: newPostings(), aggregates: newAggregates(), orders: &orderCache{gen: -1}, acl: newACLCache(), loc: cfg.Location, noAudit: cfg.DisableAuditLog}
 	if s.loc == nil {
 		s.loc = time.UTC
 	}

@@ -35,6 +35,12 @@ func (s *Store) Documents(ctx context.Context, f DocumentFilter, order []Documen
 			return docs, total, err
 		}
 	}
+	if tags, ok := cachedVisibleList(f); ok && restricted(ctx) && len(joins) == 0 && cacheableOrder(order) && !inTx(ctx) {
+		// what a restricted principal may see of the tag list or the archive
+		if docs, total, ok, err := s.cachedVisiblePage(ctx, tags, orderSQL, p); err != nil || ok {
+			return docs, total, err
+		}
+	}
 	useCache := true
 	for attempt := 0; ; attempt++ {
 		m, err := s.documentMatch(ctx, f, useCache)

@@ -41,7 +41,9 @@ func init() {
 			table(pk),
 			`CREATE INDEX object_permissions_user ON object_permissions (model, user_id, object_id)`,
 			`CREATE INDEX object_permissions_group ON object_permissions (model, group_id, object_id)`,
-			`CREATE INDEX object_permissions_object ON object_permissions (model, object_id)`,
+			// One object's grants; it also answers the visibility rule's
+			// EXISTS probe per candidate row from the index alone.
+			`CREATE INDEX object_permissions_object ON object_permissions (model, object_id, permission, user_id, group_id)`,
 		}
 		for _, t := range owned {
 			stmts = append(stmts,
@@ -68,8 +70,37 @@ END $$`)
 	FOR EACH ROW EXECUTE FUNCTION object_permissions_gc('`+gc[t]+`')`)
 	}
 
+	// counters.document_acl goes up with every change of who may see a
+	// document (its owner, its grants), so in-memory copies of a
+	// principal's hidden documents know when they are stale (see the
+	// initial migration's counters).
+	sqlite = append(sqlite,
+		`INSERT INTO counters (name, value) VALUES ('document_acl', 0)`,
+		`CREATE TRIGGER documents_owner_changed AFTER UPDATE OF owner_id ON documents BEGIN
+	UPDATE counters SET value = value + 1 WHERE name = 'document_acl'; END`)
+	for _, t := range [][2]string{{"INSERT", "inserted"}, {"DELETE", "deleted"}, {"UPDATE", "updated"}} {
+		ev, name, row := t[0], t[1], "NEW"
+		if ev == "DELETE" {
+			row = "OLD"
+		}
+		sqlite = append(sqlite, `CREATE TRIGGER object_permissions_`+name+` AFTER `+ev+` ON object_permissions
+	WHEN `+row+`.model = 'document' BEGIN
+	UPDATE counters SET value = value + 1 WHERE name = 'document_acl'; END`)
+	}
+	pg = append(pg,
+		`INSERT INTO counters (name, value) VALUES ('document_acl', 0)`,
+		`CREATE TRIGGER documents_owner_changed AFTER UPDATE OF owner_id ON documents
+	FOR EACH STATEMENT EXECUTE FUNCTION bump_counter('document_acl')`,
+		`CREATE TRIGGER object_permissions_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON object_permissions
+	FOR EACH STATEMENT EXECUTE FUNCTION bump_counter('document_acl')`)
+
 	down := func(pgDialect bool) []string {
-		var stmts []string
+		stmts := []string{`DELETE FROM counters WHERE name = 'document_acl'`, `DROP TRIGGER IF EXISTS documents_owner_changed` + on(pgDialect, "documents")}
+		if pgDialect {
+			stmts = append(stmts, `DROP TRIGGER IF EXISTS object_permissions_changed ON object_permissions`)
+		} else {
+			stmts = append(stmts, `DROP TRIGGER IF EXISTS object_permissions_inserted`, `DROP TRIGGER IF EXISTS object_permissions_deleted`, `DROP TRIGGER IF EXISTS object_permissions_updated`)
+		}
 		for _, t := range append(owned, "saved_views") {
 			if pgDialect {
 				stmts = append(stmts, `DROP TRIGGER IF EXISTS `+t+`_grants_gc ON `+t)
@@ -94,4 +125,12 @@ END $$`)
 	Migrations.MustRegister(script{sqlite: sqlite, pg: pg}.run, func(ctx context.Context, db *bun.DB) error {
 		return script{sqlite: down(false), pg: down(true)}.run(ctx, db)
 	})
+}
+
+// on names the table of a dropped trigger on PostgreSQL.
+func on(pgDialect bool, table string) string {
+	if pgDialect {
+		return " ON " + table
+	}
+	return ""
 }

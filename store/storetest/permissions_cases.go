@@ -24,6 +24,7 @@ func init() {
 		test{"PermissionsGrantsGoWithObjects", testGrantsGoWithObjects},
 		test{"PermissionsSavedViews", testPermissionsSavedViews},
 		test{"PermissionsOwnerFilters", testPermissionsOwnerFilters},
+		test{"PermissionsListsFollowChanges", testPermissionsListsFollowChanges},
 	)
 }
 
@@ -622,4 +623,48 @@ func testPermissionsOwnerFilters(t *testing.T, s *store.Store) {
 			}
 		})
 	}
+}
+
+// The lists a restricted principal gets from the caches follow every
+// change of owners and grants, and new documents.
+func testPermissionsListsFollowChanges(t *testing.T, s *store.Store) {
+	f := newPermFixture(t, s)
+	bob := f.as("bob")
+	check := func(step string, want ...int) {
+		t.Helper()
+		for _, flt := range []store.DocumentFilter{{}, {Tags: &store.TagsFilter{All: []int{f.t}}}} {
+			for range 2 {
+				docs, total, err := s.Documents(bob, flt, nil, store.Page{})
+				if err != nil || total != len(want) || !slices.Equal(sorted(ids(docs)), sorted(want)) {
+					t.Fatalf("%s: %v of %d (%v), want %v", step, ids(docs), total, err, want)
+				}
+			}
+		}
+	}
+	check("start", f.d1, f.d2)
+	if err := s.SetPermissions(f.as("anna"), store.ModelDocument, []int{f.d3}, store.PermissionsUpdate{
+		Change: &store.HoldersUpdate{Users: &[]int{f.bob}}}); err != nil {
+		t.Fatal(err)
+	}
+	check("granted d3", f.d1, f.d2, f.d3)
+	if err := s.SetPermissions(f.as("anna"), store.ModelDocument, []int{f.d2}, store.PermissionsUpdate{
+		View: &store.HoldersUpdate{Users: &[]int{}}}); err != nil {
+		t.Fatal(err)
+	}
+	check("revoked d2", f.d1, f.d3)
+	if err := s.SetOwner(ctx, store.ModelDocument, f.d1, &f.dora); err != nil {
+		t.Fatal(err)
+	}
+	check("d1 owned by dora", f.d3)
+	d5 := mustDocument(t, s, doc{title: "d5", tags: []int{f.t}})
+	check("new unowned d5", f.d3, d5.ID)
+	d6 := &store.Document{Title: "d6", MimeType: "application/pdf", Checksum: "d6", OriginalFilename: "d6.pdf", OwnerID: &f.dora}
+	if err := s.CreateDocument(ctx, d6, []int{f.t}); err != nil {
+		t.Fatal(err)
+	}
+	check("new d6 of dora's", f.d3, d5.ID)
+	if err := s.DeleteUser(ctx, f.dora); err != nil {
+		t.Fatal(err)
+	}
+	check("dora deleted", f.d1, f.d3, f.d4, d5.ID, d6.ID)
 }

@@ -1,0 +1,188 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// aclCache keeps, per restricted principal, the documents it may not see
+// (owned by someone else and not granted to it or its groups), valid while
+// counters.documents (documents added, removed) and counters.document_acl
+// (owners and grants changed) stand. With it a restricted principal's
+// tag list and whole-archive list come from the same in-memory postings
+// and order lists as a superuser's, filtered in Go, instead of probing the
+// rule row by row in SQL.
+type aclCache struct {
+	mu   sync.Mutex
+	sets map[string]*hiddenSet
+}
+
+// hiddenSet is one principal's hidden documents as a bit set by id.
+type hiddenSet struct {
+	docsGen, aclGen int64
+	bits            []uint64
+}
+
+func (h *hiddenSet) has(id int) bool {
+	i := id / 64
+	return id >= 0 && i < len(h.bits) && h.bits[i]&(1<<(id%64)) != 0
+}
+
+// maxACLSets bounds the principals kept: a request of another one
+// beyond it empties the cache.
+const maxACLSets = 256
+
+func newACLCache() *aclCache { return &aclCache{sets: map[string]*hiddenSet{}} }
+
+// aclKey names what a principal sees: its user and groups.
+func aclKey(p *Principal) string {
+	var b strings.Builder
+	b.WriteString(strconv.Itoa(p.UserID))
+	g := slices.Clone(p.GroupIDs)
+	slices.Sort(g)
+	for _, id := range g {
+		b.WriteByte(',')
+		b.WriteString(strconv.Itoa(id))
+	}
+	return b.String()
+}
+
+// hiddenDocuments returns the documents p may not see, from the cache or
+// the database (then cached with the generations read before the query,
+// so it is at least as new as they say).
+func (s *Store) hiddenDocuments(ctx context.Context, p *Principal) (*hiddenSet, error) {
+	docsGen, err := s.generation(ctx, "documents")
+	if err != nil {
+		return nil, err
+	}
+	aclGen, err := s.generation(ctx, "document_acl")
+	if err != nil {
+		return nil, err
+	}
+	key := aclKey(p)
+	c := s.acl
+	c.mu.Lock()
+	h := c.sets[key]
+	c.mu.Unlock()
+	if h != nil && h.docsGen == docsGen && h.aclGen == aclGen {
+		return h, nil
+	}
+	vis := visibleCond(p, ModelDocument, "d")
+	var ids []int
+	err = s.read.NewSelect().TableExpr("documents AS d").Column("d.id").
+		Where("d.owner_id IS NOT NULL").Where("d.owner_id <> ?", p.UserID).
+		Where("NOT "+vis.sql, vis.args...).Scan(ctx, &ids)
+	if err != nil {
+		return nil, fmt.Errorf("list documents hidden from user %d: %w", p.UserID, err)
+	}
+	h = &hiddenSet{docsGen: docsGen, aclGen: aclGen}
+	for _, id := range ids {
+		for id/64 >= len(h.bits) {
+			h.bits = append(h.bits, 0)
+		}
+		h.bits[id/64] |= 1 << (id % 64)
+	}
+	c.mu.Lock()
+	if len(c.sets) >= maxACLSets {
+		c.sets = map[string]*hiddenSet{}
+	}
+	c.sets[key] = h
+	c.mu.Unlock()
+	return h, nil
+}
+
+// cachedVisiblePage is cachedTagPage for a restricted principal: a page
+// of the documents carrying every tag in tags (every document when tags
+// is nil) that the principal may see, in a cacheable order, picked in Go
+// from the postings, order and ACL caches. ok is false when the caches
+// could not give a consistent answer (the caller asks the database).
+func (s *Store) cachedVisiblePage(ctx context.Context, tags []int, orderSQL string, p Page) ([]Document, int, bool, error) {
+	hidden, err := s.hiddenDocuments(ctx, PrincipalFrom(ctx))
+	if err != nil {
+		return nil, 0, false, err
+	}
+	var in func(int) bool
+	tagGen := int64(-1)
+	if tags != nil {
+		matches, gen, err := s.cachedIntersection(ctx, tags)
+		if err != nil {
+			return nil, 0, false, err
+		}
+		set := &hiddenSet{} // a bit set of the matches
+		for _, id := range matches {
+			for id/64 >= len(set.bits) {
+				set.bits = append(set.bits, 0)
+			}
+			set.bits[id/64] |= 1 << (id % 64)
+		}
+		in = set.has
+		tagGen = gen
+	}
+	docGen, tagsNow, err := s.generations(ctx)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	aclNow, err := s.generation(ctx, "document_acl")
+	if err != nil {
+		return nil, 0, false, err
+	}
+	if tags != nil && tagGen != tagsNow {
+		s.postings.invalidate()
+		return nil, 0, false, nil
+	}
+	if hidden.docsGen != docGen || hidden.aclGen != aclNow {
+		return nil, 0, false, nil // changed meanwhile
+	}
+	ordered, err := s.orderedDocuments(ctx, orderSQL, docGen)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	visible := func(id int) bool { return !hidden.has(id) && (in == nil || in(id)) }
+	total := 0
+	for _, id := range ordered {
+		if visible(int(id)) {
+			total++
+		}
+	}
+	_, limit, offset := p.Limit(total)
+	var pageIDs []int
+	for i, n := 0, 0; i < len(ordered) && len(pageIDs) < limit && offset < total; i++ {
+		if id := int(ordered[i]); visible(id) {
+			if n >= offset {
+				pageIDs = append(pageIDs, id)
+			}
+			n++
+		}
+	}
+	docs, err := s.DocumentsByIDs(ctx, pageIDs)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	docsAfter, tagsAfter, err := s.generations(ctx)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	aclAfter, err := s.generation(ctx, "document_acl")
+	if err != nil {
+		return nil, 0, false, err
+	}
+	if len(docs) != len(pageIDs) || docsAfter != docGen || (tags != nil && tagsAfter != tagsNow) || aclAfter != aclNow {
+		return nil, 0, false, nil // changed meanwhile
+	}
+	return docs, total, true, nil
+}
+
+// cachedVisibleList reports which filters cachedVisiblePage answers: the
+// tag list (tags__id__all alone) and the unfiltered list; tags is nil
+// for the latter.
+func cachedVisibleList(f DocumentFilter) (tags []int, ok bool) {
+	if tags := onlyTagsAll(f); tags != nil {
+		return tags, true
+	}
+	return nil, reflect.ValueOf(f).IsZero()
+}
