@@ -31,7 +31,10 @@ func (s *Store) BulkEdit(ctx context.Context, b BulkEdit) ([]int, error) {
 		if err := s.mayChangeDocuments(ctx, b.DocumentIDs); err != nil {
 			return err
 		}
-		var err error
+		snaps, err := s.snapshotBulk(ctx, b) // for the history
+		if err != nil {
+			return err
+		}
 		switch b.Method {
 		case BulkSetCorrespondent:
 			changed, err = s.bulkSetRef(ctx, b.DocumentIDs, "correspondent_id", "correspondents", "Correspondent does not exist", b.CorrespondentID)
@@ -43,7 +46,9 @@ func (s *Store) BulkEdit(ctx context.Context, b BulkEdit) ([]int, error) {
 			changed, err = s.bulkModifyTags(ctx, b.DocumentIDs, b.AddTagIDs, b.RemoveTagIDs)
 		case BulkSetStoragePath:
 			changed, err = s.bulkSetRef(ctx, b.DocumentIDs, "storage_path_id", "storage_paths", "Storage path does not exist", b.StoragePathID)
-		case BulkModifyCustomFields, BulkSetPermissions:
+		case BulkModifyCustomFields:
+			changed, err = s.bulkModifyCustomFields(ctx, b)
+		case BulkSetPermissions:
 			return s.bulkValidateOnly(ctx, b)
 		case BulkDelete: // to the trash
 			changed = b.DocumentIDs
@@ -57,7 +62,10 @@ func (s *Store) BulkEdit(ctx context.Context, b BulkEdit) ([]int, error) {
 			return err
 		}
 		_, err = s.wdb(ctx).NewUpdate().TableExpr("documents").Set("modified = ?", s.Now()).Where("id IN (?)", bun.In(changed)).Exec(ctx)
-		return err
+		if err != nil {
+			return err
+		}
+		return s.recordBulk(ctx, snaps, changed)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bulk edit %s: %w", b.Method, err)

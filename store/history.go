@@ -480,3 +480,94 @@ func (s *Store) tagNames(ctx context.Context, ids []int) (map[int]string, error)
 	}
 	return out, nil
 }
+
+// bulkAudited are the bulk methods whose changes the history records
+// (paperless-ngx records none of its bulk edits; Quire records what the
+// document update would). Deletion is the trash's; custom fields and
+// permissions are not recorded yet.
+var bulkAudited = map[BulkEditMethod]bool{
+	BulkSetCorrespondent: true, BulkSetDocumentType: true, BulkSetStoragePath: true,
+	BulkAddTag: true, BulkRemoveTag: true, BulkModifyTags: true,
+}
+
+// snapshotBulk keeps the documents of a bulk edit (and, for the tag
+// methods, their tag names) before it changes them: two statements
+// whatever the number of documents; nil when nothing is recorded.
+func (s *Store) snapshotBulk(ctx context.Context, b BulkEdit) (map[int]*documentSnapshot, error) {
+	if s.noAudit || !bulkAudited[b.Method] || len(b.DocumentIDs) == 0 {
+		return nil, nil
+	}
+	tags := b.Method == BulkAddTag || b.Method == BulkRemoveTag || b.Method == BulkModifyTags
+	return s.snapshotDocuments(ctx, b.DocumentIDs, tags)
+}
+
+// snapshotDocuments reads the documents among ids (and with tags their
+// tag names) as they are now.
+func (s *Store) snapshotDocuments(ctx context.Context, ids []int, tags bool) (map[int]*documentSnapshot, error) {
+	out := make(map[int]*documentSnapshot, len(ids))
+	for chunk := range chunks(uniqueInts(ids), 1000) {
+		var docs []Document
+		if err := s.db(ctx).NewSelect().Model(&docs).Where("id IN (?)", bun.List(chunk)).Scan(ctx); err != nil {
+			return nil, fmt.Errorf("read documents for their history: %w", err)
+		}
+		for _, d := range docs {
+			out[d.ID] = &documentSnapshot{doc: d}
+		}
+		if !tags {
+			continue
+		}
+		for _, id := range chunk {
+			if sn := out[id]; sn != nil {
+				sn.tags = map[int]string{}
+			}
+		}
+		var rows []struct {
+			DocumentID int    `bun:"document_id"`
+			ID         int    `bun:"id"`
+			Name       string `bun:"name"`
+		}
+		err := s.db(ctx).NewSelect().TableExpr("document_tags AS dt").Join("JOIN tags AS t ON t.id = dt.tag_id").
+			ColumnExpr("dt.document_id, t.id, t.name").Where("dt.document_id IN (?)", bun.List(chunk)).Scan(ctx, &rows)
+		if err != nil {
+			return nil, fmt.Errorf("read tags for the history: %w", err)
+		}
+		for _, r := range rows {
+			if sn := out[r.DocumentID]; sn != nil {
+				sn.tags[r.ID] = r.Name
+			}
+		}
+	}
+	return out, nil
+}
+
+// recordBulk writes the history of the changed documents of a bulk edit
+// from their snapshots: like recordUpdate, with every document read again
+// at once.
+func (s *Store) recordBulk(ctx context.Context, before map[int]*documentSnapshot, changed []int) error {
+	if before == nil || len(changed) == 0 {
+		return nil
+	}
+	tags := false
+	for _, sn := range before {
+		tags = sn.tags != nil
+		break
+	}
+	after, err := s.snapshotDocuments(ctx, changed, tags)
+	if err != nil {
+		return err
+	}
+	var rows []historyRow
+	for _, id := range sortedInts(changed) {
+		b, a := before[id], after[id]
+		if b == nil || a == nil {
+			continue
+		}
+		rows = append(rows, historyRow{docID: id, action: HistoryUpdate, changes: s.documentChanges(&b.doc, &a.doc)})
+		if tags {
+			for _, c := range tagChanges(b.tags, a.tags) {
+				rows = append(rows, historyRow{docID: id, action: HistoryUpdate, changes: []historyChange{c}})
+			}
+		}
+	}
+	return s.writeHistory(ctx, rows)
+}

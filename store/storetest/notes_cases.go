@@ -21,6 +21,7 @@ func init() {
 		test{"HistoryRecordsCreateUpdateDelete", testHistory},
 		test{"HistoryReadRule", testHistoryAccess},
 		test{"DocumentOrderingByNumNotes", testOrderNumNotes},
+		test{"HistoryRecordsBulkEdits", testHistoryBulk},
 	)
 }
 
@@ -305,4 +306,40 @@ func testOrderNumNotes(t *testing.T, s *store.Store) {
 		t.Fatal(err)
 	}
 	wantList(t, "ids by num notes", ids, b.ID, c.ID, a.ID)
+}
+
+func testHistoryBulk(t *testing.T, s *store.Store) {
+	c := mustCorrespondent(t, s, "ACME")
+	red, blue := mustTag(t, s, "red", false), mustTag(t, s, "blue", false)
+	a := mustDocument(t, s, doc{title: "a", tags: []int{red.ID}})
+	b := mustDocument(t, s, doc{title: "b", corr: &c.ID})
+	if _, err := s.BulkEdit(ctx, store.BulkEdit{DocumentIDs: []int{a.ID, b.ID}, Method: store.BulkSetCorrespondent, CorrespondentID: &c.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.BulkEdit(ctx, store.BulkEdit{DocumentIDs: []int{a.ID, b.ID}, Method: store.BulkModifyTags,
+		AddTagIDs: []int{blue.ID}, RemoveTagIDs: []int{red.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.HistoryByDocuments(ctx, []int{a.ID, b.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// a: create, correspondent, tags added, tags removed; b (already
+	// ACME, without red): create, tags added
+	ha, hb := m[a.ID], m[b.ID]
+	if len(ha) != 4 || len(hb) != 2 {
+		t.Fatalf("entries: a %d, b %d: %+v %+v", len(ha), len(hb), ha, hb)
+	}
+	if ch := changes(t, ha[2])["correspondent"]; ch.Old != nil || str(ch.New) != strconv.Itoa(c.ID) {
+		t.Errorf("a correspondent: %s", ha[2].ChangesJSON)
+	}
+	wantTags := func(e store.HistoryEntry, op, name string) {
+		t.Helper()
+		if tg := changes(t, e)["tags"]; str(tg.Operation) != op || len(tg.Objects) != 1 || tg.Objects[0] != name {
+			t.Errorf("want %s %s: %s", op, name, e.ChangesJSON)
+		}
+	}
+	wantTags(ha[1], "add", "blue")
+	wantTags(ha[0], "delete", "red")
+	wantTags(hb[0], "add", "blue")
 }
