@@ -20,7 +20,9 @@ func (r *Resolver) saveDocument(ctx context.Context, id int, u store.DocumentUpd
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
-	d, err := r.Store.UpdateDocument(ctx, id, u)
+	d, err := updateOwned(ctx, r, store.ModelDocument, id,
+		func(ctx context.Context) (*store.Document, error) { return r.Store.UpdateDocument(ctx, id, u) },
+		func(ctx context.Context) (*store.Document, error) { return r.Store.Document(ctx, id) })
 	if err != nil {
 		return nil, err
 	}

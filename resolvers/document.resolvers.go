@@ -65,10 +65,16 @@ func (r *Resolver) Document() graph.DocumentResolver { return &documentResolver{
 
 func (r *Resolver) DocumentList() graph.DocumentListResolver { return &documentListResolver{r} }
 
+func (r *Resolver) BulkEditInput() graph.BulkEditInputResolver { return &bulkEditInputResolver{r} }
+
 func (r *Resolver) DocumentFilter() graph.DocumentFilterResolver { return &documentFilterResolver{r} }
+
+func (r *Resolver) DocumentUpdate() graph.DocumentUpdateResolver { return &documentUpdateResolver{r} }
 
 type (
 	documentResolver       struct{ *Resolver }
 	documentListResolver   struct{ *Resolver }
+	bulkEditInputResolver  struct{ *Resolver }
 	documentFilterResolver struct{ *Resolver }
+	documentUpdateResolver struct{ *Resolver }
 )

@@ -58,7 +58,8 @@ func (r *Resolver) HandlerWithLimits(l Limits) http.Handler {
 	srv.AroundFields(StopWhenGone)
 	srv.AroundFields(FieldErrorMiddleware(r.Logger))
 	srv.AroundFields(CheckTextArgs)
-	srv.AroundFields(RequirePermission) // global permissions (opPerms)
+	srv.AroundFields(RequirePermission)  // global permissions (opPerms)
+	srv.AroundRootFields(PermissionArgs) // owner and setPermissions inputs (permissions_objects.go)
 	srv.AroundOperations(RequireUser)
 	return srv
 }

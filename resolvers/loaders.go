@@ -31,6 +31,7 @@ type Loaders struct {
 	storagePaths              *storagePathLoaders
 	shareLinksByDocument      *dataloadgen.Loader[int, []store.ShareLink]
 	notes                     *noteLoaders        // notes.go
+	perms                     *permLoaders        // permissions_loaders.go
 	customFields              *customFieldLoaders // customfields.go
 }
 
@@ -82,6 +83,7 @@ func NewLoaders(s *store.Store) *Loaders {
 
 		storagePaths: newStoragePathLoaders(s, opts),
 		notes:        newNoteLoaders(s, opts),
+		perms:        newPermLoaders(s, opts),
 		customFields: newCustomFieldLoaders(s, opts),
 	}
 }

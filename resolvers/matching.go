@@ -22,7 +22,8 @@ func (r *Resolver) createCorrespondent(ctx context.Context, in store.Corresponde
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
-	return r.Store.CreateCorrespondent(ctx, in)
+	return createOwned(ctx, r, store.ModelCorrespondent, &in.OwnerID, func(c *store.Correspondent) int { return c.ID },
+		func(ctx context.Context) (*store.Correspondent, error) { return r.Store.CreateCorrespondent(ctx, in) })
 }
 
 func (r *Resolver) updateCorrespondent(ctx context.Context, id int, in store.CorrespondentInput) (*store.Correspondent, error) {
@@ -32,7 +33,11 @@ func (r *Resolver) updateCorrespondent(ctx context.Context, id int, in store.Cor
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
-	return r.Store.UpdateCorrespondent(ctx, id, in)
+	return updateOwned(ctx, r, store.ModelCorrespondent, id,
+		func(ctx context.Context) (*store.Correspondent, error) {
+			return r.Store.UpdateCorrespondent(ctx, id, in)
+		},
+		func(ctx context.Context) (*store.Correspondent, error) { return r.Store.Correspondent(ctx, id) })
 }
 
 func (r *Resolver) createDocumentType(ctx context.Context, in store.DocumentTypeInput) (*store.DocumentType, error) {
@@ -42,7 +47,8 @@ func (r *Resolver) createDocumentType(ctx context.Context, in store.DocumentType
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
-	return r.Store.CreateDocumentType(ctx, in)
+	return createOwned(ctx, r, store.ModelDocumentType, &in.OwnerID, func(d *store.DocumentType) int { return d.ID },
+		func(ctx context.Context) (*store.DocumentType, error) { return r.Store.CreateDocumentType(ctx, in) })
 }
 
 func (r *Resolver) updateDocumentType(ctx context.Context, id int, in store.DocumentTypeInput) (*store.DocumentType, error) {
@@ -52,7 +58,9 @@ func (r *Resolver) updateDocumentType(ctx context.Context, id int, in store.Docu
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
-	return r.Store.UpdateDocumentType(ctx, id, in)
+	return updateOwned(ctx, r, store.ModelDocumentType, id,
+		func(ctx context.Context) (*store.DocumentType, error) { return r.Store.UpdateDocumentType(ctx, id, in) },
+		func(ctx context.Context) (*store.DocumentType, error) { return r.Store.DocumentType(ctx, id) })
 }
 
 func (r *Resolver) createTag(ctx context.Context, in store.TagInput) (*store.Tag, error) {
@@ -63,7 +71,8 @@ func (r *Resolver) createTag(ctx context.Context, in store.TagInput) (*store.Tag
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
-	return r.Store.CreateTag(ctx, in)
+	return createOwned(ctx, r, store.ModelTag, &in.OwnerID, func(t *store.Tag) int { return t.ID },
+		func(ctx context.Context) (*store.Tag, error) { return r.Store.CreateTag(ctx, in) })
 }
 
 func (r *Resolver) updateTag(ctx context.Context, id int, in store.TagInput) (*store.Tag, error) {
@@ -74,5 +83,7 @@ func (r *Resolver) updateTag(ctx context.Context, id int, in store.TagInput) (*s
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
-	return r.Store.UpdateTag(ctx, id, in)
+	return updateOwned(ctx, r, store.ModelTag, id,
+		func(ctx context.Context) (*store.Tag, error) { return r.Store.UpdateTag(ctx, id, in) },
+		func(ctx context.Context) (*store.Tag, error) { return r.Store.Tag(ctx, id) })
 }

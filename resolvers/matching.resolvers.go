@@ -69,11 +69,24 @@ func (r *Resolver) Tag() graph.TagResolver { return &tagResolver{r} }
 
 func (r *Resolver) TagList() graph.TagListResolver { return &tagListResolver{r} }
 
+func (r *Resolver) CorrespondentInput() graph.CorrespondentInputResolver {
+	return &correspondentInputResolver{r}
+}
+
+func (r *Resolver) DocumentTypeInput() graph.DocumentTypeInputResolver {
+	return &documentTypeInputResolver{r}
+}
+
+func (r *Resolver) TagInput() graph.TagInputResolver { return &tagInputResolver{r} }
+
 type (
-	correspondentResolver     struct{ *Resolver }
-	correspondentListResolver struct{ *Resolver }
-	documentTypeResolver      struct{ *Resolver }
-	documentTypeListResolver  struct{ *Resolver }
-	tagResolver               struct{ *Resolver }
-	tagListResolver           struct{ *Resolver }
+	correspondentResolver      struct{ *Resolver }
+	correspondentListResolver  struct{ *Resolver }
+	documentTypeResolver       struct{ *Resolver }
+	documentTypeListResolver   struct{ *Resolver }
+	tagResolver                struct{ *Resolver }
+	tagListResolver            struct{ *Resolver }
+	correspondentInputResolver struct{ *Resolver }
+	documentTypeInputResolver  struct{ *Resolver }
+	tagInputResolver           struct{ *Resolver }
 )

@@ -8,6 +8,7 @@ package resolvers
 import (
 	"context"
 
+	"github.com/quirehq/quire/graph"
 	"github.com/quirehq/quire/graph/model"
 	"github.com/quirehq/quire/store"
 )
@@ -22,6 +23,10 @@ func (r *consumptionTaskResolver) OwnerID(ctx context.Context, obj *store.Consum
 
 func (r *consumptionTaskResolver) OverrideArchiveSerialNumber(ctx context.Context, obj *store.ConsumptionTask) (*int, error) {
 	return obj.OverrideASN, nil
+}
+
+func (r *groupResolver) Permissions(ctx context.Context, obj *store.Group) ([]string, error) {
+	return r.groupPermissions(ctx, obj)
 }
 
 func (r *mutationResolver) AcknowledgeTasks(ctx context.Context, ids []string, numbers []int, all *bool) (int, error) {
@@ -79,11 +84,8 @@ func (r *queryResolver) User(ctx context.Context, id int) (*store.User, error) {
 	return r.Store.User(ctx, id)
 }
 
-func (r *queryResolver) Groups(ctx context.Context) ([]model.Group, error) {
-	if _, err := currentUser(ctx); err != nil {
-		return nil, err
-	}
-	return []model.Group{}, nil
+func (r *queryResolver) Groups(ctx context.Context) ([]store.Group, error) {
+	return r.groups(ctx)
 }
 
 func (r *queryResolver) ServerStatus(ctx context.Context) (*model.ServerStatus, error) {
@@ -107,3 +109,7 @@ func (r *statisticsResolver) InboxTagIds(ctx context.Context, obj *store.Statist
 func (r *statisticsResolver) StoragePathCount(ctx context.Context, obj *store.Statistics) (int, error) {
 	return r.Store.StoragePathCount(ctx)
 }
+
+func (r *Resolver) Group() graph.GroupResolver { return &groupResolver{r} }
+
+type groupResolver struct{ *Resolver }

@@ -88,7 +88,7 @@ func (r *Resolver) globalSearch(ctx context.Context, query string, dbOnly bool) 
 	}
 	first := store.Page{Number: 1, Size: globalSearchHits}
 	name := store.NameFilter{Name: &store.TextFilter{Icontains: &query}}
-	out := &model.GlobalSearchResult{SavedViews: []store.SavedView{}, Users: []store.User{}, Groups: []model.Group{}}
+	out := &model.GlobalSearchResult{SavedViews: []store.SavedView{}, Users: []store.User{}, Groups: []store.Group{}}
 	if out.Documents, err = r.globalSearchDocuments(ctx, query, dbOnly); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ package resolvers
 import (
 	"context"
 
+	"github.com/quirehq/quire/graph"
 	"github.com/quirehq/quire/graph/model"
 	"github.com/quirehq/quire/store"
 )
@@ -19,3 +20,9 @@ func (r *mutationResolver) BulkEditObjects(ctx context.Context, input store.Bulk
 func (r *queryResolver) GlobalSearch(ctx context.Context, query string, dbOnly *bool) (*model.GlobalSearchResult, error) {
 	return r.globalSearch(ctx, query, deref(dbOnly))
 }
+
+func (r *Resolver) BulkObjectsInput() graph.BulkObjectsInputResolver {
+	return &bulkObjectsInputResolver{r}
+}
+
+type bulkObjectsInputResolver struct{ *Resolver }

@@ -104,7 +104,7 @@ func (r *Resolver) uiSettings(ctx context.Context) (*model.UISettings, error) {
 	st["auditlog_enabled"] = r.Store.AuditLog()
 	st["email_enabled"] = false
 	st["ai_enabled"] = false
-	return &model.UISettings{User: u, Settings: st, Permissions: UserPermissions(u)}, nil
+	return &model.UISettings{User: u, Settings: st, Permissions: effectivePermissions(ctx)}, nil
 }
 
 // setUISettings replaces the caller's stored settings, dropping the
@@ -235,7 +235,13 @@ func (r *Resolver) createUser(ctx context.Context, in model.UserInput) (*store.U
 		return nil, err
 	}
 	u := &store.User{IsActive: true}
-	if err := r.applyUserInput(ctx, u, in); err != nil {
+	err := r.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := r.applyUserInput(ctx, u, in); err != nil {
+			return err
+		}
+		return r.applyUserAccess(ctx, u.ID, UserAccessInput{Groups: in.Groups, Permissions: in.UserPermissions})
+	})
+	if err != nil {
 		return nil, err
 	}
 	return u, nil
@@ -253,7 +259,13 @@ func (r *Resolver) updateUser(ctx context.Context, id int, in model.UserInput) (
 	if in.Password != nil && *in.Password == "" {
 		return nil, store.FieldErrors{"password": {msgBlank}}.Err()
 	}
-	if err := r.applyUserInput(ctx, u, in); err != nil {
+	err = r.Store.InTx(ctx, func(ctx context.Context) error {
+		if err := r.applyUserInput(ctx, u, in); err != nil {
+			return err
+		}
+		return r.applyUserAccess(ctx, u.ID, UserAccessInput{Groups: in.Groups, Permissions: in.UserPermissions})
+	})
+	if err != nil {
 		return nil, err
 	}
 	return u, nil

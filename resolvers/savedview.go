@@ -22,7 +22,21 @@ func (r *Resolver) createSavedView(ctx context.Context, in store.SavedViewInput)
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
-	return r.Store.CreateSavedView(ctx, u.ID, in)
+	var out *store.SavedView
+	err = r.Store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if out, err = r.Store.CreateSavedView(ctx, u.ID, in); err != nil {
+			return err
+		}
+		if err := r.applyGrants(ctx, store.ModelSavedView, out.ID, false); err != nil {
+			return err
+		}
+		if a := permArgsFrom(ctx); a != nil && a.OwnerSet {
+			out, err = r.Store.SavedView(ctx, u.ID, out.ID)
+		}
+		return err
+	})
+	return out, err
 }
 
 func (r *Resolver) updateSavedView(ctx context.Context, id int, in store.SavedViewInput) (*store.SavedView, error) {
@@ -46,7 +60,9 @@ func (r *Resolver) saveSavedView(ctx context.Context, id int, in store.SavedView
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
-	return r.Store.UpdateSavedView(ctx, u.ID, id, in)
+	return updateOwned(ctx, r, store.ModelSavedView, id,
+		func(ctx context.Context) (*store.SavedView, error) { return r.Store.UpdateSavedView(ctx, u.ID, id, in) },
+		func(ctx context.Context) (*store.SavedView, error) { return r.Store.SavedView(ctx, u.ID, id) })
 }
 
 // validateSavedViewDisplay checks how a view shows its documents:

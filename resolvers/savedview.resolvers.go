@@ -29,7 +29,10 @@ func (r *Resolver) SavedView() graph.SavedViewResolver { return &savedViewResolv
 
 func (r *Resolver) SavedViewList() graph.SavedViewListResolver { return &savedViewListResolver{r} }
 
+func (r *Resolver) SavedViewInput() graph.SavedViewInputResolver { return &savedViewInputResolver{r} }
+
 type (
-	savedViewResolver     struct{ *Resolver }
-	savedViewListResolver struct{ *Resolver }
+	savedViewResolver      struct{ *Resolver }
+	savedViewListResolver  struct{ *Resolver }
+	savedViewInputResolver struct{ *Resolver }
 )

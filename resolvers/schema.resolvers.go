@@ -251,8 +251,11 @@ func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) Statistics() graph.StatisticsResolver { return &statisticsResolver{r} }
 
+func (r *Resolver) User() graph.UserResolver { return &userResolver{r} }
+
 type (
 	mutationResolver   struct{ *Resolver }
 	queryResolver      struct{ *Resolver }
 	statisticsResolver struct{ *Resolver }
+	userResolver       struct{ *Resolver }
 )

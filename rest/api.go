@@ -285,7 +285,7 @@ func (a *API) dispatch(ep *endpoint) http.HandlerFunc {
 		}
 		for _, op := range ep.Ops {
 			if op.Method == method {
-				if !a.checkInput(w, r) {
+				if !a.checkInput(w, r) || !a.authorize(w, r, ep, op.Method) {
 					return
 				}
 				op.Handler(w, r)

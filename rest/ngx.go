@@ -55,10 +55,16 @@ func (a *API) ngxRoutes() []*endpoint {
 				{Method: "PATCH", Summary: "Change a user (superusers only)", Handler: a.userUpdate(), Status: 200, Body: "User", Result: "User"},
 				{Method: "DELETE", Summary: "Delete a user (superusers only)", Handler: a.userDelete(), Status: 204}}},
 		{Path: "/groups/", Name: "Group List", Tag: "groups", Dialects: dialectNGX,
-			Ops:   []op{{Method: "GET", Summary: "Groups (Quire has none yet: empty)", Handler: a.groupList(), Status: 200, Result: "GroupPage"}},
+			Ops: []op{
+				{Method: "GET", Summary: "Groups by name (needs view_group)", Handler: a.groupList(), Status: 200, Result: "GroupPage"},
+				{Method: "POST", Summary: "Create a group (needs add_group)", Handler: a.groupCreate(), Status: 201, Body: "Group", Result: "Group"}},
 			Query: paginationParams},
 		{Path: "/groups/{id}/", Name: "Group Instance", Tag: "groups", Dialects: dialectNGX,
-			Ops: []op{{Method: "GET", Summary: "One group (none exist yet: 404)", Handler: a.groupGet(), Status: 200, Result: "Group"}}},
+			Ops: []op{
+				{Method: "GET", Summary: "One group (needs view_group)", Handler: a.groupGet(), Status: 200, Result: "Group"},
+				{Method: "PUT", Summary: "Change a group (needs change_group)", Handler: a.groupUpdate(), Status: 200, Body: "Group", Result: "Group"},
+				{Method: "PATCH", Summary: "Change a group (needs change_group)", Handler: a.groupUpdate(), Status: 200, Body: "Group", Result: "Group"},
+				{Method: "DELETE", Summary: "Delete a group (needs delete_group)", Handler: a.groupDelete(), Status: 204}}},
 		{Path: "/custom_fields/", Name: "Custom Field List", Tag: "custom_fields", Dialects: dialectNGX,
 			Ops: customFields.collectionOps(a, "CustomField"), Query: customFieldParams, Ordering: customFields.orders.names()},
 		{Path: "/custom_fields/{id}/", Name: "Custom Field Instance", Tag: "custom_fields", Dialects: dialectNGX,
@@ -648,209 +654,7 @@ func (a *API) generateAuthToken() http.HandlerFunc {
 	}
 }
 
-// ---- users and groups (§10)
-
-type userJSON struct {
-	ID                   int      `json:"id"`
-	Username             string   `json:"username"`
-	Email                string   `json:"email"`
-	Password             string   `json:"password"`
-	FirstName            string   `json:"first_name"`
-	LastName             string   `json:"last_name"`
-	DateJoined           jsonTime `json:"date_joined"`
-	IsStaff              bool     `json:"is_staff"`
-	IsActive             bool     `json:"is_active"`
-	IsSuperuser          bool     `json:"is_superuser"`
-	Groups               []int    `json:"groups"`
-	UserPermissions      []string `json:"user_permissions"`
-	InheritedPermissions []string `json:"inherited_permissions"`
-	IsMFAEnabled         bool     `json:"is_mfa_enabled"`
-}
-
-func (a *API) userJSON(u *store.User) userJSON {
-	perms := resolvers.UserPermissions(u)
-	inherited := make([]string, len(perms))
-	for i, p := range perms {
-		inherited[i] = resolvers.PermissionApp(p) + "." + p
-	}
-	return userJSON{ID: u.ID, Username: u.Username, Email: u.Email, Password: maskedPassword, FirstName: u.FirstName,
-		LastName: u.LastName, DateJoined: a.at(u.DateJoined), IsStaff: u.IsStaff, IsActive: u.IsActive,
-		IsSuperuser: u.IsSuperuser, Groups: []int{}, UserPermissions: perms, InheritedPermissions: inherited}
-}
-
-// userNames maps the resolvers' field names to the users endpoint's.
-var userNames = map[string]string{"firstName": "first_name", "lastName": "last_name", "isActive": "is_active",
-	"isStaff": "is_staff", "isSuperuser": "is_superuser"}
-
-func (a *API) userList() http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		p, ok := parsePage(r.URL.Query())
-		if !ok {
-			a.writeJSON(w, r, http.StatusNotFound, detail("Invalid page."))
-			return
-		}
-		users, err := a.res.Query().Users(r.Context())
-		if err != nil {
-			a.writeError(w, r, err, nil)
-			return
-		}
-		served := p.number
-		if served < 0 {
-			served = max(1, (len(users)+p.size-1)/p.size)
-		}
-		lo := min(len(users), (served-1)*p.size)
-		hi := min(len(users), lo+p.size)
-		out := make([]userJSON, 0, hi-lo)
-		all := make([]int, len(users))
-		for i := range users {
-			all[i] = users[i].ID
-			if i >= lo && i < hi {
-				out = append(out, a.userJSON(&users[i]))
-			}
-		}
-		env, ok := pageEnvelope(r, p, served, len(users), out)
-		if !ok {
-			a.writeJSON(w, r, http.StatusNotFound, detail("Invalid page."))
-			return
-		}
-		if info(r).version == 9 {
-			env.All = &all
-		}
-		a.writeJSON(w, r, http.StatusOK, env)
-	}
-}
-
-func (a *API) userGet() http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		id, ok := pathID(r)
-		if !ok {
-			a.writeJSON(w, r, http.StatusNotFound, detail("Not found."))
-			return
-		}
-		u, err := a.res.Query().User(r.Context(), id)
-		if err != nil {
-			a.writeError(w, r, err, nil)
-			return
-		}
-		a.writeJSON(w, r, http.StatusOK, a.userJSON(u))
-	}
-}
-
-// userInput reads the writable user fields.
-func userInput(b *body) model.UserInput {
-	var in model.UserInput
-	in.Username, _ = b.str("username", false, true)
-	in.Email, _ = b.str("email", false, true)
-	in.Password, _ = b.str("password", false, false)
-	in.FirstName, _ = b.str("first_name", false, true)
-	in.LastName, _ = b.str("last_name", false, true)
-	in.IsActive, _ = b.boolean("is_active")
-	in.IsStaff, _ = b.boolean("is_staff")
-	in.IsSuperuser, _ = b.boolean("is_superuser")
-	return in
-}
-
-func (a *API) userCreate() http.HandlerFunc {
-	return a.userWrite(http.StatusCreated, func(r *http.Request, in model.UserInput) (*store.User, error) {
-		return a.res.Mutation().CreateUser(r.Context(), in)
-	})
-}
-
-func (a *API) userUpdate() http.HandlerFunc {
-	update := a.userWrite(http.StatusOK, func(r *http.Request, in model.UserInput) (*store.User, error) {
-		id, _ := pathID(r)
-		return a.res.Mutation().UpdateUser(r.Context(), id, in)
-	})
-	return func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := pathID(r); !ok {
-			a.writeJSON(w, r, http.StatusNotFound, detail("Not found."))
-			return
-		}
-		update(w, r)
-	}
-}
-
-// userWrite reads a user body and answers status with the user that
-// write (CreateUser or UpdateUser) returns.
-func (a *API) userWrite(status int, write func(*http.Request, model.UserInput) (*store.User, error)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		b := a.readBody(w, r, false)
-		if b == nil {
-			return
-		}
-		in := userInput(b)
-		if b.errs != nil {
-			a.fieldErrors(w, r, b.errs)
-			return
-		}
-		u, err := write(r, in)
-		if err != nil {
-			a.writeError(w, r, err, userNames)
-			return
-		}
-		a.writeJSON(w, r, status, a.userJSON(u))
-	}
-}
-
-func (a *API) userDelete() http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		id, ok := pathID(r)
-		if !ok {
-			a.writeJSON(w, r, http.StatusNotFound, detail("Not found."))
-			return
-		}
-		if _, err := a.res.Mutation().DeleteUser(r.Context(), id); err != nil {
-			a.writeError(w, r, err, nil)
-			return
-		}
-		writeNoContent(w)
-	}
-}
-
-type groupJSON struct {
-	ID          int      `json:"id"`
-	Name        string   `json:"name"`
-	Permissions []string `json:"permissions"`
-}
-
-func (a *API) groupList() http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		p, ok := parsePage(r.URL.Query())
-		if !ok {
-			a.writeJSON(w, r, http.StatusNotFound, detail("Invalid page."))
-			return
-		}
-		groups, err := a.res.Query().Groups(r.Context())
-		if err != nil {
-			a.writeError(w, r, err, nil)
-			return
-		}
-		out := make([]groupJSON, len(groups))
-		all := make([]int, len(groups))
-		for i, g := range groups {
-			out[i], all[i] = groupJSON{ID: g.ID, Name: g.Name, Permissions: g.Permissions}, g.ID
-		}
-		env, ok := pageEnvelope(r, p, 1, len(groups), out)
-		if !ok {
-			a.writeJSON(w, r, http.StatusNotFound, detail("Invalid page."))
-			return
-		}
-		if info(r).version == 9 {
-			env.All = &all
-		}
-		a.writeJSON(w, r, http.StatusOK, env)
-	}
-}
-
-func (a *API) groupGet() http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if _, err := a.res.Query().Groups(r.Context()); err != nil {
-			a.writeError(w, r, err, nil)
-			return
-		}
-		a.writeJSON(w, r, http.StatusNotFound, detail("Not found."))
-	}
-}
+// ---- users and groups (§10): rest/permissions_users.go
 
 // ---- status and remote version (§13.2, §13.3)
 

@@ -406,7 +406,12 @@ func (a *API) globalSearch(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	for i := range res.Users {
-		out.Users = append(out.Users, a.userJSON(&res.Users[i]))
+		u, err := a.oneUserJSON(ctx, &res.Users[i])
+		if err != nil {
+			a.writeError(w, r, err, nil)
+			return
+		}
+		out.Users = append(out.Users, u)
 	}
 	a.writeJSON(w, r, http.StatusOK, out)
 }
