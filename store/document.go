@@ -253,7 +253,7 @@ func (s *Store) UpdateDocument(ctx context.Context, id int, u DocumentUpdate) (*
 				return err
 			}
 		}
-		snap, err := s.snapshotDocument(ctx, d, u.TagIDs.IsSet()) // for the history
+		snap, err := s.snapshotDocument(ctx, d, u.TagIDs) // for the history
 		if err != nil {
 			return err
 		}
@@ -316,7 +316,7 @@ func (s *Store) UpdateDocument(ctx context.Context, id int, u DocumentUpdate) (*
 				return err
 			}
 		}
-		return s.recordUpdate(ctx, snap, d)
+		return s.recordUpdate(ctx, snap, d, tagIDs)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("update document %d: %w", id, err)

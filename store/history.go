@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/uptrace/bun"
 )
 
@@ -360,59 +361,74 @@ func tagChanges(before, after map[int]string) []historyChange {
 	return out
 }
 
-// documentTagNames returns the names of a document's tags by id (nil
-// when the audit log is off: nothing needs them).
-func (s *Store) documentTagNames(ctx context.Context, docID int) (map[int]string, error) {
-	if s.noAudit {
-		return nil, nil
+// documentSnapshot is a document as an update found it, for its history.
+type documentSnapshot struct {
+	doc   Document
+	tags  map[int]string // id → name; nil: the update leaves the tags alone
+	names map[int]string // names of those tags and of the tags the update asked for
+}
+
+// snapshotDocument keeps d before an update changes it and, when the
+// update sets the tags, its tag names and those of the requested tags
+// (one statement), so that recording the update needs no second read.
+func (s *Store) snapshotDocument(ctx context.Context, d *Document, tags graphql.Omittable[[]int]) (*documentSnapshot, error) {
+	snap := &documentSnapshot{doc: *d}
+	requested, set := tags.ValueOK()
+	if !set || s.noAudit {
+		return snap, nil
 	}
 	var rows []struct {
 		ID   int    `bun:"id"`
 		Name string `bun:"name"`
+		Has  bool   `bun:"has"`
 	}
-	err := s.db(ctx).NewSelect().TableExpr("document_tags AS dt").Join("JOIN tags AS t ON t.id = dt.tag_id").
-		ColumnExpr("t.id, t.name").Where("dt.document_id = ?", docID).Scan(ctx, &rows)
-	if err != nil {
-		return nil, fmt.Errorf("load tags of document %d: %w", docID, err)
+	q := s.db(ctx).NewSelect().TableExpr("tags AS t").ColumnExpr("t.id, t.name").
+		ColumnExpr("EXISTS (SELECT 1 FROM document_tags AS dt WHERE dt.document_id = ? AND dt.tag_id = t.id) AS has", d.ID).
+		Where("t.id IN (SELECT tag_id FROM document_tags WHERE document_id = ?)", d.ID)
+	if len(requested) > 0 {
+		q = q.WhereOr("t.id IN (?)", bun.List(uniqueInts(requested)))
 	}
-	out := make(map[int]string, len(rows))
+	if err := q.Scan(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("load tags of document %d: %w", d.ID, err)
+	}
+	snap.tags, snap.names = map[int]string{}, map[int]string{}
 	for _, r := range rows {
-		out[r.ID] = r.Name
-	}
-	return out, nil
-}
-
-// documentSnapshot is a document as an update found it, for its history.
-type documentSnapshot struct {
-	doc  Document
-	tags map[int]string // nil: the update leaves the tags alone
-}
-
-// snapshotDocument keeps d (and, when the update sets tags, its tag
-// names) before an update changes it.
-func (s *Store) snapshotDocument(ctx context.Context, d *Document, setTags bool) (*documentSnapshot, error) {
-	snap := &documentSnapshot{doc: *d}
-	if setTags && !s.noAudit {
-		var err error
-		if snap.tags, err = s.documentTagNames(ctx, d.ID); err != nil {
-			return nil, err
+		snap.names[r.ID] = r.Name
+		if r.Has {
+			snap.tags[r.ID] = r.Name
 		}
 	}
 	return snap, nil
 }
 
-// recordUpdate writes the history of an update from snap to d: the field
-// changes in one entry, tags added and tags removed in one each (as
-// django-auditlog logs an m2m change apart).
-func (s *Store) recordUpdate(ctx context.Context, snap *documentSnapshot, d *Document) error {
+// recordUpdate writes the history of an update from snap to d, whose tag
+// set is now tagIDs (when the update set it): the field changes in one
+// entry, tags added and tags removed in one each (as django-auditlog logs
+// an m2m change apart). It reads only the names of tags the update added
+// without asking for them (ancestors of nested tags).
+func (s *Store) recordUpdate(ctx context.Context, snap *documentSnapshot, d *Document, tagIDs []int) error {
 	if s.noAudit {
 		return nil
 	}
 	rows := []historyRow{{docID: d.ID, action: HistoryUpdate, changes: s.documentChanges(&snap.doc, d)}}
 	if snap.tags != nil {
-		after, err := s.documentTagNames(ctx, d.ID)
-		if err != nil {
-			return err
+		after := make(map[int]string, len(tagIDs))
+		var unnamed []int
+		for _, id := range tagIDs {
+			name, ok := snap.names[id]
+			if !ok {
+				unnamed = append(unnamed, id)
+			}
+			after[id] = name
+		}
+		if len(unnamed) > 0 {
+			names, err := s.tagNames(ctx, unnamed)
+			if err != nil {
+				return err
+			}
+			for _, id := range unnamed {
+				after[id] = names[id]
+			}
 		}
 		for _, c := range tagChanges(snap.tags, after) {
 			rows = append(rows, historyRow{docID: d.ID, action: HistoryUpdate, changes: []historyChange{c}})

@@ -22,6 +22,7 @@ func init() {
 		test{"HistoryReadRule", testHistoryAccess},
 		test{"DocumentOrderingByNumNotes", testOrderNumNotes},
 		test{"HistoryRecordsBulkEdits", testHistoryBulk},
+		test{"HistoryNamesAddedAncestors", testHistoryAncestors},
 	)
 }
 
@@ -342,4 +343,24 @@ func testHistoryBulk(t *testing.T, s *store.Store) {
 	wantTags(ha[1], "add", "blue")
 	wantTags(ha[0], "delete", "red")
 	wantTags(hb[0], "add", "blue")
+}
+
+func testHistoryAncestors(t *testing.T, s *store.Store) {
+	parent := mustTag(t, s, "household", false)
+	name := "power"
+	child, err := s.CreateTag(ctx, store.TagInput{Name: &name, ParentID: graphql.OmittableOf(&parent.ID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := mustDocument(t, s, doc{title: "bill"})
+	if _, err := s.UpdateDocument(ctx, d.ID, store.DocumentUpdate{TagIDs: graphql.OmittableOf([]int{child.ID})}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := s.DocumentHistory(ctx, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tg := changes(t, h[0])["tags"]; str(tg.Operation) != "add" || len(tg.Objects) != 2 || tg.Objects[0] != "household" || tg.Objects[1] != "power" {
+		t.Errorf("a child tag brings its parent, named in the history: %s", h[0].ChangesJSON)
+	}
 }
