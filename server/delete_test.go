@@ -19,9 +19,11 @@ import (
 
 // TestDeleteRemovesFiles deletes documents through every way in —
 // GraphQL deleteDocument and bulkEditDocuments(DELETE), REST DELETE and
-// REST bulk_edit delete — and checks that each document's original,
-// archive version and thumbnail go once the deletion is committed, with
-// the storage folders left empty (API §7.1), on both databases.
+// REST bulk_edit delete — each time followed by emptying the trash (a
+// deletion only moves documents there: TestTrashAndShareLinks), and
+// checks that each document's original, archive version and thumbnail
+// go once that is committed, with the storage folders left empty (API
+// §7.1), on both databases.
 func TestDeleteRemovesFiles(t *testing.T) {
 	fixture.RequireTools(t, "pdftotext", "pdftoppm", "pdfinfo", "tesseract", "ocrmypdf")
 	for _, dialect := range storetest.Dialects(t) {
@@ -80,6 +82,9 @@ func TestDeleteRemovesFiles(t *testing.T) {
 			}
 			gone := func(names ...string) {
 				t.Helper()
+				if code := restDo(t, base, "POST", "/api/trash/", `{"action":"empty"}`); code != http.StatusOK {
+					t.Fatalf("empty the trash: %d", code)
+				}
 				for _, n := range names {
 					s := files[n]
 					for _, p := range []string{s.original, s.archive, s.thumbnail} {
