@@ -292,7 +292,12 @@ func (a *API) statistics() http.HandlerFunc {
 			return
 		}
 		if info(r).version >= 9 {
-			a.writeJSON(w, r, http.StatusOK, statisticsV9(st))
+			out := statisticsV9(st)
+			if out.StoragePathCount, err = a.res.Statistics().StoragePathCount(r.Context(), st); err != nil {
+				a.writeError(w, r, err, nil)
+				return
+			}
+			a.writeJSON(w, r, http.StatusOK, out)
 			return
 		}
 		inbox := st.DocumentsInbox
