@@ -52,18 +52,36 @@ func aclKey(p *Principal) string {
 	return b.String()
 }
 
-// hiddenDocuments returns the documents p may not see, from the cache or
-// the database (then cached with the generations read before the query,
-// so it is at least as new as they say).
-func (s *Store) hiddenDocuments(ctx context.Context, p *Principal) (*hiddenSet, error) {
-	docsGen, err := s.generation(ctx, "documents")
-	if err != nil {
-		return nil, err
+// aclGenerations reads counters.documents, counters.document_tags and
+// counters.document_acl in one statement.
+func (s *Store) aclGenerations(ctx context.Context) (docs, tags, acl int64, err error) {
+	var gens []struct {
+		Name  string `bun:"name"`
+		Value int64  `bun:"value"`
 	}
-	aclGen, err := s.generation(ctx, "document_acl")
+	err = s.read.NewSelect().TableExpr("counters").Column("name", "value").
+		Where("name IN ('documents', 'document_tags', 'document_acl')").Scan(ctx, &gens)
 	if err != nil {
-		return nil, err
+		return 0, 0, 0, fmt.Errorf("read generations: %w", err)
 	}
+	docs, tags, acl = -1, -1, -1
+	for _, g := range gens {
+		switch g.Name {
+		case "documents":
+			docs = g.Value
+		case "document_tags":
+			tags = g.Value
+		case "document_acl":
+			acl = g.Value
+		}
+	}
+	return docs, tags, acl, nil
+}
+
+// hiddenDocuments returns the documents p may not see as of the given
+// generations, from the cache or the database (then cached with those
+// generations, read before the query: it is at least as new as they say).
+func (s *Store) hiddenDocuments(ctx context.Context, p *Principal, docsGen, aclGen int64) (*hiddenSet, error) {
 	key := aclKey(p)
 	c := s.acl
 	c.mu.Lock()
@@ -74,7 +92,7 @@ func (s *Store) hiddenDocuments(ctx context.Context, p *Principal) (*hiddenSet, 
 	}
 	vis := visibleCond(p, ModelDocument, "d")
 	var ids []int
-	err = s.read.NewSelect().TableExpr("documents AS d").Column("d.id").
+	err := s.read.NewSelect().TableExpr("documents AS d").Column("d.id").
 		Where("d.owner_id IS NOT NULL").Where("d.owner_id <> ?", p.UserID).
 		Where("NOT "+vis.sql, vis.args...).Scan(ctx, &ids)
 	if err != nil {
@@ -102,16 +120,27 @@ func (s *Store) hiddenDocuments(ctx context.Context, p *Principal) (*hiddenSet, 
 // from the postings, order and ACL caches. ok is false when the caches
 // could not give a consistent answer (the caller asks the database).
 func (s *Store) cachedVisiblePage(ctx context.Context, tags []int, orderSQL string, p Page) ([]Document, int, bool, error) {
-	hidden, err := s.hiddenDocuments(ctx, PrincipalFrom(ctx))
+	// The generations first: what is read after them is at least as new.
+	docGen, tagsGen, aclGen, err := s.aclGenerations(ctx)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	hidden, err := s.hiddenDocuments(ctx, PrincipalFrom(ctx), docGen, aclGen)
 	if err != nil {
 		return nil, 0, false, err
 	}
 	var in func(int) bool
-	tagGen := int64(-1)
 	if tags != nil {
 		matches, gen, err := s.cachedIntersection(ctx, tags)
+		if err == nil && gen != tagsGen {
+			s.postings.invalidate() // cached before the tags last changed: load again
+			matches, gen, err = s.cachedIntersection(ctx, tags)
+		}
 		if err != nil {
 			return nil, 0, false, err
+		}
+		if gen != tagsGen {
+			return nil, 0, false, nil // changed meanwhile
 		}
 		set := &hiddenSet{} // a bit set of the matches
 		for _, id := range matches {
@@ -121,22 +150,6 @@ func (s *Store) cachedVisiblePage(ctx context.Context, tags []int, orderSQL stri
 			set.bits[id/64] |= 1 << (id % 64)
 		}
 		in = set.has
-		tagGen = gen
-	}
-	docGen, tagsNow, err := s.generations(ctx)
-	if err != nil {
-		return nil, 0, false, err
-	}
-	aclNow, err := s.generation(ctx, "document_acl")
-	if err != nil {
-		return nil, 0, false, err
-	}
-	if tags != nil && tagGen != tagsNow {
-		s.postings.invalidate()
-		return nil, 0, false, nil
-	}
-	if hidden.docsGen != docGen || hidden.aclGen != aclNow {
-		return nil, 0, false, nil // changed meanwhile
 	}
 	ordered, err := s.orderedDocuments(ctx, orderSQL, docGen)
 	if err != nil {
@@ -163,15 +176,11 @@ func (s *Store) cachedVisiblePage(ctx context.Context, tags []int, orderSQL stri
 	if err != nil {
 		return nil, 0, false, err
 	}
-	docsAfter, tagsAfter, err := s.generations(ctx)
+	docsAfter, tagsAfter, aclAfter, err := s.aclGenerations(ctx)
 	if err != nil {
 		return nil, 0, false, err
 	}
-	aclAfter, err := s.generation(ctx, "document_acl")
-	if err != nil {
-		return nil, 0, false, err
-	}
-	if len(docs) != len(pageIDs) || docsAfter != docGen || (tags != nil && tagsAfter != tagsNow) || aclAfter != aclNow {
+	if len(docs) != len(pageIDs) || docsAfter != docGen || (tags != nil && tagsAfter != tagsGen) || aclAfter != aclGen {
 		return nil, 0, false, nil // changed meanwhile
 	}
 	return docs, total, true, nil

@@ -667,4 +667,11 @@ func testPermissionsListsFollowChanges(t *testing.T, s *store.Store) {
 		t.Fatal(err)
 	}
 	check("dora deleted", f.d1, f.d3, f.d4, d5.ID, d6.ID)
+	if _, err := s.BulkEdit(ctx, store.BulkEdit{Method: store.BulkRemoveTag, DocumentIDs: []int{f.d3}, TagID: &f.t}); err != nil {
+		t.Fatal(err)
+	}
+	docs, total, err := s.Documents(bob, store.DocumentFilter{Tags: &store.TagsFilter{All: []int{f.t}}}, nil, store.Page{})
+	if err != nil || total != 4 || slices.Contains(ids(docs), f.d3) {
+		t.Fatalf("untagged d3: %v of %d (%v)", ids(docs), total, err)
+	}
 }
