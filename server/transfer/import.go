@@ -377,17 +377,22 @@ func (im *importer) metadata(ctx context.Context, md *metadata) error {
 		if in.IsSuperuser && firstSuperuser == 0 {
 			firstSuperuser = r.PK
 		}
-		id, created, err := im.st.ImportUser(ctx, u)
+		// The account and its groups and permissions in one transaction:
+		// a resumed import leaves an account it finds as it is.
+		var id int
+		var created bool
+		err := im.st.InTx(ctx, func(ctx context.Context) error {
+			var err error
+			if id, created, err = im.st.ImportUser(ctx, u); err != nil || !created {
+				return err
+			}
+			return im.userAccess(ctx, id, in)
+		})
 		if err := check("user", r, in.Username, created, err, &im.rep.Users); err != nil {
 			return err
 		}
 		if err == nil {
 			im.userIDs[r.PK] = id
-			if created {
-				if err := im.userAccess(ctx, id, in); err != nil {
-					return err
-				}
-			}
 			if !created && id != r.PK {
 				im.warn(fmt.Sprintf("user %d (%s)", r.PK, in.Username), "an account of that name exists already (id %d); it is kept, with its password, and receives the user's saved views", id)
 			}

@@ -634,3 +634,32 @@ func TestNGXExpectationsCatchMistakes(t *testing.T) {
 		t.Errorf("problems = %q", problems)
 	}
 }
+
+// TestResumeNGX: an ngx import cut off between batches resumes without
+// repeating notes, values, share links, grants or memberships.
+func TestResumeNGX(t *testing.T) {
+	each(t, func(t *testing.T, dialect, engine string) {
+		ctx := context.Background()
+		q := newQuire(t, dialect, engine)
+		o := q.opts()
+		o.BatchSize = 1
+		stop := fmt.Errorf("power cut")
+		o.beforeCommit = func(n int) error {
+			if n == 1 {
+				return stop
+			}
+			return nil
+		}
+		if _, err := Import(ctx, q.st, ngx3Fixture, o); err == nil || !strings.Contains(err.Error(), "power cut") {
+			t.Fatalf("interrupted import: %v", err)
+		}
+		rep := mustImport(t, q, ngx3Fixture)
+		if rep.AlreadyPresent != 1 || rep.Documents != 2 || len(rep.Failed) > 0 || rep.Notes != 0 || rep.Users != 0 || rep.Groups != 0 {
+			t.Fatalf("resumed report = %+v", rep)
+		}
+		full := *rep
+		full.Documents, full.Users, full.Correspondents, full.DocumentTypes, full.Tags, full.SavedViews = 3, 2, 2, 1, 3, 1
+		full.Groups, full.StoragePaths, full.CustomFields, full.CustomFieldValues, full.Notes, full.ShareLinks = 1, 1, 2, 2, 1, 1
+		checkNGXImport(t, q, ngx3Fixture, &full)
+	})
+}
