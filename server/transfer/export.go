@@ -104,8 +104,10 @@ type ExportReport struct {
 const exportBatch = 500
 
 // Export writes the archive to dir in paperless-ng 1.5.0's exporter
-// format: correspondents, tags, document types, documents, saved views
-// with their rules, and users in manifest.json, and each document's
+// format, or with opts.NGX in paperless-ngx 3.x's (see NGXVersion,
+// NGXOptions and runNGX). paperless-ng's format holds correspondents,
+// tags, document types, documents, saved views with their rules, and
+// users in manifest.json, and each document's
 // original, thumbnail ("<name>-thumbnail.png") and archive version
 // ("<name>-archive.pdf") under its public name ("2021-03-01 ACME
 // Invoice.pdf", made unique with "_01", …). Documents are read in batches

@@ -143,8 +143,9 @@ type metadata struct {
 	ngx            *ngxData
 }
 
-// Import reads the paperless-ng export (0.9.x or 1.x) in dir into st and
-// the storage of opts.Media. Objects keep their ids; users are matched by
+// Import reads the paperless-ng (0.9.x, 1.x) or paperless-ngx (1.x to
+// 3.x) export in dir into st and the storage of opts.Media (see Format;
+// what Quire has no place for is counted in the report's Skipped). Objects keep their ids; users are matched by
 // username (an existing account is kept as it is). It runs in this order,
 // so that an interruption anywhere can be resumed by running it again:
 // users, correspondents, document types, tags and saved views, each
