@@ -101,20 +101,21 @@ func (ci *CustomFieldInstance) SearchText() string {
 
 // CustomFieldValuesByDocuments returns the custom fields attached to each
 // document (ordered by field id), with the field's type, name and extra
-// data, in one statement. Documents without any have no entry. Field
-// visibility is not applied: the document's visibility decides (the
-// caller loads values for documents it may see).
+// data, in one statement. Documents without any have no entry. The
+// documents' visibility is the caller's business (it loads values for
+// documents it may see); values of fields the caller may not see are
+// left out.
 func (s *Store) CustomFieldValuesByDocuments(ctx context.Context, docIDs []int) (map[int][]CustomFieldInstance, error) {
 	out := map[int][]CustomFieldInstance{}
 	if len(docIDs) == 0 {
 		return out, nil
 	}
 	var rows []CustomFieldInstance
-	err := s.db(ctx).NewSelect().Model(&rows).
+	q := s.db(ctx).NewSelect().Model(&rows).
 		ColumnExpr("ci.*, cf.data_type, cf.name AS field_name, cf.extra_data").
 		Join("JOIN custom_fields AS cf ON cf.id = ci.field_id").
-		Where("ci.document_id IN (?)", bun.In(uniqueInts(docIDs))).
-		OrderExpr("ci.document_id, ci.field_id").Scan(ctx)
+		Where("ci.document_id IN (?)", bun.In(uniqueInts(docIDs)))
+	err := where(q, s.fieldVisible(ctx, "cf")).OrderExpr("ci.document_id, ci.field_id").Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load custom field values: %w", err)
 	}

@@ -52,6 +52,10 @@ func testCustomFieldVisibility(t *testing.T, s *store.Store) {
 	}
 	_, err = s.UpdateCustomField(asOther, private.ID, store.CustomFieldInput{Name: ptr("mine now")})
 	wantCode(t, err, store.NotFound, "-")
+	vals, err := s.CustomFieldValuesByDocuments(asOther, []int{open.ID})
+	if err != nil || len(vals[open.ID]) != 1 || vals[open.ID][0].FieldID != public.ID {
+		t.Errorf("other sees the values of %+v (%v)", vals[open.ID], err)
+	}
 
 	// A view grant shows it, but does not allow changing it.
 	users := []int{other}
