@@ -20,31 +20,48 @@ import (
 // name (ignoring case) to another id. It sets NameKey and Slug.
 func (s *Store) ImportCorrespondent(ctx context.Context, c *Correspondent) (bool, error) {
 	c.NameKey, c.Slug = foldKey(c.Name), Slugify(c.Name)
-	return importNamed(ctx, s, correspondentKind, c.ID, c.Name, c.NameKey, c)
+	return importNamed(ctx, s, correspondentKind, c.ID, c.Name, c.NameKey, ownedBy(c.OwnerID), c)
 }
 
 // ImportDocumentType is ImportCorrespondent for a document type.
 func (s *Store) ImportDocumentType(ctx context.Context, t *DocumentType) (bool, error) {
 	t.NameKey, t.Slug = foldKey(t.Name), Slugify(t.Name)
-	return importNamed(ctx, s, documentTypeKind, t.ID, t.Name, t.NameKey, t)
+	return importNamed(ctx, s, documentTypeKind, t.ID, t.Name, t.NameKey, ownedBy(t.OwnerID), t)
 }
 
 // ImportTag is ImportCorrespondent for a tag.
 func (s *Store) ImportTag(ctx context.Context, t *Tag) (bool, error) {
 	t.NameKey, t.Slug = foldKey(t.Name), Slugify(t.Name)
-	return importNamed(ctx, s, tagKind, t.ID, t.Name, t.NameKey, t)
+	return importNamed(ctx, s, tagKind, t.ID, t.Name, t.NameKey, ownedBy(t.OwnerID), t)
 }
 
-// importNamed inserts model (a correspondent, type or tag with an explicit
-// id) unless the same object is already there.
-func importNamed(ctx context.Context, s *Store, k namedKind, id int, name, nameKey string, model any) (bool, error) {
+// ownerScope says whose names an imported name must not repeat: names
+// are unique per owner (paperless-ngx's constraints), so two users' tags
+// may share a name. nil: the model has no owners (names are global).
+type ownerScope struct{ owner *int }
+
+// ownedBy is the scope of an object owned by owner (nil: unowned).
+func ownedBy(owner *int) *ownerScope { return &ownerScope{owner} }
+
+// importNamed inserts model (a correspondent, type, tag, … with an
+// explicit id) unless the same object is already there. A name clashes
+// with another object's of the same owner (scope), or with any other
+// when scope is nil.
+func importNamed(ctx context.Context, s *Store, k namedKind, id int, name, nameKey string, scope *ownerScope, model any) (bool, error) {
 	var rows []struct {
 		ID   int    `bun:"id"`
 		Name string `bun:"name"`
 	}
-	err := s.db(ctx).NewSelect().TableExpr(k.table).Column("id", "name").
-		Where("id = ? OR name_key = ?", id, nameKey).Scan(ctx, &rows)
-	if err != nil {
+	q := s.db(ctx).NewSelect().TableExpr(k.table).Column("id", "name")
+	switch {
+	case scope == nil:
+		q = q.Where("id = ? OR name_key = ?", id, nameKey)
+	case scope.owner == nil:
+		q = q.Where("id = ? OR (name_key = ? AND owner_id IS NULL)", id, nameKey)
+	default:
+		q = q.Where("id = ? OR (name_key = ? AND owner_id = ?)", id, nameKey, *scope.owner)
+	}
+	if err := q.Scan(ctx, &rows); err != nil {
 		return false, fmt.Errorf("look up %s %d: %w", k.label, id, translate(err))
 	}
 	for _, r := range rows {

@@ -21,7 +21,7 @@ var groupImportKind = namedKind{table: "groups", label: "group"}
 // is paperless-ngx's template, stored as it is).
 func (s *Store) ImportStoragePath(ctx context.Context, sp *StoragePath) (bool, error) {
 	sp.NameKey, sp.Slug = foldKey(sp.Name), Slugify(sp.Name)
-	return importNamed(ctx, s, storagePathKind, sp.ID, sp.Name, sp.NameKey, sp)
+	return importNamed(ctx, s, storagePathKind, sp.ID, sp.Name, sp.NameKey, ownedBy(sp.OwnerID), sp)
 }
 
 // ImportCustomField is ImportCorrespondent for a custom field.
@@ -33,7 +33,7 @@ func (s *Store) ImportCustomField(ctx context.Context, f *CustomField) (bool, er
 	if f.Created.IsZero() {
 		f.Created = s.Now()
 	}
-	return importNamed(ctx, s, customFieldImportKind, f.ID, f.Name, f.NameKey, f)
+	return importNamed(ctx, s, customFieldImportKind, f.ID, f.Name, f.NameKey, nil, f)
 }
 
 // ImportGroup is ImportCorrespondent for a group, with its global
@@ -42,7 +42,7 @@ func (s *Store) ImportGroup(ctx context.Context, g *Group, perms []string) (crea
 	known, unknown := KnownPermissions(perms)
 	g.NameKey = UsernameKey(g.Name)
 	err = s.InTx(ctx, func(ctx context.Context) error {
-		created, err = importNamed(ctx, s, groupImportKind, g.ID, g.Name, g.NameKey, g)
+		created, err = importNamed(ctx, s, groupImportKind, g.ID, g.Name, g.NameKey, nil, g)
 		if err != nil || !created {
 			return err
 		}

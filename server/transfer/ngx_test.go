@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -661,5 +662,39 @@ func TestResumeNGX(t *testing.T) {
 		full.Documents, full.Users, full.Correspondents, full.DocumentTypes, full.Tags, full.SavedViews = 3, 2, 2, 1, 3, 1
 		full.Groups, full.StoragePaths, full.CustomFields, full.CustomFieldValues, full.Notes, full.ShareLinks = 1, 1, 2, 2, 1, 1
 		checkNGXImport(t, q, ngx3Fixture, &full)
+	})
+}
+
+// TestImportNGXSameNamePerOwner: paperless-ngx keeps names unique per
+// owner, so two users' tags may share a name; both are imported. The
+// same name under the same owner is a clash.
+func TestImportNGXSameNamePerOwner(t *testing.T) {
+	each(t, func(t *testing.T, dialect, engine string) {
+		ctx := context.Background()
+		dir := copyDir(t, ngx3Fixture)
+		var entries []map[string]any
+		raw, _ := os.ReadFile(filepath.Join(dir, ManifestName))
+		json.Unmarshal(raw, &entries)
+		entries = append(entries,
+			map[string]any{"model": modelTag, "pk": 7, "fields": map[string]any{"owner": 3, "name": "finance", "color": "#000000", "match": "", "matching_algorithm": 0, "is_insensitive": true, "is_inbox_tag": false, "tn_parent": nil}},
+			map[string]any{"model": modelCorrespondent, "pk": 8, "fields": map[string]any{"owner": 1, "name": "Anna's Landlord", "match": "", "matching_algorithm": 0, "is_insensitive": true}})
+		raw, _ = json.Marshal(entries)
+		os.WriteFile(filepath.Join(dir, ManifestName), raw, 0o640)
+		q := newQuire(t, dialect, engine)
+		rep := mustImport(t, q, dir)
+		if rep.Tags != 4 || rep.Correspondents != 3 || len(rep.Failed) > 0 {
+			t.Fatalf("report = %+v", rep)
+		}
+		tag, err := q.st.Tag(ctx, 7)
+		if err != nil || tag.OwnerID == nil || *tag.OwnerID != 3 {
+			t.Errorf("tag 7 = %+v, %v", tag, err)
+		}
+		// The same name and owner as tag 2 (unowned "Finance"): a clash.
+		entries = append(entries, map[string]any{"model": modelTag, "pk": 9, "fields": map[string]any{"owner": nil, "name": "FINANCE", "color": "#000000"}})
+		raw, _ = json.Marshal(entries)
+		os.WriteFile(filepath.Join(dir, ManifestName), raw, 0o640)
+		if _, err := Import(ctx, q.st, dir, q.opts()); !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), `"Finance"`) {
+			t.Errorf("import with a clash: %v", err)
+		}
 	})
 }
