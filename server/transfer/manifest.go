@@ -222,7 +222,8 @@ type Format string
 const (
 	FormatNG09   Format = "paperless-ng 0.9"
 	FormatNG1    Format = "paperless-ng 1.x"
-	FormatNGX2   Format = "paperless-ngx 2.x" // also ngx 1.x: owners, storage paths, notes, custom fields
+	FormatNGX1   Format = "paperless-ngx 1.x" // 1.14+: owners and permissions (earlier ones read as ng 1.x)
+	FormatNGX2   Format = "paperless-ngx 2.x" // the models of ngx 1.x, with custom fields, notes, share links
 	FormatNGX3   Format = "paperless-ngx 3.x" // SHA-256 checksums, created a date, view placement in ui settings
 	metadataName        = "metadata.json"     // ngx 1.12+: {"version": "2.20.3", ...}
 	versionName         = "version.json"      // ngx 1.x before metadata.json
@@ -260,11 +261,13 @@ func detectFormat(version string, fields map[string]json.RawMessage) Format {
 	switch {
 	case strings.HasPrefix(v, "3."):
 		return FormatNGX3
-	case v != "" && !strings.HasPrefix(v, "0."):
-		// ngx 1.x and 2.x: the same models for what Quire reads
-		if strings.HasPrefix(v, "1.") && fields != nil && fields["owner"] == nil {
-			return FormatNG1
+	case strings.HasPrefix(v, "1."):
+		// ngx 1.x: as ng 1.x until owners arrived (1.14)
+		if _, ok := fields["owner"]; ok {
+			return FormatNGX1
 		}
+		return FormatNG1
+	case v != "" && !strings.HasPrefix(v, "0."):
 		return FormatNGX2
 	}
 	if fields == nil {

@@ -698,3 +698,36 @@ func TestImportNGXSameNamePerOwner(t *testing.T) {
 		}
 	})
 }
+
+func TestDetectFormat(t *testing.T) {
+	f := func(js string) map[string]json.RawMessage {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(js), &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	md5 := `"checksum": "0123456789abcdef0123456789abcdef"`
+	sha := `"checksum": "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"`
+	for _, c := range []struct {
+		version string
+		fields  map[string]json.RawMessage
+		want    Format
+	}{
+		{"", f(`{` + md5 + `, "title": "x"}`), FormatNG09},
+		{"", f(`{` + md5 + `, "original_filename": null}`), FormatNG1},
+		{"", f(`{` + md5 + `, "owner": null}`), FormatNGX2},
+		{"", f(`{` + md5 + `, "storage_path": 1}`), FormatNGX2},
+		{"", f(`{` + sha + `}`), FormatNGX3},
+		{"", nil, FormatNG1},
+		{"1.11.3", f(`{` + md5 + `, "storage_path": null}`), FormatNG1},
+		{"1.17.4", f(`{` + md5 + `, "owner": 2}`), FormatNGX1},
+		{"2.20.3", nil, FormatNGX2},
+		{"v2.7.0", f(`{` + md5 + `}`), FormatNGX2},
+		{"3.0.5", f(`{` + md5 + `}`), FormatNGX3},
+	} {
+		if got := detectFormat(c.version, c.fields); got != c.want {
+			t.Errorf("detectFormat(%q, %v) = %q, want %q", c.version, c.fields, got, c.want)
+		}
+	}
+}
