@@ -406,7 +406,8 @@ func (a *API) taskJSON(r *http.Request, t *store.ConsumptionTask) any {
 		}
 	case store.TaskFailed:
 		if duplicateOf {
-			resData = json.RawMessage(fmt.Sprintf(`{"duplicate_of":%d,"duplicate_in_trash":false}`, *t.DocumentID))
+			inTrash := t.Message != nil && strings.HasSuffix(*t.Message, store.DuplicateInTrashNote)
+			resData = json.RawMessage(fmt.Sprintf(`{"duplicate_of":%d,"duplicate_in_trash":%t}`, *t.DocumentID, inTrash))
 			break
 		}
 		b, _ := json.Marshal(map[string]any{"error_type": "ConsumerError", "error_message": *result, "traceback": nil})

@@ -197,6 +197,30 @@ func TestTrashAndShareLinks(t *testing.T) {
 				t.Fatalf("GraphQL trash: %v", body2)
 			}
 
+			// A duplicate of a document in the trash is refused, saying so.
+			postDocument(t, base, "again.pdf", "again", pdf)
+			var failed map[string]any
+			for deadline := time.Now().Add(time.Minute); failed == nil && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+				_, body := gql(t, base, `{ consumptionTasks(states: [FAILED]) { filename message } }`, basic)
+				if tasks, _ := body["data"].(map[string]any)["consumptionTasks"].([]any); len(tasks) > 0 {
+					failed = tasks[0].(map[string]any)
+				}
+			}
+			if msg, _ := failed["message"].(string); !strings.Contains(msg, "duplicate") || !strings.HasSuffix(msg, "Note: existing document is in the trash.") {
+				t.Errorf("duplicate of a trashed document: %v", failed)
+			}
+			var tasks struct {
+				Results []struct {
+					Status     string         `json:"status"`
+					ResultData map[string]any `json:"result_data"`
+				} `json:"results"`
+			}
+			ngxJSON(t, base, "GET", "/api/tasks/?status=failure", "", true, http.StatusOK, &tasks)
+			if len(tasks.Results) != 1 || tasks.Results[0].ResultData["duplicate_in_trash"] != true ||
+				int(tasks.Results[0].ResultData["duplicate_of"].(float64)) != alpha {
+				t.Errorf("failed task: %+v", tasks)
+			}
+
 			// Empty (no list: the whole trash): rows, files and links go.
 			ngxJSON(t, base, "POST", "/api/trash/", `{"action":"empty"}`, true, http.StatusOK, &res)
 			if len(res.DocIDs) != 2 {

@@ -271,3 +271,18 @@ func (s *Store) checkChangeable(ctx context.Context, ids []int, state cond) erro
 	}
 	return nil
 }
+
+// DuplicateInTrashNote ends the consumer's refusal of a duplicate whose
+// existing document is in the trash (paperless-ngx's wording); the task
+// list reports such a failure with duplicate_in_trash.
+const DuplicateInTrashNote = "Note: existing document is in the trash."
+
+// DocumentTrashed reports whether the document is in the trash (false
+// when it does not exist). It applies no visibility: the consumer asks.
+func (s *Store) DocumentTrashed(ctx context.Context, id int) (bool, error) {
+	ok, err := s.db(ctx).NewSelect().TableExpr("documents").Where("id = ?", id).Where("deleted_at IS NOT NULL").Exists(ctx)
+	if err != nil {
+		return false, fmt.Errorf("look up document %d: %w", id, err)
+	}
+	return ok, nil
+}

@@ -179,7 +179,13 @@ func (s *Service) consumeTask(ctx context.Context, t *store.ConsumptionTask, rl 
 	if dupID, dup, err := s.store.DocumentIDByChecksum(ctx, sum); err != nil {
 		return err
 	} else if dup {
-		f := permanent(CodeDuplicate, "Not consuming %s: It is a duplicate.", name)
+		msg := "Not consuming %s: It is a duplicate."
+		if trashed, err := s.store.DocumentTrashed(ctx, dupID); err != nil {
+			return err
+		} else if trashed {
+			msg += " " + store.DuplicateInTrashNote
+		}
+		f := permanent(CodeDuplicate, msg, name)
 		f.duplicateOf = &dupID
 		return f
 	}
