@@ -385,13 +385,22 @@ func ngxEndpoints(t *testing.T, l *live) {
 				t.Errorf("%s as a plain user: code %q, want FORBIDDEN", q, code)
 			}
 		}
-		if code, data := app.gqlCode(`{ profile { firstName authToken } uiSettings { user { username } permissions } groups { id } }`); code != "" ||
-			data["profile"].(map[string]any)["authToken"] != app.token || len(data["groups"].([]any)) != 0 {
+		if code, data := app.gqlCode(`{ profile { firstName authToken } uiSettings { user { username } permissions } }`); code != "" ||
+			data["profile"].(map[string]any)["authToken"] != app.token {
 			t.Errorf("graphql profile: %s %v", code, data)
 		}
 		app.want("GET", "/api/users/", nil, 403, nil)
 		app.want("GET", "/api/status/", nil, 403, nil)
 		app.post("/api/users/", map[string]any{"username": "eve", "password": "pw"}, 403, nil)
+		// The default permissions do not include view_group (NGX.md §4.1).
+		app.want("GET", "/api/groups/", nil, 403, nil)
+		if code, _ := app.gqlCode(`{ groups { id } }`); code != "FORBIDDEN" {
+			t.Errorf("groups without view_group: code %q", code)
+		}
+		perms := append(store.DefaultPermissions(), "view_group")
+		if err := l.st.SetUserPermissions(context.Background(), anna.ID, perms); err != nil {
+			t.Fatal(err)
+		}
 		var groups map[string]any
 		b := app.want("GET", "/api/groups/", nil, 200, &groups)
 		ngxWantKeys(t, "groups v10", b, "count,next,previous,results")
