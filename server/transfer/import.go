@@ -281,6 +281,7 @@ type importer struct {
 	ngx                    *ngxData
 	groupIDs               map[int]int // export id → Quire id
 	storagePaths           map[int]bool
+	spFormats              map[int]*files.Format // storage path id → its template, when Quire renders it
 	fieldTypes             map[int]store.CustomFieldDataType
 	indexedOptions         map[int]bool // custom fields whose select values are option indexes
 }
@@ -892,10 +893,15 @@ func (im *importer) parseDocument(r *record) *item {
 
 // filename is a document's storage name (relative to the originals).
 func (im *importer) filename(d *store.Document, tagIDs []int, ext string) string {
-	if im.opts.Format == nil {
+	format := im.opts.Format
+	if d.StoragePathID != nil && im.spFormats[*d.StoragePathID] != nil {
+		format = im.spFormats[*d.StoragePathID] // as the storage path files it
+	}
+	if format == nil {
 		return files.DefaultFilename(d.ID, ext)
 	}
-	fd := files.FormatData{ID: d.ID, Title: d.Title, Created: d.Created.In(im.opts.Location), Added: d.Added.In(im.opts.Location), Ext: ext}
+	fd := files.FormatData{ID: d.ID, Title: d.Title, Created: d.Created.In(im.opts.Location), Added: d.Added.In(im.opts.Location), Ext: ext,
+		ASN: d.ArchiveSerialNumber, OriginalName: d.OriginalFilename}
 	if d.CorrespondentID != nil {
 		fd.Correspondent = im.corrs[*d.CorrespondentID]
 	}
@@ -906,7 +912,7 @@ func (im *importer) filename(d *store.Document, tagIDs []int, ext string) string
 		fd.Tags = append(fd.Tags, im.tagNames[id])
 	}
 	sort.Slice(fd.Tags, func(i, j int) bool { return strings.ToLower(fd.Tags[i]) < strings.ToLower(fd.Tags[j]) })
-	return im.opts.Format.Filename(fd)
+	return format.Filename(fd)
 }
 
 // eachItem runs fn over items on opts.Workers goroutines, each with its

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/quirehq/quire/store"
+	"github.com/quirehq/quire/store/files"
 )
 
 // ngxData is what an import reads of paperless-ngx's models beyond
@@ -168,7 +169,7 @@ func (im *importer) userAccess(ctx context.Context, id int, in userIn) error {
 // the conflicts.
 func (im *importer) ngxStoragePaths(ctx context.Context, owner func(r *record, name string, o *int) *int) ([]string, error) {
 	var conflicts []string
-	im.storagePaths = map[int]bool{}
+	im.storagePaths, im.spFormats = map[int]bool{}, map[int]*files.Format{}
 	for i := range im.ngx.storagePaths {
 		r := &im.ngx.storagePaths[i]
 		var in struct {
@@ -179,7 +180,16 @@ func (im *importer) ngxStoragePaths(ctx context.Context, owner func(r *record, n
 			im.fail(fmt.Sprintf("storage path %d", r.PK), "unreadable: %v", err)
 			continue
 		}
-		sp := &store.StoragePath{ID: r.PK, Name: in.Name, Path: in.Path, OwnerID: owner(r, in.Name, in.Owner)}
+		path, err := files.CheckTemplate(in.Path)
+		if err == nil {
+			im.spFormats[r.PK], _ = files.ParseTemplate(path)
+		} else {
+			// Kept as written: the storage path and its documents stay
+			// together, and the files are named by the filename format.
+			path = in.Path
+			im.warn(fmt.Sprintf("storage path %d (%s)", r.PK, in.Name), "template %q: %v; its documents' files are named by the filename format", in.Path, err)
+		}
+		sp := &store.StoragePath{ID: r.PK, Name: in.Name, Path: path, OwnerID: owner(r, in.Name, in.Owner)}
 		sp.Match = in.Match
 		sp.MatchingAlgorithm = store.MatchAny
 		if in.MatchingAlgorithm != nil {

@@ -128,13 +128,17 @@ func checkNGXImport(t *testing.T, q *quire, fixture string, rep *ImportReport) {
 	}
 	if d.Title != "Invoice 2025-10" || d.Checksum != orig || d.ArchiveChecksum == nil || *d.ArchiveChecksum != arch ||
 		d.OwnerID == nil || *d.OwnerID != 3 || *d.CorrespondentID != 1 || *d.DocumentTypeID != 1 || *d.ArchiveSerialNumber != 42 ||
-		d.PageCount == nil || *d.PageCount != 1 || d.OriginalFilename != "scan_0042.pdf" || *d.Filename != "0000001.pdf" {
+		d.PageCount == nil || *d.PageCount != 1 || d.OriginalFilename != "scan_0042.pdf" || d.Filename == nil {
 		t.Errorf("document 1 = %+v", d)
 	}
 	if want := time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC); !d.Created.Equal(want) {
 		t.Errorf("created = %v, want %v", d.Created, want)
 	}
-	if got := md5Of(t, filepath.Join(q.media.Originals(), "0000001.pdf")); got != orig {
+	// Filed as its storage path says ({{ created_year }}/{{ title }}).
+	if *d.Filename != "2025/invoice-2025-10-0000001.pdf" || *d.ArchiveFilename != "2025/invoice-2025-10-0000001.pdf" {
+		t.Errorf("document 1 filed as %q, %q", *d.Filename, *d.ArchiveFilename)
+	}
+	if got := md5Of(t, filepath.Join(q.media.Originals(), filepath.FromSlash(*d.Filename))); got != orig {
 		t.Errorf("stored original %s, want %s", got, orig)
 	}
 	if _, err := os.Stat(q.media.ThumbnailPath(1)); err != nil {
@@ -729,5 +733,37 @@ func TestDetectFormat(t *testing.T) {
 		if got := detectFormat(c.version, c.fields); got != c.want {
 			t.Errorf("detectFormat(%q, %v) = %q, want %q", c.version, c.fields, got, c.want)
 		}
+	}
+}
+
+// TestImportNGXTemplateQuireCannotRender: a storage path whose template
+// uses Jinja beyond plain variables is kept as written, with a warning,
+// and its documents are filed by the filename format.
+func TestImportNGXTemplateQuireCannotRender(t *testing.T) {
+	ctx := context.Background()
+	dir := copyDir(t, ngx3Fixture)
+	var entries []map[string]any
+	raw, _ := os.ReadFile(filepath.Join(dir, ManifestName))
+	json.Unmarshal(raw, &entries)
+	tmpl := "{% if correspondent %}{{ correspondent }}{% endif %}/{{ title }}"
+	for _, e := range entries {
+		if e["model"] == modelStoragePath {
+			e["fields"].(map[string]any)["path"] = tmpl
+		}
+	}
+	raw, _ = json.Marshal(entries)
+	os.WriteFile(filepath.Join(dir, ManifestName), raw, 0o640)
+	q := newQuire(t, "sqlite", "bleve")
+	rep := mustImport(t, q, dir)
+	if rep.StoragePaths != 1 || len(rep.Failed) > 0 || len(rep.Warnings) != 1 || !strings.HasPrefix(rep.Warnings[0].Object, "storage path 1") {
+		t.Fatalf("report = %+v", rep)
+	}
+	sp, err := q.st.StoragePath(ctx, 1)
+	if err != nil || sp.Path != tmpl {
+		t.Errorf("storage path = %+v, %v", sp, err)
+	}
+	d, err := q.st.Document(ctx, 1)
+	if err != nil || *d.StoragePathID != 1 || *d.Filename != "0000001.pdf" {
+		t.Errorf("document 1 = %+v, %v", d, err)
 	}
 }
