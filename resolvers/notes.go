@@ -102,26 +102,10 @@ func (r *Resolver) NotesOf(ctx context.Context, docID int) ([]store.Note, error)
 }
 
 // NotesOfDocuments returns the notes of each of a page of documents the
-// caller has read (oldest first), in one statement, with their authors
-// (in a second); REST's document objects carry them.
+// caller has read (oldest first) with their authors, in one statement;
+// REST's document objects carry them.
 func (r *Resolver) NotesOfDocuments(ctx context.Context, docIDs []int) (map[int][]store.Note, map[int]store.UserSummary, error) {
-	notes, err := r.Store.NotesByDocuments(ctx, docIDs)
-	if err != nil {
-		return nil, nil, err
-	}
-	var users []int
-	for _, ns := range notes {
-		for _, n := range ns {
-			if n.UserID != nil {
-				users = append(users, *n.UserID)
-			}
-		}
-	}
-	authors, err := r.Store.UserSummaries(ctx, users)
-	if err != nil {
-		return nil, nil, err
-	}
-	return notes, authors, nil
+	return r.Store.NotesWithAuthors(ctx, docIDs)
 }
 
 // DocumentHistory returns a document's audit history, newest first (see
@@ -191,11 +175,10 @@ func (r *Resolver) prefetchNotes(ctx context.Context, ids []int) error {
 	l := r.loaders(ctx).notes
 	switch {
 	case notes:
-		m, err := r.Store.NotesByDocuments(ctx, ids)
+		m, us, err := r.Store.NotesWithAuthors(ctx, ids)
 		if err != nil {
 			return err
 		}
-		var users []int
 		for _, id := range ids {
 			ns := m[id]
 			if ns == nil {
@@ -203,21 +186,11 @@ func (r *Resolver) prefetchNotes(ctx context.Context, ids []int) error {
 			}
 			l.notesByDocument.Prime(id, ns)
 			l.noteCountByDocument.Prime(id, len(ns))
-			for _, n := range ns {
-				if n.UserID != nil {
-					users = append(users, *n.UserID)
-				}
+		}
+		if authors {
+			for id, u := range us {
+				l.userSummaryByID.Prime(id, &u)
 			}
-		}
-		if !authors || len(users) == 0 {
-			return nil
-		}
-		us, err := r.Store.UserSummaries(ctx, users)
-		if err != nil {
-			return err
-		}
-		for id, u := range us {
-			l.userSummaryByID.Prime(id, &u)
 		}
 	case count:
 		m, err := r.Store.NoteCounts(ctx, ids)

@@ -75,6 +75,37 @@ func (s *Store) NotesByDocuments(ctx context.Context, docIDs []int) (map[int][]N
 	return out, nil
 }
 
+// NotesWithAuthors is NotesByDocuments with the notes' authors (by id),
+// in one statement.
+func (s *Store) NotesWithAuthors(ctx context.Context, docIDs []int) (map[int][]Note, map[int]UserSummary, error) {
+	notes := make(map[int][]Note, len(docIDs))
+	authors := map[int]UserSummary{}
+	if len(docIDs) == 0 {
+		return notes, authors, nil
+	}
+	var rows []struct {
+		Note      `bun:",extend"`
+		Username  *string `bun:"username"`
+		FirstName *string `bun:"first_name"`
+		LastName  *string `bun:"last_name"`
+	}
+	err := s.db(ctx).NewSelect().TableExpr("notes AS note").ColumnExpr("note.*").
+		ColumnExpr("u.username, u.first_name, u.last_name").
+		Join("LEFT JOIN users AS u ON u.id = note.user_id").
+		Where("note.document_id IN (?)", bun.List(uniqueInts(docIDs))).
+		OrderExpr("note.document_id, note.created, note.id").Scan(ctx, &rows)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load notes of %d documents: %w", len(docIDs), err)
+	}
+	for _, r := range rows {
+		notes[r.DocumentID] = append(notes[r.DocumentID], r.Note)
+		if r.UserID != nil && r.Username != nil {
+			authors[*r.UserID] = UserSummary{ID: *r.UserID, Username: *r.Username, FirstName: *r.FirstName, LastName: *r.LastName}
+		}
+	}
+	return notes, authors, nil
+}
+
 // NoteCounts returns how many notes each document has, in one query;
 // documents without notes are absent from the map.
 func (s *Store) NoteCounts(ctx context.Context, docIDs []int) (map[int]int, error) {

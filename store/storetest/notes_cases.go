@@ -94,6 +94,19 @@ func testNotes(t *testing.T, s *store.Store) {
 	if !queued {
 		t.Error("document not queued for the index after a note change")
 	}
+	withAuthors, by, err := s.NotesWithAuthors(ctx, []int{d.ID, other.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(withAuthors[d.ID]) != 1 || withAuthors[d.ID][0].ID != n2.ID || len(by) != 0 {
+		t.Errorf("notes with authors (the remaining one has none): %+v %+v", withAuthors, by)
+	}
+	if _, err := s.AddNote(ctx, other.ID, &anna, "by anna"); err != nil {
+		t.Fatal(err)
+	}
+	if _, by, err = s.NotesWithAuthors(ctx, []int{d.ID, other.ID}); err != nil || by[anna].Username != "anna" || len(by) != 1 {
+		t.Errorf("authors %+v %v", by, err)
+	}
 	authors, err := s.UserSummaries(ctx, []int{anna, 9999})
 	if err != nil {
 		t.Fatal(err)
