@@ -97,7 +97,7 @@ func (r *Resolver) uiSettings(ctx context.Context) (*model.UISettings, error) {
 	}
 	uc["backend_setting"] = "default"
 	st["update_checking"] = uc
-	st["trash_delay"] = 30
+	st["trash_delay"] = r.trashDelayDays()
 	st["version"] = NGXVersion
 	st["app_title"] = nil
 	st["app_logo"] = nil

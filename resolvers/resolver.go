@@ -33,6 +33,10 @@ type Resolver struct {
 	// Memo keeps rendered list pages against the archive's version (see
 	// Rendered); nil keeps nothing.
 	Memo *Memo
+	// TrashDelay is how long documents stay in the trash (the consumer's
+	// EmptyTrashDelay), reported to clients as trash_delay; 0 means the
+	// default of 30 days.
+	TrashDelay time.Duration
 }
 
 // New returns a Resolver over the store.

@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"context"
+	"time"
 
 	"github.com/vikstrous/dataloadgen"
 
@@ -95,4 +96,12 @@ func newShareLinkLoader(s *store.Store, opts []dataloadgen.Option) *dataloadgen.
 	return dataloadgen.NewLoader(func(ctx context.Context, ids []int) ([][]store.ShareLink, []error) {
 		return inKeyOrder[[]store.ShareLink](ids)(s.ShareLinksByDocuments(ctx, ids))
 	}, opts...)
+}
+
+// trashDelayDays is TrashDelay in days (paperless-ngx's trash_delay).
+func (r *Resolver) trashDelayDays() int {
+	if r.TrashDelay <= 0 {
+		return 30
+	}
+	return int(r.TrashDelay / (24 * time.Hour))
 }

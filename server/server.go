@@ -136,6 +136,7 @@ func openApp(ctx context.Context, cfg Config, logger *slog.Logger) (*app, error)
 	res.Credentials = au
 	res.TokenThrottle = auth.NewThrottle(5, time.Minute)
 	res.Consumer = bridge.Consumer{Svc: svc}
+	res.TrashDelay = cfg.Consume.EmptyTrashDelay
 	res.Search = engine
 	res.Location = cfg.TimeZone
 	res.Memo = resolvers.NewMemo(int64(cfg.ResponseCacheMB) << 20)

@@ -29,10 +29,11 @@ func TestTrashAndShareLinks(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			data := t.TempDir()
 			cfg, err := parseConfig("quire", []string{"--addr", "127.0.0.1:0"}, env(map[string]string{
-				"QUIRE_DATA_DIR":       data,
-				"QUIRE_DATABASE_URL":   storetest.DatabaseURL(t, dialect),
-				"QUIRE_ADMIN_USER":     "admin",
-				"QUIRE_ADMIN_PASSWORD": "s3cret",
+				"QUIRE_DATA_DIR":              data,
+				"QUIRE_DATABASE_URL":          storetest.DatabaseURL(t, dialect),
+				"QUIRE_ADMIN_USER":            "admin",
+				"QUIRE_ADMIN_PASSWORD":        "s3cret",
+				"PAPERLESS_EMPTY_TRASH_DELAY": "7",
 			}), io.Discard, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -72,6 +73,14 @@ func TestTrashAndShareLinks(t *testing.T) {
 						}
 					}
 				}
+			}
+
+			var ui struct {
+				Settings map[string]any `json:"settings"`
+			}
+			ngxJSON(t, base, "GET", "/api/ui_settings/", "", true, http.StatusOK, &ui)
+			if ui.Settings["trash_delay"] != float64(7) {
+				t.Errorf("ui_settings trash_delay = %v, want 7", ui.Settings["trash_delay"])
 			}
 
 			// Share links: archive (default), original, and one that expires soon.
