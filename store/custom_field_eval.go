@@ -40,11 +40,21 @@ var (
 // this field with a value that satisfies the operator"); AND, OR and NOT
 // combine them. The first problem found stops it, reported at its
 // position as paperless-ngx reports it ("customFieldQuery/1/0/2").
+//
+// An atom is written one of two ways, for the planners' sake: as
+// "d.id IN (SELECT document_id … value range)" — the matches read once
+// from the (field_id, value_num) index, best when the query is the list's
+// main restriction — or, when correlated is set because another filter
+// (tags, ids) already narrows the documents to few, as "EXISTS (… WHERE
+// ci.document_id = d.id …)": a probe of the (document_id, field_id) index
+// per candidate, so SQLite keeps driving the page from the narrow set
+// instead of walking the whole date index.
 type cfqCompiler struct {
 	s            *Store
 	byID         map[int]*CustomField
 	byName       map[string]*CustomField
 	depth, atoms int
+	correlated   bool
 }
 
 // cfqError is a problem at a position of the expression.
@@ -61,8 +71,10 @@ func (s *Store) newCFQCompiler(fields []CustomField) *cfqCompiler {
 
 // customFieldConds returns the conditions of f's custom field filters:
 // the attached-field filters, the name-or-value substring and the query
-// (Validation under "customFieldQuery/…" when it is not valid).
-func (s *Store) customFieldConds(ctx context.Context, f DocumentFilter) ([]cond, error) {
+// (Validation under "customFieldQuery/…" when it is not valid). narrowed
+// says another restriction not in f (a tag intersection) narrows the
+// documents to few (see cfqCompiler).
+func (s *Store) customFieldConds(ctx context.Context, f DocumentFilter, narrowed bool) ([]cond, error) {
 	var out []cond
 	if cf := f.CustomFields; cf != nil {
 		if ids := uniqueInts(cf.Any); len(ids) > 0 {
@@ -100,7 +112,9 @@ func (s *Store) customFieldConds(ctx context.Context, f DocumentFilter) ([]cond,
 	if err != nil {
 		return nil, err
 	}
-	c, e := s.newCFQCompiler(fields).expr(f.CustomFieldQuery, "customFieldQuery")
+	comp := s.newCFQCompiler(fields)
+	comp.correlated = narrowed || len(f.IDs) > 0 || (f.Tags != nil && (len(f.Tags.All) > 0 || len(f.Tags.Any) > 0))
+	c, e := comp.expr(f.CustomFieldQuery, "customFieldQuery")
 	if e != nil {
 		return nil, &Error{Code: Validation, Message: "invalid custom field query", Fields: map[string][]string{e.path: {e.msg}}}
 	}
@@ -226,8 +240,11 @@ func (c *cfqCompiler) atom(fieldRef, rawOp, value any, path string) (cond, *cfqE
 	}
 	vpath := path + "/2"
 	in := func(pred string, args ...any) cond {
-		return cond{"d.id IN (SELECT ci.document_id FROM custom_field_instances AS ci WHERE ci.field_id = ? AND " + pred + ")",
-			append([]any{f.ID}, args...)}
+		args = append([]any{f.ID}, args...)
+		if c.correlated {
+			return cond{"EXISTS (SELECT 1 FROM custom_field_instances AS ci WHERE ci.document_id = d.id AND ci.field_id = ? AND " + pred + ")", args}
+		}
+		return cond{"d.id IN (SELECT ci.document_id FROM custom_field_instances AS ci WHERE ci.field_id = ? AND " + pred + ")", args}
 	}
 	switch op {
 	case "exists":
@@ -583,7 +600,7 @@ func (s *Store) CheckCustomFieldQuery(ctx context.Context, text string) error {
 		return &Error{Code: Validation, Message: "invalid custom field query",
 			Fields: map[string][]string{"customFieldQuery": {"Value must be valid JSON."}}}
 	}
-	_, err := s.customFieldConds(ctx, DocumentFilter{CustomFieldQuery: expr})
+	_, err := s.customFieldConds(ctx, DocumentFilter{CustomFieldQuery: expr}, false)
 	return err
 }
 

@@ -164,7 +164,7 @@ func (s *Store) documentMatch(ctx context.Context, f DocumentFilter, useCache bo
 		f.Tags = &TagsFilter{Any: f.Tags.Any, None: f.Tags.None}
 	}
 	conds := s.documentConds(f)
-	cfConds, err := s.customFieldConds(ctx, f)
+	cfConds, err := s.customFieldConds(ctx, f, len(all) > 0)
 	if err != nil {
 		return docMatch{}, err
 	}

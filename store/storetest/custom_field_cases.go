@@ -397,9 +397,12 @@ func testCustomFieldQuery(t *testing.T, s *store.Store) {
 		{`["NOT",["f_integer","exact",5]]`, []int{d2.ID, d3.ID, none.ID}},
 		{`["not",["OR",[["f_string","exists",false],["f_boolean","exact",true]]]]`, []int{d2.ID, d3.ID}},
 	}
+	all := []int{d1.ID, d2.ID, d3.ID, none.ID}
 	for _, tc := range cases {
 		t.Run(tc.q, func(t *testing.T) {
 			wantSet(t, tc.q, list(t, s, store.DocumentFilter{CustomFieldQuery: jsonValue(t, tc.q)}), tc.want...)
+			// with ids, atoms are written as correlated EXISTS: same answer
+			wantSet(t, tc.q+" with ids", list(t, s, store.DocumentFilter{IDs: all, CustomFieldQuery: jsonValue(t, tc.q)}), tc.want...)
 		})
 	}
 }
