@@ -149,6 +149,13 @@ type (
 	}
 )
 
+// ngxExtraPermissions are the permissions paperless-ngx 3.0.5 declares
+// beyond the defaults (paperless/models.py, ApplicationConfiguration's
+// Meta.permissions), as (codename, name).
+var ngxExtraPermissions = map[string][][2]string{
+	"applicationconfiguration": {{"view_global_statistics", "Can view global object counts"}, {"view_system_monitoring", "Can view system status information"}},
+}
+
 // ngxPermissionActions are Django's default permissions of every model.
 var ngxPermissionActions = []string{"add", "change", "delete", "view"}
 
@@ -162,13 +169,19 @@ func (ex *exporter) runNGX(ctx context.Context) error {
 		}
 	}
 	ex.permIDs, ex.ctIDs = map[string]int{}, map[string]int{}
+	pk := 0
 	for i, ct := range ngxContentTypes {
 		ex.ctIDs[ct[1]] = i + 1
-		for j, a := range ngxPermissionActions {
-			pk := i*len(ngxPermissionActions) + j + 1
-			ex.permIDs[a+"_"+ct[1]] = pk
+		perms := [][2]string{}
+		for _, a := range ngxPermissionActions {
+			perms = append(perms, [2]string{a + "_" + ct[1], "Can " + a + " " + ct[1]})
+		}
+		perms = append(perms, ngxExtraPermissions[ct[1]]...)
+		for _, p := range perms {
+			pk++
+			ex.permIDs[p[0]] = pk
 			if err := ex.write(recordOut{Model: modelPermission, PK: pk, Fields: ngxPermission{
-				Name: "Can " + a + " " + ct[1], ContentType: i + 1, Codename: a + "_" + ct[1],
+				Name: p[1], ContentType: i + 1, Codename: p[0],
 			}}); err != nil {
 				return err
 			}

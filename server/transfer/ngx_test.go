@@ -534,6 +534,10 @@ func TestExportNGX(t *testing.T) {
 	each(t, func(t *testing.T, dialect, engine string) {
 		a := newQuire(t, dialect, engine)
 		mustImport(t, a, ngx3Fixture)
+		// A permission of paperless-ngx's own beyond the defaults.
+		if err := a.st.SetUserPermissions(context.Background(), 3, []string{"add_document", "add_tag", "view_global_statistics"}); err != nil {
+			t.Fatal(err)
+		}
 		for _, o := range []NGXOptions{{}, {SplitManifest: true, FolderPrefix: true}, {CompareChecksums: true}} {
 			t.Run(fmt.Sprintf("%+v", o), func(t *testing.T) {
 				dir := t.TempDir()
@@ -544,6 +548,26 @@ func TestExportNGX(t *testing.T) {
 					t.Fatalf("export: %+v, %v", rep, err)
 				}
 				entries := checkNGXExport(t, dir, true)
+				if len(rep.Skipped) > 0 {
+					t.Errorf("left out: %v", rep.Skipped)
+				}
+				codename := map[float64]string{}
+				for _, e := range entries {
+					if e["model"] == modelPermission {
+						codename[e["pk"].(float64)] = e["fields"].(map[string]any)["codename"].(string)
+					}
+				}
+				for _, e := range entries {
+					if e["model"] == modelUser && e["pk"].(float64) == 3 {
+						var got []string
+						for _, p := range e["fields"].(map[string]any)["user_permissions"].([]any) {
+							got = append(got, codename[p.(float64)])
+						}
+						if !slices.Equal(got, []string{"add_document", "add_tag", "view_global_statistics"}) {
+							t.Errorf("anna's exported permissions = %v", got)
+						}
+					}
+				}
 				if o.FolderPrefix {
 					for _, e := range entries {
 						if e["model"] == modelDocument && !strings.HasPrefix(e[keyFile].(string), "originals/") {
@@ -561,6 +585,11 @@ func TestExportNGX(t *testing.T) {
 					irep.Notes != 1 || irep.ShareLinks != 1 || irep.ObjectPermissions != 2 {
 					t.Fatalf("import of the export: %+v", irep)
 				}
+				acc, err := b.st.UsersAccess(context.Background(), []int{3})
+				if err != nil || !slices.Equal(acc[3].Direct, []string{"add_document", "add_tag", "view_global_statistics"}) {
+					t.Errorf("anna's permissions after the round trip = %+v, %v", acc[3], err)
+				}
+				b.st.SetUserPermissions(context.Background(), 3, []string{"add_document", "add_tag"}) // as the fixture has them
 				// What the first import checked holds after the round trip.
 				checkNGXImport(t, b, ngx3Fixture, withoutSkips(irep))
 				// Quire → ngx → Quire keeps what Quire holds.
