@@ -891,11 +891,11 @@ const MaxAutocompleteChecks = 256
 
 // CompleteFor is Complete for a searcher who sees only the documents
 // visible reports words of (nil: all): it keeps, in Complete's order, the
-// words a visible document holds, asking visible about the best words in
-// rounds of growing size (twice the words still wanted, at least 16)
-// until it has limit of them, the words run out, or it has asked about
-// MaxAutocompleteChecks words — so a prefix whose best words are all in
-// documents the searcher may not see may come back short.
+// words a visible document holds, asking visible first about as many of
+// the best words as it wants, then in rounds of twice the words still
+// wanted, until it has limit of them, the words run out, or it has asked
+// about MaxAutocompleteChecks words — so a prefix whose best words are
+// all in documents the searcher may not see may come back short.
 func (v *Vocab) CompleteFor(prefix string, limit int, visible Visible) ([]string, error) {
 	if visible == nil || limit <= 0 {
 		return v.Complete(prefix, limit)
@@ -903,7 +903,11 @@ func (v *Vocab) CompleteFor(prefix string, limit int, visible Visible) ([]string
 	out := []string{}
 	asked := 0
 	for len(out) < limit && asked < MaxAutocompleteChecks {
-		want := min(asked+max(2*(limit-len(out)), 16), MaxAutocompleteChecks)
+		n := limit - len(out)
+		if asked > 0 {
+			n *= 2
+		}
+		want := min(asked+n, MaxAutocompleteChecks)
 		words, err := v.Complete(prefix, want)
 		if err != nil {
 			return nil, err
