@@ -146,7 +146,7 @@ func TestCustomFields(t *testing.T) {
 
 		// Saved views: a custom field query rule and custom field columns.
 		view := map[string]any{"name": "Unpaid", "show_on_dashboard": false, "show_in_sidebar": true,
-			"filter_rules": []any{map[string]any{"rule_type": 42, "value": `["AND",[["Amount","gt",10],["Due","exists",false]]]`}},
+			"filter_rules":   []any{map[string]any{"rule_type": 42, "value": `["AND",[["Amount","gt",10],["Due","exists",false]]]`}},
 			"display_fields": []string{"title", fmt.Sprintf("custom_field_%d", amount)}}
 		e.want(e.do("POST", "/api/saved_views/", view, version("9")), 201)
 		view["filter_rules"] = []any{map[string]any{"rule_type": 42, "value": `["Amount","contains",[1]]`}}
