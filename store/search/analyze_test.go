@@ -42,3 +42,33 @@ func BenchmarkFold(b *testing.B) {
 		Fold(words[i%len(words)])
 	}
 }
+
+// TestAnalyzeValues: the values of a many-valued field are analysed as
+// the text JoinValues makes of them (offsets into it), with a position
+// gap of ValueGap between values, so that no phrase spans two of them;
+// a value without words leaves no gap.
+func TestAnalyzeValues(t *testing.T) {
+	vs := []string{"Call the Landlord", "—", "Second note"}
+	text := JoinValues(vs)
+	toks := AnalyzeValues(vs)
+	type tok struct {
+		term, spelt string
+		pos         int
+	}
+	var got []tok
+	for _, k := range toks {
+		got = append(got, tok{k.Term, text[k.Start:k.End], k.Pos})
+	}
+	want := []tok{{"call", "Call", 0}, {"landlord", "Landlord", 1}, {"second", "Second", 1 + ValueGap}, {"note", "note", 2 + ValueGap}}
+	if len(got) != len(want) {
+		t.Fatalf("tokens %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("token %d: %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if AnalyzeValues(nil) != nil {
+		t.Error("no values: tokens")
+	}
+}

@@ -59,6 +59,24 @@ func mapped(d search.Document) map[string]any {
 	if d.ASN != nil {
 		m[fASN] = float64(*d.ASN)
 	}
+	if len(d.ACL) > 0 {
+		m[fACL] = d.ACL
+	}
+	if len(d.CustomFieldIDs) > 0 {
+		ids := make([]string, len(d.CustomFieldIDs))
+		for i, id := range d.CustomFieldIDs {
+			ids[i] = strconv.Itoa(id)
+		}
+		m[fCFID] = ids
+	}
+	// (one value each: the builder indexes several as one text with a
+	// position gap between them, which the mapping cannot say)
+	if len(d.Notes) > 0 {
+		m[fNotes] = search.JoinValues(d.Notes)
+	}
+	if len(d.CustomFields) > 0 {
+		m[fCustom] = search.JoinValues(d.CustomFields)
+	}
 	return m
 }
 
@@ -133,9 +151,11 @@ func TestBuilderMatchesMapping(t *testing.T) {
 		{ID: 1, Title: "Invoice 2021", Content: "Rechnung für Straße 12.5 — Müller & Søn, the invoice: é", Created: at, Added: at, Modified: at},
 		{ID: 2, Title: "Ünïcödé Title", Content: "", Correspondent: "ACME Gmbh", CorrespondentID: &seven,
 			DocumentType: "Bill of Lading", DocumentTypeID: &three, TagIDs: []int{4, 9}, Tags: []string{"Tax 2021", "  "},
-			ASN: &asn, Created: at, Added: at.Add(time.Hour), Modified: at.Add(2 * time.Hour)},
+			ASN: &asn, Created: at, Added: at.Add(time.Hour), Modified: at.Add(2 * time.Hour),
+			ACL: []string{"u7", "g3", "u9"}, Notes: []string{"Call the Landlord — tomorrow!"}, CustomFields: []string{"Contract: K-4711"},
+			CustomFieldIDs: []int{4, 9}},
 		{ID: 30, Title: "", Content: "word word word other\nzwölf x 1.5 z.B.", Tags: []string{"Inbox"}, TagIDs: []int{1},
-			Created: time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)},
+			Created: time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC), ACL: []string{"public"}},
 	}
 	analysed := search.AnalyzeDocuments(docs)
 	for i, d := range docs {
