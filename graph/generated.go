@@ -513,6 +513,7 @@ type ComplexityRoot struct {
 	SelectionData struct {
 		Correspondents func(childComplexity int) int
 		DocumentTypes  func(childComplexity int) int
+		StoragePaths   func(childComplexity int) int
 		Tags           func(childComplexity int) int
 	}
 
@@ -3302,6 +3303,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SelectionData.DocumentTypes(childComplexity), true
+	case "SelectionData.storagePaths":
+		if e.ComplexityRoot.SelectionData.StoragePaths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SelectionData.StoragePaths(childComplexity), true
 	case "SelectionData.tags":
 		if e.ComplexityRoot.SelectionData.Tags == nil {
 			break
@@ -4793,6 +4800,8 @@ func (ec *executionContext) childFields_SelectionData(ctx context.Context, field
 		return ec.fieldContext_SelectionData_tags(ctx, field)
 	case "documentTypes":
 		return ec.fieldContext_SelectionData_documentTypes(ctx, field)
+	case "storagePaths":
+		return ec.fieldContext_SelectionData_storagePaths(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SelectionData", field.Name)
 }
@@ -16449,6 +16458,38 @@ func (ec *executionContext) fieldContext_SelectionData_documentTypes(_ context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _SelectionData_storagePaths(ctx context.Context, field graphql.CollectedField, obj *store.SelectionData) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SelectionData_storagePaths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StoragePaths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.ObjectCount) graphql.Marshaler {
+			return ec.marshalNObjectCount2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐObjectCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SelectionData_storagePaths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SelectionData",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ServerStatus_version(ctx context.Context, field graphql.CollectedField, obj *model.ServerStatus) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25613,6 +25654,11 @@ func (ec *executionContext) _SelectionData(ctx context.Context, sel ast.Selectio
 			}
 		case "documentTypes":
 			out.Values[i] = ec._SelectionData_documentTypes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "storagePaths":
+			out.Values[i] = ec._SelectionData_storagePaths(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
