@@ -494,11 +494,10 @@ type selectionNgxJSON struct {
 	CustomFields []objectCountJSON `json:"selected_custom_fields"`
 }
 
-// selectionNgx is selection data in the paperless-ngx shape; no storage
-// paths or custom fields exist yet.
+// selectionNgx is selection data in the paperless-ngx shape.
 func selectionNgx(sd *store.SelectionData) selectionNgxJSON {
 	sel := selectionJSON{objectCounts(sd.Correspondents), objectCounts(sd.Tags), objectCounts(sd.DocumentTypes)}
-	return selectionNgxJSON{sel, []objectCountJSON{}, []objectCountJSON{}}
+	return selectionNgxJSON{sel, objectCounts(sd.StoragePaths), []objectCountJSON{}}
 }
 
 // documentSelection is the document list's ?include_selection_data=true

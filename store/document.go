@@ -562,6 +562,9 @@ func (s *Store) SelectionData(ctx context.Context, docIDs []int) (SelectionData,
 	if sd.DocumentTypes, err = s.selectionCounts(ctx, "document_types", "documents", "document_type_id", "id", docIDs); err != nil {
 		return sd, err
 	}
+	if sd.StoragePaths, err = s.selectionCounts(ctx, "storage_paths", "documents", "storage_path_id", "id", docIDs); err != nil {
+		return sd, err
+	}
 	return sd, nil
 }
 

@@ -153,9 +153,8 @@ type DocumentFilter struct {
 	OriginalFilename *TextFilter // the name it was uploaded under
 	Checksum         *TextFilter // MD5 hex of the original
 	MimeType         *string     // the original's MIME type contains (case-insensitive)
-	// StoragePath, StoragePathName, Owner and SharedBy refer to what no
-	// document has yet (storage paths, owners): they answer as if every
-	// reference were null.
+	// StoragePath and StoragePathName select by the storage path (its id,
+	// its name); Owner and SharedBy by the owner.
 	StoragePath     *IDFilter
 	StoragePathName *TextFilter
 	Owner           *IDFilter

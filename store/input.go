@@ -171,4 +171,5 @@ type SelectionData struct {
 	Correspondents []ObjectCount
 	Tags           []ObjectCount
 	DocumentTypes  []ObjectCount
+	StoragePaths   []ObjectCount
 }
