@@ -334,3 +334,60 @@ func TestCorrectBoundsSuggestions(t *testing.T) {
 		t.Fatalf("%d words corrected, want %d: %q", n, search.MaxCorrections, *got)
 	}
 }
+
+// TestCompleteForIsBounded: a restricted autocomplete asks about the best
+// words in Complete's order, first as many as it wants, and never about
+// more than MaxAutocompleteChecks words, however few are visible.
+func TestCompleteForIsBounded(t *testing.T) {
+	v := openVocab(t, filepath.Join(t.TempDir(), "v.db"))
+	var docs []search.Document
+	for i := range 400 {
+		// word w<i> occurs i+1 times: the best words have the highest i
+		docs = append(docs, search.Document{ID: i + 1, Content: strings.Repeat("w"+strconv.Itoa(1000+i)+" ", i+1)})
+	}
+	if err := v.Apply(search.AnalyzeDocuments(docs), nil); err != nil {
+		t.Fatal(err)
+	}
+	best, err := v.Complete("w", 400)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var asked [][]string
+	visibleIf := func(ok func(w string) bool) search.Visible {
+		asked = nil
+		return func(words []string) ([]bool, error) {
+			asked = append(asked, words)
+			out := make([]bool, len(words))
+			for i, w := range words {
+				out[i] = ok(w)
+			}
+			return out, nil
+		}
+	}
+	got, err := v.CompleteFor("w", 10, visibleIf(func(string) bool { return true }))
+	if err != nil || !reflect.DeepEqual(got, best[:10]) || len(asked) != 1 || len(asked[0]) != 10 {
+		t.Errorf("all visible: %v (asked %v), want %v in one question of 10", got, asked, best[:10])
+	}
+	odd := func(w string) bool { n, _ := strconv.Atoi(w[1:]); return n%2 == 1 }
+	got, _ = v.CompleteFor("w", 10, visibleIf(odd))
+	var want []string
+	for _, w := range best {
+		if odd(w) && len(want) < 10 {
+			want = append(want, w)
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("odd words visible: %v, want %v", got, want)
+	}
+	n := 0
+	got, _ = v.CompleteFor("w", 10, visibleIf(func(string) bool { return false }))
+	for _, a := range asked {
+		n += len(a)
+	}
+	if len(got) != 0 || n != search.MaxAutocompleteChecks {
+		t.Errorf("nothing visible: %v after asking about %d words, want none after %d", got, n, search.MaxAutocompleteChecks)
+	}
+	if got, _ := v.CompleteFor("w", 10, nil); !reflect.DeepEqual(got, best[:10]) {
+		t.Errorf("unrestricted: %v, want %v", got, best[:10])
+	}
+}
