@@ -134,6 +134,20 @@ func TestTrashAndShareLinks(t *testing.T) {
 			if code != http.StatusNotFound || !strings.Contains(string(body), "expired") {
 				t.Errorf("expired link: %d %s", code, body)
 			}
+			// GraphQL: the same links, and errors with codes and field paths.
+			_, gq := gql(t, base, fmt.Sprintf(`{ document(id: %d) { deletedAt shareLinks { slug path fileVersion expired } } }`, alpha), basic)
+			gl, _ := gq["data"].(map[string]any)["document"].(map[string]any)["shareLinks"].([]any)
+			if len(gl) != 2 || gl[0].(map[string]any)["path"] != "/share/"+l1.Slug || gl[1].(map[string]any)["fileVersion"] != "ORIGINAL" {
+				t.Errorf("GraphQL shareLinks: %v", gq)
+			}
+			_, gq = gql(t, base, fmt.Sprintf(`mutation { createShareLink(input: {documentId: %d, expiration: "2001-01-01T00:00:00Z"}) { id } }`, alpha), basic)
+			if errs, _ := gq["errors"].([]any); len(errs) != 1 || errs[0].(map[string]any)["extensions"].(map[string]any)["code"] != "VALIDATION" {
+				t.Errorf("GraphQL createShareLink in the past: %v", gq)
+			}
+			_, gq = gql(t, base, `mutation { restoreDocuments(documentIds: [99999]) }`, basic)
+			if errs, _ := gq["errors"].([]any); len(errs) != 1 || errs[0].(map[string]any)["extensions"].(map[string]any)["code"] != "VALIDATION" {
+				t.Errorf("GraphQL restore of a document not in the trash: %v", gq)
+			}
 			var links []shareLinkWire
 			ngxJSON(t, base, "GET", fmt.Sprintf("/api/documents/%d/share_links/", alpha), "", true, http.StatusOK, &links)
 			if len(links) != 2 || links[0].ID != l1.ID {
