@@ -72,6 +72,19 @@ func TestStoragePaths(t *testing.T) {
 		if doc.StoragePath == nil || *doc.StoragePath != created.ID {
 			t.Fatalf("document storage_path %v", doc.StoragePath)
 		}
+		var sel struct {
+			Paths []struct {
+				ID            int `json:"id"`
+				DocumentCount int `json:"document_count"`
+			} `json:"selected_storage_paths"`
+		}
+		e.get("/api/documents/?include_selection_data=true", nil, v10)
+		if err := json.Unmarshal(e.want(e.do("POST", "/api/documents/selection_data/", map[string]any{"documents": []int{f.doc1, f.doc2}}, v10), 200), &sel); err != nil {
+			t.Fatal(err)
+		}
+		if len(sel.Paths) != 2 || sel.Paths[0].ID != created.ID || sel.Paths[0].DocumentCount != 1 || sel.Paths[1].DocumentCount != 0 {
+			t.Errorf("selected_storage_paths %+v", sel.Paths)
+		}
 		if got := string(e.want(e.do("PATCH", fmt.Sprintf("/api/documents/%d/", f.doc2), map[string]any{"storage_path": 9999}, v10), 400)); got != `{"storage_path":["Invalid pk \"9999\" - object does not exist."]}` {
 			t.Errorf("unknown path: %s", got)
 		}
