@@ -144,7 +144,7 @@ type metadata struct {
 }
 
 // Import reads the paperless-ng (0.9.x, 1.x) or paperless-ngx (1.x to
-// 3.x) export in dir into st and the storage of opts.Media (see Format;
+// 3.x) export in dir (a folder, or the zip file of ngx's --zip) into st and the storage of opts.Media (see Format;
 // what Quire has no place for is counted in the report's Skipped). Objects keep their ids; users are matched by
 // username (an existing account is kept as it is). It runs in this order,
 // so that an interruption anywhere can be resumed by running it again:
@@ -159,6 +159,21 @@ type metadata struct {
 // (ErrConflict, an unreadable manifest, a database failure, ctx ended).
 func Import(ctx context.Context, st *store.Store, dir string, opts Options) (*ImportReport, error) {
 	opts.defaults()
+	if isZip(dir) {
+		// paperless-ngx's --zip: extracted next to the media folder (the
+		// same file system, room for the files) and removed afterwards.
+		opts.Phase("Extracting " + filepath.Base(dir) + "…")
+		tmp, err := unzipExport(ctx, dir, opts.Media.Media)
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
+	} else if fi, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("open the export: %w", errors.Unwrap(err))
+	} else if !fi.IsDir() {
+		return nil, errNotExport
+	}
 	rep := &ImportReport{}
 	md := &metadata{unknown: map[string]int{}, ngx: newNGXData()}
 	version, err := exportVersion(dir)

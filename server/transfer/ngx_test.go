@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"archive/zip"
 	"context"
 	"crypto/md5"
 	"crypto/sha256"
@@ -794,5 +795,48 @@ func TestImportNGXTemplateQuireCannotRender(t *testing.T) {
 	d, err := q.st.Document(ctx, 1)
 	if err != nil || *d.StoragePathID != 1 || *d.Filename != "0000001.pdf" {
 		t.Errorf("document 1 = %+v, %v", d, err)
+	}
+}
+
+// TestImportNGXZip: an export zipped by paperless-ngx's --zip imports as
+// the folder does, and the extracted copy is removed; a zip entry that
+// would leave the folder is refused.
+func TestImportNGXZip(t *testing.T) {
+	ctx := context.Background()
+	zipOf := func(t *testing.T, src string, extra map[string]string) string {
+		path := filepath.Join(t.TempDir(), "export-2026-12-08.zip")
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zw := zip.NewWriter(f)
+		entries, _ := os.ReadDir(src)
+		for _, e := range entries {
+			w, _ := zw.Create(e.Name())
+			b, _ := os.ReadFile(filepath.Join(src, e.Name()))
+			w.Write(b)
+		}
+		for name, body := range extra {
+			w, _ := zw.Create(name)
+			w.Write([]byte(body))
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		return path
+	}
+	q := newQuire(t, "sqlite", "bleve")
+	rep := mustImport(t, q, zipOf(t, ngx3Fixture, nil))
+	checkNGXImport(t, q, ngx3Fixture, rep)
+	if left, _ := filepath.Glob(filepath.Join(q.media.Media, ".import-zip-*")); len(left) > 0 {
+		t.Errorf("extracted copy left: %v", left)
+	}
+	q2 := newQuire(t, "sqlite", "bleve")
+	if _, err := Import(ctx, q2.st, zipOf(t, ngx3Fixture, map[string]string{"../evil.txt": "x"}), q2.opts()); err == nil || !strings.Contains(err.Error(), "leaves its folder") {
+		t.Errorf("zip with ../evil.txt: %v", err)
+	}
+	if _, err := Import(ctx, q2.st, filepath.Join(ngx3Fixture, ManifestName), q2.opts()); err == nil || !strings.Contains(err.Error(), "not a folder or zip file") {
+		t.Errorf("import of a file: %v", err)
 	}
 }
