@@ -113,12 +113,22 @@ func (s *Store) customFieldConds(ctx context.Context, f DocumentFilter, narrowed
 		return nil, err
 	}
 	comp := s.newCFQCompiler(fields)
-	comp.correlated = narrowed || len(f.IDs) > 0 || (f.Tags != nil && (len(f.Tags.All) > 0 || len(f.Tags.Any) > 0))
+	comp.correlated = !wideCustomFieldQuery(f, narrowed)
 	c, e := comp.expr(f.CustomFieldQuery, "customFieldQuery")
 	if e != nil {
 		return nil, &Error{Code: Validation, Message: "invalid custom field query", Fields: map[string][]string{e.path: {e.msg}}}
 	}
 	return append(out, c), nil
+}
+
+// wideCustomFieldQuery reports whether f's custom_field_query is the
+// list's main restriction: no ids or tags (nor, per narrowed, a tag
+// intersection) narrow the documents first. Its atoms then read their
+// matches from the value index, and on SQLite the page walks the date
+// index (the matches are many; see docMatch.many).
+func wideCustomFieldQuery(f DocumentFilter, narrowed bool) bool {
+	return f.CustomFieldQuery != nil && !narrowed && len(f.IDs) == 0 &&
+		(f.Tags == nil || (len(f.Tags.All) == 0 && len(f.Tags.Any) == 0))
 }
 
 // optionsLabelled returns the ids of the select options whose label
