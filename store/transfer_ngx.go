@@ -173,3 +173,17 @@ func (s *Store) TrashTagIDsByDocuments(ctx context.Context, docIDs []int) (map[i
 func (s *Store) AllCustomFields(ctx context.Context) ([]CustomField, error) {
 	return allByID[CustomField](ctx, s, "custom fields")
 }
+
+// ImportHistory stores history entries of documents under their own ids
+// (an entry whose id is taken, from an earlier run, is skipped); it does
+// not check that the documents exist, as the history outlives them.
+func (s *Store) ImportHistory(ctx context.Context, entries []HistoryEntry) error {
+	return s.InTx(ctx, func(ctx context.Context) error {
+		for chunk := range chunks(entries, 1000) {
+			if _, err := s.wdb(ctx).NewInsert().Model(&chunk).On("CONFLICT (id) DO NOTHING").Exec(ctx); err != nil {
+				return fmt.Errorf("add document history: %w", translate(err))
+			}
+		}
+		return s.ResetIDSequences(ctx, "document_history")
+	})
+}

@@ -97,6 +97,7 @@ type ImportReport struct {
 	// among Documents that went into the trash, as they were in the export.
 	Groups, StoragePaths, CustomFields, CustomFieldValues int
 	Notes, ShareLinks, ObjectPermissions, Trashed         int
+	History                                               int // entries of documents' history (django-auditlog)
 	AlreadyPresent                                        int // documents found from an earlier run (same id and checksum)
 	Total                                                 int // document entries in the manifest
 	// Format is the paperless version the export was recognised as, and
@@ -141,6 +142,7 @@ type metadata struct {
 	firstDoc       map[string]json.RawMessage // fields of the first document entry
 	unknown        map[string]int
 	ngx            *ngxData
+	logEntries     int
 }
 
 // Import reads the paperless-ng (0.9.x, 1.x) or paperless-ngx (1.x to
@@ -196,6 +198,8 @@ func Import(ctx context.Context, st *store.Store, dir string, opts Options) (*Im
 			md.unknown[r.Model]++ // read only to resolve references
 		case modelUISettings:
 			md.ui = append(md.ui, *r)
+		case modelLogEntry:
+			md.logEntries++ // read in a pass of their own (ngxHistory)
 		case modelUser:
 			md.users = append(md.users, *r)
 		case modelCorrespondent:
@@ -255,6 +259,12 @@ func Import(ctx context.Context, st *store.Store, dir string, opts Options) (*Im
 	if err != nil {
 		return rep, err
 	}
+	if md.logEntries > 0 {
+		opts.Phase(fmt.Sprintf("Importing the documents' history (%d entries)…", md.logEntries))
+		if err := im.ngxHistory(ctx); err != nil {
+			return rep, err
+		}
+	}
 	if len(im.ngx.objectPerms) > 0 {
 		opts.Phase("Applying per-object permissions…")
 	}
@@ -311,7 +321,7 @@ var skipReasons = map[string]string{
 	"documents.document.storage_path":   "Quire has no storage paths yet",
 	"documents.document (in the trash)": "Quire has no trash yet",
 	"documents.paperlesstask":           "task history of the old server",
-	"auditlog.logentry":                 "Quire keeps its own history from now on",
+	"auditlog.logentry (not a document's create, update or delete)": "Quire's history is of documents",
 }
 
 // skip counts n objects of model as left out by design.

@@ -527,3 +527,80 @@ func (im *importer) trashTime(label string, s *string) *time.Time {
 	}
 	return &t
 }
+
+// ngxHistory imports django-auditlog's entries about documents
+// (auditlog.logentry, paperless-ngx's document history) into Quire's
+// history, in a second pass over the manifests (they can be many);
+// entries about other models are counted as skipped.
+func (im *importer) ngxHistory(ctx context.Context) error {
+	docCT := map[int]bool{}
+	for id, ct := range im.ngx.contentTypes {
+		if ct == modelDocument {
+			docCT[id] = true
+		}
+	}
+	var batch []store.HistoryEntry
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := im.st.ImportHistory(ctx, batch); err != nil {
+			return err
+		}
+		im.rep.History += len(batch)
+		batch = batch[:0]
+		return nil
+	}
+	err := readManifest(im.dir, func(_ int, r *record) error {
+		if r.Model != modelLogEntry {
+			return nil
+		}
+		var in struct {
+			ContentType int             `json:"content_type"`
+			ObjectPK    string          `json:"object_pk"`
+			Action      int             `json:"action"`
+			Changes     json.RawMessage `json:"changes"`
+			Timestamp   string          `json:"timestamp"`
+			Actor       *int            `json:"actor"`
+		}
+		if err := json.Unmarshal(r.Fields, &in); err != nil {
+			im.fail(fmt.Sprintf("%s %d", r.Model, r.PK), "unreadable: %v", err)
+			return nil
+		}
+		action, ok := map[int]store.HistoryAction{0: store.HistoryCreate, 1: store.HistoryUpdate, 2: store.HistoryDelete}[in.Action]
+		doc, err := strconv.Atoi(in.ObjectPK)
+		if !docCT[in.ContentType] || !ok || err != nil {
+			im.skip(r.Model+" (not a document's create, update or delete)", 1)
+			return nil
+		}
+		// auditlog 2 keeps the changes as a JSON string, 3 as JSON.
+		changes := string(in.Changes)
+		var text string
+		if json.Unmarshal(in.Changes, &text) == nil {
+			changes = text
+		}
+		if changes == "" || changes == "null" {
+			changes = "{}"
+		}
+		e := store.HistoryEntry{ID: r.PK, DocumentID: doc, Action: action, ChangesJSON: changes}
+		if t, err := parseTime(in.Timestamp, im.opts.Location); err == nil {
+			e.Timestamp = t
+		} else {
+			e.Timestamp = im.st.Now()
+		}
+		if in.Actor != nil {
+			if id, ok := im.userIDs[*in.Actor]; ok {
+				e.ActorID = &id
+			}
+		}
+		batch = append(batch, e)
+		if len(batch) >= 1000 {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return flush()
+}

@@ -48,6 +48,7 @@ const (
 	modelUISettings     = "documents.uisettings"
 	modelUserObjectPerm = "guardian.userobjectpermission"
 	modelGroupObjPerm   = "guardian.groupobjectpermission"
+	modelLogEntry       = "auditlog.logentry"
 )
 
 // record is one manifest entry as read. Unknown keys are ignored.
