@@ -114,11 +114,11 @@ func printImportReport(w io.Writer, rep *transfer.ImportReport, took time.Durati
 		rep.Documents, rep.Total, took.Round(100*time.Millisecond), rep.AlreadyPresent,
 		counted(rep.Correspondents, "correspondent"), counted(rep.DocumentTypes, "document type"),
 		counted(rep.Tags, "tag"), counted(rep.SavedViews, "saved view"), counted(rep.Users, "user"))
-	if n := rep.Groups + rep.StoragePaths + rep.CustomFields + rep.CustomFieldValues + rep.Notes + rep.ShareLinks + rep.ObjectPermissions + rep.Trashed; n > 0 {
-		fmt.Fprintf(w, "Also %s, %s, %s, %s, %s, %s, objects with per-object permissions: %d, documents in the trash: %d.\n",
+	if n := rep.Groups + rep.StoragePaths + rep.CustomFields + rep.CustomFieldValues + rep.Notes + rep.ShareLinks + rep.ObjectPermissions + rep.Trashed + rep.History; n > 0 {
+		fmt.Fprintf(w, "Also %s, %s, %s, %s, %s, %s, %s, objects with per-object permissions: %d, documents in the trash: %d.\n",
 			counted(rep.Groups, "group"), counted(rep.StoragePaths, "storage path"), counted(rep.CustomFields, "custom field"),
 			counted(rep.CustomFieldValues, "custom field value"), counted(rep.Notes, "note"), counted(rep.ShareLinks, "share link"),
-			rep.ObjectPermissions, rep.Trashed)
+			counted(rep.History, "history record"), rep.ObjectPermissions, rep.Trashed)
 	}
 	if len(rep.Warnings) > 0 {
 		fmt.Fprintf(w, "Warnings (%d):\n", len(rep.Warnings))

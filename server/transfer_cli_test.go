@@ -19,7 +19,7 @@ func TestImportExportNGXCommands(t *testing.T) {
 	if err := Run(ctx, []string{"import", "../testdata/paperless-ngx-export-3.x"}, env(vars), strings.NewReader(""), &out, &errOut); err != nil {
 		t.Fatalf("import: %v\n%s\n%s", err, out.String(), errOut.String())
 	}
-	for _, want := range []string{"Export format: paperless-ngx 3.x (version 3.0.5).", "Imported 3 of 3 documents", "Also 1 group, 1 storage path, 2 custom fields, 2 custom field values, 1 note, 1 share link",
+	for _, want := range []string{"Export format: paperless-ngx 3.x (version 3.0.5).", "Imported 3 of 3 documents", "Also 1 group, 1 storage path, 2 custom fields, 2 custom field values, 1 note, 1 share link, 1 history record",
 		"Skipped, having no place in Quire", "1 × paperless_mail.mailrule: Quire has no such objects"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("import report lacks %q:\n%s", want, out.String())
