@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/uptrace/bun"
 )
 
 // aclCache keeps, per restricted principal, the documents it may not see
@@ -22,10 +24,22 @@ type aclCache struct {
 	sets map[string]*hiddenSet
 }
 
-// hiddenSet is one principal's hidden documents as a bit set by id.
+// hiddenSet is one principal's hidden documents as a bit set by id, and
+// how many of them each tag, correspondent and type has (loaded when
+// first asked).
 type hiddenSet struct {
 	docsGen, aclGen int64
 	bits            []uint64
+
+	mu     sync.Mutex
+	counts map[string]hiddenCount // by column: tag_id, correspondent_id, document_type_id
+}
+
+// hiddenCount is a per-object count of hidden documents, for tags valid
+// at one counters.document_tags.
+type hiddenCount struct {
+	tagsGen int64
+	n       map[int]int
 }
 
 func (h *hiddenSet) has(id int) bool {
@@ -98,7 +112,7 @@ func (s *Store) hiddenDocuments(ctx context.Context, p *Principal, docsGen, aclG
 	if err != nil {
 		return nil, fmt.Errorf("list documents hidden from user %d: %w", p.UserID, err)
 	}
-	h = &hiddenSet{docsGen: docsGen, aclGen: aclGen}
+	h = &hiddenSet{docsGen: docsGen, aclGen: aclGen, counts: map[string]hiddenCount{}}
 	for _, id := range ids {
 		for id/64 >= len(h.bits) {
 			h.bits = append(h.bits, 0)
@@ -194,4 +208,75 @@ func cachedVisibleList(f DocumentFilter) (tags []int, ok bool) {
 		return tags, true
 	}
 	return nil, reflect.ValueOf(f).IsZero()
+}
+
+// restrictedCounts answers a restricted principal's document counts per
+// tag, correspondent or type (col: tag_id, correspondent_id,
+// document_type_id) outside a transaction: the cached counts of the whole
+// archive (full, read under the aggregates lock) minus those of the
+// documents the principal may not see (cached with its hidden set). ok is
+// false when something changed meanwhile (the caller asks the database).
+func (s *Store) restrictedCounts(ctx context.Context, col string, ids []int, full func(ctx context.Context) (map[int]int, error)) (map[int]int, bool, error) {
+	docGen, tagsGen, aclGen, err := s.aclGenerations(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	p := PrincipalFrom(ctx)
+	h, err := s.hiddenDocuments(ctx, p, docGen, aclGen)
+	if err != nil {
+		return nil, false, err
+	}
+	hidden, err := s.hiddenCounts(ctx, p, h, col, tagsGen)
+	if err != nil {
+		return nil, false, err
+	}
+	all, err := full(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	docsAfter, tagsAfter, aclAfter, err := s.aclGenerations(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	if docsAfter != docGen || tagsAfter != tagsGen || aclAfter != aclGen {
+		return nil, false, nil
+	}
+	out := make(map[int]int, len(ids))
+	for _, id := range ids {
+		out[id] = all[id] - hidden[id]
+	}
+	return out, true, nil
+}
+
+// hiddenCounts returns how many of h's (live) documents each object of
+// col has, loading them once per h (and, for tags, per tagsGen).
+func (s *Store) hiddenCounts(ctx context.Context, p *Principal, h *hiddenSet, col string, tagsGen int64) (map[int]int, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if c, ok := h.counts[col]; ok && (col != "tag_id" || c.tagsGen == tagsGen) {
+		return c.n, nil
+	}
+	vis := visibleCond(p, ModelDocument, "d")
+	q := s.read.NewSelect().TableExpr("documents AS d").
+		Where("d.owner_id IS NOT NULL").Where("d.owner_id <> ?", p.UserID).Where("NOT "+vis.sql, vis.args...)
+	if col == "tag_id" {
+		q = q.Join("JOIN document_tags AS hdt ON hdt.document_id = d.id").
+			ColumnExpr("hdt.tag_id AS id, count(*) AS n").GroupExpr("hdt.tag_id")
+	} else {
+		q = q.ColumnExpr("d.? AS id, count(*) AS n", bun.Ident(col)).Where("d.deleted_at IS NULL").
+			Where("d.? IS NOT NULL", bun.Ident(col)).GroupExpr("d.?", bun.Ident(col))
+	}
+	var rows []struct {
+		ID int `bun:"id"`
+		N  int `bun:"n"`
+	}
+	if err := q.Scan(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("count hidden documents per %s: %w", col, err)
+	}
+	n := make(map[int]int, len(rows))
+	for _, r := range rows {
+		n[r.ID] = r.N
+	}
+	h.counts[col] = hiddenCount{tagsGen: tagsGen, n: n}
+	return n, nil
 }

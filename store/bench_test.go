@@ -245,3 +245,39 @@ func BenchmarkDocumentsTagsAllPermissions(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkObjectCountsPermissions is what a tag or correspondent list
+// adds to a page: every tag's and correspondent's document count, on the
+// archive of BenchmarkDocumentsTagsAllPermissions, as a superuser and a
+// member.
+func BenchmarkObjectCountsPermissions(b *testing.B) {
+	benchStores(b, func(b *testing.B, s *store.Store, seed storetest.SeedResult) {
+		principals := permissionedArchive(b, s)
+		for _, who := range []string{"superuser", "member"} {
+			p := principals[who]
+			if who == "superuser" {
+				p = &store.Principal{UserID: 1, Superuser: true}
+			}
+			ctx := store.WithPrincipal(context.Background(), p)
+			for _, op := range []struct {
+				name string
+				fn   func() error
+			}{
+				{"tags", func() error { _, err := s.TagDocumentCounts(ctx, seed.TagIDs); return err }},
+				{"correspondents", func() error { _, err := s.CorrespondentDocumentCounts(ctx, seed.CorrespondentIDs); return err }},
+			} {
+				b.Run(op.name+"/"+who, func(b *testing.B) {
+					var lat storetest.Latencies
+					for b.Loop() {
+						lat.Time(func() {
+							if err := op.fn(); err != nil {
+								b.Fatal(err)
+							}
+						})
+					}
+					lat.Report(b)
+				})
+			}
+		}
+	})
+}

@@ -88,6 +88,20 @@ func (s *Store) CorrespondentDocumentCounts(ctx context.Context, ids []int) (map
 		defer a.mu.Unlock()
 		return pick(a.corrCounts, ids), nil
 	}
+	if !inTx(ctx) && len(ids) > 0 {
+		m, ok, err := s.restrictedCounts(ctx, "correspondent_id", ids, func(ctx context.Context) (map[int]int, error) {
+			a, err := s.documentAggregates(ctx)
+			if err != nil {
+				return nil, err
+			}
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			return pick(a.corrCounts, ids), nil
+		})
+		if err != nil || ok {
+			return m, err
+		}
+	}
 	q := s.db(ctx).NewSelect().TableExpr("documents").
 		ColumnExpr("correspondent_id AS id, count(*) AS n").
 		Where("correspondent_id IN (?)", bun.In(ids)).Where("deleted_at IS NULL").GroupExpr("correspondent_id")

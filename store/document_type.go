@@ -84,6 +84,20 @@ func (s *Store) DocumentTypeDocumentCounts(ctx context.Context, ids []int) (map[
 		defer a.mu.Unlock()
 		return pick(a.typeCounts, ids), nil
 	}
+	if !inTx(ctx) && len(ids) > 0 {
+		m, ok, err := s.restrictedCounts(ctx, "document_type_id", ids, func(ctx context.Context) (map[int]int, error) {
+			a, err := s.documentAggregates(ctx)
+			if err != nil {
+				return nil, err
+			}
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			return pick(a.typeCounts, ids), nil
+		})
+		if err != nil || ok {
+			return m, err
+		}
+	}
 	q := s.db(ctx).NewSelect().TableExpr("documents").
 		ColumnExpr("document_type_id AS id, count(*) AS n").
 		Where("document_type_id IN (?)", bun.In(ids)).Where("deleted_at IS NULL").GroupExpr("document_type_id")

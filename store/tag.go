@@ -115,11 +115,25 @@ func (s *Store) TagDocumentCounts(ctx context.Context, ids []int) (map[int]int, 
 		defer s.aggregates.mu.Unlock()
 		return pick(m, ids), nil
 	}
-	q := s.db(ctx).NewSelect().TableExpr("document_tags").
-		ColumnExpr("tag_id AS id, count(*) AS n").
-		Where("tag_id IN (?)", bun.In(ids)).GroupExpr("tag_id")
+	if !inTx(ctx) && len(ids) > 0 {
+		m, ok, err := s.restrictedCounts(ctx, "tag_id", ids, func(ctx context.Context) (map[int]int, error) {
+			m, err := s.tagCountsCached(ctx)
+			if err != nil {
+				return nil, err
+			}
+			s.aggregates.mu.Lock()
+			defer s.aggregates.mu.Unlock()
+			return pick(m, ids), nil
+		})
+		if err != nil || ok {
+			return m, err
+		}
+	}
+	q := s.db(ctx).NewSelect().TableExpr("document_tags AS dt").
+		ColumnExpr("dt.tag_id AS id, count(*) AS n").
+		Where("dt.tag_id IN (?)", bun.In(ids)).GroupExpr("dt.tag_id")
 	if c := docVisible(ctx, "vd"); c.sql != "" {
-		q = q.Where("document_id IN (SELECT vd.id FROM documents AS vd WHERE "+c.sql+")", c.args...)
+		q = q.Join("JOIN documents AS vd ON vd.id = dt.document_id").Where(c.sql, c.args...)
 	}
 	m, err := countInts(ctx, q, ids)
 	if err != nil {

@@ -640,6 +640,13 @@ func testPermissionsListsFollowChanges(t *testing.T, s *store.Store) {
 				}
 			}
 		}
+		// every document listed carries t
+		for range 2 {
+			tc, err := s.TagDocumentCounts(bob, []int{f.t})
+			if err != nil || tc[f.t] != len(want) {
+				t.Fatalf("%s: tag count %v (%v), want %d", step, tc, err, len(want))
+			}
+		}
 	}
 	check("start", f.d1, f.d2)
 	if err := s.SetPermissions(f.as("anna"), store.ModelDocument, []int{f.d3}, store.PermissionsUpdate{
@@ -663,6 +670,13 @@ func testPermissionsListsFollowChanges(t *testing.T, s *store.Store) {
 		t.Fatal(err)
 	}
 	check("new d6 of dora's", f.d3, d5.ID)
+	for _, m := range []store.BulkEditMethod{store.BulkRemoveTag, store.BulkAddTag} {
+		// a hidden document's tags change: what bob sees (and counts) does not
+		if _, err := s.BulkEdit(ctx, store.BulkEdit{Method: m, DocumentIDs: []int{d6.ID}, TagID: &f.t}); err != nil {
+			t.Fatal(err)
+		}
+		check("d6 retagged", f.d3, d5.ID)
+	}
 	if err := s.DeleteUser(ctx, f.dora); err != nil {
 		t.Fatal(err)
 	}
