@@ -65,6 +65,7 @@ type ResolverRoot interface {
 	DocumentTypeInput() DocumentTypeInputResolver
 	DocumentUpdate() DocumentUpdateResolver
 	SavedViewInput() SavedViewInputResolver
+	StoragePathInput() StoragePathInputResolver
 	TagInput() TagInputResolver
 }
 
@@ -573,8 +574,9 @@ type ComplexityRoot struct {
 		Match             func(childComplexity int) int
 		MatchingAlgorithm func(childComplexity int) int
 		Name              func(childComplexity int) int
-		OwnerID           func(childComplexity int) int
+		Owner             func(childComplexity int) int
 		Path              func(childComplexity int) int
+		Permissions       func(childComplexity int) int
 		Slug              func(childComplexity int) int
 		UserCanChange     func(childComplexity int) int
 	}
@@ -856,8 +858,9 @@ type StatisticsResolver interface {
 }
 type StoragePathResolver interface {
 	DocumentCount(ctx context.Context, obj *store.StoragePath) (int, error)
-
+	Owner(ctx context.Context, obj *store.StoragePath) (*int, error)
 	UserCanChange(ctx context.Context, obj *store.StoragePath) (bool, error)
+	Permissions(ctx context.Context, obj *store.StoragePath) (*store.Grants, error)
 }
 type StoragePathListResolver interface {
 	AllIds(ctx context.Context, obj *model.StoragePathList) ([]int, error)
@@ -914,6 +917,10 @@ type DocumentUpdateResolver interface {
 type SavedViewInputResolver interface {
 	Owner(ctx context.Context, obj *store.SavedViewInput, data *int) error
 	SetPermissions(ctx context.Context, obj *store.SavedViewInput, data *model.SetPermissionsInput) error
+}
+type StoragePathInputResolver interface {
+	Owner(ctx context.Context, obj *store.StoragePathInput, data *int) error
+	SetPermissions(ctx context.Context, obj *store.StoragePathInput, data *model.SetPermissionsInput) error
 }
 type TagInputResolver interface {
 	Owner(ctx context.Context, obj *store.TagInput, data *int) error
@@ -3578,18 +3585,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StoragePath.Name(childComplexity), true
-	case "StoragePath.ownerId":
-		if e.ComplexityRoot.StoragePath.OwnerID == nil {
+	case "StoragePath.owner":
+		if e.ComplexityRoot.StoragePath.Owner == nil {
 			break
 		}
 
-		return e.ComplexityRoot.StoragePath.OwnerID(childComplexity), true
+		return e.ComplexityRoot.StoragePath.Owner(childComplexity), true
 	case "StoragePath.path":
 		if e.ComplexityRoot.StoragePath.Path == nil {
 			break
 		}
 
 		return e.ComplexityRoot.StoragePath.Path(childComplexity), true
+	case "StoragePath.permissions":
+		if e.ComplexityRoot.StoragePath.Permissions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoragePath.Permissions(childComplexity), true
 	case "StoragePath.slug":
 		if e.ComplexityRoot.StoragePath.Slug == nil {
 			break
@@ -4922,10 +4935,12 @@ func (ec *executionContext) childFields_StoragePath(ctx context.Context, field g
 		return ec.fieldContext_StoragePath_isInsensitive(ctx, field)
 	case "documentCount":
 		return ec.fieldContext_StoragePath_documentCount(ctx, field)
-	case "ownerId":
-		return ec.fieldContext_StoragePath_ownerId(ctx, field)
+	case "owner":
+		return ec.fieldContext_StoragePath_owner(ctx, field)
 	case "userCanChange":
 		return ec.fieldContext_StoragePath_userCanChange(ctx, field)
+	case "permissions":
+		return ec.fieldContext_StoragePath_permissions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StoragePath", field.Name)
 }
@@ -17579,16 +17594,16 @@ func (ec *executionContext) fieldContext_StoragePath_documentCount(_ context.Con
 	return graphql.NewScalarFieldContext("StoragePath", field, true, true, "Int")
 }
 
-func (ec *executionContext) _StoragePath_ownerId(ctx context.Context, field graphql.CollectedField, obj *store.StoragePath) (ret graphql.Marshaler) {
+func (ec *executionContext) _StoragePath_owner(ctx context.Context, field graphql.CollectedField, obj *store.StoragePath) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_StoragePath_ownerId(ctx, field)
+			return ec.fieldContext_StoragePath_owner(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.OwnerID, nil
+			return ec.Resolvers.StoragePath().Owner(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
@@ -17598,8 +17613,8 @@ func (ec *executionContext) _StoragePath_ownerId(ctx context.Context, field grap
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_StoragePath_ownerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("StoragePath", field, false, false, "ID")
+func (ec *executionContext) fieldContext_StoragePath_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoragePath", field, true, true, "ID")
 }
 
 func (ec *executionContext) _StoragePath_userCanChange(ctx context.Context, field graphql.CollectedField, obj *store.StoragePath) (ret graphql.Marshaler) {
@@ -17623,6 +17638,38 @@ func (ec *executionContext) _StoragePath_userCanChange(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_StoragePath_userCanChange(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StoragePath", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _StoragePath_permissions(ctx context.Context, field graphql.CollectedField, obj *store.StoragePath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoragePath_permissions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StoragePath().Permissions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *store.Grants) graphql.Marshaler {
+			return ec.marshalNObjectPermissions2ᚖgithubᚗcomᚋquirehqᚋquireᚋstoreᚐGrants(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoragePath_permissions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoragePath",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectPermissions(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _StoragePathList_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.StoragePathList) (ret graphql.Marshaler) {
@@ -22286,7 +22333,7 @@ func (ec *executionContext) unmarshalInputStoragePathInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "path", "match", "matchingAlgorithm", "isInsensitive", "ownerId"}
+	fieldsInOrder := [...]string{"name", "path", "match", "matchingAlgorithm", "isInsensitive", "owner", "setPermissions"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -22328,13 +22375,24 @@ func (ec *executionContext) unmarshalInputStoragePathInput(ctx context.Context, 
 				return it, err
 			}
 			it.IsInsensitive = data
-		case "ownerId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerId"))
+		case "owner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owner"))
 			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.OwnerID = graphql.OmittableOf(data)
+			if err = ec.Resolvers.StoragePathInput().Owner(ctx, &it, data); err != nil {
+				return it, err
+			}
+		case "setPermissions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("setPermissions"))
+			data, err := ec.unmarshalOSetPermissionsInput2ᚖgithubᚗcomᚋquirehqᚋquireᚋgraphᚋmodelᚐSetPermissionsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			if err = ec.Resolvers.StoragePathInput().SetPermissions(ctx, &it, data); err != nil {
+				return it, err
+			}
 		}
 	}
 	return it, nil
@@ -26033,16 +26091,23 @@ func (ec *executionContext) _StoragePath(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._StoragePath_documentCount(ctx, field, obj)
 				})
-		case "ownerId":
-			out.Values[i] = ec._StoragePath_ownerId(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+		case "owner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StoragePath_owner(ctx, field, obj)
+				})
 		case "userCanChange":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._StoragePath_userCanChange(ctx, field, obj)
+				})
+		case "permissions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StoragePath_permissions(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/quirehq/quire/store"
@@ -80,7 +81,9 @@ func checkStoragePathTemplate(fe store.FieldErrors, path *string) {
 
 // CreateStoragePath creates a storage path (add_storagepath is checked by
 // the operation table). Validation: name required, matching rules as for
-// correspondents, path required and a valid template.
+// correspondents, path required and a valid template. The owner is the
+// request's (REST owner, GraphQL owner; null: unowned) or else the caller;
+// the request's set_permissions are applied in the same transaction.
 func (r *Resolver) CreateStoragePath(ctx context.Context, in store.StoragePathInput) (*store.StoragePath, error) {
 	trimName(in.Name)
 	fe := store.FieldErrors{}
@@ -92,10 +95,27 @@ func (r *Resolver) CreateStoragePath(ctx context.Context, in store.StoragePathIn
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
-	return r.Store.CreateStoragePath(ctx, in)
+	if !in.OwnerID.IsSet() {
+		var owner *int
+		defaultOwner(ctx, &owner)
+		in.OwnerID = graphql.OmittableOf(owner)
+	}
+	var out *store.StoragePath
+	err := r.Store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if out, err = r.Store.CreateStoragePath(ctx, in); err != nil {
+			return err
+		}
+		return r.applyGrants(ctx, store.ModelStoragePath, out.ID, true)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
-// UpdateStoragePath changes a storage path; when its template changed,
+// UpdateStoragePath changes a storage path and applies the request's owner
+// and set_permissions in the same transaction; when its template changed,
 // the files of its documents move to their new names (after the commit;
 // failures are logged).
 func (r *Resolver) UpdateStoragePath(ctx context.Context, id int, in store.StoragePathInput) (*store.StoragePath, error) {
@@ -106,7 +126,21 @@ func (r *Resolver) UpdateStoragePath(ctx context.Context, id int, in store.Stora
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
-	before, after, err := r.Store.UpdateStoragePath(ctx, id, in)
+	var before, after *store.StoragePath
+	err := r.Store.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if before, after, err = r.Store.UpdateStoragePath(ctx, id, in); err != nil {
+			return err
+		}
+		if permArgsFrom(ctx).empty() {
+			return nil
+		}
+		if err := r.applyGrants(ctx, store.ModelStoragePath, id, false); err != nil {
+			return err
+		}
+		after, err = r.Store.StoragePath(ctx, id)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ package resolvers
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/quirehq/quire/graph"
 	"github.com/quirehq/quire/graph/model"
 	"github.com/quirehq/quire/store"
@@ -54,8 +55,16 @@ func (r *storagePathResolver) DocumentCount(ctx context.Context, obj *store.Stor
 	return r.StoragePathDocumentCount(ctx, obj.ID)
 }
 
+func (r *storagePathResolver) Owner(ctx context.Context, obj *store.StoragePath) (*int, error) {
+	return obj.OwnerID, nil
+}
+
 func (r *storagePathResolver) UserCanChange(ctx context.Context, obj *store.StoragePath) (bool, error) {
 	return r.StoragePathUserCanChange(ctx, obj.ID)
+}
+
+func (r *storagePathResolver) Permissions(ctx context.Context, obj *store.StoragePath) (*store.Grants, error) {
+	return r.objectGrants(ctx, store.ModelStoragePath, obj.ID)
 }
 
 func (r *storagePathListResolver) AllIds(ctx context.Context, obj *model.StoragePathList) ([]int, error) {
@@ -71,13 +80,28 @@ func (r *tagResolver) Children(ctx context.Context, obj *store.Tag) ([]store.Tag
 	return r.TagChildren(ctx, obj)
 }
 
+func (r *storagePathInputResolver) Owner(ctx context.Context, obj *store.StoragePathInput, data *int) error {
+	obj.OwnerID = graphql.OmittableOf(data)
+	return nil
+}
+
+func (r *storagePathInputResolver) SetPermissions(ctx context.Context, obj *store.StoragePathInput, data *model.SetPermissionsInput) error {
+	recordSetPermissions(ctx, data)
+	return nil
+}
+
 func (r *Resolver) StoragePath() graph.StoragePathResolver { return &storagePathResolver{r} }
 
 func (r *Resolver) StoragePathList() graph.StoragePathListResolver {
 	return &storagePathListResolver{r}
 }
 
+func (r *Resolver) StoragePathInput() graph.StoragePathInputResolver {
+	return &storagePathInputResolver{r}
+}
+
 type (
-	storagePathResolver     struct{ *Resolver }
-	storagePathListResolver struct{ *Resolver }
+	storagePathResolver      struct{ *Resolver }
+	storagePathListResolver  struct{ *Resolver }
+	storagePathInputResolver struct{ *Resolver }
 )

@@ -19,13 +19,13 @@ func TestStoragePathsGraphQL(t *testing.T) {
 		var created struct {
 			CreateStoragePath struct {
 				ID, Path, Slug string
-				OwnerID        *string
+				Owner          *string
 				UserCanChange  bool
 			}
 		}
-		e.mustDo(`mutation { createStoragePath(input: {name: "Letters", path: "{correspondent}/{title}"}) { id path slug ownerId userCanChange } }`, &created)
+		e.mustDo(`mutation { createStoragePath(input: {name: "Letters", path: "{correspondent}/{title}"}) { id path slug owner userCanChange } }`, &created)
 		sp := created.CreateStoragePath
-		if sp.Path != "{{ correspondent }}/{{ title }}" || sp.Slug != "letters" || sp.OwnerID == nil || !sp.UserCanChange {
+		if sp.Path != "{{ correspondent }}/{{ title }}" || sp.Slug != "letters" || sp.Owner == nil || !sp.UserCanChange {
 			t.Fatalf("created %+v", sp)
 		}
 		for tmpl, msg := range map[string]string{
@@ -37,7 +37,17 @@ func TestStoragePathsGraphQL(t *testing.T) {
 				t.Errorf("%s: fields %v", tmpl, err.Extensions.Fields)
 			}
 		}
-		e.mustDo(`mutation { createStoragePath(input: {name: "Bills", path: "bills/{{ title }}"}) { id } }`, nil)
+		var shared struct {
+			CreateStoragePath struct {
+				Owner       *string
+				Permissions struct{ View struct{ Users []string } }
+			}
+		}
+		e.mustDo(`mutation { createStoragePath(input: {name: "Bills", path: "bills/{{ title }}", owner: null,
+			setPermissions: {view: {users: [`+fmt.Sprint(e.user.ID)+`]}}}) { owner permissions { view { users } } } }`, &shared)
+		if shared.CreateStoragePath.Owner != nil || len(shared.CreateStoragePath.Permissions.View.Users) != 1 {
+			t.Errorf("unowned with a grant: %+v", shared.CreateStoragePath)
+		}
 
 		var list struct {
 			StoragePaths struct {

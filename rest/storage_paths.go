@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/99designs/gqlgen/graphql"
-
 	"github.com/quirehq/quire/store"
 )
 
@@ -89,10 +87,7 @@ func (a *API) storagePaths() *resource[store.StoragePath, store.StoragePathFilte
 			var in store.StoragePathInput
 			in.Name, in.Match, in.MatchingAlgorithm, in.IsInsensitive = matchingFields(b, ri)
 			in.Path, _ = b.str("path", false, false)
-			if v, ok := b.pk("owner", true); ok {
-				in.OwnerID = graphql.OmittableOf(v)
-			}
-			return in
+			return in // owner and set_permissions: permissionArgs
 		},
 		create:  m.CreateStoragePath,
 		replace: a.res.ReplaceStoragePath,

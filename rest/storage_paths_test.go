@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"slices"
 	"testing"
-
-	"github.com/quirehq/quire/store"
 )
 
 type storagePathOut struct {
@@ -176,10 +174,7 @@ func TestStoragePathPermissions(t *testing.T) {
 	}
 	e.want(e.do("GET", fmt.Sprintf("/api/storage_paths/%d/", own.ID), nil, v10, asOther), 404)
 	e.want(e.do("PATCH", fmt.Sprintf("/api/storage_paths/%d/", own.ID), map[string]any{"name": "x"}, v10, asOther), 404)
-	view := []int{e.other.ID}
-	if err := e.st.SetPermissions(context.Background(), store.ModelStoragePath, []int{own.ID}, store.PermissionsUpdate{View: &store.HoldersUpdate{Users: &view}}); err != nil {
-		t.Fatal(err)
-	}
+	e.want(e.do("PATCH", fmt.Sprintf("/api/storage_paths/%d/", own.ID), map[string]any{"set_permissions": map[string]any{"view": map[string]any{"users": []int{e.other.ID}}}}, v10), 200)
 	e.want(e.do("GET", fmt.Sprintf("/api/storage_paths/%d/", own.ID), nil, v10, asOther), 200)
 	e.want(e.do("PATCH", fmt.Sprintf("/api/storage_paths/%d/", own.ID), map[string]any{"name": "x"}, v10, asOther), 403)
 	e.want(e.do("PATCH", fmt.Sprintf("/api/storage_paths/%d/", public.ID), map[string]any{"name": "Everyone's"}, v10, asOther), 200)
