@@ -175,15 +175,22 @@ func (s *Store) AllCustomFields(ctx context.Context) ([]CustomField, error) {
 }
 
 // ImportHistory stores history entries of documents under their own ids
-// (an entry whose id is taken, from an earlier run, is skipped); it does
-// not check that the documents exist, as the history outlives them.
-func (s *Store) ImportHistory(ctx context.Context, entries []HistoryEntry) error {
-	return s.InTx(ctx, func(ctx context.Context) error {
+// and returns how many it stored (an entry whose id is taken, from an
+// earlier run, is skipped); it does not check that the documents exist,
+// as the history outlives them.
+func (s *Store) ImportHistory(ctx context.Context, entries []HistoryEntry) (int, error) {
+	n := 0
+	err := s.InTx(ctx, func(ctx context.Context) error {
 		for chunk := range chunks(entries, 1000) {
-			if _, err := s.wdb(ctx).NewInsert().Model(&chunk).On("CONFLICT (id) DO NOTHING").Exec(ctx); err != nil {
+			res, err := s.wdb(ctx).NewInsert().Model(&chunk).On("CONFLICT (id) DO NOTHING").Exec(ctx)
+			if err != nil {
 				return fmt.Errorf("add document history: %w", translate(err))
+			}
+			if k, err := res.RowsAffected(); err == nil {
+				n += int(k)
 			}
 		}
 		return s.ResetIDSequences(ctx, "document_history")
 	})
+	return n, err
 }

@@ -544,10 +544,11 @@ func (im *importer) ngxHistory(ctx context.Context) error {
 		if len(batch) == 0 {
 			return nil
 		}
-		if err := im.st.ImportHistory(ctx, batch); err != nil {
+		n, err := im.st.ImportHistory(ctx, batch)
+		if err != nil {
 			return err
 		}
-		im.rep.History += len(batch)
+		im.rep.History += n
 		batch = batch[:0]
 		return nil
 	}

@@ -700,6 +700,13 @@ func TestResumeNGX(t *testing.T) {
 		if rep.AlreadyPresent != 1 || rep.Documents != 2 || len(rep.Failed) > 0 || rep.Notes != 0 || rep.Users != 0 || rep.Groups != 0 {
 			t.Fatalf("resumed report = %+v", rep)
 		}
+		// The history is imported after the documents: it went in now, once.
+		if rep.History != 1 {
+			t.Errorf("history records = %d, want 1", rep.History)
+		}
+		if again := mustImport(t, q, ngx3Fixture); again.History != 0 || again.Documents != 0 || again.AlreadyPresent != 3 {
+			t.Errorf("a third run = %+v", again)
+		}
 		full := *rep
 		full.Documents, full.Users, full.Correspondents, full.DocumentTypes, full.Tags, full.SavedViews = 3, 2, 2, 1, 3, 1
 		full.Groups, full.StoragePaths, full.CustomFields, full.CustomFieldValues, full.Notes, full.ShareLinks = 1, 1, 2, 2, 1, 1
