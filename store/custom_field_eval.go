@@ -252,7 +252,9 @@ func (c *cfqCompiler) atom(fieldRef, rawOp, value any, path string) (cond, *cfqE
 	in := func(pred string, args ...any) cond {
 		args = append([]any{f.ID}, args...)
 		if c.correlated {
-			return cond{"EXISTS (SELECT 1 FROM custom_field_instances AS ci WHERE ci.document_id = d.id AND ci.field_id = ? AND " + pred + ")", args}
+			// OFFSET 0 keeps PostgreSQL from turning the probe into a
+			// semi-join that reads every match of the range.
+			return cond{"EXISTS (SELECT 1 FROM custom_field_instances AS ci WHERE ci.document_id = d.id AND ci.field_id = ? AND " + pred + " OFFSET 0)", args}
 		}
 		return cond{"d.id IN (SELECT ci.document_id FROM custom_field_instances AS ci WHERE ci.field_id = ? AND " + pred + ")", args}
 	}
