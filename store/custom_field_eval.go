@@ -252,9 +252,13 @@ func (c *cfqCompiler) atom(fieldRef, rawOp, value any, path string) (cond, *cfqE
 	in := func(pred string, args ...any) cond {
 		args = append([]any{f.ID}, args...)
 		if c.correlated {
-			// OFFSET 0 keeps PostgreSQL from turning the probe into a
-			// semi-join that reads every match of the range.
-			return cond{"EXISTS (SELECT 1 FROM custom_field_instances AS ci WHERE ci.document_id = d.id AND ci.field_id = ? AND " + pred + " OFFSET 0)", args}
+			probe := "EXISTS (SELECT 1 FROM custom_field_instances AS ci WHERE ci.document_id = d.id AND ci.field_id = ? AND " + pred
+			if c.s.IsPostgres() {
+				// OFFSET 0 keeps PostgreSQL from turning the probe into a
+				// semi-join that reads every match of the range.
+				probe += " OFFSET 0"
+			}
+			return cond{probe + ")", args}
 		}
 		return cond{"d.id IN (SELECT ci.document_id FROM custom_field_instances AS ci WHERE ci.field_id = ? AND " + pred + ")", args}
 	}
