@@ -29,7 +29,7 @@ type StoragePath struct {
 
 // StoragePathInput creates or changes a storage path; nil fields are left
 // alone (on create: defaults). Name and Path are required on create.
-// Owner, when set, names the owner (nil: unowned); on create, when not
+// OwnerID, when set, names the owner (nil: unowned); on create, when not
 // set, the acting user becomes the owner.
 type StoragePathInput struct {
 	Name              *string
@@ -37,7 +37,7 @@ type StoragePathInput struct {
 	Match             *string
 	MatchingAlgorithm *MatchingAlgorithm
 	IsInsensitive     *bool
-	Owner             graphql.Omittable[*int]
+	OwnerID           graphql.Omittable[*int]
 }
 
 // StoragePathFilter selects storage paths: the filters every matching
@@ -239,7 +239,7 @@ func (s *Store) UpdateStoragePath(ctx context.Context, id int, in StoragePathInp
 		}
 		old := *sp
 		before = &old
-		if in.Owner.IsSet() {
+		if in.OwnerID.IsSet() {
 			if !mayChangePermissions(PrincipalFrom(ctx), sp.OwnerID) {
 				return Errorf(Forbidden, "Insufficient permissions.")
 			}
@@ -295,7 +295,7 @@ func (s *Store) applyStoragePath(ctx context.Context, sp *StoragePath, in Storag
 	if in.IsInsensitive != nil {
 		sp.IsInsensitive = *in.IsInsensitive
 	}
-	if v, ok := in.Owner.ValueOK(); ok {
+	if v, ok := in.OwnerID.ValueOK(); ok {
 		sp.OwnerID = v
 		if v != nil {
 			missing, err := s.missingIDs(ctx, "users", []int{*v})
@@ -348,10 +348,12 @@ func (s *Store) DeleteStoragePath(ctx context.Context, id int) ([]int, error) {
 }
 
 // StoragePathDocumentIDs returns the ids (ascending) of every document
-// with the storage path, whoever acts (for re-filing their files).
+// with the storage path (not in the trash), whoever acts (for re-filing
+// their files).
 func (s *Store) StoragePathDocumentIDs(ctx context.Context, id int) ([]int, error) {
 	ids := []int{}
-	err := s.db(ctx).NewSelect().TableExpr("documents").Column("id").Where("storage_path_id = ?", id).OrderExpr("id").Scan(ctx, &ids)
+	err := s.db(ctx).NewSelect().TableExpr("documents").Column("id").Where("storage_path_id = ?", id).
+		Where("deleted_at IS NULL").OrderExpr("id").Scan(ctx, &ids)
 	if err != nil {
 		return nil, fmt.Errorf("list documents of storage path %d: %w", id, err)
 	}
@@ -359,11 +361,12 @@ func (s *Store) StoragePathDocumentIDs(ctx context.Context, id int) ([]int, erro
 }
 
 // StoragePathDocumentCounts returns how many documents the acting
-// principal may see use each of the storage paths (0 for the others).
+// principal may see (and not in the trash) use each of the storage paths
+// (0 for the others).
 func (s *Store) StoragePathDocumentCounts(ctx context.Context, ids []int) (map[int]int, error) {
 	q := s.db(ctx).NewSelect().TableExpr("documents AS d").
 		ColumnExpr("d.storage_path_id AS id, count(*) AS n").
-		Where("d.storage_path_id IN (?)", bun.In(ids)).GroupExpr("d.storage_path_id")
+		Where("d.storage_path_id IN (?)", bun.In(ids)).Where("d.deleted_at IS NULL").GroupExpr("d.storage_path_id")
 	if c := visibleCond(PrincipalFrom(ctx), ModelDocument, "d"); c.sql != "" {
 		q = q.Where(c.sql, c.args...)
 	}

@@ -89,6 +89,17 @@ func testStoragePathCRUD(t *testing.T, s *store.Store) {
 	if n, err := s.StoragePathCount(ctx); err != nil || n != 2 {
 		t.Errorf("count %d %v", n, err)
 	}
+	// A document in the trash is not counted.
+	trashed := mustDocument(t, s, doc{title: "trashed"})
+	if _, err := s.UpdateDocument(ctx, trashed.ID, store.DocumentUpdate{StoragePathID: graphql.OmittableOf(&bank.ID)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.TrashDocuments(ctx, []int{trashed.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := s.StoragePathDocumentCounts(ctx, []int{bank.ID}); c[bank.ID] != 1 {
+		t.Errorf("count with a trashed document %v", c)
+	}
 	docs, err := s.DeleteStoragePath(ctx, bank.ID)
 	if err != nil {
 		t.Fatal(err)
