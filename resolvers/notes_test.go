@@ -57,6 +57,17 @@ func TestNotesAndHistoryGraphQL(t *testing.T) {
 		if c := h[0].Changes; len(c) != 1 || c[0].Field != "Note Added" || c[0].Old != nil || c[0].New == nil || *c[0].New != add.AddNote.ID {
 			t.Errorf("note change: %+v", c)
 		}
+		d2 := &store.Document{Title: "no notes", Checksum: "c2", MimeType: "application/pdf"}
+		if err := e.st.CreateDocument(ctx, d2, nil); err != nil {
+			t.Fatal(err)
+		}
+		var ordered struct {
+			Documents struct{ Items []struct{ Title string } }
+		}
+		e.mustDo(`{ documents(orderBy: [{field: NUM_NOTES, direction: ASC}]) { items { title } } }`, &ordered)
+		if it := ordered.Documents.Items; len(it) != 2 || it[0].Title != "no notes" {
+			t.Errorf("ordered by notes: %+v", it)
+		}
 		e.wantCode(e.do(e.c, fmt.Sprintf(`mutation { addNote(documentId: %d, note: " ") { id } }`, d.ID), nil), "VALIDATION")
 		e.wantCode(e.do(e.c, `mutation { addNote(documentId: 999999, note: "x") { id } }`, nil), "NOT_FOUND")
 		e.wantCode(e.do(e.c, fmt.Sprintf(`mutation { deleteNote(documentId: %d, id: 999999) }`, d.ID), nil), "NOT_FOUND")
