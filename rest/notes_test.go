@@ -69,6 +69,10 @@ func TestNotes(t *testing.T) {
 		if len(page.Results) != 3 || !strings.Contains(string(page.Results[0]["notes"]), "second") || string(page.Results[1]["notes"]) != "[]" {
 			t.Errorf("list notes: %s / %s", page.Results[0]["notes"], page.Results[1]["notes"])
 		}
+		byNotes := decode[struct{ Results []struct{ ID int } }](t, e.want(e.do("GET", "/api/documents/?ordering=-num_notes", nil, version("10")), 200))
+		if len(byNotes.Results) != 3 || byNotes.Results[0].ID != f.doc1 {
+			t.Errorf("ordering=-num_notes: %+v", byNotes.Results)
+		}
 		// bad input
 		if b := string(e.want(e.do("POST", path, map[string]any{}, version("10")), 400)); b != `{"note":["This field is required."]}` {
 			t.Errorf("no note: %s", b)
