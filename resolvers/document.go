@@ -47,6 +47,9 @@ func (r *Resolver) bulkEdit(ctx context.Context, b store.BulkEdit) ([]int, error
 	if err := r.bulkSelection(ctx, &b); err != nil {
 		return nil, err
 	}
+	if b.Method == store.BulkSetPermissions { // permissions_objects.go
+		return r.bulkSetPermissions(ctx, b)
+	}
 	if b.Method == store.BulkDelete {
 		ids, err := r.Store.TrashDocuments(ctx, b.DocumentIDs)
 		if err != nil {

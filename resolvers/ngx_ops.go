@@ -37,6 +37,14 @@ func (r *Resolver) bulkEditObjects(ctx context.Context, b store.BulkObjects) ([]
 	if _, err := currentUser(ctx); err != nil {
 		return nil, err
 	}
+	if err := authorizeObjects(ctx, b); err != nil { // permissions_objects.go
+		return nil, err
+	}
+	if b.Operation == store.ObjectSetPermissions {
+		if _, ok := objectModels[b.ObjectType]; ok {
+			return r.bulkObjectPermissions(ctx, b)
+		}
+	}
 	var affected []int
 	if b.Operation == store.ObjectDelete && len(b.ObjectIDs) > 0 {
 		f := store.DocumentFilter{}

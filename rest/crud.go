@@ -210,25 +210,30 @@ func (res *resource[T, F, O, In]) respond(a *API, w http.ResponseWriter, r *http
 }
 
 // readInput parses the body into In, answering 400 for unreadable fields.
-func (res *resource[T, F, O, In]) readInput(a *API, w http.ResponseWriter, r *http.Request) (In, bool) {
+// In the paperless-ngx versions the returned request's context also
+// carries the body's owner and set_permissions (permissions_objects.go).
+func (res *resource[T, F, O, In]) readInput(a *API, w http.ResponseWriter, r *http.Request) (In, *http.Request, bool) {
 	var zero In
 	b := a.readBody(w, r, false)
 	if b == nil {
-		return zero, false
+		return zero, r, false
 	}
 	in := res.input(b, info(r))
+	if info(r).ngx() {
+		r = r.WithContext(permissionArgs(r.Context(), b))
+	}
 	if b.errs != nil {
 		a.fieldErrors(w, r, b.errs)
-		return zero, false
+		return zero, r, false
 	}
-	return in, true
+	return in, r, true
 }
 
 // handleCreate is POST on the collection: 201 with the object, without
 // its computed fields.
 func (res *resource[T, F, O, In]) handleCreate(a *API) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		in, ok := res.readInput(a, w, r)
+		in, r, ok := res.readInput(a, w, r)
 		if !ok {
 			return
 		}
@@ -249,7 +254,7 @@ func (res *resource[T, F, O, In]) handleUpdate(a *API, replace bool) http.Handle
 			a.writeJSON(w, r, http.StatusNotFound, detail("Not found."))
 			return
 		}
-		in, ok := res.readInput(a, w, r)
+		in, r, ok := res.readInput(a, w, r)
 		if !ok {
 			return
 		}

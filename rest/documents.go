@@ -135,6 +135,7 @@ type documentJSON struct {
 	notes    []byte          // ngx: the notes as JSON (notes.go); nil: none
 	// customFields is ngx's custom_fields as JSON (custom_fields.go); nil: none.
 	customFields []byte
+	perms        *docPerms // ngx: user_can_change, is_shared_by_requester, permissions (permissions_objects.go)
 }
 
 // documentNested are the related objects 0.9 nests in a document.
@@ -170,6 +171,9 @@ func (a *API) fillDocuments(ctx context.Context, out []documentJSON) error {
 		return err
 	}
 	if err := a.fillCustomFields(ctx, out); err != nil {
+		return err
+	}
+	if err := a.fillPermissions(ctx, out); err != nil {
 		return err
 	}
 	tagIDs, nested := documentNeeds(out[0].v, out[0].mask)

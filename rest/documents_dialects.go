@@ -227,17 +227,21 @@ func (j documentJSON) appendNgx(b []byte) []byte {
 	if w.key(15) { // duplicate_documents: a checksum is stored once
 		w.b = append(w.b, "[]"...)
 	}
-	if w.key(16) { // owner
-		w.b = append(w.b, "null"...)
+	p := j.perms // permissions_objects.go
+	if p == nil {
+		p = &docPerms{canChange: true}
 	}
-	if w.key(17) {
-		w.b = append(w.b, `{"view":{"users":[],"groups":[]},"change":{"users":[],"groups":[]}}`...)
+	if w.key(16) { // owner
+		w.b = appendOptInt(w.b, d.OwnerID)
+	}
+	if w.key(17) { // permissions
+		w.b = appendPerms(w.b, p.grants)
 	}
 	if w.key(18) { // user_can_change
-		w.b = append(w.b, "true"...)
+		w.b = strconv.AppendBool(w.b, p.canChange)
 	}
 	if w.key(19) { // is_shared_by_requester
-		w.b = append(w.b, "false"...)
+		w.b = strconv.AppendBool(w.b, p.shared)
 	}
 	if w.key(20) { // notes (notes.go)
 		if j.notes != nil {

@@ -333,11 +333,14 @@ func (a *API) documentTypes() *resource[store.DocumentType, store.NameFilter, st
 		ids:     a.res.DocumentTypeIDs,
 		render: func(ctx context.Context, r *http.Request, items []store.DocumentType, computed bool) (any, error) {
 			if info(r).version >= 9 {
-				owned := ngxOwned(r)
+				owned, err := a.ownedOf(ctx, r, store.ModelDocumentType, len(items), func(i int) (int, *int) { return items[i].ID, items[i].OwnerID })
+				if err != nil {
+					return nil, err
+				}
 				out := make([]documentTypeNgxJSON, len(items))
 				for i, t := range items {
 					out[i] = documentTypeNgxJSON{ID: t.ID, Slug: t.Slug, Name: t.Name, Match: t.Match,
-						MatchingAlgorithm: int(t.MatchingAlgorithm), IsInsensitive: t.IsInsensitive, ngxOwnership: owned}
+						MatchingAlgorithm: int(t.MatchingAlgorithm), IsInsensitive: t.IsInsensitive, ngxOwnership: owned[i]}
 				}
 				if !computed {
 					return out, nil
@@ -417,7 +420,10 @@ func (a *API) tags() *resource[store.Tag, store.NameFilter, store.NameOrder, sto
 				}
 			}
 			if info(r).version >= 9 {
-				owned := ngxOwned(r)
+				owned, err := a.ownedOf(ctx, r, store.ModelTag, len(items), func(i int) (int, *int) { return items[i].ID, items[i].OwnerID })
+				if err != nil {
+					return nil, err
+				}
 				out := make([]tagNgxJSON, len(items))
 				for i, t := range items {
 					text, err := tr.TextColor(ctx, &items[i])
@@ -426,7 +432,7 @@ func (a *API) tags() *resource[store.Tag, store.NameFilter, store.NameOrder, sto
 					}
 					out[i] = tagNgxJSON{ID: t.ID, Slug: t.Slug, Name: t.Name, Color: t.Color, TextColor: text,
 						Match: t.Match, MatchingAlgorithm: int(t.MatchingAlgorithm), IsInsensitive: t.IsInsensitive,
-						IsInboxTag: t.IsInboxTag, DocumentCount: counts[i], ngxOwnership: owned, Parent: t.ParentID, Children: []tagNgxJSON{}}
+						IsInboxTag: t.IsInboxTag, DocumentCount: counts[i], ngxOwnership: owned[i], Parent: t.ParentID, Children: []tagNgxJSON{}}
 				}
 				return out, a.nestTagChildren(ctx, r, items, out, computed)
 			}
@@ -462,11 +468,14 @@ func (a *API) tags() *resource[store.Tag, store.NameFilter, store.NameOrder, sto
 // versions: last_correspondence as a date (wantsLastCorrespondence).
 func (a *API) correspondentsNgx(ctx context.Context, r *http.Request, items []store.Correspondent, computed bool) (any, error) {
 	cr := a.res.Correspondent()
-	owned := ngxOwned(r)
+	owned, err := a.ownedOf(ctx, r, store.ModelCorrespondent, len(items), func(i int) (int, *int) { return items[i].ID, items[i].OwnerID })
+	if err != nil {
+		return nil, err
+	}
 	out := make([]correspondentNgxJSON, len(items))
 	for i, c := range items {
 		out[i] = correspondentNgxJSON{ID: c.ID, Slug: c.Slug, Name: c.Name, Match: c.Match,
-			MatchingAlgorithm: int(c.MatchingAlgorithm), IsInsensitive: c.IsInsensitive, ngxOwnership: owned}
+			MatchingAlgorithm: int(c.MatchingAlgorithm), IsInsensitive: c.IsInsensitive, ngxOwnership: owned[i]}
 	}
 	if !computed {
 		return out, nil

@@ -304,7 +304,9 @@ func (a *API) bulkEditObjects() http.HandlerFunc {
 			}
 			in.ObjectIDs = ids
 		}
-		if _, err := a.res.Mutation().BulkEditObjects(r.Context(), in); err != nil {
+		_, ownerSent := b.obj["owner"]
+		ctx := bulkPermissionArgs(r.Context(), b.obj["permissions"], ownerSent) // permissions_objects.go
+		if _, err := a.res.Mutation().BulkEditObjects(ctx, in); err != nil {
 			a.writeError(w, r, err, bulkObjectNames)
 			return
 		}

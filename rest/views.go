@@ -410,7 +410,11 @@ func (a *API) bulkEdit() http.HandlerFunc {
 			a.fieldErrors(w, r, map[string][]string{"non_field_errors": {msg}})
 			return
 		}
-		if _, err := a.res.Mutation().BulkEditDocuments(r.Context(), edit); err != nil {
+		ctx := r.Context()
+		if edit.Method == store.BulkSetPermissions {
+			ctx = bulkPermissionArgs(ctx, params["set_permissions"], false) // permissions_objects.go
+		}
+		if _, err := a.res.Mutation().BulkEditDocuments(ctx, edit); err != nil {
 			a.writeError(w, r, err, bulkNames)
 			return
 		}
