@@ -134,52 +134,15 @@ func (s *Store) hiddenDocuments(ctx context.Context, p *Principal, docsGen, aclG
 // from the postings, order and ACL caches. ok is false when the caches
 // could not give a consistent answer (the caller asks the database).
 func (s *Store) cachedVisiblePage(ctx context.Context, tags []int, orderSQL string, p Page) ([]Document, int, bool, error) {
-	// The generations first: what is read after them is at least as new.
-	docGen, tagsGen, aclGen, err := s.aclGenerations(ctx)
-	if err != nil {
+	v, ok, err := s.visibleInOrder(ctx, tags, orderSQL)
+	if err != nil || !ok {
 		return nil, 0, false, err
 	}
-	hidden, err := s.hiddenDocuments(ctx, PrincipalFrom(ctx), docGen, aclGen)
-	if err != nil {
-		return nil, 0, false, err
-	}
-	var in func(int) bool
-	if tags != nil {
-		matches, gen, err := s.cachedIntersection(ctx, tags)
-		if err == nil && gen != tagsGen {
-			s.postings.invalidate() // cached before the tags last changed: load again
-			matches, gen, err = s.cachedIntersection(ctx, tags)
-		}
-		if err != nil {
-			return nil, 0, false, err
-		}
-		if gen != tagsGen {
-			return nil, 0, false, nil // changed meanwhile
-		}
-		set := &hiddenSet{} // a bit set of the matches
-		for _, id := range matches {
-			for id/64 >= len(set.bits) {
-				set.bits = append(set.bits, 0)
-			}
-			set.bits[id/64] |= 1 << (id % 64)
-		}
-		in = set.has
-	}
-	ordered, err := s.orderedDocuments(ctx, orderSQL, docGen)
-	if err != nil {
-		return nil, 0, false, err
-	}
-	visible := func(id int) bool { return !hidden.has(id) && (in == nil || in(id)) }
-	total := 0
-	for _, id := range ordered {
-		if visible(int(id)) {
-			total++
-		}
-	}
+	total := v.count()
 	_, limit, offset := p.Limit(total)
 	var pageIDs []int
-	for i, n := 0, 0; i < len(ordered) && len(pageIDs) < limit && offset < total; i++ {
-		if id := int(ordered[i]); visible(id) {
+	for i, n := 0, 0; i < len(v.ordered) && len(pageIDs) < limit && offset < total; i++ {
+		if id := int(v.ordered[i]); v.visible(id) {
 			if n >= offset {
 				pageIDs = append(pageIDs, id)
 			}
@@ -190,14 +153,102 @@ func (s *Store) cachedVisiblePage(ctx context.Context, tags []int, orderSQL stri
 	if err != nil {
 		return nil, 0, false, err
 	}
-	docsAfter, tagsAfter, aclAfter, err := s.aclGenerations(ctx)
-	if err != nil {
-		return nil, 0, false, err
-	}
-	if len(docs) != len(pageIDs) || docsAfter != docGen || (tags != nil && tagsAfter != tagsGen) || aclAfter != aclGen {
-		return nil, 0, false, nil // changed meanwhile
+	if ok, err := v.stillValid(ctx, s); err != nil || !ok || len(docs) != len(pageIDs) {
+		return nil, 0, false, err // changed meanwhile
 	}
 	return docs, total, true, nil
+}
+
+// cachedVisibleIDs is DocumentIDs from the caches for a restricted
+// principal (see cachedVisiblePage).
+func (s *Store) cachedVisibleIDs(ctx context.Context, tags []int, orderSQL string) ([]int, bool, error) {
+	v, ok, err := s.visibleInOrder(ctx, tags, orderSQL)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	out := make([]int, 0, v.count())
+	for _, id := range v.ordered {
+		if v.visible(int(id)) {
+			out = append(out, int(id))
+		}
+	}
+	if ok, err := v.stillValid(ctx, s); err != nil || !ok {
+		return nil, false, err
+	}
+	return out, true, nil
+}
+
+// visibleOrder is what the caches say a restricted principal sees of the
+// tag list (or, without tags, the archive) in one order, and the
+// generations that answer rests on.
+type visibleOrder struct {
+	ordered                 []int32
+	hidden                  *hiddenSet
+	in                      func(int) bool // nil: every document
+	docGen, tagsGen, aclGen int64
+	tags                    bool
+}
+
+func (v *visibleOrder) visible(id int) bool {
+	return !v.hidden.has(id) && (v.in == nil || v.in(id))
+}
+
+func (v *visibleOrder) count() int {
+	n := 0
+	for _, id := range v.ordered {
+		if v.visible(int(id)) {
+			n++
+		}
+	}
+	return n
+}
+
+// stillValid reports whether the generations v rests on still stand.
+func (v *visibleOrder) stillValid(ctx context.Context, s *Store) (bool, error) {
+	docs, tags, acl, err := s.aclGenerations(ctx)
+	if err != nil {
+		return false, err
+	}
+	return docs == v.docGen && (!v.tags || tags == v.tagsGen) && acl == v.aclGen, nil
+}
+
+// visibleInOrder reads the caches for a restricted principal's list; ok
+// is false when they could not be made consistent.
+func (s *Store) visibleInOrder(ctx context.Context, tags []int, orderSQL string) (*visibleOrder, bool, error) {
+	// The generations first: what is read after them is at least as new.
+	docGen, tagsGen, aclGen, err := s.aclGenerations(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	v := &visibleOrder{docGen: docGen, tagsGen: tagsGen, aclGen: aclGen, tags: tags != nil}
+	if v.hidden, err = s.hiddenDocuments(ctx, PrincipalFrom(ctx), docGen, aclGen); err != nil {
+		return nil, false, err
+	}
+	if tags != nil {
+		matches, gen, err := s.cachedIntersection(ctx, tags)
+		if err == nil && gen != tagsGen {
+			s.postings.invalidate() // cached before the tags last changed: load again
+			matches, gen, err = s.cachedIntersection(ctx, tags)
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		if gen != tagsGen {
+			return nil, false, nil // changed meanwhile
+		}
+		set := &hiddenSet{} // a bit set of the matches
+		for _, id := range matches {
+			for id/64 >= len(set.bits) {
+				set.bits = append(set.bits, 0)
+			}
+			set.bits[id/64] |= 1 << (id % 64)
+		}
+		v.in = set.has
+	}
+	if v.ordered, err = s.orderedDocuments(ctx, orderSQL, docGen); err != nil {
+		return nil, false, err
+	}
+	return v, true, nil
 }
 
 // cachedVisibleList reports which filters cachedVisiblePage answers: the

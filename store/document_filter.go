@@ -316,6 +316,11 @@ func (s *Store) DocumentIDs(ctx context.Context, f DocumentFilter, order []Docum
 			return ids, err
 		}
 	}
+	if tags, ok := cachedVisibleList(f); ok && restricted(ctx) && len(joins) == 0 && cacheableOrder(order) && !inTx(ctx) {
+		if ids, ok, err := s.cachedVisibleIDs(ctx, tags, orderSQL); err != nil || ok {
+			return ids, err
+		}
+	}
 	m, err := s.documentMatch(ctx, f, false)
 	if err != nil {
 		return nil, err

@@ -638,6 +638,10 @@ func testPermissionsListsFollowChanges(t *testing.T, s *store.Store) {
 				if err != nil || total != len(want) || !slices.Equal(sorted(ids(docs)), sorted(want)) {
 					t.Fatalf("%s: %v of %d (%v), want %v", step, ids(docs), total, err, want)
 				}
+				all, err := s.DocumentIDs(bob, flt, nil)
+				if err != nil || !slices.Equal(sorted(all), sorted(want)) {
+					t.Fatalf("%s: ids %v (%v), want %v", step, all, err, want)
+				}
 			}
 		}
 		// every document listed carries t
