@@ -253,7 +253,7 @@ func (s *Store) UpdateDocument(ctx context.Context, id int, u DocumentUpdate) (*
 				return err
 			}
 		}
-		snap, err := s.snapshotDocument(ctx, d, u.TagIDs) // for the history
+		snap, err := s.snapshotDocument(ctx, d, u) // for the history
 		if err != nil {
 			return err
 		}

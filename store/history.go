@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/uptrace/bun"
 )
 
@@ -51,6 +50,9 @@ type HistoryChange struct {
 	Old, New  *string
 	Operation *string
 	Objects   []string
+	// CustomField is the custom field whose value a "custom_fields"
+	// change sets (New; nil for none).
+	CustomField *string
 }
 
 // Changes decodes the entry's changes, ordered by field name.
@@ -68,15 +70,20 @@ func (e *HistoryEntry) Changes() ([]HistoryChange, error) {
 	for _, k := range keys {
 		c := HistoryChange{Field: k}
 		var pair []any
-		var m2m struct {
+		var obj struct {
+			Type      string   `json:"type"`
 			Operation string   `json:"operation"`
 			Objects   []string `json:"objects"`
+			Field     string   `json:"field"`
+			Value     any      `json:"value"`
 		}
 		switch {
 		case json.Unmarshal(raw[k], &pair) == nil && len(pair) == 2:
 			c.Old, c.New = historyText(pair[0]), historyText(pair[1])
-		case json.Unmarshal(raw[k], &m2m) == nil:
-			c.Operation, c.Objects = &m2m.Operation, m2m.Objects
+		case json.Unmarshal(raw[k], &obj) == nil && obj.Type == "custom_field":
+			c.CustomField, c.New = &obj.Field, historyText(obj.Value)
+		case obj.Type == "m2m":
+			c.Operation, c.Objects = &obj.Operation, obj.Objects
 		}
 		out = append(out, c)
 	}
@@ -174,6 +181,9 @@ type historyChange struct {
 	Old, New string
 	Op       string
 	Objects  []string
+	// CustomField names the custom field of a "custom_fields" change
+	// (paperless-ngx's {"type": "custom_field", "field", "value"}: New).
+	CustomField string
 }
 
 // historyRow is one entry to write.
@@ -194,6 +204,15 @@ func encodeChanges(cs []historyChange) string {
 		k, _ := json.Marshal(c.Field)
 		b = append(b, k...)
 		b = append(b, ':')
+		if c.CustomField != "" {
+			v, _ := json.Marshal(struct {
+				Type  string `json:"type"`
+				Field string `json:"field"`
+				Value string `json:"value"`
+			}{"custom_field", c.CustomField, c.New})
+			b = append(b, v...)
+			continue
+		}
 		if c.Op != "" {
 			v, _ := json.Marshal(struct {
 				Type      string   `json:"type"`
@@ -366,15 +385,32 @@ type documentSnapshot struct {
 	doc   Document
 	tags  map[int]string // id → name; nil: the update leaves the tags alone
 	names map[int]string // names of those tags and of the tags the update asked for
+	// fields are the custom field values before the update; nil: the
+	// update leaves them alone.
+	fields []CustomFieldInstance
 }
 
-// snapshotDocument keeps d before an update changes it and, when the
-// update sets the tags, its tag names and those of the requested tags
-// (one statement), so that recording the update needs no second read.
-func (s *Store) snapshotDocument(ctx context.Context, d *Document, tags graphql.Omittable[[]int]) (*documentSnapshot, error) {
+// snapshotDocument keeps d before update u changes it: when u sets the
+// tags, its tag names and those of the requested tags (one statement), so
+// that recording the update needs no second read; when u sets custom
+// field values, the current ones (one statement).
+func (s *Store) snapshotDocument(ctx context.Context, d *Document, u DocumentUpdate) (*documentSnapshot, error) {
 	snap := &documentSnapshot{doc: *d}
-	requested, set := tags.ValueOK()
-	if !set || s.noAudit {
+	if s.noAudit {
+		return snap, nil
+	}
+	if u.CustomFields.IsSet() {
+		cur, err := s.CustomFieldValuesByDocuments(ctx, []int{d.ID})
+		if err != nil {
+			return nil, err
+		}
+		snap.fields = cur[d.ID]
+		if snap.fields == nil {
+			snap.fields = []CustomFieldInstance{}
+		}
+	}
+	requested, set := u.TagIDs.ValueOK()
+	if !set {
 		return snap, nil
 	}
 	var rows []struct {
@@ -434,7 +470,59 @@ func (s *Store) recordUpdate(ctx context.Context, snap *documentSnapshot, d *Doc
 			rows = append(rows, historyRow{docID: d.ID, action: HistoryUpdate, changes: []historyChange{c}})
 		}
 	}
+	if snap.fields != nil {
+		cur, err := s.CustomFieldValuesByDocuments(ctx, []int{d.ID})
+		if err != nil {
+			return err
+		}
+		rows = append(rows, customFieldChanges(d.ID, snap.fields, cur[d.ID])...)
+	}
 	return s.writeHistory(ctx, rows)
+}
+
+// customFieldChanges lists, as paperless-ngx logs its custom field
+// instances, one entry per value attached (create), changed (update) or
+// removed (delete): {"custom_fields": {"type": "custom_field", "field":
+// name, "value": text}}, ordered by field name.
+func customFieldChanges(docID int, before, after []CustomFieldInstance) []historyRow {
+	text := func(ci CustomFieldInstance) string {
+		if ci.Value() == nil {
+			return "None"
+		}
+		return ci.Text()
+	}
+	old := make(map[int]CustomFieldInstance, len(before))
+	for _, ci := range before {
+		old[ci.FieldID] = ci
+	}
+	type change struct {
+		name string
+		row  historyRow
+	}
+	var out []change
+	add := func(action HistoryAction, ci CustomFieldInstance) {
+		out = append(out, change{ci.FieldName, historyRow{docID: docID, action: action,
+			changes: []historyChange{{Field: "custom_fields", CustomField: ci.FieldName, New: text(ci)}}}})
+	}
+	for _, ci := range after {
+		prev, ok := old[ci.FieldID]
+		delete(old, ci.FieldID)
+		switch {
+		case !ok:
+			add(HistoryCreate, ci)
+		case text(prev) != text(ci):
+			add(HistoryUpdate, ci)
+		}
+	}
+	for _, ci := range old {
+		add(HistoryDelete, ci)
+	}
+	slices.SortFunc(out, func(a, b change) int { return strings.Compare(a.name, b.name) })
+	rows := make([]historyRow, len(out))
+	for i, c := range out {
+		rows[i] = c.row
+	}
+	return rows
 }
 
 // recordCreate writes the "create" entries of new documents: every field

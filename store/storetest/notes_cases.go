@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,6 +24,7 @@ func init() {
 		test{"DocumentOrderingByNumNotes", testOrderNumNotes},
 		test{"HistoryRecordsBulkEdits", testHistoryBulk},
 		test{"HistoryNamesAddedAncestors", testHistoryAncestors},
+		test{"HistoryRecordsCustomFieldValues", testHistoryCustomFields},
 	)
 }
 
@@ -375,5 +377,47 @@ func testHistoryAncestors(t *testing.T, s *store.Store) {
 	}
 	if tg := changes(t, h[0])["tags"]; str(tg.Operation) != "add" || len(tg.Objects) != 2 || tg.Objects[0] != "household" || tg.Objects[1] != "power" {
 		t.Errorf("a child tag brings its parent, named in the history: %s", h[0].ChangesJSON)
+	}
+}
+
+func testHistoryCustomFields(t *testing.T, s *store.Store) {
+	mk := func(name string, typ store.CustomFieldDataType, opts []store.SelectOption) *store.CustomField {
+		t.Helper()
+		f, err := s.CreateCustomField(ctx, store.CustomFieldInput{Name: &name, DataType: &typ, SelectOptions: opts})
+		if err != nil {
+			t.Fatalf("create custom field %s: %v", name, err)
+		}
+		return f
+	}
+	inv := mk("invoice no", store.FieldString, nil)
+	kind := mk("kind", store.FieldSelect, []store.SelectOption{{ID: "opt1", Label: "Bill"}, {ID: "opt2", Label: "Letter"}})
+	d := mustDocument(t, s, doc{title: "x"})
+	set := func(vals ...store.CustomFieldValueInput) {
+		t.Helper()
+		if _, err := s.UpdateDocument(ctx, d.ID, store.DocumentUpdate{CustomFields: graphql.OmittableOf(vals)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set(store.CustomFieldValueInput{FieldID: inv.ID, Value: "A-1"}, store.CustomFieldValueInput{FieldID: kind.ID, Value: kind.ExtraData.SelectOptions[0].ID})
+	set(store.CustomFieldValueInput{FieldID: inv.ID, Value: "A-2"})
+	h, err := s.DocumentHistory(ctx, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range h {
+		c := changes(t, e)["custom_fields"]
+		if c.CustomField == nil {
+			continue
+		}
+		got = append(got, string(e.Action)+" "+*c.CustomField+"="+str(c.New))
+	}
+	// newest first (one update's entries were written in field name order)
+	want := []string{"delete kind=Bill", "update invoice no=A-2", "create kind=Bill", "create invoice no=A-1"}
+	if strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Errorf("custom field history: %q, want %q", got, want)
+	}
+	if h[1].ChangesJSON != `{"custom_fields":{"type":"custom_field","field":"invoice no","value":"A-2"}}` {
+		t.Errorf("shape: %s", h[1].ChangesJSON)
 	}
 }
