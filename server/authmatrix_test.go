@@ -43,6 +43,8 @@ var publicRoutes = []string{
 	"/fetch/thumb/{id:[0-9]+}",
 	"/fetch/preview/{id:[0-9]+}",
 	"/push",
+	// Share links: the slug is the credential (NGX.md §6.11).
+	"/share/{slug}",
 	// The playground's static files (GraphiQL, React): no data in them.
 	"/playground/assets/{name}",
 }
