@@ -295,11 +295,12 @@ type ComplexityRoot struct {
 	}
 
 	HistoryChange struct {
-		Field     func(childComplexity int) int
-		New       func(childComplexity int) int
-		Objects   func(childComplexity int) int
-		Old       func(childComplexity int) int
-		Operation func(childComplexity int) int
+		CustomField func(childComplexity int) int
+		Field       func(childComplexity int) int
+		New         func(childComplexity int) int
+		Objects     func(childComplexity int) int
+		Old         func(childComplexity int) int
+		Operation   func(childComplexity int) int
 	}
 
 	HistoryEntry struct {
@@ -1931,6 +1932,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HighlightSegment.Text(childComplexity), true
 
+	case "HistoryChange.customField":
+		if e.ComplexityRoot.HistoryChange.CustomField == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoryChange.CustomField(childComplexity), true
 	case "HistoryChange.field":
 		if e.ComplexityRoot.HistoryChange.Field == nil {
 			break
@@ -4565,6 +4572,8 @@ func (ec *executionContext) childFields_HistoryChange(ctx context.Context, field
 		return ec.fieldContext_HistoryChange_operation(ctx, field)
 	case "objects":
 		return ec.fieldContext_HistoryChange_objects(ctx, field)
+	case "customField":
+		return ec.fieldContext_HistoryChange_customField(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HistoryChange", field.Name)
 }
@@ -10903,6 +10912,29 @@ func (ec *executionContext) _HistoryChange_objects(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_HistoryChange_objects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoryChange", field, false, false, "String")
+}
+
+func (ec *executionContext) _HistoryChange_customField(ctx context.Context, field graphql.CollectedField, obj *store.HistoryChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoryChange_customField(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomField, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HistoryChange_customField(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HistoryChange", field, false, false, "String")
 }
 
@@ -24240,6 +24272,11 @@ func (ec *executionContext) _HistoryChange(ctx context.Context, sel ast.Selectio
 			}
 		case "objects":
 			out.Values[i] = ec._HistoryChange_objects(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "customField":
+			out.Values[i] = ec._HistoryChange_customField(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
