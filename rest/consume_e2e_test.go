@@ -286,6 +286,12 @@ func consumptionEndToEnd(t *testing.T, l *live) {
 	if int(*task.DocumentID) != docID {
 		t.Fatalf("task document %d, frame document %d", *task.DocumentID, docID)
 	}
+	// The uploader owns the document (NGX.md §6.7).
+	if doc, err := l.st.Document(ctx, docID); err != nil || doc.OwnerID == nil {
+		t.Fatalf("uploaded document %+v %v: no owner", doc, err)
+	} else if u, err := l.st.User(ctx, *doc.OwnerID); err != nil || u.Username != "admin" {
+		t.Fatalf("uploaded document owned by %+v %v, want the uploader", u, err)
+	}
 
 	// Download: the archive version, named by the 1.x public name.
 	var d struct {

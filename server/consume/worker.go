@@ -253,6 +253,7 @@ func (s *Service) consumeTask(ctx context.Context, t *store.ConsumptionTask, rl 
 		MimeType: mime, Checksum: sum, OriginalFilename: name,
 		CorrespondentID: t.CorrespondentID, DocumentTypeID: t.DocumentTypeID,
 		ArchiveSerialNumber: t.OverrideASN,
+		OwnerID:             t.OwnerID, // the uploader; consume-folder files have none (NGX.md §6.7)
 	}
 	if res.Pages > 0 {
 		doc.PageCount = &res.Pages
