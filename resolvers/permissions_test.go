@@ -2,8 +2,10 @@ package resolvers_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sort"
+	"strconv"
 	"testing"
 
 	"github.com/quirehq/quire/graph"
@@ -108,4 +110,89 @@ func TestGlobalPermissions(t *testing.T) {
 			t.Fatalf("superuser: %+v", errs)
 		}
 	})
+}
+
+// TestOwnersAndGrantsGraphQL: owner and setPermissions on create and
+// update inputs (absent owner = the creator, null = unowned), the owner,
+// userCanChange and permissions fields, groups with members and
+// permissions, and the groups and permissions of users.
+func TestOwnersAndGrantsGraphQL(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		anna := &store.User{Username: "anna", Password: "!", IsActive: true}
+		bert := &store.User{Username: "bert", Password: "!", IsActive: true}
+		for _, u := range []*store.User{anna, bert} {
+			if err := e.st.CreateUser(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+		}
+		asAnna, asBert := e.asFresh(anna), e.asFresh(bert)
+		type tagOut struct {
+			ID            string
+			Owner         *string
+			UserCanChange bool
+			Permissions   struct{ View, Change struct{ Users, Groups []string } }
+		}
+		var created struct{ A, B tagOut }
+		if errs := e.do(asAnna, `mutation { a: createTag(input: {name: "mine"}) { id owner } b: createTag(input: {name: "ours", owner: null}) { id owner } }`, &created); len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		if created.A.Owner == nil || *created.A.Owner != fmt.Sprint(anna.ID) || created.B.Owner != nil {
+			t.Fatalf("owners %+v", created)
+		}
+		var g struct{ CreateGroup struct{ ID string } }
+		e.mustDo(`mutation { createGroup(input: {name: "Team", permissions: ["view_tag"]}) { id } }`, &g)
+		e.mustDo(fmt.Sprintf(`mutation { updateUser(id: %d, input: {groups: [%s]}) { id } }`, bert.ID, g.CreateGroup.ID), nil)
+		var users struct {
+			User struct {
+				Groups               []struct{ Name string }
+				UserPermissions      []string
+				InheritedPermissions []string
+			}
+		}
+		e.mustDo(fmt.Sprintf(`{ user(id: %d) { groups { name } userPermissions inheritedPermissions } }`, bert.ID), &users)
+		if len(users.User.Groups) != 1 || users.User.Groups[0].Name != "Team" || len(users.User.UserPermissions) != len(store.DefaultPermissions()) ||
+			fmt.Sprint(users.User.InheritedPermissions) != "[view_tag]" {
+			t.Fatalf("bert %+v", users.User)
+		}
+		var members struct{ Group struct{ Members []struct{ Username string } } }
+		e.mustDo(fmt.Sprintf(`{ group(id: %s) { members { username } } }`, g.CreateGroup.ID), &members)
+		if len(members.Group.Members) != 1 || members.Group.Members[0].Username != "bert" {
+			t.Fatalf("members %+v", members)
+		}
+		// bert does not see anna's tag until the group is granted change.
+		var one struct{ Tag tagOut }
+		e.wantCode(e.do(asBert, fmt.Sprintf(`{ tag(id: %s) { id } }`, created.A.ID), nil), "NOT_FOUND")
+		e.wantCode(e.do(asBert, fmt.Sprintf(`mutation { updateTag(id: %s, input: {owner: %d}) { id } }`, created.A.ID, bert.ID), nil), "NOT_FOUND")
+		if errs := e.do(asAnna, fmt.Sprintf(`mutation { updateTag(id: %s, input: {setPermissions: {change: {groups: [%s]}}}) { id } }`,
+			created.A.ID, g.CreateGroup.ID), nil); len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		if errs := e.do(asBert, fmt.Sprintf(`{ tag(id: %s) { id owner userCanChange permissions { view { users groups } change { users groups } } } }`, created.A.ID), &one); len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		if !one.Tag.UserCanChange || fmt.Sprint(one.Tag.Permissions.Change.Groups) != "["+g.CreateGroup.ID+"]" {
+			t.Fatalf("bert's view %+v", one.Tag)
+		}
+		// A change grant does not allow changing the owner.
+		e.wantCode(e.do(asBert, fmt.Sprintf(`mutation { updateTag(id: %s, input: {owner: %d}) { id } }`, created.A.ID, bert.ID), nil), "FORBIDDEN")
+		// Unknown holders are VALIDATION; nothing was written.
+		e.wantCode(e.do(asAnna, fmt.Sprintf(`mutation { updateTag(id: %s, input: {name: "renamed", setPermissions: {view: {users: [999]}}}) { id } }`, created.A.ID), nil), "VALIDATION")
+		tg, err := e.st.Tag(ctx, mustAtoi(t, created.A.ID))
+		if err != nil || tg.Name != "mine" {
+			t.Fatalf("a refused update wrote %+v %v", tg, err)
+		}
+		// Deleting the group takes its grant.
+		e.mustDo(fmt.Sprintf(`mutation { deleteGroup(id: %s) }`, g.CreateGroup.ID), nil)
+		e.wantCode(e.do(asBert, fmt.Sprintf(`{ tag(id: %s) { id } }`, created.A.ID), nil), "NOT_FOUND")
+	})
+}
+
+func mustAtoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
