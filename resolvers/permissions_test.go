@@ -131,7 +131,9 @@ func TestOwnersAndGrantsGraphQL(t *testing.T) {
 			ID            string
 			Owner         *string
 			UserCanChange bool
-			Permissions   struct{ View, Change struct{ Users, Groups []string } }
+			Permissions   struct {
+				View, Change struct{ Users, Groups []string }
+			}
 		}
 		var created struct{ A, B tagOut }
 		if errs := e.do(asAnna, `mutation { a: createTag(input: {name: "mine"}) { id owner } b: createTag(input: {name: "ours", owner: null}) { id owner } }`, &created); len(errs) > 0 {
@@ -155,7 +157,9 @@ func TestOwnersAndGrantsGraphQL(t *testing.T) {
 			fmt.Sprint(users.User.InheritedPermissions) != "[view_tag]" {
 			t.Fatalf("bert %+v", users.User)
 		}
-		var members struct{ Group struct{ Members []struct{ Username string } } }
+		var members struct {
+			Group struct{ Members []struct{ Username string } }
+		}
 		e.mustDo(fmt.Sprintf(`{ group(id: %s) { members { username } } }`, g.CreateGroup.ID), &members)
 		if len(members.Group.Members) != 1 || members.Group.Members[0].Username != "bert" {
 			t.Fatalf("members %+v", members)
