@@ -118,3 +118,41 @@ func TestAccess(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkTokenAuthAccess: token authentication of a user who is not a
+// superuser, with the groups-and-permissions cache (no query beyond the
+// token's) and without it (one more statement per request).
+func BenchmarkTokenAuthAccess(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		size int
+	}{{"Cached", 0}, {"Uncached", -1}} {
+		b.Run(c.name, func(b *testing.B) {
+			benchStores(b, func(b *testing.B, f *fixture) {
+				if c.size != 0 {
+					f = fixtureOn(f.st, f.clock, Config{Params: DefaultParams, CacheSize: c.size})
+				}
+				u := f.mustUser(b, "alice", "correct horse", true)
+				g := &store.Group{Name: "g"}
+				if err := f.st.CreateGroup(context.Background(), g, []string{"view_tag"}); err != nil {
+					b.Fatal(err)
+				}
+				if err := f.st.SetUserGroups(context.Background(), u.ID, []int{g.ID}); err != nil {
+					b.Fatal(err)
+				}
+				tok, err := f.st.TokenForUser(context.Background(), u.ID)
+				if err != nil {
+					b.Fatal(err)
+				}
+				r := request("GET", authHeader("Token "+tok.Key))
+				b.ReportAllocs()
+				for b.Loop() {
+					got, _, err := f.a.Authenticate(r)
+					if err != nil || !got.Access.Has("view_tag") {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}
