@@ -154,11 +154,14 @@ func TestTrashAndShareLinks(t *testing.T) {
 				t.Errorf("alpha's links: %+v", links)
 			}
 
+			waitSearch(t, base, "alpha", 1)
+
 			// REST DELETE: to the trash, files kept, hidden, its links stop.
 			if code, body, _ := ngxDo(t, base, "DELETE", fmt.Sprintf("/api/documents/%d/", alpha), "", true, nil); code != http.StatusNoContent {
 				t.Fatalf("DELETE: %d %s", code, body)
 			}
 			exist(true, alpha)
+			waitSearch(t, base, "alpha", 0) // the index drops it
 			if code, _, _ := ngxDo(t, base, "GET", fmt.Sprintf("/api/documents/%d/", alpha), "", true, nil); code != http.StatusNotFound {
 				t.Errorf("trashed document answered %d", code)
 			}
@@ -198,6 +201,7 @@ func TestTrashAndShareLinks(t *testing.T) {
 			if code, _, _ := ngxDo(t, base, "GET", "/share/"+l1.Slug, "", false, nil); code != http.StatusOK {
 				t.Errorf("restored document's link answered %d", code)
 			}
+			waitSearch(t, base, "alpha", 1) // and takes it back
 			ngxJSON(t, base, "POST", "/api/trash/", fmt.Sprintf(`{"action":"restore","documents":[%d]}`, alpha), true, http.StatusBadRequest, &bad)
 			if got := bad["documents"]; len(got) != 1 || got[0] != "Some documents in the list have not yet been deleted." {
 				t.Errorf("restore of a document not in the trash: %v", bad)
@@ -263,6 +267,23 @@ func TestTrashAndShareLinks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// waitSearch polls the full-text search until query has want hits (the
+// indexer follows the database through the outbox).
+func waitSearch(t *testing.T, base, query string, want int) {
+	t.Helper()
+	var got any
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		_, body := gql(t, base, fmt.Sprintf(`{ search(query: %q) { totalCount } }`, query), func(r *http.Request) { r.SetBasicAuth("admin", "s3cret") })
+		if sr, _ := body["data"].(map[string]any)["search"].(map[string]any); sr != nil {
+			got = sr["totalCount"]
+			if got == float64(want) {
+				return
+			}
+		}
+	}
+	t.Errorf("search %q: %v hits, want %d", query, got, want)
 }
 
 // shareLinkWire is the paperless-ngx share link object.
