@@ -141,6 +141,9 @@ func (s *Store) trash(ctx context.Context, ids []int) error {
 // when one is not in the trash as the caller sees it; Forbidden when the
 // caller may not change one.
 func (s *Store) RestoreDocuments(ctx context.Context, ids []int) ([]int, error) {
+	if len(ids) == 0 {
+		return []int{}, nil
+	}
 	err := s.InTx(ctx, func(ctx context.Context) error {
 		if err := s.checkTrashList(ctx, ids); err != nil {
 			return err

@@ -128,6 +128,12 @@ func testTrashRestoreEmpty(t *testing.T, s *store.Store) {
 	_, err = s.EmptyTrash(ctx, []int{ids[3]})
 	wantCode(t, err, store.Validation, "documentIds")
 
+	if none, err := s.RestoreDocuments(ctx, []int{}); err != nil || len(none) != 0 {
+		t.Fatalf("restore of nothing: %v %v", none, err)
+	}
+	if none, err := s.EmptyTrash(ctx, []int{}); err != nil || len(none) != 0 {
+		t.Fatalf("empty of nothing: %v %v", none, err)
+	}
 	restored, err := s.RestoreDocuments(ctx, []int{ids[0]})
 	if err != nil || !slices.Equal(restored, []int{ids[0]}) {
 		t.Fatalf("restore: %v %v", restored, err)
