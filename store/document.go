@@ -446,7 +446,13 @@ func (s *Store) checkDocumentUnique(ctx context.Context, id int, checksum string
 			return err
 		}
 		if t {
-			fe["archiveSerialNumber"] = []string{"document with this archive serial number already exists."}
+			msg := "document with this archive serial number already exists."
+			if trashed, err := s.asnInTrash(ctx, id, *asn); err != nil {
+				return err
+			} else if trashed {
+				msg = asnInTrashMessage
+			}
+			fe["archiveSerialNumber"] = []string{msg}
 		}
 	}
 	if len(fe) == 0 {

@@ -289,3 +289,18 @@ func (s *Store) DocumentTrashed(ctx context.Context, id int) (bool, error) {
 	}
 	return ok, nil
 }
+
+// asnInTrashMessage is paperless-ngx's refusal of an archive serial
+// number that a document in the trash holds.
+const asnInTrashMessage = "Document with this Archive Serial Number already exists in the trash."
+
+// asnInTrash reports whether a document other than id that is in the
+// trash holds the archive serial number.
+func (s *Store) asnInTrash(ctx context.Context, id, asn int) (bool, error) {
+	ok, err := s.db(ctx).NewSelect().TableExpr("documents").Where("archive_serial_number = ?", asn).
+		Where("id <> ?", id).Where("deleted_at IS NOT NULL").Exists(ctx)
+	if err != nil {
+		return false, fmt.Errorf("check archive serial number %d: %w", asn, err)
+	}
+	return ok, nil
+}

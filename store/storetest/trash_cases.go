@@ -96,7 +96,9 @@ func testTrashHides(t *testing.T, s *store.Store) {
 	dup := &store.Document{Title: "dup", Checksum: trash[0].Checksum, MimeType: "application/pdf"}
 	wantCode(t, s.CreateDocument(ctx, dup, nil), store.Conflict, "checksum")
 	_, err = s.UpdateDocument(ctx, a, store.DocumentUpdate{ArchiveSerialNumber: graphql.OmittableOf(ptr(101))})
-	wantCode(t, err, store.Conflict, "archiveSerialNumber")
+	wantFieldMessage(t, err, "archiveSerialNumber", "Document with this Archive Serial Number already exists in the trash.")
+	_, err = s.UpdateDocument(ctx, a, store.DocumentUpdate{ArchiveSerialNumber: graphql.OmittableOf(ptr(102))})
+	wantFieldMessage(t, err, "archiveSerialNumber", "document with this archive serial number already exists.")
 
 	// A bulk delete trashes too.
 	if _, err := s.BulkEdit(ctx, store.BulkEdit{Method: store.BulkDelete, DocumentIDs: []int{a}}); err != nil {
