@@ -220,7 +220,6 @@ func testTrashVisibility(t *testing.T, s *store.Store) {
 	wantCode(t, s.TrashDocument(bctx, annas), store.NotFound, "-")
 }
 
-
 // testShareLinks: slugs are 50 URL-safe random characters; links list,
 // filter and order; a link resolves to its document until it expires or
 // the document goes to the trash; emptying the trash deletes its links.
