@@ -61,6 +61,9 @@ type Submission struct {
 	OwnerID *int
 	Created *time.Time
 	ASN     *int
+	// StoragePathID files the document under a storage path the uploader
+	// may see (it wins over matching).
+	StoragePathID *int
 }
 
 // File is an opened stored file for http.ServeContent; the caller closes it.
@@ -79,8 +82,9 @@ func (r *Resolver) consumer() (Consumer, error) {
 }
 
 // uploadDocument submits an upload. Its field errors use the mutation's
-// argument names: file, correspondentId, documentTypeId, tagIds.
-func (r *Resolver) uploadDocument(ctx context.Context, file graphql.Upload, title *string, corr, typ *int, tagIDs []int, created *time.Time, asn *int) (*store.ConsumptionTask, error) {
+// argument names: file, correspondentId, documentTypeId, tagIds,
+// storagePathId.
+func (r *Resolver) uploadDocument(ctx context.Context, file graphql.Upload, title *string, corr, typ *int, tagIDs []int, created *time.Time, asn *int, storagePath *int) (*store.ConsumptionTask, error) {
 	u, err := currentUser(ctx)
 	if err != nil {
 		return nil, err
@@ -102,7 +106,7 @@ func (r *Resolver) uploadDocument(ctx context.Context, file graphql.Upload, titl
 	}
 	t, err := c.Submit(ctx, Submission{Filename: file.Filename, Body: body, Title: title,
 		CorrespondentID: corr, DocumentTypeID: typ, TagIDs: tagIDs,
-		OwnerID: &u.ID, Created: created, ASN: asn64})
+		OwnerID: &u.ID, Created: created, ASN: asn64, StoragePathID: storagePath})
 	if err != nil {
 		if fe := store.ErrorFields(err); fe != nil {
 			if msgs, ok := fe["document"]; ok {

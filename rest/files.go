@@ -34,12 +34,13 @@ const uploadMemory = 8 << 20
 // uploadNames maps uploadDocument's field names to post_document's.
 var uploadNames = map[string]string{
 	"file": "document", "correspondentId": "correspondent", "documentTypeId": "document_type", "tagIds": "tags",
+	"storagePathId": "storage_path",
 }
 
 // postDocument is POST /api/documents/post_document/: multipart only
 // (415 otherwise), the file in `document`, optional title, correspondent,
 // document_type and repeated tags (empty values mean "not given"); for
-// paperless-ngx (v9, v10) also created and archive_serial_number
+// paperless-ngx (v9, v10) also created, archive_serial_number and storage_path
 // (ngxUploadFields). It answers "OK" (v0–v2) or the task id (v9, v10)
 // once the uploadDocument mutation stored the file and its task.
 func (a *API) postDocument() http.HandlerFunc {
@@ -68,9 +69,9 @@ func (a *API) postDocument() http.HandlerFunc {
 		typ, _ := b.pk("document_type", true)
 		tags, _ := b.pkList("tags")
 		var created *time.Time
-		var asn *int
+		var asn, storagePath *int
 		if info(r).version >= 9 {
-			created, asn = a.ngxUploadFields(b)
+			created, asn, storagePath = a.ngxUploadFields(b)
 		}
 		var up graphql.Upload
 		if fhs := r.MultipartForm.File["document"]; len(fhs) == 0 {
@@ -93,7 +94,7 @@ func (a *API) postDocument() http.HandlerFunc {
 			a.fieldErrors(w, r, b.errs)
 			return
 		}
-		t, err := a.res.Mutation().UploadDocument(r.Context(), up, title, corr, typ, tags, created, asn)
+		t, err := a.res.Mutation().UploadDocument(r.Context(), up, title, corr, typ, tags, created, asn, storagePath)
 		if err != nil {
 			if info(r).version == 0 && a.uploadError09(w, err) {
 				return

@@ -799,10 +799,10 @@ func statisticsV9(st *store.Statistics) statisticsNGX {
 
 // ngxUploadFields reads the upload fields paperless-ngx adds (empty
 // values mean "not given"): created (a date, or a datetime whose date is
-// kept) and archive_serial_number are applied; storage_path, owner and
-// custom_fields are checked for shape and ignored until Quire has those
-// concepts (the uploader owns every upload anyway).
-func (a *API) ngxUploadFields(b *body) (created *time.Time, asn *int) {
+// kept), archive_serial_number and storage_path are applied; owner and
+// custom_fields are checked for shape and ignored (the uploader owns
+// every upload).
+func (a *API) ngxUploadFields(b *body) (created *time.Time, asn, storagePath *int) {
 	given := func(name string) bool { v, ok := last(b.form, name); return ok && strings.TrimSpace(v) != "" }
 	if given("created") {
 		created, _ = b.ngxDate("created", a.loc)
@@ -811,7 +811,7 @@ func (a *API) ngxUploadFields(b *body) (created *time.Time, asn *int) {
 		asn, _ = b.integer("archive_serial_number", true)
 	}
 	if given("storage_path") {
-		b.pk("storage_path", true)
+		storagePath, _ = b.pk("storage_path", true)
 	}
 	if given("owner") {
 		b.integer("owner", true)
@@ -840,5 +840,5 @@ func (a *API) ngxUploadFields(b *body) (created *time.Time, asn *int) {
 			b.fail("custom_fields", "Value must be valid JSON: a list of custom field ids, an object of id to value, or one id.")
 		}
 	}
-	return created, asn
+	return created, asn, storagePath
 }

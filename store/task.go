@@ -74,6 +74,9 @@ type ConsumptionTask struct {
 	// applies them to the document it makes.
 	OverrideCreated *time.Time `bun:"override_created"`
 	OverrideASN     *int       `bun:"override_asn"`
+	// OverrideStoragePathID is the storage path given with the upload; it
+	// wins over the one matching would pick.
+	OverrideStoragePathID *int `bun:"override_storage_path_id"`
 }
 
 // TagIDs returns the tag ids given with the upload.

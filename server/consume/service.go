@@ -137,6 +137,9 @@ type Upload struct {
 	OwnerID *int
 	Created *time.Time
 	ASN     *int
+	// StoragePathID, when set, files the document under that storage path
+	// (it must be one the uploader may see).
+	StoragePathID *int
 	// Received is when the upload arrived; zero means now. It becomes the
 	// created date when neither the name nor the content has one.
 	Received time.Time
@@ -194,6 +197,7 @@ func (s *Service) Submit(ctx context.Context, u Upload) (*store.ConsumptionTask,
 		CorrespondentID: u.CorrespondentID, DocumentTypeID: u.DocumentTypeID,
 		Received: u.Received, MaxAttempts: s.cfg.MaxAttempts,
 		OwnerID: u.OwnerID, OverrideCreated: u.Created, OverrideASN: u.ASN,
+		OverrideStoragePathID: u.StoragePathID,
 	}
 	if u.Title != nil && strings.TrimSpace(*u.Title) != "" {
 		title := truncateTitle(*u.Title)
@@ -223,6 +227,13 @@ func (s *Service) checkRefs(ctx context.Context, u Upload) error {
 	if u.DocumentTypeID != nil {
 		if _, err := s.store.DocumentType(ctx, *u.DocumentTypeID); store.ErrorCode(err) == store.NotFound {
 			fe.Add("documentTypeId", invalidPK(*u.DocumentTypeID))
+		} else if err != nil {
+			return err
+		}
+	}
+	if u.StoragePathID != nil {
+		if _, err := s.store.StoragePath(ctx, *u.StoragePathID); store.ErrorCode(err) == store.NotFound {
+			fe.Add("storagePathId", invalidPK(*u.StoragePathID))
 		} else if err != nil {
 			return err
 		}

@@ -275,7 +275,9 @@ func (s *Service) consumeTask(ctx context.Context, t *store.ConsumptionTask, rl 
 		}
 		rl.add(store.LevelDebug, "Assigning document type %s to %s", sug.names.typ[*doc.DocumentTypeID], display())
 	}
-	if len(sug.StoragePaths) > 0 {
+	if t.OverrideStoragePathID != nil { // given with the upload: it wins over matching
+		doc.StoragePathID = t.OverrideStoragePathID
+	} else if len(sug.StoragePaths) > 0 {
 		doc.StoragePathID = &sug.StoragePaths[0]
 		if len(sug.StoragePaths) > 1 {
 			rl.add(store.LevelDebug, "Detected %d potential storage paths, so we've opted for %s", len(sug.StoragePaths), sug.names.path[sug.StoragePaths[0]])
