@@ -547,7 +547,7 @@ func (a *API) documents() *resource[store.Document, store.DocumentFilter, store.
 		},
 		get:     q.Document,
 		input:   a.documentInput,
-		replace: a.res.ReplaceDocument,
+		replace: a.replaceDocument,
 		patch:   m.UpdateDocument,
 		del:     func(ctx context.Context, id int) error { _, err := m.DeleteDocument(ctx, id); return err },
 		render: func(ctx context.Context, r *http.Request, items []store.Document, _ bool) (any, error) {

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"strconv"
 	"time"
 
@@ -159,10 +160,10 @@ func appendDate(b []byte, t time.Time) []byte {
 	return append(b, '"')
 }
 
-// appendNgx appends the paperless-ngx object. What Quire has no model
-// for yet (storage paths, owners and permissions, notes, custom fields,
-// trash, file versions) answers empty: null, [], true/false as an
-// unowned document in ngx.
+// appendNgx appends the paperless-ngx object: storage path, trash date,
+// owner and permissions, notes and custom fields from their models; what
+// Quire has no model for (file versions: root_document, versions) answers
+// as paperless-ngx does for a document without them.
 func (j documentJSON) appendNgx(b []byte) []byte {
 	d := j.d
 	w := objectWriter{b: append(b, '{'), mask: j.mask, keys: documentNgxFields, first: true}
@@ -288,4 +289,26 @@ func truncateRunes(s string, n int) string {
 		i++
 	}
 	return s
+}
+
+// replaceDocument is PUT on a document. paperless-ngx (versions 9 and 10)
+// also needs `storage_path` on a PUT (NGX §6.2; null files the document
+// nowhere); PATCH and the older versions do not know it. The missing
+// fields are reported together, as the resolver reports the others.
+func (a *API) replaceDocument(ctx context.Context, id int, u store.DocumentUpdate) (*store.Document, error) {
+	if in, ok := ctx.Value(infoKey{}).(*reqInfo); ok && in.version >= 9 && !u.StoragePathID.IsSet() {
+		fe := store.FieldErrors{}
+		if !u.CorrespondentID.IsSet() {
+			fe.Add("correspondentId", msgRequired)
+		}
+		if !u.DocumentTypeID.IsSet() {
+			fe.Add("documentTypeId", msgRequired)
+		}
+		fe.Add("storagePathId", msgRequired)
+		if !u.TagIDs.IsSet() {
+			fe.Add("tagIds", msgRequired)
+		}
+		return nil, &store.Error{Code: store.Validation, Message: "invalid document", Fields: fe}
+	}
+	return a.res.ReplaceDocument(ctx, id, u)
 }
