@@ -4,37 +4,20 @@ import (
 	"math"
 	"regexp"
 	"strconv"
-	"strings"
-)
 
-// palette is paperless's v1 tag colour table: index i+1 is palette[i].
-var palette = [...]string{
-	"#a6cee3", "#1f78b4", "#b2df8a", "#33a02c", "#fb9a99", "#e31a1c", "#fdbf6f",
-	"#ff7f00", "#cab2d6", "#6a3d9a", "#b15928", "#000000", "#cccccc",
-}
+	"github.com/quirehq/quire/store"
+)
 
 // DefaultTagColor is the colour of a tag created without one.
 const DefaultTagColor = "#a6cee3"
 
-// PaletteColor returns the hex colour of v1 palette index i (1–13).
-func PaletteColor(i int) (string, bool) {
-	if i < 1 || i > len(palette) {
-		return "", false
-	}
-	return palette[i-1], true
-}
+// PaletteColor returns the hex colour of v1 palette index i (1–13); the
+// table is store's (store.PaletteColor), which the export and import use too.
+func PaletteColor(i int) (string, bool) { return store.PaletteColor(i) }
 
 // PaletteIndex returns the v1 palette index of a hex colour, or 1 for a
-// colour outside the palette (as paperless 1.x reads it).
-func PaletteIndex(color string) int {
-	c := strings.ToLower(color)
-	for i, p := range palette {
-		if p == c {
-			return i + 1
-		}
-	}
-	return 1
-}
+// colour outside the palette (store.PaletteIndex).
+func PaletteIndex(color string) int { return store.PaletteIndex(color) }
 
 var hexColor = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 

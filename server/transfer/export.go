@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/quirehq/quire/resolvers"
 	"github.com/quirehq/quire/server/consume/parse"
 	"github.com/quirehq/quire/store"
 	"github.com/quirehq/quire/store/files"
@@ -232,7 +231,7 @@ func (ex *exporter) run(ctx context.Context) error {
 	for _, t := range tags {
 		if err := ex.write(recordOut{Model: modelTag, PK: t.ID, Fields: tagOut{
 			Name: t.Name, Match: t.Match, MatchingAlgorithm: int(t.MatchingAlgorithm), IsInsensitive: t.IsInsensitive,
-			Colour: resolvers.PaletteIndex(t.Color), IsInboxTag: t.IsInboxTag,
+			Colour: store.PaletteIndex(t.Color), IsInboxTag: t.IsInboxTag,
 		}}); err != nil {
 			return err
 		}

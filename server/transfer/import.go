@@ -20,7 +20,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/quirehq/quire/resolvers"
 	"github.com/quirehq/quire/server/consume/parse"
 	"github.com/quirehq/quire/server/index"
 	"github.com/quirehq/quire/store"
@@ -494,7 +493,7 @@ func (im *importer) metadata(ctx context.Context, md *metadata) error {
 		case in.Color != "":
 			color = strings.ToLower(in.Color)
 		case in.Colour != nil:
-			if c, ok := resolvers.PaletteColor(*in.Colour); ok {
+			if c, ok := store.PaletteColor(*in.Colour); ok {
 				color = c
 			} else {
 				im.warn(fmt.Sprintf("tag %d (%s)", r.PK, name), "colour %d is not in the palette 1–13; using 1", *in.Colour)
