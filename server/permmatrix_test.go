@@ -205,6 +205,22 @@ func (m *matrix) checkObject(t *testing.T, pm permModel, p permPrincipal, id int
 	if got := fmt.Sprint(data[pm.gql]); got != fmt.Sprintf("map[totalCount:%d]", map[bool]int{true: 1, false: 0}[p.see]) {
 		t.Errorf("graphql %s totalCount: %s", pm.gql, got)
 	}
+	// Counts elsewhere: the statistics and selection data of someone who
+	// sees no document count none (every matrix document is owned).
+	if pm.model == store.ModelDocument && !p.see {
+		_, b := m.permDo("GET", "/api/statistics/", p.token, nil)
+		var st struct {
+			DocumentsTotal int `json:"documents_total"`
+		}
+		json.Unmarshal(b, &st)
+		if st.DocumentsTotal != 0 {
+			t.Errorf("statistics of %s: %s", p.name, b)
+		}
+		data, _ := m.permGQL(p.token, `{ statistics { documentsTotal } }`)
+		if fmt.Sprint(data["statistics"]) != "map[documentsTotal:0]" {
+			t.Errorf("graphql statistics of %s: %v", p.name, data)
+		}
+	}
 	// Change: 200, or 403 when seen but not changeable, 404 when unseen.
 	wantEdit := 200
 	switch {
