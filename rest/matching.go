@@ -63,8 +63,8 @@ type tagV2JSON struct {
 
 // ngxOwnership are the keys every owned object ends with in the
 // paperless-ngx versions (NGX.md §4.3): owner, then user_can_change or,
-// with ?full_perms=true, permissions. No object has an owner yet: owner
-// is null, everyone may change it, nobody is granted anything.
+// with ?full_perms=true, permissions (API.ownership fills them, a page at
+// a time: rest/permissions_objects.go).
 type ngxOwnership struct {
 	Owner         *int      `json:"owner"`
 	UserCanChange *bool     `json:"user_can_change,omitempty"`
@@ -80,14 +80,6 @@ type ngxPerms struct {
 type ngxHolders struct {
 	Users  []int `json:"users"`
 	Groups []int `json:"groups"`
-}
-
-// ngxOwned is the ownership of an unowned object as r asks to see it.
-func ngxOwned(r *http.Request) ngxOwnership {
-	if v, ok := boolStyle(r.URL.Query().Get("full_perms")); ok && v {
-		return ngxOwnership{Permissions: &ngxPerms{View: ngxHolders{[]int{}, []int{}}, Change: ngxHolders{[]int{}, []int{}}}}
-	}
-	return ngxOwnership{UserCanChange: ptr(true)}
 }
 
 type correspondentNgxJSON struct {

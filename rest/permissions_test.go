@@ -158,6 +158,23 @@ func TestOwnersAndPermissionsWire(t *testing.T) {
 			t.Fatalf("bulk_edit_objects owner null: %v", one)
 		}
 
+		// Saved views: anna shares hers with bert, who may not change it.
+		var sv map[string]any
+		json.Unmarshal(e.want(e.do("POST", "/api/saved_views/", map[string]any{"name": "mine", "show_on_dashboard": false,
+			"show_in_sidebar": false, "sort_field": "created", "filter_rules": []any{},
+			"set_permissions": map[string]any{"view": map[string]any{"users": []int{bert.ID}}}}, ngx10, asAnna), 201), &sv)
+		if sv["owner"] != float64(anna.ID) {
+			t.Fatalf("saved view %v", sv)
+		}
+		if err := e.st.SetUserPermissions(ctx, bert.ID, []string{"view_tag", "change_tag", "view_savedview"}); err != nil {
+			t.Fatal(err)
+		}
+		var views page[map[string]any]
+		json.Unmarshal(e.want(e.do("GET", "/api/saved_views/", nil, ngx10, asBert), 200), &views)
+		if views.Count != 1 || views.Results[0]["user_can_change"] != false || views.Results[0]["owner"] != float64(anna.ID) {
+			t.Fatalf("bert's saved views %+v", views)
+		}
+
 		// Groups: update, delete; deleting takes the grants along.
 		e.want(e.do("PATCH", fmt.Sprintf("/api/groups/%d/", g.ID), map[string]any{"permissions": []string{}}, ngx10), 200)
 		e.want(e.do("GET", "/api/documents/", nil, ngx10, asBert), 403) // view_document was the group's

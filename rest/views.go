@@ -112,7 +112,14 @@ func (a *API) savedViews() *resource[store.SavedView, none, none, store.SavedVie
 		ids:   func(ctx context.Context, _ *none, _ []none) ([]int, error) { return a.res.SavedViewIDs(ctx) },
 		render: func(ctx context.Context, r *http.Request, items []store.SavedView, _ bool) (any, error) {
 			if v := info(r).version; v >= 9 {
-				return savedViewsNgx(ctx, r, v, items, vr.FilterRules)
+				owned, err := a.ownedOf(ctx, r, store.ModelSavedView, len(items), func(i int) (int, *int) {
+					owner := items[i].UserID
+					return items[i].ID, &owner
+				})
+				if err != nil {
+					return nil, err
+				}
+				return savedViewsNgx(ctx, r, v, items, vr.FilterRules, owned)
 			}
 			out := make([]savedViewJSON, len(items))
 			err := each(len(items), func(i int) error {
@@ -136,8 +143,7 @@ func (a *API) savedViews() *resource[store.SavedView, none, none, store.SavedVie
 
 // savedViewsNgx serialises saved views in the paperless-ngx versions.
 func savedViewsNgx(ctx context.Context, r *http.Request, version int, items []store.SavedView,
-	rulesOf func(context.Context, *store.SavedView) ([]store.SavedViewRule, error)) (any, error) {
-	owned := ngxOwned(r)
+	rulesOf func(context.Context, *store.SavedView) ([]store.SavedViewRule, error), owned []ngxOwnership) (any, error) {
 	out := make([]savedViewNgxJSON, len(items))
 	err := each(len(items), func(i int) error {
 		v := items[i]
@@ -149,8 +155,7 @@ func savedViewsNgx(ctx context.Context, r *http.Request, version int, items []st
 		for k, r := range rules {
 			rj[k] = ruleJSON{RuleType: r.RuleType, Value: r.Value}
 		}
-		o := owned
-		o.Owner = &v.UserID
+		o := owned[i]
 		out[i] = savedViewNgxJSON{ID: v.ID, Name: v.Name, SortField: v.SortField, SortReverse: v.SortReverse,
 			FilterRules: rj, PageSize: v.PageSize, DisplayMode: (*string)(v.DisplayMode), ngxOwnership: o}
 		if v.DisplayFields != nil {
