@@ -174,7 +174,7 @@ func (s *Store) documentMatch(ctx context.Context, f DocumentFilter, useCache bo
 	}
 	filtered := len(conds) > 0
 	m := docMatch{conds: append(conds, liveCond), gen: -1} // never a document in the trash
-	m.many = wideCustomFieldQuery(f, len(all) > 0) // custom field matches: walk the date index
+	m.many = wideCustomFieldQuery(f, len(all) > 0)         // custom field matches: walk the date index
 	_, inTx := ctx.Value(txKey{}).(bun.Tx)
 	if len(all) == 0 {
 		if !filtered && useCache && !inTx {

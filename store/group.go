@@ -259,6 +259,12 @@ func (s *Store) DeleteGroup(ctx context.Context, id int) error {
 		if err := s.bumpGroupMembers(ctx, id); err != nil {
 			return err
 		}
+		// The search index keeps the group's token on the documents granted
+		// to it until they are indexed again.
+		if _, err := s.wdb(ctx).NewRaw(`INSERT INTO search_outbox (document_id)
+SELECT DISTINCT object_id FROM object_permissions WHERE model = 'document' AND group_id = ?`, id).Exec(ctx); err != nil {
+			return fmt.Errorf("queue documents of group %d for the search index: %w", id, translate(err))
+		}
 		if _, err := s.wdb(ctx).NewDelete().TableExpr("object_permissions").Where("group_id = ?", id).Exec(ctx); err != nil {
 			return fmt.Errorf("delete grants of group %d: %w", id, translate(err))
 		}

@@ -553,6 +553,19 @@ func testGrantsGoWithObjects(t *testing.T, s *store.Store) {
 	if err != nil || d4.OwnerID != nil {
 		t.Fatalf("d4 after deleting its owner: %+v (%v)", d4, err)
 	}
+	// A deleted group's grants go, and the documents granted to it are
+	// queued so the index drops the group's token.
+	_, before, _ = s.OutboxHead(ctx)
+	if err := s.DeleteGroup(ctx, f.accounts); err != nil {
+		t.Fatal(err)
+	}
+	m, err = s.ObjectGrants(ctx, store.ModelDocument, []int{f.d2})
+	if err != nil || len(m[f.d2].View.Groups) != 0 {
+		t.Fatalf("grants of d2 after deleting its group: %+v (%v)", m, err)
+	}
+	if _, after, _ := s.OutboxHead(ctx); after <= before {
+		t.Fatal("deleting a granted group queued nothing for the search index")
+	}
 }
 
 func testPermissionsSavedViews(t *testing.T, s *store.Store) {
