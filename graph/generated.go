@@ -273,10 +273,12 @@ type ComplexityRoot struct {
 
 	GlobalSearchResult struct {
 		Correspondents func(childComplexity int) int
+		CustomFields   func(childComplexity int) int
 		DocumentTypes  func(childComplexity int) int
 		Documents      func(childComplexity int) int
 		Groups         func(childComplexity int) int
 		SavedViews     func(childComplexity int) int
+		StoragePaths   func(childComplexity int) int
 		Tags           func(childComplexity int) int
 		Total          func(childComplexity int) int
 		Users          func(childComplexity int) int
@@ -1851,6 +1853,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GlobalSearchResult.Correspondents(childComplexity), true
+	case "GlobalSearchResult.customFields":
+		if e.ComplexityRoot.GlobalSearchResult.CustomFields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GlobalSearchResult.CustomFields(childComplexity), true
 	case "GlobalSearchResult.documentTypes":
 		if e.ComplexityRoot.GlobalSearchResult.DocumentTypes == nil {
 			break
@@ -1875,6 +1883,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GlobalSearchResult.SavedViews(childComplexity), true
+	case "GlobalSearchResult.storagePaths":
+		if e.ComplexityRoot.GlobalSearchResult.StoragePaths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GlobalSearchResult.StoragePaths(childComplexity), true
 	case "GlobalSearchResult.tags":
 		if e.ComplexityRoot.GlobalSearchResult.Tags == nil {
 			break
@@ -4528,6 +4542,10 @@ func (ec *executionContext) childFields_GlobalSearchResult(ctx context.Context, 
 		return ec.fieldContext_GlobalSearchResult_correspondents(ctx, field)
 	case "documentTypes":
 		return ec.fieldContext_GlobalSearchResult_documentTypes(ctx, field)
+	case "storagePaths":
+		return ec.fieldContext_GlobalSearchResult_storagePaths(ctx, field)
+	case "customFields":
+		return ec.fieldContext_GlobalSearchResult_customFields(ctx, field)
 	case "users":
 		return ec.fieldContext_GlobalSearchResult_users(ctx, field)
 	case "groups":
@@ -10592,6 +10610,70 @@ func (ec *executionContext) fieldContext_GlobalSearchResult_documentTypes(_ cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_DocumentType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GlobalSearchResult_storagePaths(ctx context.Context, field graphql.CollectedField, obj *model.GlobalSearchResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GlobalSearchResult_storagePaths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StoragePaths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.StoragePath) graphql.Marshaler {
+			return ec.marshalNStoragePath2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐStoragePathᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GlobalSearchResult_storagePaths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GlobalSearchResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoragePath(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GlobalSearchResult_customFields(ctx context.Context, field graphql.CollectedField, obj *model.GlobalSearchResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GlobalSearchResult_customFields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomFields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.CustomField) graphql.Marshaler {
+			return ec.marshalNCustomField2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GlobalSearchResult_customFields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GlobalSearchResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomField(ctx, field)
 		},
 	}
 	return fc, nil
@@ -24129,6 +24211,16 @@ func (ec *executionContext) _GlobalSearchResult(ctx context.Context, sel ast.Sel
 			}
 		case "documentTypes":
 			out.Values[i] = ec._GlobalSearchResult_documentTypes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "storagePaths":
+			out.Values[i] = ec._GlobalSearchResult_storagePaths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "customFields":
+			out.Values[i] = ec._GlobalSearchResult_customFields(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

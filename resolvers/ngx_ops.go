@@ -75,8 +75,9 @@ func (r *Resolver) bulkEditObjects(ctx context.Context, b store.BulkObjects) ([]
 	return ids, nil
 }
 
-// globalSearch is paperless-ngx's object search: at most three objects of
-// each kind whose name (a document's title or content through the search
+// globalSearch is paperless-ngx's object search: at most three visible
+// objects of each kind (storage paths and custom fields only with their
+// view_ permission) whose name (a document's title or content through the search
 // engine, its title in the database with dbOnly) contains query.
 func (r *Resolver) globalSearch(ctx context.Context, query string, dbOnly bool) (*model.GlobalSearchResult, error) {
 	u, err := currentUser(ctx)
@@ -96,7 +97,8 @@ func (r *Resolver) globalSearch(ctx context.Context, query string, dbOnly bool) 
 	}
 	first := store.Page{Number: 1, Size: globalSearchHits}
 	name := store.NameFilter{Name: &store.TextFilter{Icontains: &query}}
-	out := &model.GlobalSearchResult{SavedViews: []store.SavedView{}, Users: []store.User{}, Groups: []store.Group{}}
+	out := &model.GlobalSearchResult{SavedViews: []store.SavedView{}, Users: []store.User{}, Groups: []store.Group{},
+		StoragePaths: []store.StoragePath{}, CustomFields: []store.CustomField{}}
 	if out.Documents, err = r.globalSearchDocuments(ctx, query, dbOnly); err != nil {
 		return nil, err
 	}
@@ -108,6 +110,17 @@ func (r *Resolver) globalSearch(ctx context.Context, query string, dbOnly bool) 
 	}
 	if out.DocumentTypes, _, err = r.Store.DocumentTypes(ctx, name, nil, first); err != nil {
 		return nil, err
+	}
+	p := store.PrincipalFrom(ctx)
+	if p.Has("view_storagepath") {
+		if out.StoragePaths, _, err = r.Store.StoragePaths(ctx, store.StoragePathFilter{Name: name.Name}, nil, first); err != nil {
+			return nil, err
+		}
+	}
+	if p.Has("view_customfield") {
+		if out.CustomFields, _, err = r.Store.CustomFields(ctx, store.CustomFieldFilter{Name: name.Name}, nil, first); err != nil {
+			return nil, err
+		}
 	}
 	views, _, err := r.Store.SavedViews(ctx, u.ID, store.Page{Number: 1, Size: store.MaxPageSize})
 	if err != nil {
@@ -128,9 +141,18 @@ func (r *Resolver) globalSearch(ctx context.Context, query string, dbOnly bool) 
 				out.Users = append(out.Users, x)
 			}
 		}
+		groups, err := r.Store.Groups(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range groups {
+			if len(out.Groups) < globalSearchHits && containsFold(g.Name, query) {
+				out.Groups = append(out.Groups, g)
+			}
+		}
 	}
 	out.Total = len(out.Documents) + len(out.SavedViews) + len(out.Tags) + len(out.Correspondents) +
-		len(out.DocumentTypes) + len(out.Users) + len(out.Groups)
+		len(out.DocumentTypes) + len(out.StoragePaths) + len(out.CustomFields) + len(out.Users) + len(out.Groups)
 	return out, nil
 }
 

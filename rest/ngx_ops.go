@@ -362,13 +362,13 @@ type globalSearchJSON struct {
 	Tags           any   `json:"tags"`
 	Correspondents any   `json:"correspondents"`
 	DocumentTypes  any   `json:"document_types"`
-	StoragePaths   []any `json:"storage_paths"`
+	StoragePaths   any   `json:"storage_paths"`
 	Users          []any `json:"users"`
 	Groups         []any `json:"groups"`
 	MailRules      []any `json:"mail_rules"`
 	MailAccounts   []any `json:"mail_accounts"`
 	Workflows      []any `json:"workflows"`
-	CustomFields   []any `json:"custom_fields"`
+	CustomFields   any   `json:"custom_fields"`
 }
 
 // globalSearch answers /api/search/ for versions 9 and 10; a missing or
@@ -387,8 +387,8 @@ func (a *API) globalSearch(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err, nil)
 		return
 	}
-	out := globalSearchJSON{Total: res.Total, StoragePaths: []any{}, Users: []any{}, Groups: []any{},
-		MailRules: []any{}, MailAccounts: []any{}, Workflows: []any{}, CustomFields: []any{}}
+	out := globalSearchJSON{Total: res.Total, Users: []any{}, Groups: []any{},
+		MailRules: []any{}, MailAccounts: []any{}, Workflows: []any{}}
 	for _, step := range []func() error{
 		func() (err error) { out.Documents, err = a.documents().render(ctx, r, res.Documents, true); return },
 		func() (err error) { out.SavedViews, err = a.savedViews().render(ctx, r, res.SavedViews, true); return },
@@ -399,6 +399,14 @@ func (a *API) globalSearch(w http.ResponseWriter, r *http.Request) {
 		},
 		func() (err error) {
 			out.DocumentTypes, err = a.documentTypes().render(ctx, r, res.DocumentTypes, true)
+			return
+		},
+		func() (err error) {
+			out.StoragePaths, err = a.storagePaths().render(ctx, r, res.StoragePaths, true)
+			return
+		},
+		func() (err error) {
+			out.CustomFields, err = a.customFields().render(ctx, r, res.CustomFields, true)
 			return
 		},
 	} {
@@ -414,6 +422,20 @@ func (a *API) globalSearch(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		out.Users = append(out.Users, u)
+	}
+	if len(res.Groups) > 0 {
+		ids := make([]int, len(res.Groups))
+		for i, g := range res.Groups {
+			ids[i] = g.ID
+		}
+		perms, err := a.res.GroupsPermissions(ctx, ids)
+		if err != nil {
+			a.writeError(w, r, err, nil)
+			return
+		}
+		for i := range res.Groups {
+			out.Groups = append(out.Groups, groupOut(&res.Groups[i], perms[res.Groups[i].ID]))
+		}
 	}
 	a.writeJSON(w, r, http.StatusOK, out)
 }

@@ -109,7 +109,7 @@ type DocumentSuggestions struct {
 	CorrespondentIds []int `json:"correspondentIds"`
 	TagIds           []int `json:"tagIds"`
 	DocumentTypeIds  []int `json:"documentTypeIds"`
-	// Quire has no storage paths yet: empty.
+	// Storage paths whose matching rule matches the content.
 	StoragePathIds []int `json:"storagePathIds"`
 	// Dates found in the content (at most three, in the order found), read like the consumption's created date.
 	Dates []time.Time `json:"dates"`
@@ -132,7 +132,7 @@ type FileMetadataEntry struct {
 	Value     string  `json:"value"`
 }
 
-// At most three hits of each kind (paperless-ngx's global search). Kinds Quire does not have yet are always empty.
+// At most three hits of each kind the caller may see (paperless-ngx's global search).
 type GlobalSearchResult struct {
 	// The sum of the lists' lengths.
 	Total          int                   `json:"total"`
@@ -141,8 +141,13 @@ type GlobalSearchResult struct {
 	Tags           []store.Tag           `json:"tags"`
 	Correspondents []store.Correspondent `json:"correspondents"`
 	DocumentTypes  []store.DocumentType  `json:"documentTypes"`
+	// Storage paths the caller may see whose name contains the query (needs view_storagepath).
+	StoragePaths []store.StoragePath `json:"storagePaths"`
+	// Custom fields the caller may see whose name contains the query (needs view_customfield).
+	CustomFields []store.CustomField `json:"customFields"`
 	// Superusers only; empty for others.
-	Users  []store.User  `json:"users"`
+	Users []store.User `json:"users"`
+	// Groups whose name contains the query; superusers only, empty for others.
 	Groups []store.Group `json:"groups"`
 }
 
@@ -311,7 +316,7 @@ type UISettings struct {
 	User *store.User `json:"user"`
 	// The stored object plus version, trash_delay, app_title, app_logo, update_checking, auditlog_enabled, email_enabled, ai_enabled.
 	Settings map[string]any `json:"settings"`
-	// The caller's global permission codenames (every one: Quire has no per-user permissions yet).
+	// The caller's global permission codenames: their own and their groups' (every one for a superuser).
 	Permissions []string `json:"permissions"`
 }
 
