@@ -590,9 +590,9 @@ var document09Names = map[string]string{
 // keys (ignored). Versions 1 and 2 accept the *_id keys too when the
 // plain key is absent. paperless-ngx takes `created` as a date (a
 // datetime is cut to its date in the server zone) or, when `created` is
-// absent, its deprecated alias `created_date`; what Quire has no model
-// for yet (owner, set_permissions, notes, custom_fields, …) is ignored,
-// except a storage path, none of which exists.
+// absent, its deprecated alias `created_date`; storage_path and
+// custom_fields are read here, owner and set_permissions by the
+// permission layer, and what Quire has no model for is ignored.
 func (a *API) documentInput(b *body, in *reqInfo) store.DocumentUpdate {
 	var u store.DocumentUpdate
 	u.Title, _ = b.str("title", false, true)

@@ -499,8 +499,7 @@ func ngxResultSchemas(s obj, v int) obj {
 		"object_type", obj{"type": "string", "enum": []string{"tags", "correspondents", "document_types", "storage_paths"}},
 		"operation", obj{"type": "string", "enum": []string{"set_permissions", "delete"}},
 		"owner", nullInt, "permissions", props(nil, "view", holders, "change", holders), "merge", boolean)
-	// Custom fields and notes (NGX.md §6.9, §6.10): none exist yet, the
-	// lists answer empty.
+	// Custom fields and notes (NGX.md §8, §6.10).
 	s["CustomField"] = props(nil, "id", integer, "name", str,
 		"data_type", obj{"type": "string", "enum": []string{"string", "url", "date", "boolean", "integer", "float", "monetary", "documentlink", "select", "longtext"}},
 		"extra_data", obj{"nullable": true}, "document_count", integer)
@@ -584,7 +583,7 @@ func ngxResultSchemas(s obj, v int) obj {
 	withPartial("DocumentTypeNGX", matching())
 	withPartial("TagNGX", matching("color", obj{"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"},
 		"text_color", str, "is_inbox_tag", boolean, "parent", nullInt,
-		"children", obj{"type": "array", "items": obj{"type": "object"}, "description": "tags do not nest yet: empty"}))
+		"children", obj{"type": "array", "items": obj{"type": "object"}, "description": "the child tags, each in this shape"}))
 	view := []any{"id", integer, "name", str, "sort_field", nullStr, "sort_reverse", boolean,
 		"filter_rules", obj{"type": "array", "items": props([]string{"rule_type"},
 			"rule_type", obj{"type": "integer", "minimum": 0, "maximum": 49}, "value", nullStr)},

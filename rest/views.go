@@ -28,7 +28,7 @@ type savedViewJSON struct {
 
 // savedViewNgxJSON is a saved view in the paperless-ngx versions (NGX.md
 // §9.1). Views belong to their user, its owner; page_size, display_mode
-// and display_fields are not kept yet (null). Version 9 appends
+// and display_fields are kept (null when never set). Version 9 appends
 // show_on_dashboard and show_in_sidebar.
 type savedViewNgxJSON struct {
 	ID            int        `json:"id"`

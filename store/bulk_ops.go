@@ -22,12 +22,10 @@ func UnsupportedBulkMethod(name string) error {
 	return &Error{Code: Validation, Message: msg, Fields: map[string][]string{"method": {msg}}}
 }
 
-// bulkValidateOnly checks the parameters of the bulk methods whose data
-// Quire does not hold yet (storage paths, custom fields, owners and
-// object permissions) exactly as paperless-ngx would, and changes
-// nothing: no storage path or custom field exists, so any id names a
-// missing one; clearing a storage path or granting rights to existing
-// users is accepted and has nothing to change.
+// bulkValidateOnly checks SET_PERMISSIONS parameters as paperless-ngx
+// would and changes nothing. The resolvers carry SET_PERMISSIONS out
+// themselves (owners and grants, resolvers/permissions*.go); only a
+// caller going straight to the store ends here.
 func (s *Store) bulkValidateOnly(ctx context.Context, b BulkEdit) error {
 	switch b.Method {
 	case BulkSetPermissions:
@@ -75,8 +73,8 @@ const (
 )
 
 // BulkObjects is one bulk operation on tags, correspondents, document
-// types or storage paths. The SET_PERMISSIONS parameters are validated
-// only (Quire has no owners yet).
+// types or storage paths. SET_PERMISSIONS is carried out by the
+// resolvers (owners and grants); here its parameters are only validated.
 type BulkObjects struct {
 	ObjectIDs          []int
 	ObjectType         ObjectType

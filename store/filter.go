@@ -198,8 +198,7 @@ func (f DocumentFilter) Validate() error {
 type NameFilter struct {
 	IDs  []int
 	Name *TextFilter
-	// IsRoot selects tags without (true) or with (false) a parent; tags
-	// do not nest yet, so every tag is a root.
+	// IsRoot selects tags without (true) or with (false) a parent tag.
 	IsRoot *bool
 }
 
