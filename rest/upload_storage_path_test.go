@@ -59,6 +59,23 @@ func TestUploadStoragePath(t *testing.T) {
 					t.Fatalf("storage_path %d: %v", id, fe)
 				}
 			}
+			// GraphQL: the same check, under the argument's name.
+			body, ct := multipartBody(t,
+				field("operations", fmt.Sprintf(`{"query":"mutation($f: Upload!) { uploadDocument(file: $f, storagePathId: %d) { id } }","variables":{"f":null}}`, bobs.ID)),
+				field("map", `{"0":["variables.f"]}`),
+				part{name: "0", filename: "contract.txt", data: note.data})
+			var gql struct {
+				Errors []struct {
+					Extensions struct {
+						Code   string
+						Fields map[string][]string
+					}
+				}
+			}
+			app.want("POST", "/graphql", body, 200, &gql, "Content-Type", ct)
+			if len(gql.Errors) != 1 || gql.Errors[0].Extensions.Code != "VALIDATION" || len(gql.Errors[0].Extensions.Fields["storagePathId"]) != 1 {
+				t.Fatalf("GraphQL uploadDocument with another's storage path: %+v", gql)
+			}
 			var none struct{ Count int }
 			app.want("GET", "/api/tasks/", nil, 200, &none)
 			if none.Count != 0 {

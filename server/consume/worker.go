@@ -275,8 +275,9 @@ func (s *Service) consumeTask(ctx context.Context, t *store.ConsumptionTask, rl 
 		}
 		rl.add(store.LevelDebug, "Assigning document type %s to %s", sug.names.typ[*doc.DocumentTypeID], display())
 	}
-	if t.OverrideStoragePathID != nil { // given with the upload: it wins over matching
-		doc.StoragePathID = t.OverrideStoragePathID
+	if given := t.OverrideStoragePathID; given != nil && sug.names.path[*given] != "" {
+		// Given with the upload (and not deleted since): it wins over matching.
+		doc.StoragePathID = given
 	} else if len(sug.StoragePaths) > 0 {
 		doc.StoragePathID = &sug.StoragePaths[0]
 		if len(sug.StoragePaths) > 1 {
