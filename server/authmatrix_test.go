@@ -23,6 +23,7 @@ import (
 
 	"github.com/quirehq/quire/graph"
 	"github.com/quirehq/quire/server/auth"
+	"github.com/quirehq/quire/server/index"
 	"github.com/quirehq/quire/store"
 	"github.com/quirehq/quire/store/storetest"
 )
@@ -110,6 +111,12 @@ type matrix struct {
 	session string // session cookie value
 	csrf    string // CSRF cookie value after the login
 	n       int    // for unique names
+	ix      *index.Indexer
+	// the object permission matrix: who grants, and the unowned objects
+	// its documents link to
+	asOwner context.Context
+	grantTo func(model store.Model, id int)
+	shared  matrixShared
 	// ngRoutes are the paths of the paperless-ng OpenAPI document; a
 	// route not among them is paperless-ngx's only (ngxOnly).
 	ngRoutes map[string]bool
@@ -137,11 +144,20 @@ func (m *matrix) ngxOnly(pattern string) bool {
 const matrixPassword = "matrix-s3cret"
 
 func newMatrix(t *testing.T, dialect string) *matrix {
+	return newMatrixEnv(t, dialect, nil)
+}
+
+// newMatrixEnv is newMatrix with more configuration (the search engine).
+func newMatrixEnv(t *testing.T, dialect string, extra map[string]string) *matrix {
 	t.Helper()
-	cfg, err := parseConfig("quire", []string{"--addr", "127.0.0.1:0"}, env(map[string]string{
+	vars := map[string]string{
 		"QUIRE_DATA_DIR":     t.TempDir(),
 		"QUIRE_DATABASE_URL": storetest.DatabaseURL(t, dialect),
-	}), io.Discard, nil)
+	}
+	for k, v := range extra {
+		vars[k] = v
+	}
+	cfg, err := parseConfig("quire", []string{"--addr", "127.0.0.1:0"}, env(vars), io.Discard, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +172,7 @@ func newMatrix(t *testing.T, dialect string) *matrix {
 	params := auth.Params{Memory: 1024, Time: 1, Threads: 1}
 	a.auth = auth.New(a.st, logger, time.Now, auth.Config{Params: params})
 	a.res.Credentials = a.auth
-	m := &matrix{t: t, st: a.st, au: a.auth, h: routes(a.st, a.res, a.auth, logger)}
+	m := &matrix{t: t, st: a.st, au: a.auth, h: routes(a.st, a.res, a.auth, logger), ix: a.ix}
 	ctx := context.Background()
 	m.admin = &store.User{Username: "admin", Password: params.Hash(matrixPassword), IsActive: true, IsSuperuser: true, IsStaff: true, DateJoined: time.Now()}
 	if err := a.st.CreateUser(ctx, m.admin); err != nil {
