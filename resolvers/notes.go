@@ -146,28 +146,23 @@ func (r *Resolver) userSummary(ctx context.Context, id *int) (*store.UserSummary
 }
 
 // prefetchNotes primes the notes loaders for a page of documents whose
-// GraphQL selection reads notesCount or notes (and their authors), so the
-// page costs one statement for each whatever the loaders' batching
-// window does (see prefetch).
-func (r *Resolver) prefetchNotes(ctx context.Context, ids []int) error {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || !graphql.HasOperationContext(ctx) {
-		return nil
-	}
-	op := graphql.GetOperationContext(ctx)
-	var count, notes, authors bool
-	for _, f := range graphql.CollectFields(op, fc.Field.Selections, nil) {
-		if f.Name != "items" {
-			continue
-		}
-		for _, sub := range graphql.CollectFields(op, f.Selections, nil) {
-			switch sub.Name {
-			case "notesCount":
-				count = true
-			case "notes":
-				notes = true
-				for _, nf := range graphql.CollectFields(op, sub.Selections, nil) {
-					authors = authors || nf.Name == "user"
+// GraphQL selection reads notes (and their authors) or, with count only,
+// notesCount, so the page costs one statement whatever the loaders'
+// batching window does (see prefetchArchiveModel).
+func (r *Resolver) prefetchNotes(ctx context.Context, ids []int, notes, count bool) error {
+	authors := false
+	if notes {
+		fc := graphql.GetFieldContext(ctx)
+		op := graphql.GetOperationContext(ctx)
+		for _, f := range graphql.CollectFields(op, fc.Field.Selections, nil) {
+			if f.Name != "items" {
+				continue
+			}
+			for _, sub := range graphql.CollectFields(op, f.Selections, nil) {
+				if sub.Name == "notes" {
+					for _, nf := range graphql.CollectFields(op, sub.Selections, nil) {
+						authors = authors || nf.Name == "user"
+					}
 				}
 			}
 		}

@@ -113,7 +113,73 @@ func (r *Resolver) prefetch(ctx context.Context, docs []store.Document) error {
 			l.documentTypeByID.Prime(rows[i].ID, &rows[i])
 		}
 	}
-	return r.prefetchNotes(ctx, ids) // notes.go
+	return r.prefetchArchiveModel(ctx, ids)
+}
+
+// prefetchArchiveModel primes what the page's items select of the archive
+// model — custom fields with their definitions, the document grants
+// behind permissions and isSharedByRequester, notes and their counts — so
+// a page costs one statement for custom fields and one for grants and
+// note counts together, whatever the loaders' batching window does.
+func (r *Resolver) prefetchArchiveModel(ctx context.Context, ids []int) error {
+	sel := itemSelection(ctx)
+	l := r.loaders(ctx)
+	if sel["customFields"] {
+		vals, err := r.Store.CustomFieldValuesByDocuments(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			v := vals[id]
+			if v == nil {
+				v = []store.CustomFieldInstance{}
+			}
+			l.customFields.byDocument.Prime(id, v)
+			for i := range v {
+				l.customFields.byID.Prime(v[i].FieldID, v[i].Field())
+			}
+		}
+	}
+	if sel["permissions"] || sel["isSharedByRequester"] {
+		var grants map[int]store.Grants
+		var err error
+		if sel["notesCount"] && !sel["notes"] {
+			var counts map[int]int
+			if grants, counts, err = r.Store.DocumentGrantsAndNoteCounts(ctx, ids); err != nil {
+				return err
+			}
+			for _, id := range ids {
+				l.notes.noteCountByDocument.Prime(id, counts[id])
+			}
+			sel["notesCount"] = false // primed
+		} else if grants, err = r.Store.ObjectGrants(ctx, store.ModelDocument, ids); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			l.perms.grants[store.ModelDocument].Prime(id, grants[id])
+		}
+	}
+	return r.prefetchNotes(ctx, ids, sel["notes"], sel["notesCount"]) // notes.go
+}
+
+// itemSelection returns the names of the fields the GraphQL selection of
+// the current list field reads under `items` (empty outside GraphQL).
+func itemSelection(ctx context.Context) map[string]bool {
+	out := map[string]bool{}
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || !graphql.HasOperationContext(ctx) {
+		return out
+	}
+	op := graphql.GetOperationContext(ctx)
+	for _, f := range graphql.CollectFields(op, fc.Field.Selections, nil) {
+		if f.Name != "items" {
+			continue
+		}
+		for _, sub := range graphql.CollectFields(op, f.Selections, nil) {
+			out[sub.Name] = true
+		}
+	}
+	return out
 }
 
 // referenced returns the distinct non-nil ids that docs reference.

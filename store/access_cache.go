@@ -149,14 +149,49 @@ func (s *Store) cachedVisiblePage(ctx context.Context, tags []int, orderSQL stri
 			n++
 		}
 	}
-	docs, err := s.DocumentsByIDs(ctx, pageIDs)
-	if err != nil {
-		return nil, 0, false, err
-	}
-	if ok, err := v.stillValid(ctx, s); err != nil || !ok || len(docs) != len(pageIDs) {
+	docs, ok, err := s.visiblePageRows(ctx, v, pageIDs)
+	if err != nil || !ok || len(docs) != len(pageIDs) {
 		return nil, 0, false, err // changed meanwhile
 	}
 	return docs, total, true, nil
+}
+
+// visiblePageRows loads a restricted page's documents, in ids' order, and
+// checks in the same statement that the generations v rests on still
+// hold (ok false: something changed since the caches were read).
+func (s *Store) visiblePageRows(ctx context.Context, v *visibleOrder, ids []int) ([]Document, bool, error) {
+	if len(ids) == 0 {
+		ok, err := v.stillValid(ctx, s)
+		return []Document{}, ok, err
+	}
+	var rows []struct {
+		Document `bun:",extend"`
+		GenDocs  int64 `bun:"gen_docs"`
+		GenTags  int64 `bun:"gen_tags"`
+		GenACL   int64 `bun:"gen_acl"`
+	}
+	q := s.db(ctx).NewSelect().TableExpr("documents AS d").ColumnExpr("d.*").
+		ColumnExpr(genSQL("documents")+" AS gen_docs").
+		ColumnExpr(genSQL("document_tags")+" AS gen_tags").
+		ColumnExpr(genSQL("document_acl")+" AS gen_acl").
+		Where("d.id IN (?)", bun.In(ids)).Where(liveCond.sql, liveCond.args...)
+	if err := whereCond(q, docVisible(ctx, "d")).Scan(ctx, &rows); err != nil {
+		return nil, false, fmt.Errorf("load documents by id: %w", err)
+	}
+	byID := make(map[int]int, len(rows))
+	for i, r := range rows {
+		if r.GenDocs != v.docGen || (v.tags && r.GenTags != v.tagsGen) || r.GenACL != v.aclGen {
+			return nil, false, nil
+		}
+		byID[r.ID] = i
+	}
+	out := make([]Document, 0, len(ids))
+	for _, id := range ids {
+		if i, ok := byID[id]; ok {
+			out = append(out, rows[i].Document)
+		}
+	}
+	return out, true, nil
 }
 
 // cachedVisibleIDs is DocumentIDs from the caches for a restricted

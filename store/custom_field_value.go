@@ -31,6 +31,18 @@ type CustomFieldInstance struct {
 	DataType  CustomFieldDataType `bun:"data_type,scanonly"`
 	FieldName string              `bun:"field_name,scanonly"`
 	ExtraData *CustomFieldExtra   `bun:"extra_data,scanonly,type:text"`
+	// The rest of the field's definition, as CustomFieldValuesByDocuments
+	// reads it (see Field).
+	FieldNameKey string    `bun:"field_name_key,scanonly"`
+	FieldOwnerID *int      `bun:"field_owner_id,scanonly"`
+	FieldCreated time.Time `bun:"field_created,scanonly"`
+}
+
+// Field returns the definition of the instance's field as read with it by
+// CustomFieldValuesByDocuments.
+func (ci *CustomFieldInstance) Field() *CustomField {
+	return &CustomField{ID: ci.FieldID, Name: ci.FieldName, NameKey: ci.FieldNameKey, DataType: ci.DataType,
+		ExtraData: ci.ExtraData, OwnerID: ci.FieldOwnerID, Created: ci.FieldCreated}
 }
 
 // Value returns the typed value as JSON would carry it: nil, a string
@@ -113,6 +125,7 @@ func (s *Store) CustomFieldValuesByDocuments(ctx context.Context, docIDs []int) 
 	var rows []CustomFieldInstance
 	q := s.db(ctx).NewSelect().Model(&rows).
 		ColumnExpr("ci.*, cf.data_type, cf.name AS field_name, cf.extra_data").
+		ColumnExpr("cf.name_key AS field_name_key, cf.owner_id AS field_owner_id, cf.created AS field_created").
 		Join("JOIN custom_fields AS cf ON cf.id = ci.field_id").
 		Where("ci.document_id IN (?)", bun.In(uniqueInts(docIDs)))
 	err := where(q, s.fieldVisible(ctx, "cf")).OrderExpr("ci.document_id, ci.field_id").Scan(ctx)
