@@ -79,7 +79,11 @@ func (a *API) savedViews() *resource[store.SavedView, none, none, store.SavedVie
 				in.SortField = graphql.OmittableOf(v)
 			}
 			in.SortReverse, _ = b.boolean("sort_reverse")
-			if rules, ok := filterRules(b); ok {
+			maxRule := ngRuleTypes // paperless-ng's rule types
+			if ri.ngx() {
+				maxRule = -1 // the resolvers check paperless-ngx's
+			}
+			if rules, ok := filterRules(b, maxRule); ok {
 				in.FilterRules = graphql.OmittableOf(rules)
 			}
 			if ri.version >= 9 {
@@ -203,8 +207,13 @@ func savedViewDisplay(b *body, in *store.SavedViewInput) {
 	in.DisplayFields = graphql.OmittableOf(fields)
 }
 
-// filterRules reads filter_rules: a JSON list of {rule_type, value}.
-func filterRules(b *body) ([]store.SavedViewRuleInput, bool) {
+// ngRuleTypes is the highest rule type of paperless-ng (API.md): its
+// serializer refuses any other as not a valid choice.
+const ngRuleTypes = 21
+
+// filterRules reads filter_rules: a JSON list of {rule_type, value}, whose
+// rule types may not exceed maxRule (when ≥ 0).
+func filterRules(b *body, maxRule int) ([]store.SavedViewRuleInput, bool) {
 	x, ok := b.raw("filter_rules")
 	if !ok {
 		return nil, false
@@ -225,6 +234,9 @@ func filterRules(b *body) ([]store.SavedViewRuleInput, bool) {
 		rt, set := rb.integer("rule_type", false)
 		if !set && rb.errs == nil {
 			rb.fail("rule_type", msgRequired)
+		}
+		if set && maxRule >= 0 && (*rt < 0 || *rt > maxRule) {
+			rb.fail("rule_type", fmt.Sprintf("\"%d\" is not a valid choice.", *rt))
 		}
 		v, _ := rb.str("value", true, false)
 		for k, msgs := range rb.errs {
