@@ -117,6 +117,9 @@ type matrix struct {
 	asOwner context.Context
 	grantTo func(model store.Model, id int)
 	shared  matrixShared
+	// the owner of the matrix's objects
+	ownerToken string
+	ownerID    int
 	// ngRoutes are the paths of the paperless-ng OpenAPI document; a
 	// route not among them is paperless-ngx's only (ngxOnly).
 	ngRoutes map[string]bool

@@ -4,15 +4,19 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/go-chi/chi/v5"
 
+	"github.com/quirehq/quire/graph"
 	"github.com/quirehq/quire/store"
 	"github.com/quirehq/quire/store/search/typesense"
 	"github.com/quirehq/quire/store/storetest"
@@ -35,9 +39,16 @@ type permModel struct {
 	// create makes an object owned by owner and returns its id; the
 	// matrix then grants view to "granted" and change to the group.
 	create func(m *matrix, owner int, name string) int
-	// patch is a REST PATCH body (nil: the model has no PATCH route).
+	// patch is a REST PATCH body (nil: the model has no PATCH route);
+	// PUT sends the object as its owner reads it, renamed.
 	patch func(name string) map[string]any
+	// gqlUpdate is the GraphQL update mutation's name and input ("" none).
+	gqlUpdate, gqlInput string
+	// bulk is the object_type of bulk_edit_objects ("" none).
+	bulk string
 }
+
+var gqlCodes = map[int]string{200: "", 403: "FORBIDDEN", 404: "NOT_FOUND"}
 
 // matrixDoc makes a document owned by owner whose content holds name (a
 // word of its own for the full-text checks), linked to the matrix's
@@ -82,7 +93,7 @@ func renamed(key string) func(string) map[string]any {
 
 var permModels = []permModel{
 	{model: store.ModelDocument, rest: "documents", gql: "documents", one: "document",
-		create: matrixDoc, patch: renamed("title")},
+		create: matrixDoc, patch: renamed("title"), gqlUpdate: "updateDocument", gqlInput: "title"},
 	{model: store.ModelTag, rest: "tags", gql: "tags", one: "tag",
 		create: func(m *matrix, owner int, name string) int {
 			tg, err := m.st.CreateTag(context.Background(), store.TagInput{Name: &name, OwnerID: &owner})
@@ -90,7 +101,7 @@ var permModels = []permModel{
 				m.t.Fatal(err)
 			}
 			return tg.ID
-		}, patch: renamed("match")},
+		}, patch: renamed("match"), gqlUpdate: "updateTag", gqlInput: "match", bulk: "tags"},
 	{model: store.ModelCorrespondent, rest: "correspondents", gql: "correspondents", one: "correspondent",
 		create: func(m *matrix, owner int, name string) int {
 			c, err := m.st.CreateCorrespondent(context.Background(), store.CorrespondentInput{Name: &name, OwnerID: &owner})
@@ -98,7 +109,7 @@ var permModels = []permModel{
 				m.t.Fatal(err)
 			}
 			return c.ID
-		}, patch: renamed("match")},
+		}, patch: renamed("match"), gqlUpdate: "updateCorrespondent", gqlInput: "match", bulk: "correspondents"},
 	{model: store.ModelDocumentType, rest: "document_types", gql: "documentTypes", one: "documentType",
 		create: func(m *matrix, owner int, name string) int {
 			d, err := m.st.CreateDocumentType(context.Background(), store.DocumentTypeInput{Name: &name, OwnerID: &owner})
@@ -106,7 +117,7 @@ var permModels = []permModel{
 				m.t.Fatal(err)
 			}
 			return d.ID
-		}, patch: renamed("match")},
+		}, patch: renamed("match"), gqlUpdate: "updateDocumentType", gqlInput: "match", bulk: "document_types"},
 	{model: store.ModelStoragePath, rest: "storage_paths", gql: "storagePaths", one: "storagePath",
 		create: func(m *matrix, owner int, name string) int {
 			path := "{title}"
@@ -115,7 +126,7 @@ var permModels = []permModel{
 				m.t.Fatal(err)
 			}
 			return sp.ID
-		}, patch: renamed("name")},
+		}, patch: renamed("name"), gqlUpdate: "updateStoragePath", gqlInput: "name", bulk: "storage_paths"},
 	{model: store.ModelCustomField, rest: "custom_fields", gql: "customFields", one: "customField",
 		create: func(m *matrix, owner int, name string) int {
 			dt := store.FieldString
@@ -124,7 +135,7 @@ var permModels = []permModel{
 				m.t.Fatal(err)
 			}
 			return cf.ID
-		}, patch: renamed("name")},
+		}, patch: renamed("name"), gqlUpdate: "updateCustomField", gqlInput: "name"},
 	{model: store.ModelSavedView, rest: "saved_views", gql: "savedViews", one: "savedView",
 		create: func(m *matrix, owner int, name string) int {
 			f := false
@@ -133,7 +144,7 @@ var permModels = []permModel{
 				m.t.Fatal(err)
 			}
 			return v.ID
-		}, patch: renamed("name")},
+		}, patch: renamed("name"), gqlUpdate: "updateSavedView", gqlInput: "name"},
 	// A share link follows its document: the document is owned and granted
 	// like the link.
 	{model: store.ModelShareLink, rest: "share_links", gql: "shareLinks", one: "shareLink",
@@ -177,6 +188,7 @@ func permEngines(t *testing.T) map[string]map[string]string {
 }
 
 func TestObjectPermissionMatrix(t *testing.T) {
+	var h http.Handler
 	for _, dialect := range storetest.Dialects(t) {
 		for engine, extra := range permEngines(t) {
 			t.Run(dialect+"/"+engine, func(t *testing.T) {
@@ -185,11 +197,64 @@ func TestObjectPermissionMatrix(t *testing.T) {
 					extra["QUIRE_TYPESENSE_COLLECTION"] = alias
 					t.Cleanup(func() { dropTypesense(t, extra, alias) })
 				}
-				runPermMatrix(t, newMatrixEnv(t, dialect, extra))
+				m := newMatrixEnv(t, dialect, extra)
+				h = m.h
+				runPermMatrix(t, m)
 			})
 		}
 	}
+	t.Run("complete", func(t *testing.T) { checkPermCoverage(t, h) })
 }
+
+// checkPermCoverage fails for a REST route or GraphQL root field the
+// matrix did not send, unless permExempt says why it need not.
+func checkPermCoverage(t *testing.T, h http.Handler) {
+	// The route table as served: the OpenAPI documents of paperless-ng
+	// (1) and paperless-ngx (10).
+	want := map[string]bool{}
+	for _, v := range []string{"1", "10"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/schema/?version="+v, nil))
+		var doc struct{ Paths map[string]map[string]any }
+		if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil || len(doc.Paths) == 0 {
+			t.Fatalf("OpenAPI document %s: %d %v", v, rec.Code, err)
+		}
+		for path, ops := range doc.Paths {
+			for method := range ops {
+				if method != "parameters" {
+					want[strings.ToUpper(method)+" "+path] = true
+				}
+			}
+		}
+	}
+	schema := graph.NewExecutableSchema(graph.Config{}).Schema()
+	for _, f := range append(schema.Query.Fields, schema.Mutation.Fields...) {
+		if !strings.HasPrefix(f.Name, "__") {
+			want["graphql "+f.Name] = true
+		}
+	}
+	var missing []string
+	for k := range want {
+		if !permCovered[k] && permExempt[k] == "" {
+			missing = append(missing, k)
+		}
+	}
+	slices.Sort(missing)
+	for _, k := range missing {
+		t.Errorf("not in the object permission matrix (nor exempt with a reason): %s", k)
+	}
+	for k := range permExempt {
+		if !want[k] {
+			t.Errorf("exempt but no longer a route or operation: %s", k)
+		} else if permCovered[k] {
+			t.Errorf("exempt but covered (drop the exemption): %s", k)
+		}
+	}
+}
+
+// permExempt are the routes and operations that touch no owned object,
+// each with why.
+var permExempt = map[string]string{}
 
 // dropTypesense drops a test's collection (the server outlives the test).
 func dropTypesense(t *testing.T, cfg map[string]string, alias string) {
@@ -232,6 +297,7 @@ func runPermMatrix(t *testing.T, m *matrix) {
 		{name: "other", see: false, edit: false, token: token(other)},
 		{name: "superuser", see: true, edit: true, owner: true, token: m.token},
 	}
+	m.ownerToken, m.ownerID = principals[0].token, owner.ID
 	// The store acts as the owner when granting.
 	m.asOwner = store.WithPrincipal(ctx, &store.Principal{UserID: owner.ID, Perms: map[string]bool{}})
 	m.grantTo = func(model store.Model, id int) {
@@ -278,6 +344,7 @@ func runPermMatrix(t *testing.T, m *matrix) {
 							t.Fatal(err)
 						}
 						m.checkDocument(t, p, id, name)
+						m.checkDocumentOps(t, p, id, name)
 					}
 					m.checkObject(t, pm, p, id, name)
 				})
@@ -293,27 +360,22 @@ func runPermMatrix(t *testing.T, m *matrix) {
 
 // permDo sends a REST request with a token (API version 10).
 func (m *matrix) permDo(method, path, token string, body any) (int, []byte) {
-	var rd *strings.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = strings.NewReader(string(b))
-	} else {
-		rd = strings.NewReader("")
-	}
-	req := httptest.NewRequest(method, path, rd)
-	req.Header.Set("Authorization", "Token "+token)
-	req.Header.Set("Accept", "application/json; version=10")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	rec := httptest.NewRecorder()
-	m.h.ServeHTTP(rec, req)
-	return rec.Code, rec.Body.Bytes()
+	return m.permDoV("10", method, path, token, body)
 }
+
+// permCovered records the REST routes ("GET /api/tags/{id}/") and GraphQL
+// root fields the object matrix sent, for TestObjectPermissionMatrix's
+// completeness check.
+var permCovered = map[string]bool{}
+
+var gqlRootField = regexp.MustCompile(`^\s*(?:mutation\s*)?\{\s*(\w+)`)
 
 // permGQL runs a GraphQL query with a token; it returns data and the
 // first error's code.
 func (m *matrix) permGQL(token, q string) (map[string]any, string) {
+	if f := gqlRootField.FindStringSubmatch(q); f != nil {
+		permCovered["graphql "+f[1]] = true
+	}
 	_, b := m.permDo("POST", "/graphql", token, map[string]string{"query": q})
 	var resp struct {
 		Data   map[string]any
@@ -338,6 +400,11 @@ func (m *matrix) permDoV(version, method, path, token string, body any) (int, []
 		rd = strings.NewReader("")
 	}
 	req := httptest.NewRequest(method, path, rd)
+	if rt, ok := m.h.(*chi.Mux); ok && req.URL.Path != "/graphql" {
+		if pat := rt.Find(chi.NewRouteContext(), method, req.URL.Path); pat != "" {
+			permCovered[method+" "+pat] = true
+		}
+	}
 	req.Header.Set("Authorization", "Token "+token)
 	req.Header.Set("Accept", "application/json; version="+version)
 	if body != nil {
@@ -438,6 +505,65 @@ func (m *matrix) checkObject(t *testing.T, pm permModel, p permPrincipal, id int
 	if pm.patch != nil {
 		if code, b := m.permDo("PATCH", detail, p.token, pm.patch(name)); code != wantEdit {
 			t.Errorf("PATCH %s: %d, want %d: %s", detail, code, wantEdit, b)
+		}
+		// PUT: the object as its owner reads it, renamed.
+		_, b := m.permDo("GET", detail, m.ownerToken, nil)
+		var obj map[string]any
+		json.Unmarshal(b, &obj)
+		for k := range pm.patch(name) {
+			obj[k] = name + "-put"
+		}
+		// a plain edit: who owns it and who holds it are the owner's
+		for _, k := range []string{"owner", "permissions", "set_permissions"} {
+			delete(obj, k)
+		}
+		if code, b := m.permDo("PUT", detail, p.token, obj); code != wantEdit {
+			t.Errorf("PUT %s: %d, want %d: %s", detail, code, wantEdit, b)
+		}
+	}
+	if pm.gqlUpdate != "" {
+		q := fmt.Sprintf(`mutation { %s(id: %d, input: {%s: %q}) { id } }`, pm.gqlUpdate, id, pm.gqlInput, name+"-gql")
+		if _, code := m.permGQL(p.token, q); code != gqlCodes[wantEdit] {
+			t.Errorf("graphql %s as %s: %q, want %q", pm.gqlUpdate, p.name, code, gqlCodes[wantEdit])
+		}
+	}
+	// GraphQL delete and bulk_edit_objects, each on an object of its own:
+	// refused as PATCH is, and the object stays.
+	del := "delete" + strings.ToUpper(pm.one[:1]) + pm.one[1:]
+	fresh := func() int {
+		id := pm.create(m, m.ownerID, fmt.Sprintf("%s-%d", name, m.n))
+		m.n++
+		m.grantTo(pm.model, id)
+		return id
+	}
+	stays := func(what string, id int) {
+		if code, _ := m.permDo("GET", fmt.Sprintf("%s%d/", base, id), m.ownerToken, nil); code != 200 {
+			t.Errorf("%s as %s deleted it", what, p.name)
+		}
+	}
+	did := fresh()
+	if _, code := m.permGQL(p.token, fmt.Sprintf(`mutation { %s(id: %d) }`, del, did)); code != gqlCodes[wantEdit] {
+		t.Errorf("graphql %s as %s: %q, want %q", del, p.name, code, gqlCodes[wantEdit])
+	}
+	if wantEdit != 200 {
+		stays("graphql "+del, did)
+	}
+	if pm.bulk != "" {
+		did = fresh()
+		code, b := m.permDo("POST", "/api/bulk_edit_objects/", p.token, map[string]any{"objects": []int{did}, "object_type": pm.bulk, "operation": "delete"})
+		if wantEdit != 200 && code < 400 {
+			t.Errorf("bulk_edit_objects delete as %s: %d %s", p.name, code, b)
+		}
+		if wantEdit != 200 {
+			stays("bulk_edit_objects", did)
+		}
+		did = fresh()
+		q := fmt.Sprintf(`mutation { bulkEditObjects(input: {objectIds: [%d], objectType: %s, operation: DELETE}) }`, did, strings.ToUpper(pm.bulk))
+		if _, code := m.permGQL(p.token, q); wantEdit != 200 && code == "" {
+			t.Errorf("graphql bulkEditObjects delete as %s succeeded", p.name)
+		}
+		if wantEdit != 200 {
+			stays("graphql bulkEditObjects", did)
 		}
 	}
 	// Delete: the same rule (204 when allowed).
@@ -564,6 +690,81 @@ func (m *matrix) checkDocument(t *testing.T, p permPrincipal, id int, name strin
 	}
 }
 
+// checkDocumentOps checks the operations on a document beside its own
+// CRUD: ids, bulk edits and downloads, notes, share links, the storage
+// path test, and the GraphQL reads of its sub-resources.
+func (m *matrix) checkDocumentOps(t *testing.T, p permPrincipal, id int, name string) {
+	ctx := context.Background()
+	wantEdit := 200
+	switch {
+	case !p.see:
+		wantEdit = 404
+	case !p.edit:
+		wantEdit = 403
+	}
+	data, _ := m.permGQL(p.token, fmt.Sprintf(`{ documentIds(filter: {title: {icontains: %q}}) }`, name))
+	if strings.Contains(fmt.Sprint(data["documentIds"]), fmt.Sprint(id)) != p.see {
+		t.Errorf("graphql documentIds as %s: %v", p.name, data)
+	}
+	for _, f := range []string{"documentNotes(documentId: %d) { id }", "documentHistory(documentId: %d) { id }",
+		"documentMetadata(id: %d) { originalChecksum }", "documentSuggestions(id: %d) { tagIds }"} {
+		q := "{ " + fmt.Sprintf(f, id) + " }"
+		if _, code := m.permGQL(p.token, q); (code == "NOT_FOUND") == p.see {
+			t.Errorf("graphql %s as %s: %q", q, p.name, code)
+		}
+	}
+	// Bulk edits need change on every document.
+	code, b := m.permDo("POST", "/api/documents/bulk_edit/", p.token, map[string]any{"documents": []int{id}, "method": "remove_tag", "parameters": map[string]any{"tag": m.shared.tag}})
+	if (code == 200) != (wantEdit == 200) {
+		t.Errorf("bulk_edit as %s: %d %s", p.name, code, b)
+	}
+	_, gcode := m.permGQL(p.token, fmt.Sprintf(`mutation { bulkEditDocuments(input: {documentIds: [%d], method: ADD_TAG, tagId: %d}) }`, id, m.shared.tag))
+	if (gcode == "") != (wantEdit == 200) {
+		t.Errorf("graphql bulkEditDocuments as %s: %q", p.name, gcode)
+	}
+	code, b = m.permDo("POST", "/api/documents/bulk_download/", p.token, map[string]any{"documents": []int{id}})
+	if !p.see && code < 400 {
+		t.Errorf("bulk_download of a hidden document as %s: %d %s", p.name, code, b)
+	}
+	// Notes: adding and deleting need change on the document.
+	_, gcode = m.permGQL(p.token, fmt.Sprintf(`mutation { addNote(documentId: %d, note: "g") { id } }`, id))
+	if gcode != gqlCodes[wantEdit] {
+		t.Errorf("graphql addNote as %s: %q, want %q", p.name, gcode, gqlCodes[wantEdit])
+	}
+	for _, gql := range []bool{false, true} {
+		n, err := m.st.AddNote(ctx, id, &m.ownerID, "note of the owner")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gql {
+			_, gcode = m.permGQL(p.token, fmt.Sprintf(`mutation { deleteNote(documentId: %d, id: %d) }`, id, n.ID))
+			if gcode != gqlCodes[wantEdit] {
+				t.Errorf("graphql deleteNote as %s: %q, want %q", p.name, gcode, gqlCodes[wantEdit])
+			}
+		} else if code, b := m.permDo("DELETE", fmt.Sprintf("/api/documents/%d/notes/?id=%d", id, n.ID), p.token, nil); code != wantEdit {
+			t.Errorf("DELETE notes as %s: %d, want %d: %s", p.name, code, wantEdit, b)
+		}
+	}
+	// A share link needs a document the caller sees.
+	code, b = m.permDo("POST", "/api/share_links/", p.token, map[string]any{"document": id})
+	if (code == 201) != p.see {
+		t.Errorf("POST share_links as %s: %d %s", p.name, code, b)
+	}
+	_, gcode = m.permGQL(p.token, fmt.Sprintf(`mutation { createShareLink(input: {documentId: %d}) { id } }`, id))
+	if (gcode == "") != p.see {
+		t.Errorf("graphql createShareLink as %s: %q", p.name, gcode)
+	}
+	// The storage path test renders a document the caller sees only.
+	code, b = m.permDo("POST", "/api/storage_paths/test/", p.token, map[string]any{"document": id, "path": "{{ title }}"})
+	if !p.see && (code < 400 || strings.Contains(string(b), name)) {
+		t.Errorf("storage path test of a hidden document as %s: %d %s", p.name, code, b)
+	}
+	data, gcode = m.permGQL(p.token, fmt.Sprintf(`{ testStoragePath(path: "{{ title }}", documentId: %d) }`, id))
+	if !p.see && (gcode == "" || strings.Contains(fmt.Sprint(data), name)) {
+		t.Errorf("graphql testStoragePath of a hidden document as %s: %v", p.name, data)
+	}
+}
+
 // checkTrash: a document of owner in the trash is listed only to who
 // owns it (or a superuser); restoring or emptying it needs change.
 func (m *matrix) checkTrash(t *testing.T, p permPrincipal, owner int) {
@@ -590,6 +791,11 @@ func (m *matrix) checkTrash(t *testing.T, p permPrincipal, owner int) {
 		var page restPage
 		json.Unmarshal(b, &page)
 		return slices.Contains(page.ids(), id)
+	}
+	for _, q := range []string{"mutation { restoreDocuments(documentIds: [%d]) }", "mutation { emptyTrash(documentIds: [%d]) }"} {
+		if _, code := m.permGQL(p.token, fmt.Sprintf(q, id)); !p.edit && (code == "" || !inTrash()) {
+			t.Errorf("graphql %s as %s: %q", q, p.name, code)
+		}
 	}
 	code, b := m.permDo("POST", "/api/trash/", p.token, map[string]any{"action": "empty", "documents": []int{id}})
 	if !p.edit && (code < 400 || !inTrash()) {
