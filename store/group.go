@@ -146,6 +146,19 @@ func (s *Store) Group(ctx context.Context, id int) (*Group, error) {
 	return g, nil
 }
 
+// GroupByName returns the group with the name (compared the way names
+// are kept unique: ignoring case), or NotFound.
+func (s *Store) GroupByName(ctx context.Context, name string) (*Group, error) {
+	g := new(Group)
+	if err := s.db(ctx).NewSelect().Model(g).Where("name_key = ?", UsernameKey(name)).Limit(1).Scan(ctx); err != nil {
+		if ErrorCode(translate(err)) == NotFound {
+			return nil, Errorf(NotFound, "group %q not found", name)
+		}
+		return nil, fmt.Errorf("load group %q: %w", name, translate(err))
+	}
+	return g, nil
+}
+
 // GroupsByIDs returns the groups with the given ids (missing ones are
 // left out), in no particular order.
 func (s *Store) GroupsByIDs(ctx context.Context, ids []int) ([]Group, error) {

@@ -62,6 +62,35 @@ type Config struct {
 
 	// Owner names this process in task leases; default host-pid-random.
 	Owner string
+
+	// DefaultOwner is the username that owns documents consumed without an
+	// uploader (the consume folder); "" leaves them unowned, everyone's.
+	// An upload belongs to its uploader whatever this says.
+	DefaultOwner string
+	// DefaultGrants are given on every consumed document: usernames and
+	// group names that may view it, and that may change it.
+	DefaultGrants DefaultGrants
+}
+
+// DefaultGrants are the per-object permissions every consumed document
+// gets (QUIRE_CONSUMER_DEFAULT_VIEW_USERS and its siblings), by name.
+type DefaultGrants struct {
+	ViewUsers, ViewGroups, ChangeUsers, ChangeGroups []string
+}
+
+func (g DefaultGrants) empty() bool {
+	return len(g.ViewUsers)+len(g.ViewGroups)+len(g.ChangeUsers)+len(g.ChangeGroups) == 0
+}
+
+// nameList splits a comma-separated list of names, dropping blanks.
+func nameList(v string) []string {
+	var out []string
+	for _, n := range strings.Split(v, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // Transform is one PAPERLESS_FILENAME_PARSE_TRANSFORMS entry: the first
@@ -143,6 +172,8 @@ func (c *Config) defaults() error {
 //	QUIRE_CONSUMER_POLLING / PAPERLESS_CONSUMER_POLLING (seconds)
 //	QUIRE_OCR_TIMEOUT (Go duration)
 //	QUIRE_EMPTY_TRASH_DELAY / PAPERLESS_EMPTY_TRASH_DELAY (days, ≥ 1; default 30)
+//	QUIRE_CONSUMER_DEFAULT_OWNER (a username)
+//	QUIRE_CONSUMER_DEFAULT_{VIEW,CHANGE}_{USERS,GROUPS} (comma-separated names)
 func ConfigFromEnv(dataDir string, getenv func(string) string) (Config, error) {
 	c := Config{DataDir: dataDir}
 	var errs []error
@@ -229,6 +260,13 @@ func ConfigFromEnv(dataDir string, getenv func(string) string) (Config, error) {
 		} else {
 			c.EmptyTrashDelay = time.Duration(n) * 24 * time.Hour
 		}
+	}
+	c.DefaultOwner = strings.TrimSpace(getenv("QUIRE_CONSUMER_DEFAULT_OWNER"))
+	c.DefaultGrants = DefaultGrants{
+		ViewUsers:    nameList(getenv("QUIRE_CONSUMER_DEFAULT_VIEW_USERS")),
+		ViewGroups:   nameList(getenv("QUIRE_CONSUMER_DEFAULT_VIEW_GROUPS")),
+		ChangeUsers:  nameList(getenv("QUIRE_CONSUMER_DEFAULT_CHANGE_USERS")),
+		ChangeGroups: nameList(getenv("QUIRE_CONSUMER_DEFAULT_CHANGE_GROUPS")),
 	}
 	if v := getenv("QUIRE_OCR_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)

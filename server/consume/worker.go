@@ -253,8 +253,12 @@ func (s *Service) consumeTask(ctx context.Context, t *store.ConsumptionTask, rl 
 		MimeType: mime, Checksum: sum, OriginalFilename: name,
 		CorrespondentID: t.CorrespondentID, DocumentTypeID: t.DocumentTypeID,
 		ArchiveSerialNumber: t.OverrideASN,
-		OwnerID:             t.OwnerID, // the uploader; consume-folder files have none (NGX.md §6.7)
+		OwnerID:             t.OwnerID, // the uploader (NGX.md §6.7)
 	}
+	if doc.OwnerID == nil {
+		doc.OwnerID = s.defaultOwner(ctx, rl)
+	}
+	grants := s.defaultGrants(ctx, rl)
 	if res.Pages > 0 {
 		doc.PageCount = &res.Pages
 	}
@@ -308,6 +312,11 @@ func (s *Service) consumeTask(ctx context.Context, t *store.ConsumptionTask, rl 
 		placed = placed[:0]
 		if err := s.store.CreateDocument(ctx, doc, tagIDs); err != nil {
 			return err
+		}
+		if grants != nil {
+			if err := s.store.SetPermissions(ctx, store.ModelDocument, []int{doc.ID}, *grants); err != nil {
+				return err
+			}
 		}
 		fn := s.filename(doc, tagIDs, sug.names, parse.Extension(mime))
 		dst, err := s.layout.OriginalPath(fn)
