@@ -254,7 +254,67 @@ func checkPermCoverage(t *testing.T, h http.Handler) {
 
 // permExempt are the routes and operations that touch no owned object,
 // each with why.
-var permExempt = map[string]string{}
+var permExempt = map[string]string{
+	"GET /api/":                              "links to the collections",
+	"GET /api/schema/":                       "the OpenAPI document",
+	"GET /api/remote_version/":               "a constant",
+	"POST /api/token/":                       "a user's own token (authmatrix)",
+	"GET /api/status/":                       "superusers only (authmatrix)",
+	"GET /api/logs/":                         "superusers only (authmatrix)",
+	"GET /api/logs/{name}/":                  "superusers only (authmatrix)",
+	"GET /api/documents/next_asn/":           "the highest serial number of all documents, as paperless-ngx answers",
+	"POST /api/documents/post_document/":     "creates a document owned by the uploader (consume tests)",
+	"GET /api/tasks/":                        "consumption tasks are not an owned model",
+	"GET /api/tasks/{id}/":                   "consumption tasks are not an owned model",
+	"POST /api/tasks/acknowledge/":           "consumption tasks are not an owned model",
+	"POST /api/acknowledge_tasks/":           "consumption tasks are not an owned model",
+	"GET /api/ui_settings/":                  "the caller's own settings",
+	"POST /api/ui_settings/":                 "the caller's own settings",
+	"GET /api/profile/":                      "the caller's own profile",
+	"PATCH /api/profile/":                    "the caller's own profile",
+	"POST /api/profile/generate_auth_token/": "the caller's own token",
+	"GET /api/users/":                        "users are not an owned model (global view_user, authmatrix)",
+	"POST /api/users/":                       "users are not an owned model (global add_user, authmatrix)",
+	"GET /api/users/{id}/":                   "users are not an owned model (authmatrix)",
+	"PUT /api/users/{id}/":                   "users are not an owned model (authmatrix)",
+	"PATCH /api/users/{id}/":                 "users are not an owned model (authmatrix)",
+	"DELETE /api/users/{id}/":                "users are not an owned model (authmatrix)",
+	"GET /api/groups/":                       "groups are not an owned model (authmatrix)",
+	"POST /api/groups/":                      "groups are not an owned model (authmatrix)",
+	"GET /api/groups/{id}/":                  "groups are not an owned model (authmatrix)",
+	"PUT /api/groups/{id}/":                  "groups are not an owned model (authmatrix)",
+	"PATCH /api/groups/{id}/":                "groups are not an owned model (authmatrix)",
+	"DELETE /api/groups/{id}/":               "groups are not an owned model (authmatrix)",
+
+	"graphql me":                      "the caller",
+	"graphql apiToken":                "the caller's own token",
+	"graphql regenerateApiToken":      "the caller's own token",
+	"graphql profile":                 "the caller's own profile",
+	"graphql updateProfile":           "the caller's own profile",
+	"graphql uiSettings":              "the caller's own settings",
+	"graphql setUiSettings":           "the caller's own settings",
+	"graphql serverStatus":            "superusers only (authmatrix)",
+	"graphql logEntry":                "server logs: superusers only (authmatrix)",
+	"graphql logEntries":              "server logs: superusers only (authmatrix)",
+	"graphql logNames":                "server logs: superusers only (authmatrix)",
+	"graphql logLines":                "server logs: superusers only (authmatrix)",
+	"graphql nextArchiveSerialNumber": "the highest serial number of all documents, as paperless-ngx answers",
+	"graphql uploadDocument":          "creates a document owned by the uploader (consume tests)",
+	"graphql tasks":                   "consumption tasks are not an owned model",
+	"graphql consumptionTask":         "consumption tasks are not an owned model",
+	"graphql consumptionTasks":        "consumption tasks are not an owned model",
+	"graphql acknowledgeTasks":        "consumption tasks are not an owned model",
+	"graphql users":                   "users are not an owned model (authmatrix)",
+	"graphql user":                    "users are not an owned model (authmatrix)",
+	"graphql createUser":              "users are not an owned model (authmatrix)",
+	"graphql updateUser":              "users are not an owned model (authmatrix)",
+	"graphql deleteUser":              "users are not an owned model (authmatrix)",
+	"graphql groups":                  "groups are not an owned model (authmatrix)",
+	"graphql group":                   "groups are not an owned model (authmatrix)",
+	"graphql createGroup":             "groups are not an owned model (authmatrix)",
+	"graphql updateGroup":             "groups are not an owned model (authmatrix)",
+	"graphql deleteGroup":             "groups are not an owned model (authmatrix)",
+}
 
 // dropTypesense drops a test's collection (the server outlives the test).
 func dropTypesense(t *testing.T, cfg map[string]string, alias string) {
@@ -494,6 +554,7 @@ func (m *matrix) checkObject(t *testing.T, pm permModel, p permPrincipal, id int
 			t.Errorf("GET %s?%s count %d, want %d: %s", base, filter, page.Count, want, b)
 		}
 	}
+	m.checkCreate(t, pm, p, id, name)
 	// Change: 200, or 403 when seen but not changeable, 404 when unseen.
 	wantEdit := 200
 	switch {
@@ -687,6 +748,68 @@ func (m *matrix) checkDocument(t *testing.T, p permPrincipal, id int, name strin
 		if (fmt.Sprint(data[o.one]) == "map[documentCount:0]") == p.see {
 			t.Errorf("graphql %s documentCount for %s: %v", o.one, p.name, data)
 		}
+	}
+}
+
+// createBodies are REST bodies that create an object of each model the
+// matrix creates through REST (documents come by upload, share links by
+// checkDocumentOps).
+var createBodies = map[store.Model]func(name string) map[string]any{
+	store.ModelTag:           func(n string) map[string]any { return map[string]any{"name": n} },
+	store.ModelCorrespondent: func(n string) map[string]any { return map[string]any{"name": n} },
+	store.ModelDocumentType:  func(n string) map[string]any { return map[string]any{"name": n} },
+	store.ModelStoragePath:   func(n string) map[string]any { return map[string]any{"name": n, "path": "{{ title }}"} },
+	store.ModelCustomField:   func(n string) map[string]any { return map[string]any{"name": n, "data_type": "string"} },
+	store.ModelSavedView: func(n string) map[string]any {
+		return map[string]any{"name": n, "show_on_dashboard": false, "show_in_sidebar": false, "sort_field": "created", "sort_reverse": true, "filter_rules": []any{}}
+	},
+}
+
+// checkCreate creates an object through REST and GraphQL: the caller owns
+// it, so it sees it and "other" does not; a tag whose parent the caller
+// may not see is refused.
+func (m *matrix) checkCreate(t *testing.T, pm permModel, p permPrincipal, id int, name string) {
+	body := createBodies[pm.model]
+	if body == nil {
+		return
+	}
+	b := body(name + "-new")
+	if pm.model == store.ModelTag {
+		b["parent"] = id
+	}
+	code, out := m.permDo("POST", "/api/"+pm.rest+"/", p.token, b)
+	if pm.model == store.ModelTag && !p.see {
+		if code < 400 {
+			t.Errorf("POST tags with a hidden parent as %s: %d %s", p.name, code, out)
+		}
+	} else if code != 201 {
+		t.Errorf("POST %s as %s: %d %s", pm.rest, p.name, code, out)
+	} else {
+		var obj struct{ ID int }
+		json.Unmarshal(out, &obj)
+		if c, _ := m.permDo("GET", fmt.Sprintf("/api/%s/%d/", pm.rest, obj.ID), p.token, nil); c != 200 {
+			t.Errorf("%s created by %s: GET %d", pm.rest, p.name, c)
+		}
+	}
+	mut := "create" + strings.ToUpper(pm.one[:1]) + pm.one[1:]
+	in := fmt.Sprintf("name: %q", name+"-gql-new")
+	switch pm.model {
+	case store.ModelTag:
+		in += fmt.Sprintf(", parentId: %d", id)
+	case store.ModelStoragePath:
+		in += `, path: "{{ title }}"`
+	case store.ModelCustomField:
+		in += ", dataType: STRING"
+	case store.ModelSavedView:
+		in += `, showOnDashboard: false, showInSidebar: false, sortField: "created", sortReverse: true, filterRules: []`
+	}
+	_, gcode := m.permGQL(p.token, fmt.Sprintf(`mutation { %s(input: {%s}) { id } }`, mut, in))
+	if pm.model == store.ModelTag && !p.see {
+		if gcode == "" {
+			t.Errorf("graphql createTag with a hidden parent as %s succeeded", p.name)
+		}
+	} else if gcode != "" {
+		t.Errorf("graphql %s as %s: %q", mut, p.name, gcode)
 	}
 }
 
