@@ -836,6 +836,25 @@ func (m *matrix) checkDocumentOps(t *testing.T, p permPrincipal, id int, name st
 			t.Errorf("graphql %s as %s: %q", q, p.name, code)
 		}
 	}
+	// An unowned share link (made by the system, as an import does) follows
+	// its document alone.
+	l, err := m.st.CreateShareLink(ctx, store.ShareLinkInput{DocumentID: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, b := m.permDo("GET", fmt.Sprintf("/api/share_links/%d/", l.ID), p.token, nil); (code == 200) != p.see {
+		t.Errorf("GET an unowned share link of the document as %s: %d %s", p.name, code, b)
+	}
+	_, b := m.permDo("GET", "/api/share_links/?page_size=1000", p.token, nil)
+	var page restPage
+	json.Unmarshal(b, &page)
+	if slices.Contains(page.ids(), l.ID) != p.see || page.Count != len(page.Results) {
+		t.Errorf("GET /api/share_links/ as %s: %s", p.name, b)
+	}
+	data, _ = m.permGQL(p.token, `{ shareLinks(pageSize: 1000) { totalCount items { id } } }`)
+	if n, ids := gqlIDs(data["shareLinks"]); slices.Contains(ids, l.ID) != p.see || n != len(ids) {
+		t.Errorf("graphql shareLinks as %s: %v", p.name, data)
+	}
 	// Bulk edits need change on every document.
 	code, b := m.permDo("POST", "/api/documents/bulk_edit/", p.token, map[string]any{"documents": []int{id}, "method": "remove_tag", "parameters": map[string]any{"tag": m.shared.tag}})
 	if (code == 200) != (wantEdit == 200) {
