@@ -230,7 +230,12 @@ type childRun struct {
 // documents per second, its peak RSS in MiB and its CPU time (steadier
 // than the rate on a shared machine).
 func runChild(b *testing.B, mode, data, dir string) childRun {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchChild$", "-test.v")
+	args := []string{"-test.run=^TestBenchChild$", "-test.v"}
+	if prof := os.Getenv("QUIRE_TRANSFER_CPUPROFILE"); prof != "" {
+		// A CPU profile of the child (the import or export itself).
+		args = append(args, "-test.cpuprofile="+prof+"."+mode)
+	}
+	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "QUIRE_TRANSFER_CHILD="+mode, "QUIRE_TRANSFER_DATA="+data, "QUIRE_TRANSFER_DIR="+dir)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
