@@ -483,6 +483,7 @@ type ComplexityRoot struct {
 
 	SearchFacets struct {
 		Correspondents  func(childComplexity int) int
+		CustomFields    func(childComplexity int) int
 		DocumentTypes   func(childComplexity int) int
 		NoCorrespondent func(childComplexity int) int
 		NoDocumentType  func(childComplexity int) int
@@ -3195,6 +3196,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SearchFacets.Correspondents(childComplexity), true
+	case "SearchFacets.customFields":
+		if e.ComplexityRoot.SearchFacets.CustomFields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchFacets.CustomFields(childComplexity), true
 	case "SearchFacets.documentTypes":
 		if e.ComplexityRoot.SearchFacets.DocumentTypes == nil {
 			break
@@ -4774,6 +4781,8 @@ func (ec *executionContext) childFields_SearchFacets(ctx context.Context, field 
 		return ec.fieldContext_SearchFacets_correspondents(ctx, field)
 	case "documentTypes":
 		return ec.fieldContext_SearchFacets_documentTypes(ctx, field)
+	case "customFields":
+		return ec.fieldContext_SearchFacets_customFields(ctx, field)
 	case "noCorrespondent":
 		return ec.fieldContext_SearchFacets_noCorrespondent(ctx, field)
 	case "noDocumentType":
@@ -16049,6 +16058,38 @@ func (ec *executionContext) fieldContext_SearchFacets_documentTypes(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _SearchFacets_customFields(ctx context.Context, field graphql.CollectedField, obj *model.SearchFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchFacets_customFields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomFields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.ObjectCount) graphql.Marshaler {
+			return ec.marshalNObjectCount2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐObjectCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchFacets_customFields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchFacets",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ObjectCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SearchFacets_noCorrespondent(ctx context.Context, field graphql.CollectedField, obj *model.SearchFacets) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25632,6 +25673,11 @@ func (ec *executionContext) _SearchFacets(ctx context.Context, sel ast.Selection
 			}
 		case "documentTypes":
 			out.Values[i] = ec._SearchFacets_documentTypes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "customFields":
+			out.Values[i] = ec._SearchFacets_customFields(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -121,11 +121,36 @@ func (r *Resolver) searchResult(ctx context.Context, req search.Request, res *se
 		out.Hits = append(out.Hits, hit)
 	}
 	if res.Facets != nil {
+		fields, err := r.visibleFieldCounts(ctx, res.Facets.CustomFields)
+		if err != nil {
+			return nil, err
+		}
 		out.Facets = &model.SearchFacets{
 			Tags: objectCounts(res.Facets.Tags), Correspondents: objectCounts(res.Facets.Correspondents),
-			DocumentTypes:   objectCounts(res.Facets.DocumentTypes),
+			DocumentTypes: objectCounts(res.Facets.DocumentTypes), CustomFields: objectCounts(fields),
 			NoCorrespondent: res.Facets.NoCorrespondent, NoDocumentType: res.Facets.NoDocumentType,
 		}
+	}
+	return out, nil
+}
+
+// visibleFieldCounts keeps the custom field facet counts of the fields the
+// caller may see: a hidden field's id is not shown, even with a count.
+func (r *Resolver) visibleFieldCounts(ctx context.Context, counts map[int]int) (map[int]int, error) {
+	if len(counts) == 0 || !store.PrincipalFrom(ctx).Restricted() {
+		return counts, nil
+	}
+	ids := make([]int, 0, len(counts))
+	for id := range counts {
+		ids = append(ids, id)
+	}
+	fields, err := r.Store.CustomFieldsByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int]int, len(fields))
+	for id := range fields {
+		out[id] = counts[id]
 	}
 	return out, nil
 }

@@ -205,9 +205,11 @@ type SavedViewList struct {
 }
 
 type SearchFacets struct {
-	Tags            []store.ObjectCount `json:"tags"`
-	Correspondents  []store.ObjectCount `json:"correspondents"`
-	DocumentTypes   []store.ObjectCount `json:"documentTypes"`
+	Tags           []store.ObjectCount `json:"tags"`
+	Correspondents []store.ObjectCount `json:"correspondents"`
+	DocumentTypes  []store.ObjectCount `json:"documentTypes"`
+	// Matching documents per custom field they carry (fields the caller may see).
+	CustomFields    []store.ObjectCount `json:"customFields"`
 	NoCorrespondent int                 `json:"noCorrespondent"`
 	NoDocumentType  int                 `json:"noDocumentType"`
 }
