@@ -55,7 +55,7 @@ func TestSearchCustomFieldFacets(t *testing.T) {
 				Search struct {
 					Facets struct {
 						CustomFields []struct {
-							ID    string
+							ID            string
 							DocumentCount int
 						}
 					}
