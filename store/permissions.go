@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -204,11 +205,37 @@ func (s *Store) SetPermissions(ctx context.Context, m Model, ids []int, upd Perm
 				return err
 			}
 		}
+		if m == ModelDocument && upd.SetOwner && !upd.Created {
+			if err := s.recordOwners(ctx, ids, owners, upd); err != nil {
+				return err
+			}
+		}
 		if m == ModelDocument && (upd.SetOwner || upd.View != nil || upd.Change != nil) {
 			return s.EnqueueSearch(ctx, ids)
 		}
 		return nil
 	})
+}
+
+// recordOwners writes the history of documents whose owner upd changed
+// (before: their owners until now).
+func (s *Store) recordOwners(ctx context.Context, ids []int, before map[int]*int, upd PermissionsUpdate) error {
+	owner := func(p *int) string {
+		if p == nil {
+			return "None"
+		}
+		return strconv.Itoa(*p)
+	}
+	var rows []historyRow
+	for _, id := range ids {
+		old := before[id]
+		if upd.Merge && old != nil || owner(old) == owner(upd.Owner) {
+			continue
+		}
+		rows = append(rows, historyRow{docID: id, action: HistoryUpdate,
+			changes: []historyChange{{Field: "owner", Old: owner(old), New: owner(upd.Owner)}}})
+	}
+	return s.writeHistory(ctx, rows)
 }
 
 // SetOwner gives the object of model m a new owner (nil: unowned); errors

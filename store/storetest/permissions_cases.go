@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sort"
 	"testing"
@@ -25,6 +26,7 @@ func init() {
 		test{"PermissionsSavedViews", testPermissionsSavedViews},
 		test{"PermissionsOwnerFilters", testPermissionsOwnerFilters},
 		test{"PermissionsListsFollowChanges", testPermissionsListsFollowChanges},
+		test{"PermissionsOwnerHistory", testPermissionsOwnerHistory},
 	)
 }
 
@@ -704,5 +706,34 @@ func testPermissionsListsFollowChanges(t *testing.T, s *store.Store) {
 	docs, total, err := s.Documents(bob, store.DocumentFilter{Tags: &store.TagsFilter{All: []int{f.t}}}, nil, store.Page{})
 	if err != nil || total != 4 || slices.Contains(ids(docs), f.d3) {
 		t.Fatalf("untagged d3: %v of %d (%v)", ids(docs), total, err)
+	}
+}
+
+// A document's change of owner is in its history, with who made it.
+func testPermissionsOwnerHistory(t *testing.T, s *store.Store) {
+	f := newPermFixture(t, s)
+	if err := s.SetOwner(f.as("anna"), store.ModelDocument, f.d2, &f.dora); err != nil {
+		t.Fatal(err)
+	}
+	h, err := s.DocumentHistory(ctx, f.d2)
+	if err != nil || len(h) == 0 {
+		t.Fatalf("history %v (%v)", h, err)
+	}
+	last := h[0] // newest first
+	cs, err := last.Changes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last.ActorID == nil || *last.ActorID != f.anna || len(cs) != 1 || cs[0].Field != "owner" ||
+		cs[0].Old == nil || *cs[0].Old != fmt.Sprint(f.anna) || cs[0].New == nil || *cs[0].New != fmt.Sprint(f.dora) {
+		t.Fatalf("newest entry %+v with changes %+v, want anna's owner change %d → %d", last, cs, f.anna, f.dora)
+	}
+	// Setting the same owner again records nothing.
+	n := len(h)
+	if err := s.SetOwner(ctx, store.ModelDocument, f.d2, &f.dora); err != nil {
+		t.Fatal(err)
+	}
+	if h, _ = s.DocumentHistory(ctx, f.d2); len(h) != n {
+		t.Fatalf("an unchanged owner was recorded: %d entries, want %d", len(h), n)
 	}
 }
