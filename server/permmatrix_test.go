@@ -666,14 +666,28 @@ func (m *matrix) checkDocument(t *testing.T, p permPrincipal, id int, name strin
 	if page.Count != want || len(page.Results) != want {
 		t.Errorf("GET /api/documents/?query=%s as %s: %s", word, p.name, b)
 	}
-	data, code := m.permGQL(p.token, fmt.Sprintf(`{ search(query: %q, facets: true) { totalCount hits { id } } }`, word))
-	if s, _ := data["search"].(map[string]any); code != "" || fmt.Sprint(s["totalCount"]) != fmt.Sprint(want) {
+	data, code := m.permGQL(p.token, fmt.Sprintf(`{ search(query: %q, facets: true) { totalCount hits { id }
+		facets { tags { id documentCount } correspondents { id documentCount } documentTypes { id documentCount } customFields { id documentCount } noCorrespondent noDocumentType } } }`, word))
+	s, _ := data["search"].(map[string]any)
+	if code != "" || fmt.Sprint(s["totalCount"]) != fmt.Sprint(want) {
 		t.Errorf("graphql search %s as %s: %v %s", word, p.name, data, code)
 	}
+	// Facets: the shared tag, correspondent, type and field count the
+	// document (1 each) for who sees it, and none count it for the others.
+	if f := fmt.Sprint(s["facets"]); strings.Count(f, "documentCount:1") != 4*want || strings.Contains(f, "documentCount:2") {
+		t.Errorf("graphql search facets %s as %s: %s", word, p.name, f)
+	}
+	// /api/search/: the full-text search in version 1, the global search
+	// in version 10.
 	for _, v := range []string{"10", "1"} {
 		_, b = m.permDoV(v, "GET", "/api/search/?query="+word, p.token, nil)
 		if strings.Contains(string(b), fmt.Sprintf(`"id":%d,`, id)) != p.see {
 			t.Errorf("GET /api/search/?query=%s (version %s) as %s: %s", word, v, p.name, b)
+		}
+		var sp struct{ Count *int }
+		json.Unmarshal(b, &sp)
+		if v == "1" && (sp.Count == nil || *sp.Count != want) {
+			t.Errorf("GET /api/search/?query=%s (version 1) count as %s: %s", word, p.name, b)
 		}
 	}
 	_, b = m.permDo("GET", "/api/search/?query="+name, p.token, nil)
