@@ -719,20 +719,26 @@ func (m *matrix) checkDocument(t *testing.T, p permPrincipal, id int, name strin
 	if !p.see && code != "NOT_FOUND" && fmt.Sprint(data["moreLike"]) != "map[totalCount:0]" {
 		t.Errorf("graphql moreLike of a hidden document as %s: %v %s", p.name, data, code)
 	}
-	// Statistics (v9 and v1 shapes, GraphQL): "other" sees no document.
+	// Statistics (v9 and v1 shapes, GraphQL) count the documents the
+	// caller's list counts ("other" sees none).
+	_, b = m.permDo("GET", "/api/documents/?page_size=1", p.token, nil)
+	json.Unmarshal(b, &page)
+	if (page.Count == 0) == p.see {
+		t.Errorf("GET /api/documents/ as %s: %s", p.name, b)
+	}
 	for _, v := range []string{"10", "1"} {
 		_, b := m.permDoV(v, "GET", "/api/statistics/", p.token, nil)
 		var st struct {
 			DocumentsTotal int `json:"documents_total"`
 		}
 		json.Unmarshal(b, &st)
-		if (st.DocumentsTotal == 0) == p.see {
-			t.Errorf("statistics (version %s) of %s: %s", v, p.name, b)
+		if st.DocumentsTotal != page.Count {
+			t.Errorf("statistics (version %s) of %s: %s, the list counts %d", v, p.name, b, page.Count)
 		}
 	}
 	data, _ = m.permGQL(p.token, `{ statistics { documentsTotal } }`)
-	if (fmt.Sprint(data["statistics"]) == "map[documentsTotal:0]") == p.see {
-		t.Errorf("graphql statistics of %s: %v", p.name, data)
+	if fmt.Sprint(data["statistics"]) != fmt.Sprintf("map[documentsTotal:%d]", page.Count) {
+		t.Errorf("graphql statistics of %s: %v, the list counts %d", p.name, data, page.Count)
 	}
 	// Selection data counts the document for who sees it only.
 	code2, b = m.permDo("POST", "/api/documents/selection_data/", p.token, map[string]any{"documents": []int{id}})
