@@ -736,6 +736,29 @@ func (m *matrix) checkDocument(t *testing.T, p permPrincipal, id int, name strin
 			t.Errorf("statistics (version %s) of %s: %s, the list counts %d", v, p.name, b, page.Count)
 		}
 	}
+	// The v9 shape's other counts: objects as their lists count them,
+	// file types and characters of the visible documents only.
+	_, b = m.permDo("GET", "/api/statistics/", p.token, nil)
+	var st9 map[string]any
+	json.Unmarshal(b, &st9)
+	for key, list := range map[string]string{"tag_count": "tags", "correspondent_count": "correspondents",
+		"document_type_count": "document_types", "storage_path_count": "storage_paths"} {
+		_, lb := m.permDo("GET", "/api/"+list+"/?page_size=1", p.token, nil)
+		var lp restPage
+		json.Unmarshal(lb, &lp)
+		if n, ok := st9[key].(float64); !ok || int(n) != lp.Count {
+			t.Errorf("statistics %s of %s: %v, the list counts %d", key, p.name, st9[key], lp.Count)
+		}
+	}
+	types := 0
+	ftc, _ := st9["document_file_type_counts"].([]any)
+	for _, c := range ftc {
+		n, _ := c.(map[string]any)["mime_type_count"].(float64)
+		types += int(n)
+	}
+	if types != page.Count || (page.Count == 0) != (fmt.Sprint(st9["character_count"]) == "0") {
+		t.Errorf("statistics of %s: %s, the list counts %d", p.name, b, page.Count)
+	}
 	data, _ = m.permGQL(p.token, `{ statistics { documentsTotal } }`)
 	if fmt.Sprint(data["statistics"]) != fmt.Sprintf("map[documentsTotal:%d]", page.Count) {
 		t.Errorf("graphql statistics of %s: %v, the list counts %d", p.name, data, page.Count)
