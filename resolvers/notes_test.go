@@ -103,7 +103,9 @@ func TestNotesAndHistoryGraphQL(t *testing.T) {
 			}
 		}
 		e.mustDo(fmt.Sprintf(`{ documentHistory(documentId: %d) { changes { field } } }`, d.ID), &after)
-		if len(after.DocumentHistory) != 3 || after.DocumentHistory[0].Changes[0].Field != "Note Deleted" {
+		// create, Note Added, owner (the grant set-up above), Note Deleted
+		if len(after.DocumentHistory) != 4 || after.DocumentHistory[0].Changes[0].Field != "Note Deleted" ||
+			after.DocumentHistory[1].Changes[0].Field != "owner" {
 			t.Errorf("history after delete: %+v", after)
 		}
 	})
