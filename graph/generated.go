@@ -370,7 +370,7 @@ type ComplexityRoot struct {
 		UpdateStoragePath   func(childComplexity int, id int, input store.StoragePathInput) int
 		UpdateTag           func(childComplexity int, id int, input store.TagInput) int
 		UpdateUser          func(childComplexity int, id int, input model.UserInput) int
-		UploadDocument      func(childComplexity int, file graphql.Upload, title *string, correspondentID *int, documentTypeID *int, tagIds []int, created *time.Time, archiveSerialNumber *int, storagePathID *int) int
+		UploadDocument      func(childComplexity int, file graphql.Upload, title *string, correspondentID *int, documentTypeID *int, tagIds []int, created *time.Time, archiveSerialNumber *int, storagePathID *int, customFields []store.CustomFieldValueInput) int
 	}
 
 	Note struct {
@@ -763,7 +763,7 @@ type MutationResolver interface {
 	UpdateSavedView(ctx context.Context, id int, input store.SavedViewInput) (*store.SavedView, error)
 	DeleteSavedView(ctx context.Context, id int) (int, error)
 	APIToken(ctx context.Context) (string, error)
-	UploadDocument(ctx context.Context, file graphql.Upload, title *string, correspondentID *int, documentTypeID *int, tagIds []int, created *time.Time, archiveSerialNumber *int, storagePathID *int) (*store.ConsumptionTask, error)
+	UploadDocument(ctx context.Context, file graphql.Upload, title *string, correspondentID *int, documentTypeID *int, tagIds []int, created *time.Time, archiveSerialNumber *int, storagePathID *int, customFields []store.CustomFieldValueInput) (*store.ConsumptionTask, error)
 	CreateCustomField(ctx context.Context, input store.CustomFieldInput) (*store.CustomField, error)
 	UpdateCustomField(ctx context.Context, id int, input store.CustomFieldInput) (*store.CustomField, error)
 	DeleteCustomField(ctx context.Context, id int) (int, error)
@@ -2512,7 +2512,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UploadDocument(childComplexity, args["file"].(graphql.Upload), args["title"].(*string), args["correspondentId"].(*int), args["documentTypeId"].(*int), args["tagIds"].([]int), args["created"].(*time.Time), args["archiveSerialNumber"].(*int), args["storagePathId"].(*int)), true
+		return e.ComplexityRoot.Mutation.UploadDocument(childComplexity, args["file"].(graphql.Upload), args["title"].(*string), args["correspondentId"].(*int), args["documentTypeId"].(*int), args["tagIds"].([]int), args["created"].(*time.Time), args["archiveSerialNumber"].(*int), args["storagePathId"].(*int), args["customFields"].([]store.CustomFieldValueInput)), true
 
 	case "Note.created":
 		if e.ComplexityRoot.Note.Created == nil {
@@ -5932,6 +5932,14 @@ func (ec *executionContext) field_Mutation_uploadDocument_args(ctx context.Conte
 		return nil, err
 	}
 	args["storagePathId"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "customFields",
+		func(ctx context.Context, v any) ([]store.CustomFieldValueInput, error) {
+			return ec.unmarshalOCustomFieldValueInput2ᚕgithubᚗcomᚋquirehqᚋquireᚋstoreᚐCustomFieldValueInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["customFields"] = arg8
 	return args, nil
 }
 
@@ -12125,7 +12133,7 @@ func (ec *executionContext) _Mutation_uploadDocument(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UploadDocument(ctx, fc.Args["file"].(graphql.Upload), fc.Args["title"].(*string), fc.Args["correspondentId"].(*int), fc.Args["documentTypeId"].(*int), fc.Args["tagIds"].([]int), fc.Args["created"].(*time.Time), fc.Args["archiveSerialNumber"].(*int), fc.Args["storagePathId"].(*int))
+			return ec.Resolvers.Mutation().UploadDocument(ctx, fc.Args["file"].(graphql.Upload), fc.Args["title"].(*string), fc.Args["correspondentId"].(*int), fc.Args["documentTypeId"].(*int), fc.Args["tagIds"].([]int), fc.Args["created"].(*time.Time), fc.Args["archiveSerialNumber"].(*int), fc.Args["storagePathId"].(*int), fc.Args["customFields"].([]store.CustomFieldValueInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *store.ConsumptionTask) graphql.Marshaler {

@@ -64,6 +64,8 @@ type Submission struct {
 	// StoragePathID files the document under a storage path the uploader
 	// may see (it wins over matching).
 	StoragePathID *int
+	// CustomFields are set on the document.
+	CustomFields []store.CustomFieldValueInput
 }
 
 // File is an opened stored file for http.ServeContent; the caller closes it.
@@ -84,7 +86,7 @@ func (r *Resolver) consumer() (Consumer, error) {
 // uploadDocument submits an upload. Its field errors use the mutation's
 // argument names: file, correspondentId, documentTypeId, tagIds,
 // storagePathId.
-func (r *Resolver) uploadDocument(ctx context.Context, file graphql.Upload, title *string, corr, typ *int, tagIDs []int, created *time.Time, asn *int, storagePath *int) (*store.ConsumptionTask, error) {
+func (r *Resolver) uploadDocument(ctx context.Context, file graphql.Upload, title *string, corr, typ *int, tagIDs []int, created *time.Time, asn *int, storagePath *int, fields []store.CustomFieldValueInput) (*store.ConsumptionTask, error) {
 	u, err := currentUser(ctx)
 	if err != nil {
 		return nil, err
@@ -106,7 +108,7 @@ func (r *Resolver) uploadDocument(ctx context.Context, file graphql.Upload, titl
 	}
 	t, err := c.Submit(ctx, Submission{Filename: file.Filename, Body: body, Title: title,
 		CorrespondentID: corr, DocumentTypeID: typ, TagIDs: tagIDs,
-		OwnerID: &u.ID, Created: created, ASN: asn64, StoragePathID: storagePath})
+		OwnerID: &u.ID, Created: created, ASN: asn64, StoragePathID: storagePath, CustomFields: fields})
 	if err != nil {
 		if fe := store.ErrorFields(err); fe != nil {
 			if msgs, ok := fe["document"]; ok {

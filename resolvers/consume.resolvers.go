@@ -67,8 +67,8 @@ func (r *documentResolver) DownloadFileName(ctx context.Context, obj *store.Docu
 	return c.PublicFilename(obj, corr, false), nil
 }
 
-func (r *mutationResolver) UploadDocument(ctx context.Context, file graphql.Upload, title *string, correspondentID *int, documentTypeID *int, tagIds []int, created *time.Time, archiveSerialNumber *int, storagePathID *int) (*store.ConsumptionTask, error) {
-	return r.uploadDocument(ctx, file, title, correspondentID, documentTypeID, tagIds, created, archiveSerialNumber, storagePathID)
+func (r *mutationResolver) UploadDocument(ctx context.Context, file graphql.Upload, title *string, correspondentID *int, documentTypeID *int, tagIds []int, created *time.Time, archiveSerialNumber *int, storagePathID *int, customFields []store.CustomFieldValueInput) (*store.ConsumptionTask, error) {
+	return r.uploadDocument(ctx, file, title, correspondentID, documentTypeID, tagIds, created, archiveSerialNumber, storagePathID, customFields)
 }
 
 func (r *queryResolver) ConsumptionTasks(ctx context.Context, states []store.TaskState, ids []string, limit *int) ([]store.ConsumptionTask, error) {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/quirehq/quire/graph/model"
 	"github.com/quirehq/quire/resolvers"
+	"github.com/quirehq/quire/store"
 )
 
 // Uploads and stored files (API §8, §10, §13.4, §13.5, §13.8, §13.12).
@@ -34,7 +35,7 @@ const uploadMemory = 8 << 20
 // uploadNames maps uploadDocument's field names to post_document's.
 var uploadNames = map[string]string{
 	"file": "document", "correspondentId": "correspondent", "documentTypeId": "document_type", "tagIds": "tags",
-	"storagePathId": "storage_path",
+	"storagePathId": "storage_path", "customFields": "custom_fields",
 }
 
 // postDocument is POST /api/documents/post_document/: multipart only
@@ -70,8 +71,9 @@ func (a *API) postDocument() http.HandlerFunc {
 		tags, _ := b.pkList("tags")
 		var created *time.Time
 		var asn, storagePath *int
+		var fields []store.CustomFieldValueInput
 		if info(r).version >= 9 {
-			created, asn, storagePath = a.ngxUploadFields(b)
+			created, asn, storagePath, fields = a.ngxUploadFields(b)
 		}
 		var up graphql.Upload
 		if fhs := r.MultipartForm.File["document"]; len(fhs) == 0 {
@@ -94,7 +96,7 @@ func (a *API) postDocument() http.HandlerFunc {
 			a.fieldErrors(w, r, b.errs)
 			return
 		}
-		t, err := a.res.Mutation().UploadDocument(r.Context(), up, title, corr, typ, tags, created, asn, storagePath)
+		t, err := a.res.Mutation().UploadDocument(r.Context(), up, title, corr, typ, tags, created, asn, storagePath, fields)
 		if err != nil {
 			if info(r).version == 0 && a.uploadError09(w, err) {
 				return

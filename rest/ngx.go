@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -802,7 +803,7 @@ func statisticsV9(st *store.Statistics) statisticsNGX {
 // kept), archive_serial_number and storage_path are applied; owner and
 // custom_fields are checked for shape and ignored (the uploader owns
 // every upload).
-func (a *API) ngxUploadFields(b *body) (created *time.Time, asn, storagePath *int) {
+func (a *API) ngxUploadFields(b *body) (created *time.Time, asn, storagePath *int, fields []store.CustomFieldValueInput) {
 	given := func(name string) bool { v, ok := last(b.form, name); return ok && strings.TrimSpace(v) != "" }
 	if given("created") {
 		created, _ = b.ngxDate("created", a.loc)
@@ -823,16 +824,20 @@ func (a *API) ngxUploadFields(b *body) (created *time.Time, asn, storagePath *in
 		switch t := x.(type) {
 		case float64:
 			ok = ok && t == float64(int64(t))
+			fields = append(fields, store.CustomFieldValueInput{FieldID: int(t)})
 		case []any:
 			for _, e := range t {
 				n, isNum := e.(float64)
 				ok = ok && isNum && n == float64(int64(n))
+				fields = append(fields, store.CustomFieldValueInput{FieldID: int(n)})
 			}
 		case map[string]any:
-			for k := range t {
-				_, err := strconv.Atoi(k)
+			for k, v := range t {
+				id, err := strconv.Atoi(k)
 				ok = ok && err == nil
+				fields = append(fields, store.CustomFieldValueInput{FieldID: id, Value: v})
 			}
+			slices.SortFunc(fields, func(a, b store.CustomFieldValueInput) int { return a.FieldID - b.FieldID })
 		default:
 			ok = false
 		}
@@ -840,5 +845,5 @@ func (a *API) ngxUploadFields(b *body) (created *time.Time, asn, storagePath *in
 			b.fail("custom_fields", "Value must be valid JSON: a list of custom field ids, an object of id to value, or one id.")
 		}
 	}
-	return created, asn, storagePath
+	return created, asn, storagePath, fields
 }

@@ -528,7 +528,7 @@ func ngxApp(t *testing.T, l *live, app *client, annaID int) {
 		t.Fatalf("bad custom_fields: %v", fe)
 	}
 
-	parts := []part{note, field("title", "Note "+app.version), field("custom_fields", "[1]"), field("owner", "1")}
+	parts := []part{note, field("title", "Note "+app.version), field("custom_fields", "[]"), field("owner", "1")} // fields: TestUploadCustomFields
 	if app.version == "10" {
 		parts = append(parts, field("created", "2020-01-02"), field("archive_serial_number", "77"))
 	} else {

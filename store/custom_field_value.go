@@ -441,6 +441,14 @@ func (s *Store) SetDocumentCustomFields(ctx context.Context, docID int, values [
 	})
 }
 
+// CheckCustomFieldValues validates values as SetDocumentCustomFields would
+// (fields the caller may see, values their types take), writing nothing;
+// problems are reported under prefix/<i>/field and prefix/<i>/value.
+func (s *Store) CheckCustomFieldValues(ctx context.Context, values []CustomFieldValueInput, prefix string) error {
+	_, err := s.checkValues(ctx, values, prefix)
+	return err
+}
+
 // checkedValue is a validated input with its field.
 type checkedValue struct {
 	field *CustomField

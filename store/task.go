@@ -77,6 +77,9 @@ type ConsumptionTask struct {
 	// OverrideStoragePathID is the storage path given with the upload; it
 	// wins over the one matching would pick.
 	OverrideStoragePathID *int `bun:"override_storage_path_id"`
+	// OverrideCustomFields are the custom field values given with the
+	// upload (a JSON list); the consumer sets them on the document.
+	OverrideCustomFields []CustomFieldValueInput `bun:"override_custom_fields,type:text,nullzero"`
 }
 
 // TagIDs returns the tag ids given with the upload.

@@ -61,3 +61,29 @@ func (s *Service) defaultGrants(ctx context.Context, rl *runLog) *store.Permissi
 		Created: true,
 	}
 }
+
+// givenFields returns the custom field values given with the upload
+// whose fields still exist (checked when the upload was accepted; one
+// deleted since is left out, with a warning in the task's log).
+func (s *Service) givenFields(ctx context.Context, t *store.ConsumptionTask, rl *runLog) ([]store.CustomFieldValueInput, error) {
+	if len(t.OverrideCustomFields) == 0 {
+		return nil, nil
+	}
+	ids := make([]int, len(t.OverrideCustomFields))
+	for i, v := range t.OverrideCustomFields {
+		ids[i] = v.FieldID
+	}
+	exist, err := s.store.CustomFieldsByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.CustomFieldValueInput
+	for _, v := range t.OverrideCustomFields {
+		if exist[v.FieldID] == nil {
+			rl.add(store.LevelWarning, "Custom field %d given with the upload no longer exists, left out", v.FieldID)
+			continue
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

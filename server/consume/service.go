@@ -140,6 +140,9 @@ type Upload struct {
 	// StoragePathID, when set, files the document under that storage path
 	// (it must be one the uploader may see).
 	StoragePathID *int
+	// CustomFields are set on the document (fields the uploader may see,
+	// values their types take).
+	CustomFields []store.CustomFieldValueInput
 	// Received is when the upload arrived; zero means now. It becomes the
 	// created date when neither the name nor the content has one.
 	Received time.Time
@@ -197,7 +200,7 @@ func (s *Service) Submit(ctx context.Context, u Upload) (*store.ConsumptionTask,
 		CorrespondentID: u.CorrespondentID, DocumentTypeID: u.DocumentTypeID,
 		Received: u.Received, MaxAttempts: s.cfg.MaxAttempts,
 		OwnerID: u.OwnerID, OverrideCreated: u.Created, OverrideASN: u.ASN,
-		OverrideStoragePathID: u.StoragePathID,
+		OverrideStoragePathID: u.StoragePathID, OverrideCustomFields: u.CustomFields,
 	}
 	if u.Title != nil && strings.TrimSpace(*u.Title) != "" {
 		title := truncateTitle(*u.Title)
@@ -229,6 +232,18 @@ func (s *Service) checkRefs(ctx context.Context, u Upload) error {
 			fe.Add("documentTypeId", invalidPK(*u.DocumentTypeID))
 		} else if err != nil {
 			return err
+		}
+	}
+	if len(u.CustomFields) > 0 {
+		if err := s.store.CheckCustomFieldValues(ctx, u.CustomFields, "customFields"); err != nil {
+			if store.ErrorCode(err) != store.Validation {
+				return err
+			}
+			for path, msgs := range store.ErrorFields(err) {
+				for _, m := range msgs {
+					fe.Add("customFields", strings.TrimPrefix(path, "customFields/")+": "+m)
+				}
+			}
 		}
 	}
 	if u.StoragePathID != nil {

@@ -259,6 +259,10 @@ func (s *Service) consumeTask(ctx context.Context, t *store.ConsumptionTask, rl 
 		doc.OwnerID = s.defaultOwner(ctx, rl)
 	}
 	grants := s.defaultGrants(ctx, rl)
+	fields, err := s.givenFields(ctx, t, rl)
+	if err != nil {
+		return err
+	}
 	if res.Pages > 0 {
 		doc.PageCount = &res.Pages
 	}
@@ -315,6 +319,11 @@ func (s *Service) consumeTask(ctx context.Context, t *store.ConsumptionTask, rl 
 		}
 		if grants != nil {
 			if err := s.store.SetPermissions(ctx, store.ModelDocument, []int{doc.ID}, *grants); err != nil {
+				return err
+			}
+		}
+		if len(fields) > 0 {
+			if err := s.store.SetDocumentCustomFields(ctx, doc.ID, fields); err != nil {
 				return err
 			}
 		}

@@ -26,7 +26,7 @@ var _ resolvers.Consumer = Consumer{}
 func (c Consumer) Submit(ctx context.Context, u resolvers.Submission) (*store.ConsumptionTask, error) {
 	return c.Svc.Submit(ctx, consume.Upload{Filename: u.Filename, Body: u.Body, Title: u.Title,
 		CorrespondentID: u.CorrespondentID, DocumentTypeID: u.DocumentTypeID, TagIDs: u.TagIDs,
-		OwnerID: u.OwnerID, Created: u.Created, ASN: u.ASN, StoragePathID: u.StoragePathID})
+		OwnerID: u.OwnerID, Created: u.Created, ASN: u.ASN, StoragePathID: u.StoragePathID, CustomFields: u.CustomFields})
 }
 
 // MaxUploadSize is the consumer's upload limit in bytes (negative: none);
