@@ -66,45 +66,60 @@ var userNames = map[string]string{"firstName": "first_name", "lastName": "last_n
 
 func (a *API) userList() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		p, ok := parsePage(r.URL.Query())
-		if !ok {
-			a.writeJSON(w, r, http.StatusNotFound, detail("Invalid page."))
-			return
-		}
-		users, err := a.res.Query().Users(r.Context())
-		if err != nil {
-			a.writeError(w, r, err, nil)
-			return
-		}
-		served := p.number
-		if served < 0 {
-			served = max(1, (len(users)+p.size-1)/p.size)
-		}
-		lo := min(len(users), (served-1)*p.size)
-		hi := min(len(users), lo+p.size)
-		all := make([]int, len(users))
-		for i := range users {
-			all[i] = users[i].ID
-		}
-		access, err := a.res.UsersAccess(r.Context(), all[lo:hi])
-		if err != nil {
-			a.writeError(w, r, err, nil)
-			return
-		}
-		out := make([]userJSON, 0, hi-lo)
-		for i := lo; i < hi; i++ {
-			out = append(out, a.userJSON(&users[i], access[users[i].ID]))
-		}
-		env, ok := pageEnvelope(r, p, served, len(users), out)
-		if !ok {
-			a.writeJSON(w, r, http.StatusNotFound, detail("Invalid page."))
-			return
-		}
-		if info(r).version == 9 {
-			env.All = &all
-		}
-		a.writeJSON(w, r, http.StatusOK, env)
+		writeWholeList(a, w, r, a.res.Query().Users, func(u *store.User) int { return u.ID },
+			func(ctx context.Context, page []store.User, ids []int) ([]userJSON, error) {
+				access, err := a.res.UsersAccess(ctx, ids)
+				if err != nil {
+					return nil, err
+				}
+				out := make([]userJSON, len(page))
+				for i := range page {
+					out[i] = a.userJSON(&page[i], access[page[i].ID])
+				}
+				return out, nil
+			})
 	}
+}
+
+// writeWholeList answers a page of a list the resolvers hand over whole
+// (users, groups: a few per archive), rendering only the page's items;
+// version 9 adds every id as `all`.
+func writeWholeList[T, J any](a *API, w http.ResponseWriter, r *http.Request, load func(context.Context) ([]T, error),
+	id func(*T) int, render func(ctx context.Context, page []T, ids []int) ([]J, error)) {
+	p, ok := parsePage(r.URL.Query())
+	if !ok {
+		a.writeJSON(w, r, http.StatusNotFound, detail("Invalid page."))
+		return
+	}
+	items, err := load(r.Context())
+	if err != nil {
+		a.writeError(w, r, err, nil)
+		return
+	}
+	served := p.number
+	if served < 0 {
+		served = max(1, (len(items)+p.size-1)/p.size)
+	}
+	lo := min(len(items), (served-1)*p.size)
+	hi := min(len(items), lo+p.size)
+	all := make([]int, len(items))
+	for i := range items {
+		all[i] = id(&items[i])
+	}
+	out, err := render(r.Context(), items[lo:hi], all[lo:hi])
+	if err != nil {
+		a.writeError(w, r, err, nil)
+		return
+	}
+	env, ok := pageEnvelope(r, p, served, len(items), out)
+	if !ok {
+		a.writeJSON(w, r, http.StatusNotFound, detail("Invalid page."))
+		return
+	}
+	if info(r).version == 9 {
+		env.All = &all
+	}
+	a.writeJSON(w, r, http.StatusOK, env)
 }
 
 func (a *API) userGet() http.HandlerFunc {
@@ -256,44 +271,18 @@ func groupOut(g *store.Group, perms []string) groupJSON {
 
 func (a *API) groupList() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		p, ok := parsePage(r.URL.Query())
-		if !ok {
-			a.writeJSON(w, r, http.StatusNotFound, detail("Invalid page."))
-			return
-		}
-		groups, err := a.res.Query().Groups(r.Context())
-		if err != nil {
-			a.writeError(w, r, err, nil)
-			return
-		}
-		served := p.number
-		if served < 0 {
-			served = max(1, (len(groups)+p.size-1)/p.size)
-		}
-		lo := min(len(groups), (served-1)*p.size)
-		hi := min(len(groups), lo+p.size)
-		all := make([]int, len(groups))
-		for i, g := range groups {
-			all[i] = g.ID
-		}
-		perms, err := a.res.GroupsPermissions(r.Context(), all[lo:hi])
-		if err != nil {
-			a.writeError(w, r, err, nil)
-			return
-		}
-		out := make([]groupJSON, 0, hi-lo)
-		for i := lo; i < hi; i++ {
-			out = append(out, groupOut(&groups[i], perms[groups[i].ID]))
-		}
-		env, ok := pageEnvelope(r, p, served, len(groups), out)
-		if !ok {
-			a.writeJSON(w, r, http.StatusNotFound, detail("Invalid page."))
-			return
-		}
-		if info(r).version == 9 {
-			env.All = &all
-		}
-		a.writeJSON(w, r, http.StatusOK, env)
+		writeWholeList(a, w, r, a.res.Query().Groups, func(g *store.Group) int { return g.ID },
+			func(ctx context.Context, page []store.Group, ids []int) ([]groupJSON, error) {
+				perms, err := a.res.GroupsPermissions(ctx, ids)
+				if err != nil {
+					return nil, err
+				}
+				out := make([]groupJSON, len(page))
+				for i := range page {
+					out[i] = groupOut(&page[i], perms[page[i].ID])
+				}
+				return out, nil
+			})
 	}
 }
 
